@@ -1,0 +1,3 @@
+import { wrapJob } from '../lib/lambda';
+
+export const handler = wrapJob('alert', async () => ({ placeholder: true }));
