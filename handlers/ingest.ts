@@ -1,8 +1,6 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { readIngestConfig } from '../lib/config';
-import { resolveDatabaseUrl } from '../lib/database-url';
-import { createPool } from '../lib/db';
-import type { Pool } from '../lib/db';
+import { createPoolCache } from '../lib/db';
 import { runIngest } from '../lib/ingest';
 import type { IngestSummary } from '../lib/ingest';
 import { wrapJob } from '../lib/lambda';
@@ -10,12 +8,11 @@ import { logger } from '../lib/logger';
 
 // Built once per container: a bad configuration fails the cold start, loudly.
 const config = readIngestConfig(process.env);
-let pool: Pool | undefined;
+const pools = createPoolCache();
 
 export const handler = wrapJob<ScheduledEvent | undefined, IngestSummary>('ingest', async (_event, run) => {
-  pool ??= createPool(resolveDatabaseUrl(process.env));
   const summary = await runIngest({
-    pool,
+    pool: pools.poolFor(run.databaseUrl()),
     config,
     logger,
     shouldStop: () => run.signal.aborted || run.remainingMs() < config.stopMarginMs,

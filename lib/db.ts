@@ -22,6 +22,43 @@ export function createPool(connectionString: string, max = 3): pg.Pool {
   return pool;
 }
 
+/** One pool per connection string, kept across invocations of a Lambda container. */
+export interface PoolCache {
+  /** The pool for `url`; a different URL (a rotated secret) ends the old pool and opens a new one. */
+  poolFor: (url: string) => pg.Pool;
+}
+
+/**
+ * Keep the pool of a handler across invocations, following its URL.
+ *
+ * @example
+ *   const pools = createPoolCache();
+ *   const pool = pools.poolFor(run.databaseUrl());
+ */
+export function createPoolCache(max = 3): PoolCache {
+  let current: { url: string; pool: pg.Pool } | undefined;
+  return {
+    poolFor: (url) => {
+      if (current?.url === url) return current.pool;
+      // Nothing is checked out between invocations: ending the old pool only closes idle connections.
+      if (current) void current.pool.end().catch(() => undefined);
+      current = { url, pool: createPool(url, max) };
+      return current.pool;
+    },
+  };
+}
+
+/** PostgreSQL refused the credentials (SQLSTATE 28P01 or 28000), anywhere in the cause chain. */
+export function isAuthenticationFailure(err: unknown): boolean {
+  let current: unknown = err;
+  for (let depth = 0; current instanceof Error && depth < 5; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (code === '28P01' || code === '28000') return true;
+    current = current.cause;
+  }
+  return false;
+}
+
 /** Where in the URL to point a reader, without the password. */
 export function redactUrl(url: string): string {
   try {
