@@ -74,7 +74,7 @@ describe('Function: wrapJob', () => {
       const ssm = fakeSsm({ [parameter]: 'hunter2' });
       const handler = wrapJob('test', async (_e: unknown, run: RunContext) => run.databaseUrl(), { env: { DATABASE_URL_PARAMETER: parameter }, ssmClient: ssm.FakeSsmClient });
 
-      const error = await handler({}, context).catch((err: unknown) => err as Error);
+      const error = (await handler({}, context).catch((err: unknown) => err)) as Error;
 
       expect(error).toMatchObject({ name: 'ConfigError', message: `SSM parameter ${parameter} does not hold a postgres:// URL` });
       expect(JSON.stringify({ message: error.message, context: (error as { context?: unknown }).context })).not.toContain('hunter2');

@@ -1,0 +1,127 @@
+import { readRetentionConfig } from '../../lib/config';
+import type { RetentionConfig } from '../../lib/config';
+import { runRetention } from '../../lib/retention';
+import { createTestDatabase } from '../support/database';
+import type { TestDatabase } from '../support/database';
+
+const NOW = Date.parse('2026-11-23T12:00:00Z');
+const daysAgo = (days: number): Date => new Date(NOW - days * 24 * 60 * 60 * 1000);
+
+describe('Function: runRetention', () => {
+  let db: TestDatabase;
+  let config: RetentionConfig;
+
+  const addEntries = async (loggedAt: Date, count = 1, message = 'boom'): Promise<void> => {
+    await db.pool.query(
+      `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset)
+       SELECT $1, 'ERROR', $2, 1, g FROM generate_series(1, $3) g`,
+      [loggedAt, message, count],
+    );
+  };
+  const messages = async (): Promise<string[]> => (await db.pool.query<{ message: string }>('SELECT message FROM log_entries ORDER BY id')).rows.map((r) => r.message);
+  const count = async (table: string): Promise<number> => Number((await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n);
+  const retain = (extra: Partial<Parameters<typeof runRetention>[0]> = {}) => runRetention({ pool: db.pool, config, now: () => NOW, ...extra });
+
+  beforeEach(async () => {
+    db = await createTestDatabase();
+    config = readRetentionConfig({});
+  });
+
+  afterEach(async () => {
+    await db.drop();
+  });
+
+  it('removes entries older than RETENTION_DAYS (default 30) and keeps the newer ones', async () => {
+    // Prepare
+    await addEntries(daysAgo(40), 1, 'forty days');
+    await addEntries(daysAgo(30.01), 1, 'just past');
+    await addEntries(daysAgo(29.99), 1, 'just inside');
+    await addEntries(daysAgo(0), 1, 'today');
+
+    // Act
+    const summary = await retain();
+
+    // Assess
+    expect(await messages()).toEqual(['just inside', 'today']);
+    expect(summary).toMatchObject({ cutoff: daysAgo(30).toISOString(), stoppedEarly: false, entries: { deleted: 2, complete: true } });
+  });
+
+  it('honours a shorter RETENTION_DAYS', async () => {
+    config = readRetentionConfig({ RETENTION_DAYS: '7' });
+    await addEntries(daysAgo(8), 1, 'eight days');
+    await addEntries(daysAgo(6), 1, 'six days');
+
+    await retain();
+
+    expect(await messages()).toEqual(['six days']);
+  });
+
+  it('deletes in batches of RETENTION_BATCH_SIZE rows', async () => {
+    config = readRetentionConfig({ RETENTION_BATCH_SIZE: '10' });
+    await addEntries(daysAgo(31), 25);
+    await addEntries(daysAgo(1), 3);
+
+    const summary = await retain();
+
+    expect(summary.entries).toEqual({ deleted: 25, batches: 3, complete: true });
+    expect(await count('log_entries')).toBe(3);
+  });
+
+  it('keeps the batches done before a stop, and the next run finishes the rest', async () => {
+    config = readRetentionConfig({ RETENTION_BATCH_SIZE: '10' });
+    await addEntries(daysAgo(31), 25);
+    let batches = 0;
+
+    const stopped = await retain({ shouldStop: () => (batches += 1) > 1 });
+    const left = await count('log_entries');
+    const next = await retain();
+
+    expect(stopped).toMatchObject({ stoppedEarly: true, entries: { deleted: 10, complete: false } });
+    expect(left).toBe(15);
+    expect(next.entries).toMatchObject({ deleted: 15, complete: true });
+    expect(await count('log_entries')).toBe(0);
+  });
+
+  it('removes sent notifications past the age and never an unsent one, however old', async () => {
+    const add = (rule: string, createdAt: Date, sentAt: Date | null) =>
+      db.pool.query(`INSERT INTO alert_outbox (rule_name, kind, subject, body, created_at, sent_at) VALUES ($1, 'firing', 's', 'b', $2, $3)`, [rule, createdAt, sentAt]);
+    await add('old-sent', daysAgo(40), daysAgo(40));
+    await add('recent-sent', daysAgo(2), daysAgo(2));
+    await add('old-unsent', daysAgo(40), null);
+
+    const summary = await retain();
+
+    const rules = (await db.pool.query<{ rule_name: string }>('SELECT rule_name FROM alert_outbox ORDER BY id')).rows.map((r) => r.rule_name);
+    expect(rules).toEqual(['recent-sent', 'old-unsent']);
+    expect(summary.sentNotifications.deleted).toBe(1);
+  });
+
+  it('removes ingest anomalies past the age', async () => {
+    const add = (createdAt: Date) =>
+      db.pool.query(`INSERT INTO ingest_anomalies (run_id, path, kind, created_at) VALUES ('run', '/x.log', 'truncated', $1)`, [createdAt]);
+    await add(daysAgo(45));
+    await add(daysAgo(3));
+
+    const summary = await retain();
+
+    expect(summary.anomalies.deleted).toBe(1);
+    expect(await count('ingest_anomalies')).toBe(1);
+  });
+
+  it('does not wait for an ingest transaction that is still writing entries', async () => {
+    await addEntries(daysAgo(31), 5);
+    const ingest = await db.pool.connect();
+    try {
+      await ingest.query('BEGIN');
+      await ingest.query(`INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset) VALUES (now(), 'ERROR', 'in flight', 1, 0)`);
+
+      const summary = await retain();
+
+      await ingest.query('COMMIT');
+      expect(summary.entries.deleted).toBe(5);
+      expect(await messages()).toEqual(['in flight']);
+    } finally {
+      ingest.release();
+    }
+  });
+});

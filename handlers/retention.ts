@@ -1,0 +1,28 @@
+import type { ScheduledEvent } from 'aws-lambda';
+import { readRetentionConfig } from '../lib/config';
+import { createPoolCache } from '../lib/db';
+import { wrapJob } from '../lib/lambda';
+import { logger } from '../lib/logger';
+import { runRetention } from '../lib/retention';
+import type { RetentionSummary } from '../lib/retention';
+
+// Built once per container: a bad RETENTION_DAYS fails the cold start, loudly.
+const config = readRetentionConfig(process.env);
+const pools = createPoolCache();
+
+export const handler = wrapJob<ScheduledEvent | undefined, RetentionSummary>('retention', async (_event, run) => {
+  const summary = await runRetention({
+    pool: pools.poolFor(run.databaseUrl()),
+    config,
+    logger,
+    shouldStop: () => run.signal.aborted || run.remainingMs() < config.stopMarginMs,
+  });
+  logger.info('retention run finished', {
+    runId: summary.runId,
+    cutoff: summary.cutoff,
+    durationMs: summary.durationMs,
+    stoppedEarly: summary.stoppedEarly,
+    deleted: { entries: summary.entries.deleted, anomalies: summary.anomalies.deleted, sentNotifications: summary.sentNotifications.deleted },
+  });
+  return summary;
+});
