@@ -1,0 +1,140 @@
+import type { DiskState, StatusSnapshot } from './status';
+
+/** Eight heights of a bar, lowest first; a minute with nothing stored is a dot. */
+const BARS = '▁▂▃▄▅▆▇█';
+const EMPTY_BAR = '·';
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
+
+export interface ReportOptions {
+  /** IANA zone the times are shown in (default UTC). */
+  timeZone?: string;
+}
+
+/**
+ * One character per value, its height proportional to the largest value.
+ *
+ * @example
+ *   renderBars([0, 1, 8]); // '·▁█'
+ */
+export function renderBars(values: number[]): string {
+  const max = Math.max(0, ...values);
+  return values
+    .map((v) => {
+      if (v <= 0 || max === 0) return EMPTY_BAR;
+      const level = Math.min(BARS.length, Math.max(1, Math.ceil((v / max) * BARS.length)));
+      return BARS[level - 1];
+    })
+    .join('');
+}
+
+/**
+ * Bytes for humans, in powers of 1024.
+ *
+ * @example
+ *   formatBytes(1536); // '1.5 KiB'
+ */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
+}
+
+function formatTime(date: Date | null, timeZone: string, withDate = true): string {
+  if (!date) return '-';
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(date);
+  const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '00';
+  const time = `${get('hour')}:${get('minute')}${withDate ? `:${get('second')}` : ''}`;
+  return withDate ? `${get('year')}-${get('month')}-${get('day')} ${time}` : time;
+}
+
+/** Columns padded to their widest cell, two spaces apart. */
+function formatTable(headers: string[], rows: string[][]): string[] {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => `  ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}`.trimEnd();
+  return [line(headers), ...rows.map(line)];
+}
+
+function describeDisk(disk: DiskState, readOffset: number): [string, string] {
+  switch (disk.kind) {
+    case 'same-file':
+      return [formatBytes(disk.size), formatBytes(Math.max(0, disk.size - readOffset))];
+    case 'other-file':
+      return [`${formatBytes(disk.size)} (another file now)`, '-'];
+    default:
+      return [`not readable here (${disk.reason})`, '-'];
+  }
+}
+
+/**
+ * The text of `npm run status`: per file checkpoint and lag, per rule state
+ * and last notification, recent ingest anomalies, and stored entries per
+ * minute as a bar chart. Pure: the same snapshot always gives the same text.
+ *
+ * @example
+ *   process.stdout.write(formatStatusReport(await readStatus({ pool }), { timeZone: 'Europe/Paris' }));
+ */
+export function formatStatusReport(snapshot: StatusSnapshot, options: ReportOptions = {}): string {
+  const tz = options.timeZone ?? 'UTC';
+  const out: string[] = [`logmon status at ${formatTime(snapshot.generatedAt, tz)} (${tz})`, ''];
+
+  out.push('Files: checkpoint and lag (lag seen = size at the last run - checkpoint; on disk = now, when readable here)');
+  if (snapshot.sources.length === 0) out.push('  no file ingested yet');
+  else {
+    const rows = snapshot.sources.map((s) => {
+      const [size, diskLag] = describeDisk(s.disk, s.readOffset);
+      return [s.path, s.status, formatBytes(s.readOffset), formatBytes(s.lagBytes), size, diskLag, formatTime(s.updatedAt, tz), s.lastError ?? ''];
+    });
+    out.push(...formatTable(['file', 'status', 'checkpoint', 'lag seen', 'on disk', 'lag on disk', 'updated', 'last error'], rows));
+  }
+  out.push('');
+
+  out.push('Alert rules');
+  if (snapshot.rules.length === 0) out.push('  no rule evaluated yet');
+  else {
+    const rows = snapshot.rules.map((r) => {
+      const n = r.lastNotification;
+      const last = n ? `${n.kind} ${n.sentAt ? `sent ${formatTime(n.sentAt, tz)}` : `NOT SENT${n.error ? ` (${n.error})` : ''}`}` : '-';
+      return [r.rule, r.state, formatTime(r.stateSince, tz), String(r.lastCount), formatTime(r.lastEvaluatedAt, tz), last];
+    });
+    out.push(...formatTable(['rule', 'state', 'since', 'last count', 'evaluated', 'last notification'], rows));
+  }
+  if (snapshot.unsent.count > 0) {
+    const error = snapshot.unsent.lastError ? `, last error: ${snapshot.unsent.lastError}` : '';
+    out.push(`  ${snapshot.unsent.count} notification(s) waiting to be sent, oldest from ${formatTime(snapshot.unsent.oldest, tz)}${error}`);
+  }
+  out.push('');
+
+  out.push(`Ingest anomalies since ${formatTime(snapshot.anomalySince, tz)}`);
+  if (snapshot.anomalies.length === 0) out.push('  none');
+  else {
+    const rows = snapshot.anomalies.map((a) => [formatTime(a.createdAt, tz), a.path, a.kind, `${a.occurrences}x`, formatBytes(a.bytes), a.detail ?? '']);
+    out.push(...formatTable(['when', 'file', 'kind', 'times', 'bytes', 'detail'], rows));
+  }
+  out.push('');
+
+  const { counts, start, byLevel } = snapshot.perMinute;
+  const total = counts.reduce((a, b) => a + b, 0);
+  const levels = Object.entries(byLevel)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([level, n]) => `${level} ${n}`)
+    .join(', ');
+  out.push(`Stored entries per minute, last ${counts.length} min: ${total === 0 ? 'none' : `${total} (${levels}), peak ${Math.max(...counts)}/min`}`);
+  const first = formatTime(start, tz, false);
+  const last = formatTime(new Date(start.getTime() + (counts.length - 1) * 60 * 1000), tz, false);
+  out.push(`  ${renderBars(counts)}`);
+  out.push(`  ${first}${last.padStart(Math.max(last.length, counts.length - first.length))}`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,179 @@
+import fs from 'node:fs/promises';
+import type pg from 'pg';
+import { STATUS_SQL as SQL } from '../sql/status-statements';
+import { DatabaseError } from './errors';
+
+/** What the monitored file looks like on this machine now. */
+export type DiskState =
+  | { kind: 'same-file'; size: number }
+  /** The path now holds another file (rotated away, or replaced). */
+  | { kind: 'other-file'; size: number }
+  /** Not readable here (e.g. an EFS path seen from a laptop): ENOENT, EACCES, … */
+  | { kind: 'unreadable'; reason: string };
+
+export interface SourceStatus {
+  id: number;
+  path: string;
+  status: string;
+  readOffset: number;
+  sizeSeen: number;
+  /** size_seen - read_offset: bytes the last run saw but did not store yet. */
+  lagBytes: number;
+  mtimeSeen: Date | null;
+  updatedAt: Date;
+  lastError: string | null;
+  disk: DiskState;
+}
+
+export interface RuleStatus {
+  rule: string;
+  state: string;
+  stateSince: Date;
+  lastCount: number;
+  lastEvaluatedAt: Date | null;
+  lastNotifiedAt: Date | null;
+  lastNotification: { kind: string; createdAt: Date; sentAt: Date | null; error: string | null } | null;
+}
+
+export interface AnomalyStatus {
+  createdAt: Date;
+  path: string;
+  kind: string;
+  occurrences: number;
+  bytes: number;
+  detail: string | null;
+}
+
+export interface StatusSnapshot {
+  generatedAt: Date;
+  sources: SourceStatus[];
+  rules: RuleStatus[];
+  unsent: { count: number; oldest: Date | null; lastError: string | null };
+  anomalySince: Date;
+  anomalies: AnomalyStatus[];
+  /** Stored entries per minute, oldest first, `counts[i]` covering the minute `start + i`. */
+  perMinute: { start: Date; counts: number[]; byLevel: Record<string, number> };
+}
+
+/** size, dev and ino of a file, or the error code. */
+export type StatFile = (path: string) => Promise<{ size: number; dev: string; ino: string } | { error: string }>;
+
+export interface ReadStatusDeps {
+  pool: pg.Pool;
+  now?: () => number;
+  statFile?: StatFile;
+  /** Minutes in the per-minute chart (default 60). */
+  minutes?: number;
+  /** Anomalies of the last this many hours (default 24), at most `anomalyLimit` (default 10). */
+  anomalyHours?: number;
+  anomalyLimit?: number;
+}
+
+const MINUTE_MS = 60 * 1000;
+
+const statOnDisk: StatFile = async (path) => {
+  try {
+    const st = await fs.stat(path, { bigint: true });
+    return { size: Number(st.size), dev: st.dev.toString(), ino: st.ino.toString() };
+  } catch (err) {
+    return { error: (err as NodeJS.ErrnoException).code ?? 'EIO' };
+  }
+};
+
+const asDate = (v: unknown): Date | null => (v instanceof Date ? v : null);
+
+async function readSources(pool: pg.Pool, statFile: StatFile): Promise<SourceStatus[]> {
+  const rows = (await pool.query(SQL.listSources)).rows as Record<string, unknown>[];
+  return Promise.all(
+    rows.map(async (r) => {
+      const readOffset = Number(r.read_offset);
+      const sizeSeen = Number(r.size_seen);
+      const st = await statFile(String(r.path));
+      const disk: DiskState =
+        'error' in st ? { kind: 'unreadable', reason: st.error } : { kind: st.dev === r.dev && st.ino === r.ino ? 'same-file' : 'other-file', size: st.size };
+      return {
+        id: Number(r.id),
+        path: String(r.path),
+        status: String(r.status),
+        readOffset,
+        sizeSeen,
+        lagBytes: Math.max(0, sizeSeen - readOffset),
+        mtimeSeen: asDate(r.mtime_seen),
+        updatedAt: r.updated_at as Date,
+        lastError: (r.last_error as string | null) ?? null,
+        disk,
+      };
+    }),
+  );
+}
+
+async function readRules(pool: pg.Pool): Promise<RuleStatus[]> {
+  const rows = (await pool.query(SQL.listRules)).rows as Record<string, unknown>[];
+  return rows.map((r) => ({
+    rule: String(r.rule_name),
+    state: String(r.state),
+    stateSince: r.state_since as Date,
+    lastCount: Number(r.last_count),
+    lastEvaluatedAt: asDate(r.last_evaluated_at),
+    lastNotifiedAt: asDate(r.last_notified_at),
+    lastNotification:
+      r.last_kind === null || r.last_kind === undefined
+        ? null
+        : { kind: String(r.last_kind), createdAt: r.last_created_at as Date, sentAt: asDate(r.last_sent_at), error: (r.last_error as string | null) ?? null },
+  }));
+}
+
+/**
+ * Everything `npm run status` shows, read from the database (and the monitored
+ * files, when they are reachable from here). Read-only.
+ *
+ * @example
+ *   const snapshot = await readStatus({ pool });
+ *   process.stdout.write(formatStatusReport(snapshot));
+ */
+export async function readStatus(deps: ReadStatusDeps): Promise<StatusSnapshot> {
+  const { pool } = deps;
+  const now = (deps.now ?? Date.now)();
+  const minutes = deps.minutes ?? 60;
+  const start = new Date(Math.floor(now / MINUTE_MS) * MINUTE_MS - (minutes - 1) * MINUTE_MS);
+  const end = new Date(start.getTime() + minutes * MINUTE_MS);
+  const anomalySince = new Date(now - (deps.anomalyHours ?? 24) * 60 * MINUTE_MS);
+  try {
+    const [sources, rules, unsent, anomalies, perMinute] = await Promise.all([
+      readSources(pool, deps.statFile ?? statOnDisk),
+      readRules(pool),
+      pool.query(SQL.unsentNotifications),
+      pool.query(SQL.recentAnomalies, [anomalySince, deps.anomalyLimit ?? 10]),
+      pool.query(SQL.entriesPerMinute, [start, end]),
+    ]);
+    const counts = new Array<number>(minutes).fill(0);
+    const byLevel: Record<string, number> = {};
+    for (const r of perMinute.rows as { minute: Date; level: string; entries: number }[]) {
+      const i = Math.floor((r.minute.getTime() - start.getTime()) / MINUTE_MS);
+      if (i >= 0 && i < minutes) counts[i] = (counts[i] ?? 0) + r.entries;
+      byLevel[r.level] = (byLevel[r.level] ?? 0) + r.entries;
+    }
+    const u = unsent.rows[0] as { unsent: number; oldest: Date | null; last_error: string | null } | undefined;
+    return {
+      generatedAt: new Date(now),
+      sources,
+      rules,
+      unsent: { count: u?.unsent ?? 0, oldest: u?.oldest ?? null, lastError: u?.last_error ?? null },
+      anomalySince,
+      anomalies: (anomalies.rows as Record<string, unknown>[]).map((r) => ({
+        createdAt: r.created_at as Date,
+        path: String(r.path),
+        kind: String(r.kind),
+        occurrences: Number(r.occurrences),
+        bytes: Number(r.bytes),
+        detail: (r.detail as string | null) ?? null,
+      })),
+      perMinute: { start, counts, byLevel },
+    };
+  } catch (err) {
+    if ((err as { code?: unknown }).code === '42P01') {
+      throw new DatabaseError('this database has no logmon tables yet: run `npm run migrate` (or let ingest run once)', {}, { cause: err });
+    }
+    throw new DatabaseError('cannot read the status', {}, { cause: err });
+  }
+}

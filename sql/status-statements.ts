@@ -1,0 +1,29 @@
+// Statements of `npm run status`. Read-only; parameters are always $n.
+export const STATUS_SQL = {
+  /** Every checkpoint that is still read or waited for (retired ones are done). */
+  listSources: `SELECT id, path, status, dev::text AS dev, ino::text AS ino, read_offset::text AS read_offset,
+      size_seen::text AS size_seen, mtime_seen, updated_at, last_error
+    FROM log_sources WHERE status <> 'retired' ORDER BY path, id`,
+  /** Each rule's state with its latest notification, if any. */
+  listRules: `SELECT s.rule_name, s.state, s.state_since, s.last_count::text AS last_count, s.last_evaluated_at,
+      s.last_notified_at, n.kind AS last_kind, n.created_at AS last_created_at, n.sent_at AS last_sent_at,
+      n.last_error AS last_error
+    FROM alert_state s
+    LEFT JOIN LATERAL (
+      SELECT kind, created_at, sent_at, last_error FROM alert_outbox o
+      WHERE o.rule_name = s.rule_name ORDER BY o.id DESC LIMIT 1
+    ) n ON true
+    ORDER BY s.rule_name`,
+  /** Notifications owed but not yet accepted by SNS. */
+  unsentNotifications: `SELECT count(*)::int AS unsent, min(created_at) AS oldest,
+      (SELECT last_error FROM alert_outbox WHERE sent_at IS NULL AND last_error IS NOT NULL
+        ORDER BY last_attempt_at DESC NULLS LAST, id DESC LIMIT 1) AS last_error
+    FROM alert_outbox WHERE sent_at IS NULL`,
+  /** $1: since, $2: how many. */
+  recentAnomalies: `SELECT created_at, path, kind, occurrences::text AS occurrences, bytes::text AS bytes, detail
+    FROM ingest_anomalies WHERE created_at >= $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+  /** Stored entries per minute and level in [$1, $2). */
+  entriesPerMinute: `SELECT date_trunc('minute', logged_at) AS minute, level, count(*)::int AS entries
+    FROM log_entries WHERE logged_at >= $1 AND logged_at < $2
+    GROUP BY 1, 2 ORDER BY 1, 2`,
+} as const;
