@@ -1,4 +1,4 @@
-// npm run invoke -- <ingest|alert> [event.json]
+// npm run invoke -- <ingest|alert|retention> [event.json]
 // One in-process run of a handler, without the serverless CLI's start-up time.
 // Prints the handler's JSON summary; exits 1 with a readable message on failure.
 import fs from 'node:fs';
@@ -7,7 +7,7 @@ import type { Context } from 'aws-lambda';
 import { localDatabaseUrl } from './local-database';
 import { localEnvironment } from './local-defaults';
 
-const HANDLERS = ['ingest', 'alert'] as const;
+const HANDLERS = ['ingest', 'alert', 'retention'] as const;
 const TIME_LIMIT_MS = 15 * 60 * 1000;
 
 function fail(message: string): never {

@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Context } from 'aws-lambda';
+import { createTestDatabase } from '../support/database';
+import type { TestDatabase } from '../support/database';
+import { logLine, makeTempDir } from '../support/files';
+
+const EVENTS_DIR = path.resolve(__dirname, '../../events');
+const readEvent = (name: string): unknown => JSON.parse(fs.readFileSync(path.join(EVENTS_DIR, name), 'utf8'));
+const context = { functionName: 'logmon-test', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 60000 } as unknown as Context;
+
+type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
+
+/** The handler module as Lambda loads it: env read at import, in a module registry of its own. */
+function loadHandler(name: string, env: Record<string, string>): Handler {
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  try {
+    let handler: Handler | undefined;
+    jest.isolateModules(() => {
+      handler = (require(`../../handlers/${name}`) as { handler: Handler }).handler;
+    });
+    return handler!;
+  } finally {
+    process.env = saved;
+  }
+}
+
+describe('handlers on the sample events of events/', () => {
+  let db: TestDatabase;
+  let dir: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dir = makeTempDir();
+  });
+
+  afterAll(async () => {
+    await db.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('ingest stores the new entries of the files in LOG_FILES on events/scheduled.json', async () => {
+    const file = path.join(dir, 'app.log');
+    fs.writeFileSync(file, logLine('ERROR', 'from the handler', 1));
+    const handler = loadHandler('ingest', { DATABASE_URL: db.url, LOG_FILES: file, MULTILINE_FLUSH_MS: '0' });
+
+    const summary = await handler(readEvent('scheduled.json'), context);
+
+    expect(summary).toMatchObject({ totals: expect.objectContaining({ entriesStored: 1, files: 1 }) });
+  });
+
+  it('retention prunes on events/scheduled.json and returns its summary', async () => {
+    await db.pool.query(`INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset) VALUES (now() - interval '40 days', 'ERROR', 'ancient', 1, 0)`);
+    const handler = loadHandler('retention', { DATABASE_URL: db.url });
+
+    const summary = await handler(readEvent('scheduled.json'), context);
+
+    expect(summary).toMatchObject({ stoppedEarly: false, entries: { deleted: 1, batches: 1, complete: true } });
+  });
+
+  it('events/sns-notification.json carries the message attributes subscription filter policies may use', () => {
+    const { parseEmailFilters } = require('../../scripts/deploy-params.cjs') as { parseEmailFilters: (text: string, emails: string[]) => unknown };
+    const event = readEvent('sns-notification.json') as { Records: { Sns: { MessageAttributes: Record<string, { Type: string; Value: string }> } }[] };
+    const attributes = event.Records[0]!.Sns.MessageAttributes;
+    const policy = Object.fromEntries(Object.entries(attributes).map(([name, a]) => [name, [a.Value]]));
+
+    expect(Object.keys(attributes).sort()).toEqual(['rule', 'severity', 'state']);
+    expect(() => parseEmailFilters(JSON.stringify({ 'oncall@example.com': policy }), ['oncall@example.com'])).not.toThrow();
+  });
+});

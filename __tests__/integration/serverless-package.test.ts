@@ -1,0 +1,236 @@
+// `serverless package` of the deployable stage, without AWS credentials, and
+// assertions on the CloudFormation template and the function bundles it builds.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { listZip } from '../support/zip';
+
+const ROOT = path.resolve(__dirname, '../..');
+const SERVERLESS = path.join(ROOT, 'node_modules', '.bin', 'serverless');
+const FUNCTIONS = ['ingest', 'alert', 'retention'] as const;
+const ONE_MB = 1024 * 1024;
+/** A connection string in the environment of the packaging: it must not reach anything deployable. */
+const LOCAL_DATABASE_URL = 'postgres://logmon:leaked-password@127.0.0.1:5432/logmon';
+const PARAMS = {
+  alertEmails: 'ops@example.com,oncall@example.com',
+  alertEmailFilters: '{"oncall@example.com":{"severity":["FATAL"]}}',
+  databaseUrlParameter: '/logmon/prod/database-url',
+  subnetIds: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210',
+  securityGroupIds: 'sg-0123456789abcdef0',
+  logsAccessPointArn: 'arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-0123456789abcdef0',
+};
+
+interface Resource {
+  Type: string;
+  Properties: Record<string, unknown>;
+  Condition?: string;
+}
+interface Template {
+  Conditions?: Record<string, unknown>;
+  Resources: Record<string, Resource>;
+  Outputs: Record<string, { Value: unknown }>;
+}
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+
+/** The environment of a machine with no AWS credentials at all. */
+function packagingEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AWS_')) env[key] = value;
+  return {
+    ...env,
+    AWS_CONFIG_FILE: '/nonexistent/aws-config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+    FORCE_COLOR: '0',
+    DATABASE_URL: LOCAL_DATABASE_URL,
+  };
+}
+
+function runServerless(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(SERVERLESS, args, { cwd: ROOT, env: packagingEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+const paramArgs = (params: Record<string, string>): string[] => Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
+const actions = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+describe('serverless package --stage prod (no AWS credentials)', () => {
+  let outDir: string;
+  let result: { code: number | null; output: string };
+  let template: Template;
+  let templateText: string;
+
+  const resourcesOf = (type: string): [string, Resource][] => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+  /** Every IAM statement of the stack, by the role or policy that holds it (a Fn::If is taken as its "true" side). */
+  const statements = (): { owner: string; statement: Statement }[] => {
+    const out: { owner: string; statement: Statement }[] = [];
+    const add = (owner: string, list: unknown[]): void => {
+      for (const s of list) {
+        const ifBranches = (s as { 'Fn::If'?: unknown[] })['Fn::If'];
+        out.push({ owner, statement: (ifBranches ? ifBranches[1] : s) as Statement });
+      }
+    };
+    for (const [id, r] of resourcesOf('AWS::IAM::Role')) {
+      for (const p of (r.Properties.Policies as { PolicyDocument: { Statement: unknown[] } }[] | undefined) ?? []) add(id, p.PolicyDocument.Statement);
+    }
+    for (const [id, r] of resourcesOf('AWS::IAM::ManagedPolicy')) add(id, (r.Properties.PolicyDocument as { Statement: unknown[] }).Statement);
+    return out;
+  };
+
+  beforeAll(async () => {
+    outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'logmon-package-'));
+    result = await runServerless(['package', '--stage', 'prod', '--package', outDir, ...paramArgs(PARAMS)]);
+    if (result.code !== 0) throw new Error(`serverless package failed:\n${result.output}`);
+    templateText = fs.readFileSync(path.join(outDir, 'cloudformation-template-update-stack.json'), 'utf8');
+    template = JSON.parse(templateText) as Template;
+  }, 180000);
+
+  afterAll(() => {
+    if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it('runs every function on nodejs24.x, arm64, in the given VPC', () => {
+    for (const fn of FUNCTIONS) {
+      const props = template.Resources[`${fn[0]!.toUpperCase()}${fn.slice(1)}LambdaFunction`]!.Properties;
+      expect(props).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        VpcConfig: { SubnetIds: { 'Fn::Split': [',', PARAMS.subnetIds] }, SecurityGroupIds: { 'Fn::Split': [',', PARAMS.securityGroupIds] } },
+      });
+      expect(props.ReservedConcurrentExecutions).toBeUndefined();
+    }
+  });
+
+  it('bundles each function on its own, under 1 MB, with only its handler and the migrations', () => {
+    for (const fn of FUNCTIONS) {
+      const zip = path.join(outDir, `${fn}.zip`);
+      expect(fs.statSync(zip).size).toBeLessThan(ONE_MB);
+      const files = listZip(zip);
+      expect(files).toContain(`handlers/${fn}.js`);
+      expect(files.filter((f) => !f.startsWith('sql/migrations/'))).toEqual([`handlers/${fn}.js`, `handlers/${fn}.js.map`]);
+    }
+  });
+
+  it('schedules ingest and alert at rate(1 minute) and retention at rate(1 hour), without retries', () => {
+    const schedules = Object.fromEntries(
+      resourcesOf('AWS::Events::Rule').map(([, r]) => {
+        const target = (r.Properties.Targets as { Arn: { 'Fn::GetAtt': [string, string] } }[])[0]!.Arn['Fn::GetAtt'][0];
+        return [target, r.Properties.ScheduleExpression];
+      }),
+    );
+
+    expect(schedules).toEqual({ IngestLambdaFunction: 'rate(1 minute)', AlertLambdaFunction: 'rate(1 minute)', RetentionLambdaFunction: 'rate(1 hour)' });
+    expect(resourcesOf('AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties.MaximumRetryAttempts)).toEqual([0, 0, 0]);
+  });
+
+  it('creates the alert topic, outputs its ARN, and subscribes each address by e-mail with its filter policy', () => {
+    const subscriptions = resourcesOf('AWS::SNS::Subscription').map(([, r]) => r.Properties);
+
+    expect(template.Resources.AlertTopic).toMatchObject({ Type: 'AWS::SNS::Topic', Properties: { TopicName: 'logmon-alerts-prod' } });
+    expect(template.Outputs.AlertTopicArn!.Value).toEqual({ Ref: 'AlertTopic' });
+    expect(subscriptions).toEqual([
+      { TopicArn: { Ref: 'AlertTopic' }, Protocol: 'email', Endpoint: 'ops@example.com' },
+      { TopicArn: { Ref: 'AlertTopic' }, Protocol: 'email', Endpoint: 'oncall@example.com', FilterPolicyScope: 'MessageAttributes', FilterPolicy: { severity: ['FATAL'] } },
+    ]);
+  });
+
+  it('gives each function a role of its own with the VPC policy and the database secret, and no default shared role', () => {
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+    for (const fn of FUNCTIONS) {
+      const role = `${fn[0]!.toUpperCase()}${fn.slice(1)}Role`;
+      expect(template.Resources[`${fn[0]!.toUpperCase()}${fn.slice(1)}LambdaFunction`]!.Properties.Role).toEqual({ 'Fn::GetAtt': [role, 'Arn'] });
+      expect(template.Resources[role]!.Properties.ManagedPolicyArns).toEqual([
+        { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole' },
+        { Ref: 'DatabaseUrlReadPolicy' },
+      ]);
+    }
+  });
+
+  it('allows sns:Publish on the alert topic only, and only to the alert function', () => {
+    const sns = statements().filter(({ statement }) => actions(statement).some((a) => a.startsWith('sns:')));
+
+    expect(sns).toEqual([{ owner: 'AlertRole', statement: expect.objectContaining({ Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: 'AlertTopic' } }) }]);
+  });
+
+  it('allows reading the one SSM parameter, and kms:Decrypt only when a customer key is given', () => {
+    const ssm = statements().filter(({ statement }) => actions(statement).some((a) => a.startsWith('ssm:')));
+    const kms = statements().filter(({ statement }) => actions(statement).some((a) => a.startsWith('kms:')));
+
+    expect(ssm).toEqual([
+      {
+        owner: 'DatabaseUrlReadPolicy',
+        statement: expect.objectContaining({ Action: 'ssm:GetParameters', Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/logmon/prod/database-url' } }),
+      },
+    ]);
+    expect(kms).toHaveLength(1);
+    expect(template.Conditions?.HasDatabaseKmsKey).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+  });
+
+  it('lets ingest mount the logs access point read-only at /mnt/logs', () => {
+    const efs = statements().filter(({ statement }) => actions(statement).some((a) => a.startsWith('elasticfilesystem:')));
+
+    expect(efs).toEqual([
+      {
+        owner: 'IngestRole',
+        statement: expect.objectContaining({
+          Action: 'elasticfilesystem:ClientMount',
+          Condition: { StringEquals: { 'elasticfilesystem:AccessPointArn': PARAMS.logsAccessPointArn } },
+        }),
+      },
+    ]);
+    expect(template.Resources.IngestLambdaFunction!.Properties.FileSystemConfigs).toEqual([{ Arn: PARAMS.logsAccessPointArn, LocalMountPath: '/mnt/logs' }]);
+    expect(template.Resources.AlertLambdaFunction!.Properties.FileSystemConfigs).toBeUndefined();
+  });
+
+  it('has no statement with a "*" resource unless a condition narrows it', () => {
+    const wide = statements().filter(({ statement }) => JSON.stringify(statement.Resource).includes('*') && !statement.Condition);
+
+    expect(wide).toEqual([]);
+  });
+
+  it('keeps the database URL, passwords and local addresses out of what is deployed', () => {
+    const state = fs.readFileSync(path.join(outDir, 'serverless-state.json'), 'utf8');
+    const environment = template.Resources.IngestLambdaFunction!.Properties.Environment as { Variables: Record<string, unknown> };
+
+    expect(templateText).not.toMatch(/postgres(ql)?:\/\//);
+    expect(templateText).not.toMatch(/password|leaked/i);
+    expect(templateText).not.toMatch(/localhost|127\.0\.0\.1/);
+    expect(state).not.toContain('leaked-password');
+    expect(environment.Variables).toMatchObject({ DATABASE_URL: '', DATABASE_URL_PARAMETER: '/logmon/prod/database-url', LOG_FILES: '/mnt/logs/*.log', RETENTION_DAYS: '30' });
+  });
+
+  it('alarms the topic when a function keeps failing', () => {
+    const alarms = resourcesOf('AWS::CloudWatch::Alarm').map(([, r]) => (r.Properties.Dimensions as { Value: { Ref: string } }[])[0]!.Value.Ref);
+
+    expect(alarms.sort()).toEqual(['AlertLambdaFunction', 'IngestLambdaFunction', 'RetentionLambdaFunction']);
+  });
+
+  it('fails before building anything, naming each missing deploy parameter', async () => {
+    const { code, output } = await runServerless(['package', '--stage', 'prod', '--package', path.join(outDir, 'incomplete'), ...paramArgs({ alertEmails: PARAMS.alertEmails })]);
+
+    expect(code).not.toBe(0);
+    for (const name of ['databaseUrlParameter', 'subnetIds', 'securityGroupIds', 'logsAccessPointArn']) expect(output).toContain(`${name}: missing`);
+    expect(output).not.toContain('alertEmails: missing');
+    expect(fs.existsSync(path.join(outDir, 'incomplete'))).toBe(false);
+  }, 60000);
+
+  it('resolves the local stage with no deploy parameter at all', async () => {
+    const { code, output } = await runServerless(['print', '--stage', 'local']);
+
+    expect({ code, error: code === 0 ? '' : output }).toEqual({ code: 0, error: '' });
+  }, 60000);
+});
