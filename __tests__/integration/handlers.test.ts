@@ -59,6 +59,31 @@ describe('handlers on the sample events of events/', () => {
     expect(summary).toMatchObject({ stoppedEarly: false, entries: { deleted: 1, batches: 1, complete: true } });
   });
 
+  it('logs structured JSON through the one logger: per file the run id, counts and lag in bytes, per run the duration and totals', async () => {
+    const file = path.join(dir, 'logged.log');
+    fs.writeFileSync(file, logLine('ERROR', 'one', 1) + logLine('INFO', 'two', 2));
+    const handler = loadHandler('ingest', { DATABASE_URL: db.url, LOG_FILES: file, MULTILINE_FLUSH_MS: '0', POWERTOOLS_LOG_LEVEL: 'INFO' });
+    const lines: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(chunk.toString());
+      return true;
+    });
+
+    let summary: Record<string, unknown>;
+    try {
+      summary = await handler(readEvent('scheduled.json'), context);
+    } finally {
+      write.mockRestore();
+    }
+
+    const logs = lines.flatMap((l) => l.split('\n')).filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const perFile = logs.find((l) => l.message === 'file ingested' && l.path === file);
+    const perRun = logs.find((l) => l.message === 'ingest run finished');
+    expect(perFile).toMatchObject({ level: 'INFO', service: 'logmon', runId: summary.runId, path: file, lines: 2, entriesStored: 1, entriesSkipped: 1, lagBytes: 0 });
+    expect(perRun).toMatchObject({ runId: summary.runId, durationMs: expect.any(Number), totals: expect.objectContaining({ entriesStored: 1, lagBytes: 0 }) });
+    expect(perRun).toMatchObject({ function_request_id: 'req-1' });
+  });
+
   it('events/sns-notification.json carries the message attributes subscription filter policies may use', () => {
     const { parseEmailFilters } = require('../../scripts/deploy-params.cjs') as { parseEmailFilters: (text: string, emails: string[]) => unknown };
     const event = readEvent('sns-notification.json') as { Records: { Sns: { MessageAttributes: Record<string, { Type: string; Value: string }> } }[] };
