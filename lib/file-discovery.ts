@@ -2,11 +2,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 
-/** A file as seen by stat: its identity (dev+inode) and how far it has grown. */
+/** A file as seen by stat: its identity (dev+inode+birth time) and how far it has grown. */
 export interface FileStat {
   path: string;
   dev: string;
   ino: string;
+  /** Birth time in ns, '0' when the file system does not report it. */
+  birthTimeNs: string;
   size: number;
   mtimeMs: number;
 }
@@ -29,6 +31,7 @@ export async function statFile(filePath: string): Promise<FileStat> {
     path: filePath,
     dev: st.dev.toString(),
     ino: st.ino.toString(),
+    birthTimeNs: st.birthtimeNs.toString(),
     size: Number(st.size),
     mtimeMs: Number(st.mtimeMs),
   };
@@ -59,7 +62,12 @@ export async function discoverFiles(patterns: readonly string[], cwd: string = p
   return { files: [...files.values()], problems };
 }
 
-/** Find the file with this identity in `dir` (a renamed/rotated file), or null. */
+/** False only when both birth times are known and differ: the inode was reused by another file. */
+export function sameBirth(a: string, b: string): boolean {
+  return a === '0' || b === '0' || a === b;
+}
+
+/** Find the file with this dev+inode in `dir` (a renamed/rotated file), or null; the caller checks the birth time. */
 export async function findByIdentity(dir: string, dev: string, ino: string): Promise<FileStat | null> {
   let names: string[];
   try {

@@ -7,7 +7,7 @@ import { withTransaction } from './db';
 import { addCounts, emptyCounts } from './entry-scanner';
 import type { ScanCounts } from './entry-scanner';
 import { SourceReadError, describeError } from './errors';
-import { discoverFiles, findByIdentity } from './file-discovery';
+import { discoverFiles, findByIdentity, sameBirth } from './file-discovery';
 import type { FileStat } from './file-discovery';
 import { headMatches, readHead } from './fingerprint';
 import type { AppLogger } from './logger';
@@ -145,9 +145,22 @@ async function sameContent(filePath: string, row: SourceRow, openFile: OpenFile)
   }
 }
 
+/**
+ * Does `file` hold the file `row` was checkpointed on? A different birth time
+ * says no at once; a file that moved or came back must also still start with
+ * the bytes the checkpoint was taken of.
+ */
+async function isSameFile(file: FileStat, row: SourceRow, openFile: OpenFile): Promise<boolean> {
+  if (!sameBirth(file.birthTimeNs, row.birthTimeNs)) return false;
+  if (row.path === file.path && row.status === 'active') return true;
+  return sameContent(file.path, row, openFile);
+}
+
 /** A checkpoint whose dev+inode now belongs to another file: retire it, never apply it. */
 async function retireMismatched(client: pg.PoolClient, runId: string, row: SourceRow, filePath: string, summaries: FileSummary[]): Promise<void> {
   await client.query(SQL.relocateSource, [row.id, row.path, 'retired']);
+  // A missing file's unread bytes were recorded when it went missing.
+  if (row.status === 'missing') return;
   const unread = Math.max(0, row.sizeSeen - row.readOffset);
   const anomaly: Anomaly = {
     kind: 'identity_mismatch',
@@ -155,8 +168,8 @@ async function retireMismatched(client: pg.PoolClient, runId: string, row: Sourc
     bytes: unread,
     firstOffset: row.readOffset,
     detail:
-      `${filePath} has the device and inode of the checkpoint of ${row.path} but not its first bytes: the inode was reused by another file. ` +
-      `The checkpoint is retired, not applied; ${unread} bytes of the old file were seen but never read`,
+      `${filePath} has the device and inode of the checkpoint of ${row.path} but is another file (birth time or first bytes differ): ` +
+      `the old file was deleted and its inode reused. The checkpoint is retired, not applied; ${unread} bytes of the old file were seen but never read`,
   };
   await recordAnomalies(client, runId, row.id, row.path, [anomaly]);
   const s = newFileSummary(row.path, row.id, row.status === 'rotated' ? 'rotated-gone' : 'missing');
@@ -193,12 +206,13 @@ async function reconcileSources(deps: RunDeps, runId: string, summaries: FileSum
     const toRead: SourceRow[] = [];
     for (const file of discovery.files) {
       let row = byIdentity.get(`${file.dev}:${file.ino}`);
-      if (row && (row.path !== file.path || row.status !== 'active') && !(await sameContent(file.path, row, deps.openFile))) {
+      if (row && !(await isSameFile(file, row, deps.openFile))) {
         settled.add(row.id);
         await retireMismatched(client, runId, row, file.path, summaries);
         row = undefined;
       }
       if (row) {
+        if (row.birthTimeNs === '0' && file.birthTimeNs !== '0') await client.query(SQL.adoptBirthTime, [row.id, file.birthTimeNs]);
         if (row.path !== file.path || row.status !== 'active') {
           await client.query(SQL.relocateSource, [row.id, file.path, 'active']);
           row.path = file.path;
@@ -208,7 +222,7 @@ async function reconcileSources(deps: RunDeps, runId: string, summaries: FileSum
         toRead.push(row);
         stats.set(row.id, file);
       } else {
-        const inserted = await client.query(SQL.insertSource, [file.path, file.dev, file.ino, 0, new Date(file.mtimeMs)]);
+        const inserted = await client.query(SQL.insertSource, [file.path, file.dev, file.ino, file.birthTimeNs, 0, new Date(file.mtimeMs)]);
         if (inserted.rows[0]) {
           const created = toSourceRow(inserted.rows[0]);
           toRead.push(created);
@@ -219,7 +233,7 @@ async function reconcileSources(deps: RunDeps, runId: string, summaries: FileSum
     for (const row of known) {
       if (settled.has(row.id) || row.status === 'missing') continue;
       const found = await findByIdentity(path.dirname(row.path), row.dev, row.ino);
-      if (found && !(await sameContent(found.path, row, deps.openFile))) {
+      if (found && !(await isSameFile(found, row, deps.openFile))) {
         await retireMismatched(client, runId, row, found.path, summaries);
         continue;
       }

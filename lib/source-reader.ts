@@ -10,6 +10,7 @@ import { encodeCopyRow } from './copy-encoder';
 import { EntryScanner, emptyCounts } from './entry-scanner';
 import type { EntryRecord, ScanCounts } from './entry-scanner';
 import { SourceReadError } from './errors';
+import { sameBirth } from './file-discovery';
 import { FINGERPRINT_BYTES, fingerprintAt, headMatches, readHead } from './fingerprint';
 
 /** A checkpoint row of `log_sources`, numbers converted from PostgreSQL's bigint strings. */
@@ -18,6 +19,8 @@ export interface SourceRow {
   path: string;
   dev: string;
   ino: string;
+  /** Birth time in ns, '0' when unknown. */
+  birthTimeNs: string;
   fingerprint: string;
   fingerprintLen: number;
   readOffset: number;
@@ -34,6 +37,7 @@ export function toSourceRow(r: Record<string, unknown>): SourceRow {
     path: String(r.path),
     dev: String(r.dev),
     ino: String(r.ino),
+    birthTimeNs: String(r.birth_time_ns ?? '0'),
     fingerprint: String(r.fingerprint),
     fingerprintLen: Number(r.fingerprint_len),
     readOffset: Number(r.read_offset),
@@ -243,7 +247,7 @@ export async function ingestBatch(source: SourceRow, deps: BatchDeps): Promise<B
     const size = Number(st.size);
     const mtimeMs = Number(st.mtimeMs);
     const base = { fromOffset: source.readOffset, toOffset: source.readOffset, size, reachedEnd: false, anomalies: [], rowsWritten: 0 };
-    if (st.dev.toString() !== source.dev || st.ino.toString() !== source.ino) {
+    if (st.dev.toString() !== source.dev || st.ino.toString() !== source.ino || !sameBirth(st.birthtimeNs.toString(), source.birthTimeNs)) {
       return { ...base, outcome: 'identity-changed', counts: emptyCounts() };
     }
     const head = await fileOp('read', filePath, () => readHead(handle, Math.min(size, FINGERPRINT_BYTES)));

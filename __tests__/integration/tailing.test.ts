@@ -303,7 +303,10 @@ describe('Function: runIngest › truncation', () => {
 });
 
 describe('Function: runIngest › identity', () => {
-  it('never applies a missing file’s checkpoint to another file that got its inode', async () => {
+  it.each([
+    ['its birth time', false],
+    ['its first bytes, where birth times are unknown', true],
+  ])('never applies a missing file’s checkpoint to another file that got its inode, told by %s', async (_how, noBirthTimes) => {
     // Prepare: a checkpoint for a file now gone, and a new file. Inode reuse
     // cannot be forced, so the old checkpoint is given the new file's inode.
     const file = fx.file('app.log');
@@ -314,6 +317,7 @@ describe('Function: runIngest › identity', () => {
     fs.writeFileSync(file, logLine('ERROR', 'new file', 3) + logLine('ERROR', 'new file 2', 4) + logLine('ERROR', 'new file 3', 5));
     const st = fs.statSync(file, { bigint: true });
     await fx.db.pool.query('UPDATE log_sources SET ino = $1, dev = $2', [st.ino.toString(), st.dev.toString()]);
+    if (noBirthTimes) await fx.db.pool.query('UPDATE log_sources SET birth_time_ns = 0');
 
     // Act
     await fx.ingest();
@@ -324,7 +328,25 @@ describe('Function: runIngest › identity', () => {
       ['retired', logLine('ERROR', 'old one', 1).length * 2],
       ['active', fs.statSync(file).size],
     ]);
-    expect((await fx.anomalies()).map((a) => a.kind)).toEqual(['identity_mismatch']);
+    expect(await fx.anomalies()).toEqual([]);
+  });
+
+  it('treats a file deleted and created again at the same path as a new file, whether or not it got the same inode', async () => {
+    const file = fx.file('app.log');
+    const half = '2026-11-23 10:00:02 [ERROR] unfinished';
+    fs.writeFileSync(file, logLine('ERROR', 'old', 1) + half);
+    await fx.ingest();
+    const before = fs.statSync(file).ino;
+
+    fs.unlinkSync(file);
+    fs.writeFileSync(file, logLine('ERROR', 'new', 3));
+    const reused = fs.statSync(file).ino === before;
+    const summary = await fx.ingest();
+
+    expect(await fx.messages()).toEqual(['old', 'new']);
+    expect(summary.totals.bytesLost).toBe(half.length);
+    expect((await fx.anomalies()).map((a) => [a.kind, Number(a.bytes)])).toEqual([[reused ? 'identity_mismatch' : 'file_gone_unread', half.length]]);
+    expect((await fx.sources()).map((s) => s.status)).toEqual([reused ? 'retired' : 'missing', 'active']);
   });
 
   it('does not read a file of the same directory that took a rotated file’s inode', async () => {
