@@ -330,6 +330,7 @@ async function ingestNextBatch(work: FileWork, deps: RunDeps, runId: string): Pr
       });
       if (result.outcome === 'replaced') {
         await client.query(SQL.relocateSource, [fresh.id, fresh.path, 'retired']);
+        await recordAnomalies(client, runId, fresh.id, fresh.path, result.anomalies);
         return result;
       }
       if (result.outcome !== 'read') return result;
@@ -368,6 +369,7 @@ async function ingestNextBatch(work: FileWork, deps: RunDeps, runId: string): Pr
   }
   if (batch.outcome === 'replaced') {
     work.done = true;
+    noteAnomalies(summary, batch.anomalies);
     summary.outcome = 'replaced';
     summary.error = `${source.path} no longer holds the rotated file: its checkpoint is retired`;
     return;

@@ -206,14 +206,15 @@ function countAnomalies(counts: ScanCounts, firstOffset: number): Anomaly[] {
 function detectRestart(source: SourceRow, size: number, head: Buffer): Anomaly | null {
   const offset = source.readOffset;
   const unread = Math.max(0, source.sizeSeen - offset);
-  const lost = `${unread} bytes seen but not yet read were lost, plus anything written and removed between runs`;
+  const next = source.status === 'rotated' ? 'the rotated file is retired' : 'reading restarts at 0';
+  const lost = `${next}. ${unread} bytes seen but not yet read were lost, plus anything written and removed between runs`;
   if (size < offset) {
     return {
       kind: 'truncated',
       occurrences: 1,
       bytes: unread,
       firstOffset: offset,
-      detail: `file shrank to ${size} bytes, below the checkpoint ${offset}; reading restarts at 0. ${lost}`,
+      detail: `file shrank to ${size} bytes, below the checkpoint ${offset}; ${lost}`,
     };
   }
   if (!headMatches(head, { hash: source.fingerprint, length: source.fingerprintLen })) {
@@ -222,7 +223,7 @@ function detectRestart(source: SourceRow, size: number, head: Buffer): Anomaly |
       occurrences: 1,
       bytes: unread,
       firstOffset: offset,
-      detail: `the bytes before the checkpoint ${offset} changed (copytruncate, or truncated and written again); reading restarts at 0. ${lost}`,
+      detail: `the bytes before the checkpoint ${offset} changed (copytruncate, or truncated and written again); ${lost}`,
     };
   }
   return null;
@@ -257,7 +258,7 @@ export async function ingestBatch(source: SourceRow, deps: BatchDeps): Promise<B
     const restart = detectRestart(source, size, head);
     if (restart) {
       if (source.status === 'rotated') {
-        return { ...base, outcome: 'replaced', counts: emptyCounts() };
+        return { ...base, outcome: 'replaced', counts: emptyCounts(), anomalies: [restart] };
       }
       anomalies.push(restart);
       offset = 0;

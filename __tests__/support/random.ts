@@ -44,7 +44,7 @@ export async function withSeed(seed: number, label: string, check: (rng: Random)
     await check(seededRandom(seed));
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    const wrapped = new Error(`${label} failed with seed ${seed} (replay: LOGMON_TEST_SEED=${seed} npm test -- -t '${label}')\n${message}`, { cause: err });
+    const wrapped = new Error(`${label} failed with seed ${seed} (replay: LOGMON_TEST_SEED=${seed} npm test -- -t '${label}')\n${message}`);
     if (err instanceof Error && err.stack) wrapped.stack = `${wrapped.message}\n${err.stack.split('\n').slice(1).join('\n')}`;
     throw wrapped;
   }
