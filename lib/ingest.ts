@@ -161,7 +161,11 @@ async function retireMismatched(client: pg.PoolClient, runId: string, row: Sourc
   await client.query(SQL.relocateSource, [row.id, row.path, 'retired']);
   // A missing file's unread bytes were recorded when it went missing.
   if (row.status === 'missing') return;
+  const s = newFileSummary(row.path, row.id, row.status === 'rotated' ? 'rotated-gone' : 'missing');
+  s.fromOffset = s.toOffset = row.readOffset;
+  summaries.push(s);
   const unread = Math.max(0, row.sizeSeen - row.readOffset);
+  if (unread === 0) return;
   const anomaly: Anomaly = {
     kind: 'identity_mismatch',
     occurrences: 1,
@@ -172,10 +176,7 @@ async function retireMismatched(client: pg.PoolClient, runId: string, row: Sourc
       `the old file was deleted and its inode reused. The checkpoint is retired, not applied; ${unread} bytes of the old file were seen but never read`,
   };
   await recordAnomalies(client, runId, row.id, row.path, [anomaly]);
-  const s = newFileSummary(row.path, row.id, row.status === 'rotated' ? 'rotated-gone' : 'missing');
-  s.fromOffset = s.toOffset = row.readOffset;
   noteAnomalies(s, [anomaly]);
-  summaries.push(s);
 }
 
 /**
