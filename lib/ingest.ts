@@ -188,7 +188,7 @@ async function retireMismatched(client: pg.PoolClient, runId: string, row: Sourc
 async function reconcileSources(deps: RunDeps, runId: string, summaries: FileSummary[]): Promise<{ sources: SourceRow[]; stats: Map<number, FileStat> }> {
   const discovery = await discoverFiles(deps.config.logFiles, deps.cwd);
   for (const problem of discovery.problems) {
-    const s = newFileSummary(problem.pattern, null, problem.reason === 'EACCES' || problem.reason === 'EPERM' ? 'unreadable' : 'missing');
+    const s = newFileSummary(problem.pattern, null, outcomeOf(problem.reason));
     s.error = `${problem.pattern}: ${problem.reason}`;
     summaries.push(s);
   }
