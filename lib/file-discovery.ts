@@ -67,21 +67,39 @@ export function sameBirth(a: string, b: string): boolean {
   return a === '0' || b === '0' || a === b;
 }
 
-/** Find the file with this dev+inode in `dir` (a renamed/rotated file), or null; the caller checks the birth time. */
-export async function findByIdentity(dir: string, dev: string, ino: string): Promise<FileStat | null> {
+/** The regular files of `dir` (empty when it cannot be read). */
+async function listFiles(dir: string): Promise<FileStat[]> {
   let names: string[];
   try {
     names = await fs.readdir(dir);
   } catch {
-    return null;
+    return [];
   }
+  const files: FileStat[] = [];
   for (const name of names) {
     try {
-      const st = await statFile(path.join(dir, name));
-      if (st.dev === dev && st.ino === ino) return st;
+      files.push(await statFile(path.join(dir, name)));
     } catch {
-      // vanished or not a file: not ours
+      // vanished or not a regular file: not a log file
     }
   }
-  return null;
+  return files;
+}
+
+/**
+ * Find the file with this dev+inode in `dir` (a renamed/rotated file), or
+ * null; the caller checks the birth time. `listings` caches each directory's
+ * listing for the caller (one run), so many checkpoints cost one scan.
+ *
+ * @example
+ *   const listings = new Map();
+ *   const rotated = await findByIdentity('/var/log', '2049', '1234', listings);
+ */
+export async function findByIdentity(dir: string, dev: string, ino: string, listings: Map<string, Promise<FileStat[]>> = new Map()): Promise<FileStat | null> {
+  let listing = listings.get(dir);
+  if (!listing) {
+    listing = listFiles(dir);
+    listings.set(dir, listing);
+  }
+  return (await listing).find((f) => f.dev === dev && f.ino === ino) ?? null;
 }

@@ -231,9 +231,10 @@ async function reconcileSources(deps: RunDeps, runId: string, summaries: FileSum
         }
       }
     }
+    const listings = new Map<string, Promise<FileStat[]>>();
     for (const row of known) {
       if (settled.has(row.id) || row.status === 'missing') continue;
-      const found = await findByIdentity(path.dirname(row.path), row.dev, row.ino);
+      const found = await findByIdentity(path.dirname(row.path), row.dev, row.ino, listings);
       if (found && !(await isSameFile(found, row, deps.openFile))) {
         await retireMismatched(client, runId, row, found.path, summaries);
         continue;
