@@ -1,15 +1,21 @@
 -- Was ingestion complete? Run with: psql "$DATABASE_URL" -f sql/queries/ingest-anomalies.sql
 -- Kinds and what their bytes mean: docs/tailing.md#anomaly-kinds
 
--- Bytes lost or not readable in the last 24 hours, per file and kind.
+-- Bytes lost in the last 24 hours, per file and kind.
 SELECT path, kind, count(*) AS rows, sum(occurrences) AS occurrences, sum(bytes) AS bytes, max(created_at) AS last_seen
 FROM ingest_anomalies
 WHERE created_at > now() - interval '24 hours'
   AND kind IN ('truncated', 'content_replaced', 'shrank', 'shrank_while_reading',
-               'file_gone_unread', 'rotated_gone_unread', 'identity_mismatch',
-               'file_unreadable', 'entry_rejected')
+               'file_gone_unread', 'rotated_gone_unread', 'identity_mismatch', 'entry_rejected')
 GROUP BY path, kind
 ORDER BY bytes DESC;
+
+-- Files that could not be read in the last hour. A row is written every run
+-- while the problem lasts, so only the latest one counts (bytes = unread lag).
+SELECT DISTINCT ON (path) path, bytes AS unread_bytes, detail, created_at
+FROM ingest_anomalies
+WHERE kind = 'file_unreadable' AND created_at > now() - interval '1 hour'
+ORDER BY path, created_at DESC;
 
 -- Bytes read but stored altered or not at all, in the last 24 hours.
 SELECT kind, sum(occurrences) AS occurrences, sum(bytes) AS bytes
