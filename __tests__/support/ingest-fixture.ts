@@ -53,6 +53,7 @@ export class IngestFixture {
 
   public async tearDown(): Promise<void> {
     await this.db.drop();
+    if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** Empty tables, a fresh folder, and a config reading `app.log` in it with no multi-line wait. */
