@@ -2,11 +2,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 
-/** A file as seen by stat: its identity (dev+inode) and how far it has grown. */
+/** A file as seen by stat: its identity (dev+inode+birth time) and how far it has grown. */
 export interface FileStat {
   path: string;
   dev: string;
   ino: string;
+  /** Birth time in ns, '0' when the file system does not report it. */
+  birthTimeNs: string;
   size: number;
   mtimeMs: number;
 }
@@ -29,6 +31,7 @@ export async function statFile(filePath: string): Promise<FileStat> {
     path: filePath,
     dev: st.dev.toString(),
     ino: st.ino.toString(),
+    birthTimeNs: st.birthtimeNs.toString(),
     size: Number(st.size),
     mtimeMs: Number(st.mtimeMs),
   };
@@ -59,21 +62,44 @@ export async function discoverFiles(patterns: readonly string[], cwd: string = p
   return { files: [...files.values()], problems };
 }
 
-/** Find the file with this identity in `dir` (a renamed/rotated file), or null. */
-export async function findByIdentity(dir: string, dev: string, ino: string): Promise<FileStat | null> {
+/** False only when both birth times are known and differ: the inode was reused by another file. */
+export function sameBirth(a: string, b: string): boolean {
+  return a === '0' || b === '0' || a === b;
+}
+
+/** The regular files of `dir` (empty when it cannot be read). */
+async function listFiles(dir: string): Promise<FileStat[]> {
   let names: string[];
   try {
     names = await fs.readdir(dir);
   } catch {
-    return null;
+    return [];
   }
+  const files: FileStat[] = [];
   for (const name of names) {
     try {
-      const st = await statFile(path.join(dir, name));
-      if (st.dev === dev && st.ino === ino) return st;
+      files.push(await statFile(path.join(dir, name)));
     } catch {
-      // vanished or not a file: not ours
+      // vanished or not a regular file: not a log file
     }
   }
-  return null;
+  return files;
+}
+
+/**
+ * Find the file with this dev+inode in `dir` (a renamed/rotated file), or
+ * null; the caller checks the birth time. `listings` caches each directory's
+ * listing for the caller (one run), so many checkpoints cost one scan.
+ *
+ * @example
+ *   const listings = new Map();
+ *   const rotated = await findByIdentity('/var/log', '2049', '1234', listings);
+ */
+export async function findByIdentity(dir: string, dev: string, ino: string, listings: Map<string, Promise<FileStat[]>> = new Map()): Promise<FileStat | null> {
+  let listing = listings.get(dir);
+  if (!listing) {
+    listing = listFiles(dir);
+    listings.set(dir, listing);
+  }
+  return (await listing).find((f) => f.dev === dev && f.ino === ino) ?? null;
 }

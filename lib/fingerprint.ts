@@ -1,7 +1,13 @@
 import crypto from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 
-/** Bytes at the start of a file that identify its content (with dev+inode). */
+/**
+ * A file's content identity (with dev+inode): a hash of its first
+ * `min(checkpoint, FINGERPRINT_BYTES)` bytes, i.e. of the bytes before the
+ * checkpoint. While they match, resuming at the checkpoint is safe; when they
+ * do not, the file was rewritten (copytruncate, truncate and write again) or
+ * the inode was reused by another file.
+ */
 export const FINGERPRINT_BYTES = 1024;
 
 export interface Fingerprint {
@@ -9,12 +15,12 @@ export interface Fingerprint {
   length: number;
 }
 
-export function hashBytes(bytes: Buffer): string {
+export function hashBytes(bytes: Uint8Array): string {
   return crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 32);
 }
 
-/** Fingerprint of the first `length` bytes (fewer when the file is shorter). */
-export async function readFingerprint(handle: FileHandle, length: number): Promise<Fingerprint> {
+/** The first `length` bytes of the file (fewer when it is shorter). */
+export async function readHead(handle: FileHandle, length: number): Promise<Buffer> {
   const buf = Buffer.alloc(length);
   let filled = 0;
   while (filled < length) {
@@ -22,5 +28,18 @@ export async function readFingerprint(handle: FileHandle, length: number): Promi
     if (bytesRead === 0) break;
     filled += bytesRead;
   }
-  return { hash: hashBytes(buf.subarray(0, filled)), length: filled };
+  return buf.subarray(0, filled);
+}
+
+/** True when `head` starts with the bytes `fingerprint` was taken of (an empty fingerprint matches anything). */
+export function headMatches(head: Uint8Array, fingerprint: Fingerprint): boolean {
+  if (fingerprint.length === 0) return true;
+  return head.length >= fingerprint.length && hashBytes(head.subarray(0, fingerprint.length)) === fingerprint.hash;
+}
+
+/** Fingerprint of the first `min(offset, FINGERPRINT_BYTES)` bytes of `head`, or null when `head` is too short. */
+export function fingerprintAt(head: Uint8Array, offset: number): Fingerprint | null {
+  const length = Math.min(offset, FINGERPRINT_BYTES);
+  if (head.length < length) return null;
+  return { hash: length === 0 ? '' : hashBytes(head.subarray(0, length)), length };
 }

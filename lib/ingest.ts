@@ -7,11 +7,13 @@ import { withTransaction } from './db';
 import { addCounts, emptyCounts } from './entry-scanner';
 import type { ScanCounts } from './entry-scanner';
 import { SourceReadError, describeError } from './errors';
-import { discoverFiles, findByIdentity } from './file-discovery';
+import { discoverFiles, findByIdentity, sameBirth } from './file-discovery';
+import type { FileStat } from './file-discovery';
+import { headMatches, readHead } from './fingerprint';
 import type { AppLogger } from './logger';
 import { ensureSchema } from './migrations';
-import { ingestBatch, toSourceRow } from './source-reader';
-import type { Anomaly, BatchResult, SourceRow } from './source-reader';
+import { ingestBatch, openForReading, toSourceRow } from './source-reader';
+import type { Anomaly, BatchResult, OpenFile, SourceRow } from './source-reader';
 
 export interface IngestHooks {
   /** Called inside each batch transaction just before COMMIT (tests inject crashes here). */
@@ -30,9 +32,18 @@ export interface IngestDeps {
   cwd?: string;
   hooks?: IngestHooks;
   runId?: string;
+  /** Opens a monitored file (tests inject failures such as EACCES). */
+  openFile?: OpenFile;
 }
 
-export type FileOutcome = 'read' | 'busy' | 'missing' | 'unreadable' | 'rotated-gone' | 'replaced' | 'error';
+/**
+ * - `read`: read (maybe up to a pending entry or a partial line);
+ * - `busy`: another run holds the file; `deferred`: the run stopped before reaching it;
+ * - `missing`, `unreadable`, `error`: not read, checkpoint kept;
+ * - `changed`: rewritten while being read, the batch rolled back, retried next run;
+ * - `rotated-gone`: a rotated file disappeared; `replaced`: a rotated file's content no longer matches.
+ */
+export type FileOutcome = 'read' | 'busy' | 'deferred' | 'missing' | 'unreadable' | 'changed' | 'rotated-gone' | 'replaced' | 'error';
 
 export interface FileSummary extends ScanCounts {
   path: string;
@@ -40,8 +51,11 @@ export interface FileSummary extends ScanCounts {
   outcome: FileOutcome;
   fromOffset: number;
   toOffset: number;
+  /** Bytes moved past by the checkpoint: the sum of the byte buckets of ScanCounts. */
   bytesConsumed: number;
-  /** Bytes in the file after the checkpoint when the run ended. */
+  /** Bytes known to be lost (anomalies of the kinds in LOSS_KINDS). */
+  bytesLost: number;
+  /** Bytes in the file after the checkpoint when the run ended (pending entry, partial line, not reached). */
   lagBytes: number;
   entriesStored: number;
   batches: number;
@@ -55,8 +69,28 @@ export interface IngestSummary {
   durationMs: number;
   stoppedEarly: boolean;
   files: FileSummary[];
-  totals: ScanCounts & { entriesStored: number; bytesConsumed: number; lagBytes: number; files: number; filesWithErrors: number };
+  totals: ScanCounts & {
+    entriesStored: number;
+    bytesConsumed: number;
+    bytesLost: number;
+    lagBytes: number;
+    files: number;
+    filesWithErrors: number;
+  };
 }
+
+/** Anomaly kinds whose `bytes` were never read (as opposed to read and stored altered). */
+export const LOSS_KINDS: ReadonlySet<string> = new Set([
+  'truncated',
+  'content_replaced',
+  'shrank',
+  'shrank_while_reading',
+  'file_gone_unread',
+  'rotated_gone_unread',
+  'identity_mismatch',
+]);
+
+type RunDeps = Required<Pick<IngestDeps, 'pool' | 'config' | 'now' | 'shouldStop' | 'cwd' | 'openFile'>> & Pick<IngestDeps, 'hooks' | 'logger'>;
 
 function newFileSummary(filePath: string, sourceId: number | null, outcome: FileOutcome): FileSummary {
   return {
@@ -66,6 +100,7 @@ function newFileSummary(filePath: string, sourceId: number | null, outcome: File
     fromOffset: 0,
     toOffset: 0,
     bytesConsumed: 0,
+    bytesLost: 0,
     lagBytes: 0,
     entriesStored: 0,
     batches: 0,
@@ -74,26 +109,91 @@ function newFileSummary(filePath: string, sourceId: number | null, outcome: File
   };
 }
 
-async function recordAnomalies(client: pg.PoolClient, runId: string, source: SourceRow | null, filePath: string, anomalies: Anomaly[]): Promise<void> {
+function noteAnomalies(summary: FileSummary, anomalies: readonly Anomaly[]): void {
   for (const a of anomalies) {
-    await client.query(SQL.insertAnomaly, [runId, source?.id ?? null, filePath, a.kind, a.occurrences, a.bytes, a.firstOffset, a.detail]);
+    if (LOSS_KINDS.has(a.kind)) summary.bytesLost += a.bytes;
+    if (!summary.anomalies.includes(a.kind)) summary.anomalies.push(a.kind);
+  }
+}
+
+async function recordAnomalies(client: pg.ClientBase | pg.Pool, runId: string, sourceId: number | null, filePath: string, anomalies: readonly Anomaly[]): Promise<void> {
+  for (const a of anomalies) {
+    await client.query(SQL.insertAnomaly, [runId, sourceId, filePath, a.kind, a.occurrences, a.bytes, a.firstOffset, a.detail]);
   }
 }
 
 /**
- * Match the files present now with the known checkpoints (by dev+inode, not
- * by name), create checkpoints for new files, and find rotated files in
- * their directory. Returns the sources to read this run, rotated ones first
- * so the rest of an old file is read before its successor.
+ * True unless the file's first bytes provably differ from those the checkpoint
+ * was taken of. A file that cannot be opened is not judged here: the batch
+ * checks again before reading.
  */
-async function reconcileSources(deps: Required<Pick<IngestDeps, 'pool' | 'config' | 'cwd'>>, runId: string, summaries: FileSummary[]): Promise<SourceRow[]> {
+async function sameContent(filePath: string, row: SourceRow, openFile: OpenFile): Promise<boolean> {
+  if (row.fingerprintLen === 0) return true;
+  let handle;
+  try {
+    handle = await openFile(filePath);
+  } catch {
+    return true;
+  }
+  try {
+    const head = await readHead(handle, row.fingerprintLen);
+    return headMatches(head, { hash: row.fingerprint, length: row.fingerprintLen });
+  } catch {
+    return true;
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Does `file` hold the file `row` was checkpointed on? A different birth time
+ * says no at once; a file that moved or came back must also still start with
+ * the bytes the checkpoint was taken of.
+ */
+async function isSameFile(file: FileStat, row: SourceRow, openFile: OpenFile): Promise<boolean> {
+  if (!sameBirth(file.birthTimeNs, row.birthTimeNs)) return false;
+  if (row.path === file.path && row.status === 'active') return true;
+  return sameContent(file.path, row, openFile);
+}
+
+/** A checkpoint whose dev+inode now belongs to another file: retire it, never apply it. */
+async function retireMismatched(client: pg.PoolClient, runId: string, row: SourceRow, filePath: string, summaries: FileSummary[]): Promise<void> {
+  await client.query(SQL.relocateSource, [row.id, row.path, 'retired']);
+  // A missing file's unread bytes were recorded when it went missing.
+  if (row.status === 'missing') return;
+  const s = newFileSummary(row.path, row.id, row.status === 'rotated' ? 'rotated-gone' : 'missing');
+  s.fromOffset = s.toOffset = row.readOffset;
+  summaries.push(s);
+  const unread = Math.max(0, row.sizeSeen - row.readOffset);
+  if (unread === 0) return;
+  const anomaly: Anomaly = {
+    kind: 'identity_mismatch',
+    occurrences: 1,
+    bytes: unread,
+    firstOffset: row.readOffset,
+    detail:
+      `${filePath} has the device and inode of the checkpoint of ${row.path} but is another file (birth time or first bytes differ): ` +
+      `the old file was deleted and its inode reused. The checkpoint is retired, not applied; ${unread} bytes of the old file were seen but never read`,
+  };
+  await recordAnomalies(client, runId, row.id, row.path, [anomaly]);
+  noteAnomalies(s, [anomaly]);
+}
+
+/**
+ * Match the files present now with the known checkpoints (by dev+inode and
+ * first bytes, not by name), create checkpoints for new files, and find
+ * rotated files in their directory. Returns the sources to read this run,
+ * rotated ones first, and the discovered stat of each.
+ */
+async function reconcileSources(deps: RunDeps, runId: string, summaries: FileSummary[]): Promise<{ sources: SourceRow[]; stats: Map<number, FileStat> }> {
   const discovery = await discoverFiles(deps.config.logFiles, deps.cwd);
   for (const problem of discovery.problems) {
-    const s = newFileSummary(problem.pattern, null, problem.reason === 'EACCES' ? 'unreadable' : 'missing');
+    const s = newFileSummary(problem.pattern, null, outcomeOf(problem.reason));
     s.error = `${problem.pattern}: ${problem.reason}`;
     summaries.push(s);
   }
-  return withTransaction(deps.pool, async (client) => {
+  const stats = new Map<number, FileStat>();
+  const sources = await withTransaction(deps.pool, async (client) => {
     await client.query(SQL.lockDiscovery);
     const known = (await client.query(SQL.listKnownSources)).rows.map(toSourceRow);
     const byIdentity = new Map<string, SourceRow>();
@@ -103,26 +203,42 @@ async function reconcileSources(deps: Required<Pick<IngestDeps, 'pool' | 'config
       // a live checkpoint wins over a missing one with a reused inode
       if (!seen || seen.status === 'missing') byIdentity.set(key, row);
     }
-    const matched = new Set<number>();
+    const settled = new Set<number>();
     const toRead: SourceRow[] = [];
     for (const file of discovery.files) {
-      const row = byIdentity.get(`${file.dev}:${file.ino}`);
+      let row = byIdentity.get(`${file.dev}:${file.ino}`);
+      if (row && !(await isSameFile(file, row, deps.openFile))) {
+        settled.add(row.id);
+        await retireMismatched(client, runId, row, file.path, summaries);
+        row = undefined;
+      }
       if (row) {
+        if (row.birthTimeNs === '0' && file.birthTimeNs !== '0') await client.query(SQL.adoptBirthTime, [row.id, file.birthTimeNs]);
         if (row.path !== file.path || row.status !== 'active') {
           await client.query(SQL.relocateSource, [row.id, file.path, 'active']);
           row.path = file.path;
           row.status = 'active';
         }
-        matched.add(row.id);
+        settled.add(row.id);
         toRead.push(row);
+        stats.set(row.id, file);
       } else {
-        const inserted = await client.query(SQL.insertSource, [file.path, file.dev, file.ino, 0, new Date(file.mtimeMs)]);
-        if (inserted.rows[0]) toRead.push(toSourceRow(inserted.rows[0]));
+        const inserted = await client.query(SQL.insertSource, [file.path, file.dev, file.ino, file.birthTimeNs, 0, new Date(file.mtimeMs)]);
+        if (inserted.rows[0]) {
+          const created = toSourceRow(inserted.rows[0]);
+          toRead.push(created);
+          stats.set(created.id, file);
+        }
       }
     }
+    const listings = new Map<string, Promise<FileStat[]>>();
     for (const row of known) {
-      if (matched.has(row.id) || row.status === 'missing') continue;
-      const found = await findByIdentity(path.dirname(row.path), row.dev, row.ino);
+      if (settled.has(row.id) || row.status === 'missing') continue;
+      const found = await findByIdentity(path.dirname(row.path), row.dev, row.ino, listings);
+      if (found && !(await isSameFile(found, row, deps.openFile))) {
+        await retireMismatched(client, runId, row, found.path, summaries);
+        continue;
+      }
       if (found) {
         if (found.path !== row.path || row.status !== 'rotated') {
           await client.query(SQL.relocateSource, [row.id, found.path, 'rotated']);
@@ -130,14 +246,24 @@ async function reconcileSources(deps: Required<Pick<IngestDeps, 'pool' | 'config
           row.status = 'rotated';
         }
         toRead.unshift(row);
+        stats.set(row.id, found);
         continue;
       }
       const unread = Math.max(0, row.sizeSeen - row.readOffset);
       const status = row.status === 'rotated' ? 'retired' : 'missing';
       await client.query(SQL.relocateSource, [row.id, row.path, status]);
-      const s = newFileSummary(row.path, row.id, row.status === 'rotated' ? 'rotated-gone' : 'missing');
+      let s = summaries.find((x) => x.path === row.path && x.sourceId === null);
+      if (s) {
+        s.sourceId = row.id;
+      } else {
+        s = newFileSummary(row.path, row.id, row.status === 'rotated' ? 'rotated-gone' : 'missing');
+        summaries.push(s);
+      }
       s.toOffset = s.fromOffset = row.readOffset;
-      if (status === 'missing') s.error = `${row.path} is gone; its checkpoint is kept at ${row.readOffset}`;
+      if (status === 'missing') {
+        const gone = `${row.path} is gone; its checkpoint is kept at ${row.readOffset}`;
+        s.error = s.error ? `${s.error}; ${gone}` : gone;
+      }
       if (unread > 0) {
         const anomaly: Anomaly = {
           kind: status === 'missing' ? 'file_gone_unread' : 'rotated_gone_unread',
@@ -146,13 +272,13 @@ async function reconcileSources(deps: Required<Pick<IngestDeps, 'pool' | 'config
           firstOffset: row.readOffset,
           detail: `the file disappeared with ${unread} bytes seen but not read`,
         };
-        await recordAnomalies(client, runId, row, row.path, [anomaly]);
-        s.anomalies.push(anomaly.kind);
+        await recordAnomalies(client, runId, row.id, row.path, [anomaly]);
+        noteAnomalies(s, [anomaly]);
       }
-      summaries.push(s);
     }
     return toRead;
   });
+  return { sources, stats };
 }
 
 function mergeBatch(summary: FileSummary, batch: BatchResult): void {
@@ -163,7 +289,7 @@ function mergeBatch(summary: FileSummary, batch: BatchResult): void {
   summary.lagBytes = Math.max(0, batch.size - batch.toOffset);
   summary.entriesStored += batch.rowsWritten;
   addCounts(summary, batch.counts);
-  for (const a of batch.anomalies) if (!summary.anomalies.includes(a.kind)) summary.anomalies.push(a.kind);
+  noteAnomalies(summary, batch.anomalies);
 }
 
 function isDataError(err: unknown): boolean {
@@ -171,69 +297,101 @@ function isDataError(err: unknown): boolean {
   return typeof code === 'string' && code.startsWith('22');
 }
 
-/** Read `source` batch by batch until its end, the deadline, or another run holding it. */
-async function ingestSource(source: SourceRow, deps: Required<Omit<IngestDeps, 'hooks' | 'runId' | 'logger'>> & Pick<IngestDeps, 'hooks' | 'logger'>, runId: string): Promise<FileSummary> {
-  const summary = newFileSummary(source.path, source.id, 'read');
-  summary.fromOffset = summary.toOffset = source.readOffset;
-  let safeMode = false;
-  for (;;) {
-    let batch: BatchResult | 'busy';
-    try {
-      batch = await withTransaction(deps.pool, async (client) => {
-        const locked = await client.query(SQL.lockSource, [source.id]);
-        if (!locked.rows[0]) return 'busy' as const;
-        const fresh = toSourceRow(locked.rows[0]);
-        const result = await ingestBatch(fresh, { client, config: deps.config, now: deps.now, shouldStop: deps.shouldStop, safeMode });
-        if (result.outcome === 'replaced') {
-          await client.query(SQL.relocateSource, [fresh.id, fresh.path, 'retired']);
-          return result;
-        }
-        if (result.outcome !== 'read') return result;
-        await recordAnomalies(client, runId, fresh, fresh.path, result.anomalies);
-        await deps.hooks?.beforeCommit?.({ sourceId: fresh.id, path: fresh.path, toOffset: result.toOffset });
-        return result;
+/** One file's progress through the run. */
+interface FileWork {
+  source: SourceRow;
+  stat: FileStat | undefined;
+  summary: FileSummary;
+  safeMode: boolean;
+  done: boolean;
+}
+
+function outcomeOf(code: string): FileOutcome {
+  if (code === 'ENOENT') return 'missing';
+  if (code === 'EACCES' || code === 'EPERM') return 'unreadable';
+  if (code === 'ECHANGED') return 'changed';
+  return 'error';
+}
+
+/** Read the next batch of one file in its own transaction; marks the work done when the file needs no more. */
+async function ingestNextBatch(work: FileWork, deps: RunDeps, runId: string): Promise<void> {
+  const { source, summary } = work;
+  let batch: BatchResult | 'busy';
+  try {
+    batch = await withTransaction(deps.pool, async (client) => {
+      const locked = await client.query(SQL.lockSource, [source.id]);
+      if (!locked.rows[0]) return 'busy' as const;
+      const fresh = toSourceRow(locked.rows[0]);
+      const result = await ingestBatch(fresh, {
+        client,
+        config: deps.config,
+        now: deps.now,
+        shouldStop: deps.shouldStop,
+        openFile: deps.openFile,
+        safeMode: work.safeMode,
       });
-    } catch (err) {
-      if (err instanceof SourceReadError) {
-        const code = String(err.context.code);
-        summary.outcome = code === 'ENOENT' ? 'missing' : code === 'EACCES' || code === 'EPERM' ? 'unreadable' : 'error';
-        summary.error = err.message;
-        await deps.pool.query(SQL.recordSourceError, [source.id, err.message]).catch(() => undefined);
-        return summary;
+      if (result.outcome === 'replaced') {
+        await client.query(SQL.relocateSource, [fresh.id, fresh.path, 'retired']);
+        await recordAnomalies(client, runId, fresh.id, fresh.path, result.anomalies);
+        return result;
       }
-      if (isDataError(err) && !safeMode) {
-        // COPY rejected a row: redo this batch row by row, recording the rejected ones.
-        deps.logger?.warn('COPY rejected a row; retrying the batch row by row', { path: source.path, error: describeError(err) });
-        safeMode = true;
-        continue;
+      if (result.outcome !== 'read') return result;
+      await recordAnomalies(client, runId, fresh.id, fresh.path, result.anomalies);
+      await deps.hooks?.beforeCommit?.({ sourceId: fresh.id, path: fresh.path, toOffset: result.toOffset });
+      return result;
+    });
+  } catch (err) {
+    if (err instanceof SourceReadError) {
+      const code = String(err.context.code);
+      work.done = true;
+      summary.outcome = outcomeOf(code);
+      summary.error = err.message;
+      await deps.pool.query(SQL.recordSourceError, [source.id, err.message]);
+      if (summary.outcome === 'unreadable' || summary.outcome === 'error') {
+        const lag = work.stat ? Math.max(0, work.stat.size - source.readOffset) : 0;
+        const anomaly: Anomaly = { kind: 'file_unreadable', occurrences: 1, bytes: lag, firstOffset: source.readOffset, detail: `${err.message}; checkpoint kept` };
+        await recordAnomalies(deps.pool, runId, source.id, source.path, [anomaly]);
+        noteAnomalies(summary, [anomaly]);
       }
-      throw err;
+      return;
     }
-    if (batch === 'busy') {
-      summary.outcome = summary.batches > 0 ? 'read' : 'busy';
-      return summary;
+    if (isDataError(err) && !work.safeMode) {
+      // COPY rejected a row: redo this batch row by row, recording the rejected ones.
+      deps.logger?.warn('COPY rejected a row; retrying the batch row by row', { path: source.path, error: describeError(err) });
+      work.safeMode = true;
+      return;
     }
-    if (batch.outcome === 'replaced') {
-      summary.outcome = 'replaced';
-      summary.error = `${source.path} no longer holds the rotated file: its checkpoint is retired`;
-      return summary;
-    }
-    if (batch.outcome === 'identity-changed') {
-      // replaced between discovery and open: the next run's discovery sorts it out
-      summary.outcome = summary.batches > 0 ? 'read' : 'busy';
-      return summary;
-    }
-    mergeBatch(summary, batch);
-    safeMode = false;
-    if (batch.reachedEnd || deps.shouldStop() || batch.toOffset === batch.fromOffset) return summary;
+    throw err;
   }
+  work.safeMode = false;
+  if (batch === 'busy') {
+    work.done = true;
+    if (summary.batches === 0) summary.outcome = 'busy';
+    return;
+  }
+  if (batch.outcome === 'replaced') {
+    work.done = true;
+    noteAnomalies(summary, batch.anomalies);
+    summary.outcome = 'replaced';
+    summary.error = `${source.path} no longer holds the rotated file: its checkpoint is retired`;
+    return;
+  }
+  if (batch.outcome === 'identity-changed') {
+    // replaced between discovery and open: the next run's discovery sorts it out
+    work.done = true;
+    if (summary.batches === 0) summary.outcome = 'busy';
+    return;
+  }
+  mergeBatch(summary, batch);
+  if (batch.reachedEnd || batch.toOffset === batch.fromOffset) work.done = true;
 }
 
 /**
- * One ingest run: discover the monitored files, then read each from its
- * checkpoint, storing its wanted entries and the new checkpoint in one
- * transaction per batch. A broken file is reported and skipped; a database
- * failure ends the run with an error (nothing half-done is committed).
+ * One ingest run: discover the monitored files, then read them batch by
+ * batch, taking turns so one large or slow file cannot starve the others.
+ * Each batch stores its wanted entries and the new checkpoint in one
+ * transaction. A broken file is reported and skipped; a database failure
+ * ends the run with an error (nothing half-done is committed).
  *
  * @example
  *   const summary = await runIngest({ pool, config: readIngestConfig(process.env) });
@@ -241,36 +399,54 @@ async function ingestSource(source: SourceRow, deps: Required<Omit<IngestDeps, '
 export async function runIngest(deps: IngestDeps): Promise<IngestSummary> {
   const started = Date.now();
   const runId = deps.runId ?? crypto.randomUUID();
-  const full = {
+  const full: RunDeps = {
     pool: deps.pool,
     config: deps.config,
     now: deps.now ?? Date.now,
     shouldStop: deps.shouldStop ?? (() => false),
     cwd: deps.cwd ?? process.cwd(),
+    openFile: deps.openFile ?? openForReading,
     hooks: deps.hooks,
     logger: deps.logger,
   };
   await ensureSchema(deps.pool);
   const files: FileSummary[] = [];
-  const sources = await reconcileSources(full, runId, files);
+  const { sources, stats } = await reconcileSources(full, runId, files);
+  const work: FileWork[] = sources.map((source) => {
+    const summary = newFileSummary(source.path, source.id, 'read');
+    summary.fromOffset = summary.toOffset = source.readOffset;
+    const stat = stats.get(source.id);
+    if (stat) summary.lagBytes = Math.max(0, stat.size - source.readOffset);
+    return { source, stat, summary, safeMode: false, done: false };
+  });
   let stoppedEarly = false;
-  for (const source of sources) {
-    if (full.shouldStop()) {
-      stoppedEarly = true;
-      break;
+  while (!stoppedEarly && work.some((w) => !w.done)) {
+    for (const w of work) {
+      if (w.done) continue;
+      if (full.shouldStop()) {
+        stoppedEarly = true;
+        break;
+      }
+      await ingestNextBatch(w, full, runId);
     }
-    const summary = await ingestSource(source, full, runId);
-    files.push(summary);
-    deps.logger?.info('file ingested', { runId, ...summary });
   }
-  if (full.shouldStop()) stoppedEarly = true;
-  const totals = { ...emptyCounts(), entriesStored: 0, bytesConsumed: 0, lagBytes: 0, files: files.length, filesWithErrors: 0 };
+  for (const w of work) {
+    if (w.summary.batches === 0 && w.summary.outcome === 'read' && !w.done) w.summary.outcome = 'deferred';
+    files.push(w.summary);
+  }
+  const totals = { ...emptyCounts(), entriesStored: 0, bytesConsumed: 0, bytesLost: 0, lagBytes: 0, files: files.length, filesWithErrors: 0 };
   for (const f of files) {
     addCounts(totals, f);
     totals.entriesStored += f.entriesStored;
     totals.bytesConsumed += f.bytesConsumed;
+    totals.bytesLost += f.bytesLost;
     totals.lagBytes += f.lagBytes;
-    if (f.error) totals.filesWithErrors += 1;
+    if (f.error) {
+      totals.filesWithErrors += 1;
+      deps.logger?.warn('file not ingested', { runId, ...f });
+    } else {
+      deps.logger?.info('file ingested', { runId, ...f });
+    }
   }
   return { runId, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, stoppedEarly, files, totals };
 }

@@ -1,36 +1,78 @@
 /**
- * Parsing of one line's header: `YYYY-MM-DD HH:MM:SS[.fff][Z|±hh:mm] [LEVEL] message`.
- * Works on bytes (no decoding) because most lines are dropped by level.
+ * Parsing of one line's header: `YYYY-MM-DD HH:MM:SS[.fff][Z|±hh[:mm]] [LEVEL] message`.
+ * Works on bytes, without decoding and without allocating, because most lines
+ * are dropped by level: only `timestampText` (called for stored entries) makes
+ * a string.
  *
- * Accepted, and documented in docs/log-format.md:
- * - `T` or a space between date and time; fractional seconds after `.` or `,`;
- *   an optional `Z` or `±hh[:mm]` offset (otherwise LOG_TIMEZONE applies);
- * - one or more spaces/tabs before `[LEVEL]` and before the message;
- * - the level in any case (`error`, `Error`), stored upper-case.
+ * Contract (every rule is documented in docs/log-format.md):
+ * - only `buf[start..end)` is read; `end` excludes the line terminator;
+ * - the timestamp starts at the first byte: `T` or a space between date and
+ *   time; seconds 00–59; fractional seconds after `.` or `,` (any number of
+ *   digits, the first 9 are kept); an optional `Z` or `±hh`, `±hhmm`, `±hh:mm`
+ *   offset up to ±15:59 (PostgreSQL's limit), otherwise LOG_TIMEZONE applies;
+ * - one or more spaces/tabs, then `[LEVEL]`: ASCII letters in any case
+ *   (`error`, `Error`), one of the known levels, reported upper-case;
+ * - spaces/tabs after `]` are skipped; the message is the rest of the line.
  */
 
 export const HEADER_NONE = 0;
 export const HEADER_OK = 1;
-/** Starts like a timestamp but is not a valid one (e.g. month 13): unparseable. */
+/** Starts like a timestamp but is not a valid one (e.g. month 13, `+16:00`): unparseable. */
 export const HEADER_BAD_TIMESTAMP = 2;
 /** Valid timestamp, but no `[LEVEL]` or an unknown level: unparseable. */
 export const HEADER_BAD_LEVEL = 3;
 
 export type HeaderStatus = typeof HEADER_NONE | typeof HEADER_OK | typeof HEADER_BAD_TIMESTAMP | typeof HEADER_BAD_LEVEL;
 
-/** Where the parts of a header line are; reused between calls to spare allocations. */
+/** Where the parts of a header line are; one object is reused for every line. */
 export interface LineHeader {
   status: HeaderStatus;
-  /** Timestamp text, normalised for PostgreSQL (`,` → `.`). */
-  timestamp: string;
-  /** Upper-case level. */
+  /** Start of the timestamp (the line's first byte). */
+  timestampStart: number;
+  /** End of the timestamp, offset included. */
+  timestampEnd: number;
+  /** Index of the fraction separator (`.` or `,`), or -1. */
+  fractionStart: number;
+  /** End of the fraction digits (the offset, if any, starts here). */
+  fractionEnd: number;
+  /** Canonical upper-case level (one of the table's strings). */
   level: string;
   /** Byte index where the message starts. */
   messageStart: number;
 }
 
+/** Known levels prepared for byte comparison; build once with `compileLevels`. */
+export interface LevelTable {
+  /** Candidates by length: lower-case ASCII codes and the canonical name. */
+  readonly byLength: ReadonlyArray<ReadonlyArray<{ readonly codes: Uint8Array; readonly name: string }>>;
+  readonly maxLength: number;
+}
+
+/** Fraction digits handed to PostgreSQL: it rounds to microseconds and rejects very long inputs. */
+export const MAX_FRACTION_DIGITS = 9;
+/** PostgreSQL rejects offsets beyond ±15:59. */
+const MAX_OFFSET_HOURS = 15;
+
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const MAX_LEVEL_LENGTH = 10;
+
+/**
+ * Prepare level names (ASCII letters) for `parseLineHeader`.
+ *
+ * @example
+ *   const KNOWN = compileLevels(['INFO', 'ERROR']);
+ */
+export function compileLevels(names: readonly string[]): LevelTable {
+  const byLength: { codes: Uint8Array; name: string }[][] = [];
+  let maxLength = 0;
+  for (const raw of names) {
+    const name = raw.toUpperCase();
+    if (!/^[A-Z]+$/.test(name)) throw new Error(`level "${raw}" must be ASCII letters`);
+    const codes = Uint8Array.from(name.toLowerCase(), (c) => c.charCodeAt(0));
+    (byLength[name.length] ??= []).push({ codes, name });
+    maxLength = Math.max(maxLength, name.length);
+  }
+  return { byLength, maxLength };
+}
 
 function isDigit(b: number | undefined): boolean {
   return b !== undefined && b >= 0x30 && b <= 0x39;
@@ -70,73 +112,88 @@ function validDateTime(buf: Uint8Array, s: number): boolean {
   return num2(buf, s + 11) <= 23 && num2(buf, s + 14) <= 59 && num2(buf, s + 17) <= 59;
 }
 
+/** The canonical name of the level `buf[start..end)` (any case), or '' when unknown. */
+function matchLevel(buf: Uint8Array, start: number, end: number, levels: LevelTable): string {
+  const candidates = levels.byLength[end - start];
+  if (candidates === undefined) return '';
+  for (const candidate of candidates) {
+    const codes = candidate.codes;
+    let k = 0;
+    // `| 0x20` folds A-Z onto a-z; the candidates hold letters only, so no other byte can match.
+    while (k < codes.length && (buf[start + k]! | 0x20) === codes[k]) k += 1;
+    if (k === codes.length) return candidate.name;
+  }
+  return '';
+}
+
 /**
- * Parse the header of the line `buf[start..end)` (no newline) into `out`.
- * `levels` maps upper-case level names to themselves (the known levels).
+ * Parse the header of the line `buf[start..end)` (terminator excluded) into `out`.
  *
  * @example
  *   const out = newLineHeader();
- *   parseLineHeader(Buffer.from('2026-11-23 10:00:00 [ERROR] boom'), 0, 32, KNOWN, out);
+ *   const line = Buffer.from('2026-11-23 10:00:00 [error] boom');
+ *   parseLineHeader(line, 0, line.length, compileLevels(['ERROR']), out);
  *   // out.status === HEADER_OK, out.level === 'ERROR', out.messageStart === 28
  */
-export function parseLineHeader(
-  buf: Buffer,
-  start: number,
-  end: number,
-  levels: ReadonlySet<string>,
-  out: LineHeader,
-): HeaderStatus {
+export function parseLineHeader(buf: Uint8Array, start: number, end: number, levels: LevelTable, out: LineHeader): HeaderStatus {
   if (!hasTimestampShape(buf, start, end)) return (out.status = HEADER_NONE);
   if (!validDateTime(buf, start)) return (out.status = HEADER_BAD_TIMESTAMP);
   let i = start + 19;
-  let comma = -1;
-  // fractional seconds
-  if ((buf[i] === 0x2e || buf[i] === 0x2c) && isDigit(buf[i + 1])) {
-    if (buf[i] === 0x2c) comma = i - start;
+  let fractionStart = -1;
+  if (i + 1 < end && (buf[i] === 0x2e || buf[i] === 0x2c) && isDigit(buf[i + 1])) {
+    fractionStart = i;
     i += 1;
     while (i < end && isDigit(buf[i])) i += 1;
   }
-  // explicit offset
-  if (buf[i] === 0x5a) {
+  const fractionEnd = i;
+  if (i < end && buf[i] === 0x5a) {
     i += 1;
-  } else if ((buf[i] === 0x2b || buf[i] === 0x2d) && isDigit(buf[i + 1]) && isDigit(buf[i + 2])) {
+  } else if (i + 2 < end && (buf[i] === 0x2b || buf[i] === 0x2d) && isDigit(buf[i + 1]) && isDigit(buf[i + 2])) {
+    if (num2(buf, i + 1) > MAX_OFFSET_HOURS) return (out.status = HEADER_BAD_TIMESTAMP);
     i += 3;
-    if (buf[i] === 0x3a && isDigit(buf[i + 1]) && isDigit(buf[i + 2])) i += 3;
-    else if (isDigit(buf[i]) && isDigit(buf[i + 1])) i += 2;
+    let minutesAt = -1;
+    if (i + 2 < end && buf[i] === 0x3a && isDigit(buf[i + 1]) && isDigit(buf[i + 2])) minutesAt = i + 1;
+    else if (i + 1 < end && isDigit(buf[i]) && isDigit(buf[i + 1])) minutesAt = i;
+    if (minutesAt >= 0) {
+      if (num2(buf, minutesAt) > 59) return (out.status = HEADER_BAD_TIMESTAMP);
+      i = minutesAt + 2;
+    }
   }
-  const tsEnd = i;
+  const timestampEnd = i;
   if (i < end && !isBlank(buf[i])) return (out.status = HEADER_BAD_TIMESTAMP);
   while (i < end && isBlank(buf[i])) i += 1;
-  if (buf[i] !== 0x5b) return (out.status = HEADER_BAD_LEVEL);
+  if (i >= end || buf[i] !== 0x5b) return (out.status = HEADER_BAD_LEVEL);
   const levelStart = i + 1;
+  const levelLimit = Math.min(end, levelStart + levels.maxLength + 1);
   let j = levelStart;
-  while (j < end && j - levelStart <= MAX_LEVEL_LENGTH && buf[j] !== 0x5d) j += 1;
-  if (buf[j] !== 0x5d || j === levelStart) return (out.status = HEADER_BAD_LEVEL);
-  const level = levelText(buf, levelStart, j);
-  if (!levels.has(level)) return (out.status = HEADER_BAD_LEVEL);
+  while (j < levelLimit && buf[j] !== 0x5d) j += 1;
+  if (j >= levelLimit) return (out.status = HEADER_BAD_LEVEL);
+  const level = matchLevel(buf, levelStart, j, levels);
+  if (level === '') return (out.status = HEADER_BAD_LEVEL);
   i = j + 1;
   while (i < end && isBlank(buf[i])) i += 1;
-  let timestamp = buf.toString('latin1', start, tsEnd);
-  if (comma >= 0) timestamp = `${timestamp.slice(0, comma)}.${timestamp.slice(comma + 1)}`;
-  out.timestamp = timestamp;
+  out.timestampStart = start;
+  out.timestampEnd = timestampEnd;
+  out.fractionStart = fractionStart;
+  out.fractionEnd = fractionEnd;
   out.level = level;
   out.messageStart = i;
   return (out.status = HEADER_OK);
 }
 
-const levelCache = new Map<string, string>();
-
-/** Upper-case ASCII level text; non-letters make it unknown. */
-function levelText(buf: Buffer, start: number, end: number): string {
-  const raw = buf.toString('latin1', start, end);
-  let cached = levelCache.get(raw);
-  if (cached === undefined) {
-    cached = /^[A-Za-z]+$/.test(raw) ? raw.toUpperCase() : '';
-    if (levelCache.size < 1000) levelCache.set(raw, cached);
-  }
-  return cached;
+/**
+ * The timestamp of a parsed header as PostgreSQL input: `,` becomes `.`,
+ * fraction digits beyond MAX_FRACTION_DIGITS are dropped, the rest is as written.
+ */
+export function timestampText(buf: Buffer, h: LineHeader): string {
+  if (h.fractionStart < 0) return buf.toString('latin1', h.timestampStart, h.timestampEnd);
+  const digitsEnd = Math.min(h.fractionEnd, h.fractionStart + 1 + MAX_FRACTION_DIGITS);
+  return (
+    `${buf.toString('latin1', h.timestampStart, h.fractionStart)}.${buf.toString('latin1', h.fractionStart + 1, digitsEnd)}` +
+    buf.toString('latin1', h.fractionEnd, h.timestampEnd)
+  );
 }
 
 export function newLineHeader(): LineHeader {
-  return { status: HEADER_NONE, timestamp: '', level: '', messageStart: 0 };
+  return { status: HEADER_NONE, timestampStart: 0, timestampEnd: 0, fractionStart: -1, fractionEnd: 0, level: '', messageStart: 0 };
 }

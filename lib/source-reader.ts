@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
 import type pg from 'pg';
@@ -9,7 +10,8 @@ import { encodeCopyRow } from './copy-encoder';
 import { EntryScanner, emptyCounts } from './entry-scanner';
 import type { EntryRecord, ScanCounts } from './entry-scanner';
 import { SourceReadError } from './errors';
-import { FINGERPRINT_BYTES, readFingerprint } from './fingerprint';
+import { sameBirth } from './file-discovery';
+import { FINGERPRINT_BYTES, fingerprintAt, headMatches, readHead } from './fingerprint';
 
 /** A checkpoint row of `log_sources`, numbers converted from PostgreSQL's bigint strings. */
 export interface SourceRow {
@@ -17,6 +19,8 @@ export interface SourceRow {
   path: string;
   dev: string;
   ino: string;
+  /** Birth time in ns, '0' when unknown. */
+  birthTimeNs: string;
   fingerprint: string;
   fingerprintLen: number;
   readOffset: number;
@@ -33,6 +37,7 @@ export function toSourceRow(r: Record<string, unknown>): SourceRow {
     path: String(r.path),
     dev: String(r.dev),
     ino: String(r.ino),
+    birthTimeNs: String(r.birth_time_ns ?? '0'),
     fingerprint: String(r.fingerprint),
     fingerprintLen: Number(r.fingerprint_len),
     readOffset: Number(r.read_offset),
@@ -44,7 +49,7 @@ export function toSourceRow(r: Record<string, unknown>): SourceRow {
   };
 }
 
-/** Something that could not be read or stored as written; kept in `ingest_anomalies`. */
+/** Something that could not be read or stored as written; kept in `ingest_anomalies` (kinds: docs/tailing.md). */
 export interface Anomaly {
   kind: string;
   occurrences: number;
@@ -54,7 +59,10 @@ export interface Anomaly {
 }
 
 export interface BatchResult {
-  /** `replaced`: a rotated file's identity no longer matches; it must not be read. */
+  /**
+   * `identity-changed`: the path now holds another file (nothing done);
+   * `replaced`: a rotated file's content no longer matches its checkpoint (it must not be read).
+   */
   outcome: 'read' | 'identity-changed' | 'replaced';
   fromOffset: number;
   toOffset: number;
@@ -67,16 +75,24 @@ export interface BatchResult {
   rowsWritten: number;
 }
 
+/** Opens a monitored file for reading (injected by tests to simulate failures). */
+export type OpenFile = (path: string) => Promise<FileHandle>;
+
+/** O_NONBLOCK: a FIFO put where a log file was must not hang the run (it is then refused as not a file). */
+export const openForReading: OpenFile = (filePath) => fs.open(filePath, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+
 export interface BatchDeps {
   client: pg.PoolClient;
   config: IngestConfig;
   now: () => number;
   shouldStop: () => boolean;
+  openFile?: OpenFile;
   /** Insert rows one by one (after COPY rejected a row), recording each rejected one. */
   safeMode?: boolean;
 }
 
 const CHUNK_BYTES = 1024 * 1024;
+const MIN_READ_BYTES = 64 * 1024;
 const COPY_FLUSH_CHARS = 256 * 1024;
 
 /** Writes entries as COPY data, with back-pressure. */
@@ -159,12 +175,18 @@ class InsertSink {
   }
 }
 
-async function openSource(path: string): Promise<FileHandle> {
+function errnoCode(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? 'EIO';
+}
+
+/** Run a file operation, turning its failure into a SourceReadError (a per-file problem, not a run failure). */
+async function fileOp<T>(what: string, filePath: string, op: () => Promise<T>): Promise<T> {
   try {
-    return await fs.open(path, 'r');
+    return await op();
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-    throw new SourceReadError(`cannot open ${path}: ${code}`, { path, code }, { cause: err });
+    if (err instanceof SourceReadError) throw err;
+    const code = errnoCode(err);
+    throw new SourceReadError(`cannot ${what} ${filePath}: ${code}`, { path: filePath, code }, { cause: err });
   }
 }
 
@@ -173,76 +195,111 @@ function countAnomalies(counts: ScanCounts, firstOffset: number): Anomaly[] {
   const add = (kind: string, occurrences: number, bytes: number, detail: string): void => {
     if (occurrences > 0 || bytes > 0) out.push({ kind, occurrences, bytes, firstOffset, detail });
   };
-  add('unparseable_lines', counts.unparseableLines, 0, 'lines without a valid timestamp and known [LEVEL], or with no entry to continue');
+  add('unparseable_lines', counts.unparseableLines, counts.unparseableBytes, 'lines without a valid timestamp and known [LEVEL] (with their continuation lines), or with no entry to continue');
   add('truncated_lines', counts.truncatedLines, counts.truncatedBytes, 'lines over LOG_MAX_LINE_BYTES stored truncated; bytes = bytes dropped');
-  add('invalid_utf8', counts.invalidUtf8Lines, 0, 'stored lines with invalid UTF-8 replaced by U+FFFD');
+  add('invalid_utf8', counts.invalidUtf8Lines, counts.invalidUtf8Bytes, 'stored lines with invalid UTF-8 replaced by U+FFFD; bytes = invalid bytes');
   add('nul_bytes', counts.nulBytes > 0 ? 1 : 0, counts.nulBytes, 'NUL bytes replaced by U+FFFD');
   return out;
+}
+
+/** How the file changed since the checkpoint was saved. */
+function detectRestart(source: SourceRow, size: number, head: Buffer): Anomaly | null {
+  const offset = source.readOffset;
+  const unread = Math.max(0, source.sizeSeen - offset);
+  const next = source.status === 'rotated' ? 'the rotated file is retired' : 'reading restarts at 0';
+  const lost = `${next}. ${unread} bytes seen but not yet read were lost, plus anything written and removed between runs`;
+  if (size < offset) {
+    return {
+      kind: 'truncated',
+      occurrences: 1,
+      bytes: unread,
+      firstOffset: offset,
+      detail: `file shrank to ${size} bytes, below the checkpoint ${offset}; ${lost}`,
+    };
+  }
+  if (!headMatches(head, { hash: source.fingerprint, length: source.fingerprintLen })) {
+    return {
+      kind: 'content_replaced',
+      occurrences: 1,
+      bytes: unread,
+      firstOffset: offset,
+      detail: `the bytes before the checkpoint ${offset} changed (copytruncate, or truncated and written again); ${lost}`,
+    };
+  }
+  return null;
 }
 
 /**
  * Read one batch of `source` (locked by the caller's transaction `client`)
  * from its checkpoint, write its entries, and save the new checkpoint in the
  * same transaction. Nothing is committed here: the caller commits.
+ * File-system failures throw SourceReadError; database failures throw as they are.
  */
 export async function ingestBatch(source: SourceRow, deps: BatchDeps): Promise<BatchResult> {
   const { client, config } = deps;
-  const handle = await openSource(source.path);
+  const openFile = deps.openFile ?? openForReading;
+  const filePath = source.path;
+  const handle = await fileOp('open', filePath, () => openFile(filePath));
   try {
-    const st = await handle.stat({ bigint: true });
+    const st = await fileOp('stat', filePath, () => handle.stat({ bigint: true }));
+    if (!st.isFile()) {
+      throw new SourceReadError(`${filePath} is not a regular file`, { path: filePath, code: 'ENOTFILE' });
+    }
     const size = Number(st.size);
     const mtimeMs = Number(st.mtimeMs);
     const base = { fromOffset: source.readOffset, toOffset: source.readOffset, size, reachedEnd: false, anomalies: [], rowsWritten: 0 };
-    if (st.dev.toString() !== source.dev || st.ino.toString() !== source.ino) {
+    if (st.dev.toString() !== source.dev || st.ino.toString() !== source.ino || !sameBirth(st.birthtimeNs.toString(), source.birthTimeNs)) {
       return { ...base, outcome: 'identity-changed', counts: emptyCounts() };
     }
+    const head = await fileOp('read', filePath, () => readHead(handle, Math.min(size, FINGERPRINT_BYTES)));
 
     const anomalies: Anomaly[] = [];
     let { readOffset: offset, skippingLine: skipping, generation, pendingSince, fingerprint, fingerprintLen } = source;
-    let replaced = false;
-    if (fingerprintLen > 0) {
-      const current = await readFingerprint(handle, fingerprintLen);
-      replaced = current.length < fingerprintLen || current.hash !== fingerprint;
-    }
-    if (replaced || size < offset) {
+    const restart = detectRestart(source, size, head);
+    if (restart) {
       if (source.status === 'rotated') {
-        return { ...base, outcome: 'replaced', counts: emptyCounts() };
+        return { ...base, outcome: 'replaced', counts: emptyCounts(), anomalies: [restart] };
       }
-      const unread = Math.max(0, source.sizeSeen - offset);
-      anomalies.push({
-        kind: replaced ? 'content_replaced' : 'truncated',
-        occurrences: 1,
-        bytes: unread,
-        firstOffset: offset,
-        detail:
-          `${replaced ? 'the first bytes changed (copytruncate or rewrite)' : `file shrank to ${size} bytes, below the checkpoint ${offset}`}; ` +
-          `reading restarts at 0. ${unread} bytes seen but not yet read were lost, plus anything written and truncated between runs`,
-      });
+      anomalies.push(restart);
       offset = 0;
       skipping = false;
       generation += 1;
       pendingSince = null;
       fingerprint = '';
       fingerprintLen = 0;
+    } else if (size < source.sizeSeen) {
+      // Cut after the checkpoint: what was before it is intact, so reading goes on.
+      anomalies.push({
+        kind: 'shrank',
+        occurrences: 1,
+        bytes: source.sizeSeen - size,
+        firstOffset: size,
+        detail: `file shrank from ${source.sizeSeen} to ${size} bytes, not below the checkpoint ${offset}; the bytes after ${size} were seen but never read`,
+      });
     }
 
     await client.query(SQL.setTimeZone, [config.timeZone]);
-    const safe = deps.safeMode === true;
-    const sink = safe ? new InsertSink(client, source.id) : new CopySink(client, source.id);
+    const sink = deps.safeMode === true ? new InsertSink(client, source.id) : new CopySink(client, source.id);
     const scanner = new EntryScanner({ levels: config.levels, maxLineBytes: config.maxLineBytes, emit: sink.add }, offset, skipping);
     const batchLimit = offset + config.batchBytes;
+    // The scanner leaves at most maxLineBytes + 1 bytes unconsumed (see its contract).
     const buf = Buffer.allocUnsafe(CHUNK_BYTES + config.maxLineBytes + 1);
     let carry = 0;
     let readPos = offset;
     let stopped = false;
+    let shrankAt = -1;
     while (readPos < size && scanner.position < batchLimit) {
       if (deps.shouldStop()) {
         stopped = true;
         break;
       }
-      const want = Math.min(CHUNK_BYTES, size - readPos);
-      const { bytesRead } = await handle.read(buf, carry, want, readPos);
-      if (bytesRead === 0) break; // shrank while reading: the next run sees the truncation
+      // Reads stop near the batch limit (a partial line may need a little more).
+      const want = Math.min(CHUNK_BYTES, size - readPos, Math.max(batchLimit - readPos, MIN_READ_BYTES));
+      const { bytesRead } = await fileOp('read', filePath, () => handle.read(buf, carry, want, readPos));
+      if (bytesRead === 0) {
+        shrankAt = readPos;
+        break;
+      }
       readPos += bytesRead;
       const view = buf.subarray(0, carry + bytesRead);
       const consumed = scanner.scan(view);
@@ -250,31 +307,57 @@ export async function ingestBatch(source: SourceRow, deps: BatchDeps): Promise<B
       if (carry > 0) buf.copyWithin(0, consumed, view.length);
       await sink.drain();
     }
-    const reachedEnd = !stopped && readPos >= size && scanner.position + carry >= size;
+    if (shrankAt >= 0) {
+      anomalies.push({
+        kind: 'shrank_while_reading',
+        occurrences: 1,
+        bytes: size - shrankAt,
+        firstOffset: shrankAt,
+        detail: `the file ended at ${shrankAt} while being read, ${size - shrankAt} bytes before the size it had when the batch started`,
+      });
+    }
+    const reachedEnd = !stopped && shrankAt < 0 && readPos >= size;
+    const batchFull = !stopped && shrankAt < 0 && !reachedEnd;
+    const now = deps.now();
+    const quiet = config.multilineFlushMs === 0 || now - mtimeMs >= config.multilineFlushMs;
+
+    if (reachedEnd && carry > 0 && source.status === 'rotated' && quiet) {
+      // A rotated file nobody writes to any more: its unterminated last line is complete.
+      scanner.scan(buf.subarray(0, carry), true);
+      carry = 0;
+    }
 
     let newPendingSince: Date | null = null;
     if (scanner.hasPending()) {
-      const now = deps.now();
       const heldOffset = scanner.checkpoint().offset;
-      const heldBefore = pendingSince !== null && heldOffset === source.readOffset ? pendingSince : null;
-      const quiet = now - mtimeMs >= config.multilineFlushMs;
-      const heldLongEnough = heldBefore !== null && now - heldBefore.getTime() >= config.multilineFlushMs;
-      const noProgress = !reachedEnd && heldOffset === offset;
-      if (!reachedEnd && !noProgress) {
-        // batch boundary: the entry is finished by the next batch of this run
-      } else if (config.multilineFlushMs === 0 || quiet || heldLongEnough || noProgress) {
+      const heldBefore = pendingSince !== null && heldOffset === offset ? pendingSince : null;
+      if (reachedEnd) {
+        const heldLongEnough = heldBefore !== null && now - heldBefore.getTime() >= config.multilineFlushMs;
+        if (quiet || heldLongEnough) scanner.flush();
+        else newPendingSince = heldBefore ?? new Date(now);
+      } else if (batchFull && heldOffset === offset) {
+        // An entry filling a whole batch cannot wait for the next one.
         scanner.flush();
       } else {
-        newPendingSince = heldBefore ?? new Date(now);
+        // Batch boundary, deadline or shrinking file: the next batch or run finishes the entry.
+        newPendingSince = heldBefore;
       }
     }
     await sink.end();
 
+    // The bytes scanned must still be the file's: a rewrite while reading rolls the batch back.
+    const headAfter = await fileOp('read', filePath, () => readHead(handle, head.length));
+    if (!headAfter.equals(head)) {
+      throw new SourceReadError(`${filePath} was rewritten while being read; the batch is retried`, { path: filePath, code: 'ECHANGED' });
+    }
+
     const checkpoint = scanner.checkpoint();
-    if (fingerprintLen < FINGERPRINT_BYTES && size > fingerprintLen) {
-      const fp = await readFingerprint(handle, Math.min(size, FINGERPRINT_BYTES));
-      fingerprint = fp.hash;
-      fingerprintLen = fp.length;
+    if (fingerprintLen < Math.min(checkpoint.offset, FINGERPRINT_BYTES)) {
+      const fp = fingerprintAt(head, checkpoint.offset);
+      if (fp) {
+        fingerprint = fp.hash;
+        fingerprintLen = fp.length;
+      }
     }
     await client.query(SQL.saveCheckpoint, [
       source.id,
@@ -284,7 +367,7 @@ export async function ingestBatch(source: SourceRow, deps: BatchDeps): Promise<B
       fingerprint,
       fingerprintLen,
       generation,
-      size,
+      shrankAt >= 0 ? shrankAt : size,
       new Date(mtimeMs),
     ]);
     anomalies.push(...countAnomalies(scanner.counts, offset));

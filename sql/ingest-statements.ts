@@ -2,20 +2,22 @@
 // Parameters are always $n, log text only ever travels as COPY data or a parameter.
 const DISCOVERY_LOCK_KEY = 7380002;
 
-const SOURCE_COLUMNS = `id, path, dev::text AS dev, ino::text AS ino, fingerprint, fingerprint_len,
-  read_offset, skipping_line, pending_since, generation, size_seen, mtime_seen, status`;
+const SOURCE_COLUMNS = `id, path, dev::text AS dev, ino::text AS ino, birth_time_ns::text AS birth_time_ns,
+  fingerprint, fingerprint_len, read_offset, skipping_line, pending_since, generation, size_seen, mtime_seen, status`;
 
 export const INGEST_SQL = {
   /** Serialises discovery (creating and re-pathing checkpoints) between overlapping runs. */
   lockDiscovery: `SELECT pg_advisory_xact_lock(${DISCOVERY_LOCK_KEY})`,
   listKnownSources: `SELECT ${SOURCE_COLUMNS} FROM log_sources
     WHERE status IN ('active', 'rotated', 'missing') ORDER BY id`,
-  insertSource: `INSERT INTO log_sources (path, dev, ino, size_seen, mtime_seen)
-    VALUES ($1, $2, $3, $4, $5)
+  insertSource: `INSERT INTO log_sources (path, dev, ino, birth_time_ns, size_seen, mtime_seen)
+    VALUES ($1, $2, $3, $4, $5, $6)
     ON CONFLICT (dev, ino) WHERE status IN ('active', 'rotated') DO NOTHING
     RETURNING ${SOURCE_COLUMNS}`,
   relocateSource: `UPDATE log_sources SET path = $2, status = $3, updated_at = now()
     WHERE id = $1`,
+  /** Checkpoints made before birth times were recorded adopt their file's. */
+  adoptBirthTime: 'UPDATE log_sources SET birth_time_ns = $2 WHERE id = $1 AND birth_time_ns = 0',
   /** Takes the file for this run; another run holding it makes this return no row. */
   lockSource: `SELECT ${SOURCE_COLUMNS} FROM log_sources WHERE id = $1 FOR UPDATE SKIP LOCKED`,
   saveCheckpoint: `UPDATE log_sources SET read_offset = $2, skipping_line = $3, pending_since = $4,

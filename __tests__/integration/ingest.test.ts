@@ -1,40 +1,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { readIngestConfig } from '../../lib/config';
-import type { IngestConfig } from '../../lib/config';
-import { runIngest } from '../../lib/ingest';
-import type { IngestDeps } from '../../lib/ingest';
-import { createTestDatabase } from '../support/database';
-import type { TestDatabase } from '../support/database';
-import { logLine, makeTempDir } from '../support/files';
+import { logLine } from '../support/files';
+import { IngestFixture } from '../support/ingest-fixture';
 
-interface Row {
-  logged_at: Date;
-  level: string;
-  message: string;
-  byte_offset: string;
-}
+const fx = new IngestFixture();
+
+beforeAll(() => fx.setUp());
+afterAll(() => fx.tearDown());
+beforeEach(() => fx.reset());
 
 describe('Function: runIngest', () => {
-  let db: TestDatabase;
-  let dir: string;
   let file: string;
-  let config: IngestConfig;
+  const rows = async () =>
+    (await fx.db.pool.query<{ logged_at: Date; level: string; message: string; byte_offset: string }>(
+      'SELECT logged_at, level, message, byte_offset FROM log_entries ORDER BY source_id, byte_offset',
+    )).rows;
+  const ingest = fx.ingest.bind(fx);
 
-  const rows = async (): Promise<Row[]> =>
-    (await db.pool.query<Row>('SELECT logged_at, level, message, byte_offset FROM log_entries ORDER BY source_id, byte_offset')).rows;
-  const ingest = (extra: Partial<IngestDeps> = {}) => runIngest({ pool: db.pool, config, ...extra });
-
-  beforeEach(async () => {
-    db = await createTestDatabase();
-    dir = makeTempDir();
-    file = path.join(dir, 'app.log');
-    config = { ...readIngestConfig({ LOG_FILES: file }), multilineFlushMs: 0 };
-  });
-
-  afterEach(async () => {
-    await db.drop();
-    fs.rmSync(dir, { recursive: true, force: true });
+  beforeEach(() => {
+    file = fx.file('app.log');
   });
 
   it('stores every ERROR and FATAL entry of a fresh file once, and no INFO or WARNING', async () => {
@@ -70,7 +54,7 @@ describe('Function: runIngest', () => {
   });
 
   it('reads timestamps in LOG_TIMEZONE', async () => {
-    config = { ...config, timeZone: 'America/New_York' };
+    fx.config = { ...fx.config, timeZone: 'America/New_York' };
     fs.writeFileSync(file, logLine('ERROR', 'eastern', 0));
 
     await ingest();
@@ -99,7 +83,7 @@ describe('Function: runIngest', () => {
 
     await expect(ingest({ hooks: { beforeCommit: crash } })).rejects.toThrow('injected crash before commit');
     expect(await rows()).toEqual([]);
-    const checkpoint = await db.pool.query('SELECT read_offset FROM log_sources');
+    const checkpoint = await fx.db.pool.query('SELECT read_offset FROM log_sources');
     expect(checkpoint.rows.map((r) => Number(r.read_offset))).toEqual([0]);
 
     await ingest();
@@ -122,7 +106,7 @@ describe('Function: runIngest', () => {
     await ingest();
 
     expect((await rows()).map((r) => r.message)).toEqual(messages);
-    const bytes = await db.pool.query<{ b: Buffer }>('SELECT convert_to(message, \'UTF8\') AS b FROM log_entries ORDER BY byte_offset');
+    const bytes = await fx.db.pool.query<{ b: Buffer }>('SELECT convert_to(message, \'UTF8\') AS b FROM log_entries ORDER BY byte_offset');
     expect(bytes.rows.map((r) => r.b.toString('utf8'))).toEqual(messages);
   });
 
@@ -130,7 +114,7 @@ describe('Function: runIngest', () => {
     const lines: string[] = [];
     for (let i = 0; i < 5000; i += 1) lines.push(logLine(i % 2 ? 'ERROR' : 'INFO', `entry ${i}`, i % 60, Math.floor(i / 60) % 60));
     fs.writeFileSync(file, lines.join(''));
-    config = { ...config, batchBytes: 64 * 1024 };
+    fx.config = { ...fx.config, batchBytes: 64 * 1024 };
 
     await Promise.all([ingest(), ingest(), ingest()]);
     await ingest();
@@ -155,18 +139,93 @@ describe('Function: runIngest', () => {
 
     expect((await rows()).map((r) => r.message)).toEqual(['kept', 'also kept']);
     expect(summary.totals.unparseableLines).toBe(4);
-    const anomalies = await db.pool.query('SELECT kind, occurrences FROM ingest_anomalies');
+    const anomalies = await fx.db.pool.query('SELECT kind, occurrences FROM ingest_anomalies');
     expect(anomalies.rows).toEqual([{ kind: 'unparseable_lines', occurrences: '4' }]);
   });
 
   it('reports a missing file and reads the others', async () => {
-    const other = path.join(dir, 'other.log');
+    const other = path.join(fx.dir, 'other.log');
     fs.writeFileSync(other, logLine('ERROR', 'from other', 1));
-    config = { ...config, logFiles: [file, other] };
+    fx.config = { ...fx.config, logFiles: [file, other] };
 
     const summary = await ingest();
 
     expect(summary.files.find((f) => f.path === file)).toMatchObject({ outcome: 'missing' });
     expect((await rows()).map((r) => r.message)).toEqual(['from other']);
+  });
+
+  it('accepts CRLF, any level case, extra whitespace, T separators, fractions and offsets, and stores the level upper-case', async () => {
+    fs.writeFileSync(
+      file,
+      '2026-11-23 10:00:00 [error] lower\r\n' +
+        '2026-11-23T10:00:01.5Z \t [Error]   title\r\n' +
+        '  continued\r\n' +
+        '\r\n' +
+        '2026-11-23 10:00:02,25+02:00 [FATAL] comma\n',
+    );
+
+    await ingest();
+
+    const utc = await fx.db.pool.query<{ at: string; level: string; message: string }>(
+      `SELECT to_char(logged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS at, level, message FROM log_entries ORDER BY id`,
+    );
+    expect(utc.rows).toEqual([
+      { at: '2026-11-23 10:00:00.000000', level: 'ERROR', message: 'lower' },
+      { at: '2026-11-23 10:00:01.500000', level: 'ERROR', message: 'title\n  continued' },
+      { at: '2026-11-23 08:00:02.250000', level: 'FATAL', message: 'comma' },
+    ]);
+  });
+
+  it('rounds fractions beyond microseconds, as PostgreSQL does', async () => {
+    fs.writeFileSync(file, '2026-11-23 10:00:00.1234567 [ERROR] a\n2026-11-23 10:00:00.123456789123456 [ERROR] b\n');
+
+    await ingest();
+
+    const at = await fx.db.pool.query<{ at: string }>(`SELECT to_char(logged_at AT TIME ZONE 'UTC', 'HH24:MI:SS.US') AS at FROM log_entries ORDER BY id`);
+    expect(at.rows.map((r) => r.at)).toEqual(['10:00:00.123457', '10:00:00.123457']);
+  });
+
+  it.each([
+    ['the hour before the autumn change', '2026-11-01 00:59:59', '2026-11-01T04:59:59.000Z'],
+    ['the repeated hour (fall back): read as standard time, the later of the two instants', '2026-11-01 01:30:00', '2026-11-01T06:30:00.000Z'],
+    ['the end of the repeated hour', '2026-11-01 01:59:59', '2026-11-01T06:59:59.000Z'],
+    ['an explicit offset, which picks the first 01:30', '2026-11-01 01:30:00-04:00', '2026-11-01T05:30:00.000Z'],
+    ['the hour skipped in spring: read with the offset in force before the change', '2026-03-08 02:30:00', '2026-03-08T07:30:00.000Z'],
+    ['the first instant after the spring change', '2026-03-08 03:00:00', '2026-03-08T07:00:00.000Z'],
+  ])('reads %s in America/New_York (%s)', async (_name, local, utc) => {
+    fx.config = { ...fx.config, timeZone: 'America/New_York' };
+    fs.writeFileSync(file, `${local} [ERROR] dst\n`);
+
+    await ingest();
+
+    expect((await rows())[0]!.logged_at.toISOString()).toBe(utc);
+  });
+
+  it('stores an over-long line truncated with a marker, counts it, and goes on with the file', async () => {
+    fx.config = { ...fx.config, maxLineBytes: 1024 };
+    const long = 'x'.repeat(5000);
+    fs.writeFileSync(file, logLine('ERROR', long, 1) + logLine('ERROR', 'next', 2));
+
+    const summary = await ingest();
+
+    const prefix = '2026-11-23 10:00:01 [ERROR] ';
+    expect((await rows()).map((r) => r.message)).toEqual([`${long.slice(0, 1024 - prefix.length)} …[line truncated at 1024 bytes]`, 'next']);
+    expect(summary.totals).toMatchObject({ truncatedLines: 1, truncatedBytes: prefix.length + long.length + 1 - 1024 });
+    const anomalies = await fx.anomalies();
+    expect(anomalies.map((a) => [a.kind, a.occurrences, a.bytes])).toEqual([['truncated_lines', '1', String(prefix.length + long.length + 1 - 1024)]]);
+  });
+
+  it('cuts an over-long line still being written, then skips its rest when it is finished', async () => {
+    fx.config = { ...fx.config, maxLineBytes: 1024 };
+    fs.writeFileSync(file, `2026-11-23 10:00:01 [ERROR] ${'y'.repeat(3000)}`);
+
+    await ingest();
+    expect((await fx.sources())[0]).toMatchObject({ skipping_line: true });
+    fs.appendFileSync(file, `${'y'.repeat(3000)}\n${logLine('ERROR', 'after', 2)}`);
+    const second = await ingest();
+
+    expect((await rows()).map((r) => r.message.slice(-30))).toEqual(['yyy …[line truncated at 1024 bytes]'.slice(-30), 'after']);
+    expect(second.totals).toMatchObject({ truncatedBytes: 3001, entriesStored: 1 });
+    expect((await fx.sources())[0]).toMatchObject({ skipping_line: false });
   });
 });
