@@ -1,0 +1,37 @@
+import type { ScheduledEvent } from 'aws-lambda';
+import { runAlert } from '../lib/alert';
+import type { AlertSummary } from '../lib/alert';
+import { readAlertConfig } from '../lib/config';
+import { resolveDatabaseUrl } from '../lib/database-url';
+import { createPool } from '../lib/db';
+import type { Pool } from '../lib/db';
+import { wrapJob } from '../lib/lambda';
+import { logger } from '../lib/logger';
+import { createSnsClient } from '../lib/sns-client';
+
+// Built once per container: invalid rules fail the cold start, naming the rule and field.
+const config = readAlertConfig(process.env);
+const sns = createSnsClient({ topicArn: config.topicArn, timeoutMs: config.snsTimeoutMs });
+let pool: Pool | undefined;
+
+/** Publishing stops this long before the Lambda time limit; unsent rows wait for the next run. */
+const STOP_MARGIN_MS = 5000;
+
+export const handler = wrapJob<ScheduledEvent | undefined, AlertSummary>('alert', async (_event, run) => {
+  pool ??= createPool(resolveDatabaseUrl(process.env));
+  const summary = await runAlert({
+    pool,
+    rules: config.rules,
+    sns,
+    topicArn: config.topicArn,
+    subjectPrefix: config.subjectPrefix,
+    lateHorizonMs: config.lateHorizonMs,
+    logger,
+    signal: run.signal,
+    shouldStop: () => run.signal.aborted || run.remainingMs() < STOP_MARGIN_MS,
+  });
+  const { runId, durationMs, evaluation, transitions, notifications } = summary;
+  const log = notifications.failed > 0 ? logger.warn.bind(logger) : logger.info.bind(logger);
+  log('alert run finished', { runId, durationMs, evaluation, transitions, notifications });
+  return summary;
+});
