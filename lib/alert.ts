@@ -13,7 +13,7 @@ import { formatNotification } from './notification';
 import type { Notification, NotificationInput } from './notification';
 import { publishOutbox } from './outbox-publisher';
 import type { PublishFailure, PublishHooks } from './outbox-publisher';
-import { countWindow, readWindowDetails } from './rule-window';
+import { countCap, countWindow, readWindowDetails } from './rule-window';
 
 const HOUR_MS = 3_600_000;
 /** Sent outbox rows are kept this long for operators. */
@@ -44,6 +44,7 @@ export interface AlertDeps {
 
 export interface RuleSummary {
   rule: string;
+  /** Entries in the window, counted up to max(1000, threshold). */
   count: number;
   previous: AlertStateName;
   state: AlertStateName;
@@ -152,8 +153,11 @@ async function evaluateOne(client: pg.PoolClient, deps: RunDeps, rule: AlertRule
       prefix: deps.subjectPrefix,
       details: await readWindowDetails(client, rule, now),
       firingSince: decision.notify === 'firing' ? null : previous?.firingSince ?? null,
-      peakCount: decision.notify === 'resolved' ? Math.max(previous?.peakCount ?? 0, count) : undefined,
     };
+    if (decision.notify === 'resolved') {
+      input.peakCount = Math.max(previous?.peakCount ?? 0, count);
+      input.peakAtLeast = input.peakCount >= countCap(rule);
+    }
     await queueNotification(client, rule.name, formatNotification(input), now);
   }
   if (decision.held) deps.logger?.warn('notification held back by the hourly cap; the rule stays FIRING', { rule: rule.name, held: decision.held, cap: rule.maxNotificationsPerHour });
@@ -183,6 +187,7 @@ async function retireRule(client: pg.PoolClient, deps: RunDeps, name: string, st
       details: await readWindowDetails(client, rule, now),
       firingSince: stored.firingSince,
       peakCount: stored.peakCount,
+      peakAtLeast: stored.peakCount >= countCap(rule),
       reason: 'The rule was removed from ALERT_RULES while it was firing: it is no longer evaluated.',
     });
     await queueNotification(client, name, notification, now);

@@ -45,6 +45,8 @@ export interface NotificationInput {
   firingSince?: number | null;
   /** Highest count while firing (resolutions). */
   peakCount?: number;
+  /** The peak reached the evaluation's count cap: it was at least `peakCount`. */
+  peakAtLeast?: boolean;
   /** Why a resolution happened when it is not the count (e.g. the rule was removed). */
   reason?: string;
   /** Late data: the busiest window's count within `details`. */
@@ -203,7 +205,9 @@ function formatBody(input: NotificationInput): string {
       if (input.reason) lines.push(input.reason, '');
       lines.push(...ruleLines(rule), field('Count', `${count}, resolves below ${rule.clearBelow}`));
       if (input.firingSince != null) lines.push(field('Fired', `${utc(input.firingSince)} to ${utc(now)}`));
-      if (input.peakCount !== undefined) lines.push(field('Peak', `${input.peakCount} in ${formatDuration(rule.windowMs)}`));
+      if (input.peakCount !== undefined) {
+        lines.push(field('Peak', `${input.peakCount}${input.peakAtLeast ? ' or more' : ''} in ${formatDuration(rule.windowMs)}`));
+      }
       if (details.lastAt) lines.push(field('Last entry', utc(details.lastAt)));
       break;
     case 'late':

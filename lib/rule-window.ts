@@ -4,6 +4,9 @@ import type { AlertRule } from './alert-rules';
 import { ConfigError, DatabaseError } from './errors';
 import type { MessageCount, SampleEntry, WindowDetails } from './notification';
 
+/** The state machine's count stops here (or at the threshold, when higher); notifications count exactly. */
+export const COUNT_CAP = 1000;
+
 /** How many distinct messages and sample entries a notification shows. */
 export const TOP_MESSAGES = 5;
 export const SAMPLE_ENTRIES = 3;
@@ -41,12 +44,18 @@ export function toSamples(rows: { logged_at: Date; level: string; message: strin
   return rows.map((r) => ({ loggedAt: r.logged_at, level: r.level, message: r.message, path: r.path }));
 }
 
+/** The most a window count can return for `rule`: enough to compare with its thresholds. */
+export function countCap(rule: AlertRule): number {
+  return Math.max(COUNT_CAP, rule.threshold);
+}
+
 /**
  * Entries of `rule` in its window ending at `now`: (now - window, now] on
- * the entries' own timestamps (logged_at).
+ * the entries' own timestamps (logged_at), up to `countCap(rule)`.
  */
 export async function countWindow(client: Queryable, rule: AlertRule, now: number): Promise<number> {
-  const result = await queryRule<{ n: string }>(client, rule, SQL.countWindow, ruleFilterParams(rule, new Date(now - rule.windowMs), new Date(now)));
+  const params = [...ruleFilterParams(rule, new Date(now - rule.windowMs), new Date(now)), countCap(rule)];
+  const result = await queryRule<{ n: string }>(client, rule, SQL.countWindow, params);
   return Number(result.rows[0]?.n ?? 0);
 }
 

@@ -32,8 +32,12 @@ export const ALERT_SQL = {
       peak_count = $6, last_evaluated_at = $7, last_notified_at = $8, rule = $9, updated_at = now()`,
   deleteState: 'DELETE FROM alert_state WHERE rule_name = $1',
 
-  /** The window count that drives the state machine (range scan of log_entries_logged_at). */
-  countWindow: `SELECT count(*) AS n FROM log_entries e WHERE ${RULE_FILTER}`,
+  /**
+   * The window count that drives the state machine (range scan of
+   * log_entries_logged_at), counting at most $6 entries: a flooded log costs
+   * a bounded scan, not one proportional to the flood.
+   */
+  countWindow: `SELECT count(*) AS n FROM (SELECT 1 FROM log_entries e WHERE ${RULE_FILTER} LIMIT $6) capped`,
   windowBounds: `SELECT count(*) AS n, min(e.logged_at) AS first_at, max(e.logged_at) AS last_at
     FROM log_entries e WHERE ${RULE_FILTER}`,
   /** Most frequent first lines in the window ($6: how many). */

@@ -13,7 +13,8 @@ import type { SnsServerMode, SnsTestServer } from '../support/sns-server';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:logmon-alerts';
 const MIN = 60_000;
-const T0 = Date.UTC(2026, 10, 23, 10, 0, 0);
+// Far from the real clock, which the late-data tests use (ingested_at is the database's time).
+const T0 = Date.UTC(2025, 0, 6, 10, 0, 0);
 
 function makeRules(...specs: Record<string, unknown>[]): AlertRule[] {
   return parseAlertRules(specs.map((s) => ({ levels: ['ERROR', 'FATAL'], threshold: 5, window: '5m', ...s })));
@@ -100,8 +101,8 @@ describe('Function: runAlert', () => {
         kind: { dataType: 'String', value: 'firing' },
       });
       expect(message!.message).toContain('  4 x db timeout after 30s\n  2 x connection refused\n');
-      expect(message!.message).toMatch(/2026-11-23 09:59:\d\d UTC {2}FATAL {2}\/var\/log\/checkout\/app\.log\n {4}connection refused\n {6}at Socket\.connect/);
-      expect(message!.message).toContain('Window:     2026-11-23 09:55:00 UTC to 2026-11-23 10:00:00 UTC');
+      expect(message!.message).toMatch(/2025-01-06 09:59:\d\d UTC {2}FATAL {2}\/var\/log\/checkout\/app\.log\n {4}connection refused\n {6}at Socket\.connect/);
+      expect(message!.message).toContain('Window:     2025-01-06 09:55:00 UTC to 2025-01-06 10:00:00 UTC');
     });
 
     it('counts entries by their own timestamps, levels, file glob and message pattern', async () => {
@@ -126,6 +127,19 @@ describe('Function: runAlert', () => {
       expect(below.rules[0]).toMatchObject({ count: 2, state: 'ok' });
       expect(met.rules[0]).toMatchObject({ count: 3, state: 'firing' });
       expect(kinds()).toEqual(['firing']);
+    });
+
+    it('bounds the state machine\'s count in a flood, while the notification carries the exact count', async () => {
+      await db.pool.query(
+        `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset, ingested_at)
+         SELECT $1::timestamptz - i * interval '100 ms', 'ERROR', 'flood', $2, i, $1::timestamptz FROM generate_series(1, 1500) i`,
+        [new Date(T0), sourceId],
+      );
+
+      const summary = await alert(T0);
+
+      expect(summary.rules[0]).toMatchObject({ count: 1000, state: 'firing' });
+      expect(sns.messages[0]!.subject).toBe('[logmon] FIRING error-burst: 1500 ERROR/FATAL in 5m (threshold 5)');
     });
 
     it('waits out the pending period and does not flap between the clear and fire thresholds', async () => {
