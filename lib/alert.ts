@@ -36,6 +36,8 @@ export interface AlertDeps {
   subjectPrefix?: string;
   /** Late entries older than this when they arrive are not reported; 0 turns the late check off. */
   lateHorizonMs?: number;
+  /** See LATE_SAFETY_MARGIN_MS (tests set 0 to need no waiting). */
+  lateSafetyMarginMs?: number;
   shouldStop?: () => boolean;
   signal?: AbortSignal;
   hooks?: AlertHooks;
@@ -138,7 +140,7 @@ interface Evaluation {
   queued: number;
 }
 
-type RunDeps = Required<Pick<AlertDeps, 'pool' | 'rules' | 'subjectPrefix' | 'lateHorizonMs'>> & Pick<AlertDeps, 'logger' | 'hooks'>;
+type RunDeps = Required<Pick<AlertDeps, 'pool' | 'rules' | 'subjectPrefix' | 'lateHorizonMs'>> & Pick<AlertDeps, 'logger' | 'hooks' | 'lateSafetyMarginMs'>;
 
 /** One rule: count its window, step its state machine, queue what the step owes. */
 async function evaluateOne(client: pg.PoolClient, deps: RunDeps, rule: AlertRule, previous: StoredState | null, now: number): Promise<RuleSummary> {
@@ -199,7 +201,7 @@ async function retireRule(client: pg.PoolClient, deps: RunDeps, name: string, st
 
 /** Report entries that arrived too late for any window (see late-data.ts). */
 async function checkLateData(client: pg.PoolClient, deps: RunDeps, summaries: RuleSummary[], now: number): Promise<number> {
-  const range = await advanceLateCursor(client);
+  const range = await advanceLateCursor(client, deps.lateSafetyMarginMs);
   if (!range || deps.lateHorizonMs === 0 || deps.rules.length === 0) return 0;
   const shortest = Math.min(...deps.rules.map((r) => r.windowMs));
   if (!(await anyLateEntries(client, range, shortest, deps.lateHorizonMs))) return 0;
@@ -265,6 +267,7 @@ export async function runAlert(deps: AlertDeps): Promise<AlertSummary> {
     rules: deps.rules,
     subjectPrefix: deps.subjectPrefix ?? '[logmon]',
     lateHorizonMs: deps.lateHorizonMs ?? DEFAULT_LATE_HORIZON_MS,
+    lateSafetyMarginMs: deps.lateSafetyMarginMs,
     logger: deps.logger,
     hooks: deps.hooks,
   };

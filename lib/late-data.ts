@@ -14,6 +14,12 @@ import { SAMPLE_ENTRIES, TOP_MESSAGES, queryRule, ruleFilterParams, toMessageCou
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
+/**
+ * A transaction's start time is published in pg_stat_activity a moment
+ * after it is taken; entries this close to the watermark wait for the next run.
+ */
+export const LATE_SAFETY_MARGIN_MS = 1000;
+
 /** [from, until) of ingested_at, as PostgreSQL text (microseconds kept). */
 export interface IngestRange {
   from: string;
@@ -34,8 +40,8 @@ export interface LateBurst {
  * ingestion times to examine now; null on the first run or when nothing new
  * can be examined yet.
  */
-export async function advanceLateCursor(client: Queryable): Promise<IngestRange | null> {
-  const result = await client.query<{ from_text: string | null; until_text: string; advanced: boolean | null }>(SQL.advanceLateCursor);
+export async function advanceLateCursor(client: Queryable, safetyMarginMs = LATE_SAFETY_MARGIN_MS): Promise<IngestRange | null> {
+  const result = await client.query<{ from_text: string | null; until_text: string; advanced: boolean | null }>(SQL.advanceLateCursor, [safetyMarginMs]);
   const row = result.rows[0];
   if (!row || row.from_text === null || row.advanced !== true) return null;
   return { from: row.from_text, until: row.until_text };

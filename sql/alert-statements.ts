@@ -61,13 +61,16 @@ export const ALERT_SQL = {
    * Move the late-data cursor to the watermark and return the range
    * [from, until) of ingested_at to examine (from is null on the first run).
    * Below the watermark every entry is committed: it is the start of the
-   * oldest transaction still open in this database (ingested_at is its
-   * transaction's start), less a second for a start reported late. Times
-   * travel as text: a JavaScript Date would drop the microseconds.
+   * oldest client transaction still open in this database (ingested_at is
+   * its transaction's start), less a margin ($1 ms) for a start reported late. Only
+   * sessions of our own role (or all, with pg_read_all_stats) show their
+   * xact_start. Times travel as text: a JavaScript Date would drop the
+   * microseconds.
    */
   advanceLateCursor: `WITH mark AS (
       SELECT least(now(), (SELECT min(xact_start) FROM pg_stat_activity
-        WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL)) - interval '1 second' AS until),
+        WHERE datname = current_database() AND backend_type = 'client backend'
+          AND pid <> pg_backend_pid() AND xact_start IS NOT NULL)) - make_interval(secs => $1::bigint / 1000.0) AS until),
     previous AS (SELECT late_checked_until AS until FROM alert_cursor WHERE singleton),
     saved AS (
       INSERT INTO alert_cursor (singleton, late_checked_until, updated_at) SELECT true, until, now() FROM mark

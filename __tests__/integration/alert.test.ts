@@ -339,6 +339,35 @@ describe('Function: runAlert', () => {
       expect(sns.messages[0]!.message).toContain('  7 x backlog error\n  3 x sparse');
     });
 
+    it('examines the entries of an ingest transaction open during a run once, after it commits', async () => {
+      // Prepare: the cursor starts, then an ingest transaction writes a backlog and stays open
+      const run = (at: number): Promise<AlertSummary> => alert(at, { lateSafetyMarginMs: 0 });
+      await run(T0);
+      const ingest = await db.pool.connect();
+      try {
+        await ingest.query('BEGIN');
+        await ingest.query(
+          `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset)
+           SELECT now() - interval '2 hours' + i * interval '1 second', 'ERROR', 'backlog', $1, i FROM generate_series(1, 6) i`,
+          [sourceId],
+        );
+
+        // Act
+        const during = await run(T0 + MIN);
+        await ingest.query('COMMIT');
+        const after = await run(T0 + 2 * MIN);
+        const again = await run(T0 + 3 * MIN);
+
+        // Assess
+        expect(during.rules[0]).toMatchObject({ lateEntries: 0, late: null });
+        expect(after.rules[0]).toMatchObject({ lateEntries: 6, late: 'queued' });
+        expect(again.rules[0]).toMatchObject({ lateEntries: 0, late: null });
+        expect(kinds()).toEqual(['late']);
+      } finally {
+        ingest.release();
+      }
+    });
+
     it('ignores late entries below the threshold and beyond the horizon', async () => {
       await alert(T0);
       await rewindLateCursor();
