@@ -54,9 +54,9 @@ export interface RuleSummary {
   notification: Exclude<NotificationKind, 'late'> | null;
   /** Held back by the hourly cap (the rule stays FIRING). */
   held: 'resolution' | 'reminder' | null;
-  /** Late entries of this rule examined in this run, and whether they were reported. */
+  /** Late entries of this rule examined in this run, and whether they were reported (or dropped by the hourly cap). */
   lateEntries: number;
-  late: 'queued' | 'held' | null;
+  late: 'queued' | 'dropped' | null;
 }
 
 export interface AlertSummary {
@@ -212,7 +212,7 @@ async function checkLateData(client: pg.PoolClient, deps: RunDeps, summaries: Ru
     summary.lateEntries = burst.total;
     if (!burst.details) continue;
     if (!leavesRoomToFire(rule, await notificationsLastHour(client, rule.name, now))) {
-      summary.late = 'held';
+      summary.late = 'dropped';
       deps.logger?.warn('late-data report dropped by the hourly cap', { rule: rule.name, lateEntries: burst.total, busiest: burst.busiest });
       continue;
     }
