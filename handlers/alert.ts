@@ -1,3 +1,34 @@
+import type { ScheduledEvent } from 'aws-lambda';
+import { runAlert } from '../lib/alert';
+import type { AlertSummary } from '../lib/alert';
+import { readAlertConfig } from '../lib/config';
+import { createPoolCache } from '../lib/db';
 import { wrapJob } from '../lib/lambda';
+import { logger } from '../lib/logger';
+import { createSnsClient } from '../lib/sns-client';
 
-export const handler = wrapJob('alert', async () => ({ placeholder: true }));
+// Built once per container: invalid rules fail the cold start, naming the rule and field.
+const config = readAlertConfig(process.env);
+const sns = createSnsClient({ topicArn: config.topicArn, timeoutMs: config.snsTimeoutMs });
+const pools = createPoolCache();
+
+/** Publishing stops this long before the Lambda time limit; unsent rows wait for the next run. */
+const STOP_MARGIN_MS = 5000;
+
+export const handler = wrapJob<ScheduledEvent | undefined, AlertSummary>('alert', async (_event, run) => {
+  const summary = await runAlert({
+    pool: pools.poolFor(run.databaseUrl()),
+    rules: config.rules,
+    sns,
+    topicArn: config.topicArn,
+    subjectPrefix: config.subjectPrefix,
+    lateHorizonMs: config.lateHorizonMs,
+    logger,
+    signal: run.signal,
+    shouldStop: () => run.signal.aborted || run.remainingMs() < STOP_MARGIN_MS,
+  });
+  const { runId, durationMs, evaluation, transitions, notifications } = summary;
+  const log = notifications.failed > 0 ? logger.warn.bind(logger) : logger.info.bind(logger);
+  log('alert run finished', { runId, durationMs, evaluation, transitions, notifications });
+  return summary;
+});

@@ -1,7 +1,10 @@
 import { ConfigError } from './errors';
+import { loadAlertRules } from './alert-rules';
+import type { AlertRule } from './alert-rules';
+import { parseDuration } from './duration';
+import { KNOWN_LEVELS } from './levels';
 
-/** Levels logmon understands in `[LEVEL]`; anything else is an unparseable line. */
-export const KNOWN_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'NOTICE', 'WARN', 'WARNING', 'ERROR', 'FATAL', 'CRITICAL'] as const;
+export { KNOWN_LEVELS };
 
 export interface IngestConfig {
   /** Paths or globs of the monitored files. */
@@ -48,6 +51,17 @@ export function checkTimeZone(zone: string, name = 'LOG_TIMEZONE'): string {
   return zone;
 }
 
+/** The upper-case levels ingest stores (LOG_LEVELS, default ERROR,FATAL). */
+export function readLogLevels(env: Env): string[] {
+  const levels = list(env.LOG_LEVELS, ['ERROR', 'FATAL']).map((l) => l.toUpperCase());
+  for (const level of levels) {
+    if (!(KNOWN_LEVELS as readonly string[]).includes(level)) {
+      throw new ConfigError(`LOG_LEVELS contains unknown level "${level}" (known: ${KNOWN_LEVELS.join(', ')})`, { level });
+    }
+  }
+  return levels;
+}
+
 /**
  * Read the ingest configuration from the environment.
  *
@@ -55,15 +69,9 @@ export function checkTimeZone(zone: string, name = 'LOG_TIMEZONE'): string {
  *   const config = readIngestConfig(process.env);
  */
 export function readIngestConfig(env: Env): IngestConfig {
-  const levels = list(env.LOG_LEVELS, ['ERROR', 'FATAL']).map((l) => l.toUpperCase());
-  for (const level of levels) {
-    if (!(KNOWN_LEVELS as readonly string[]).includes(level)) {
-      throw new ConfigError(`LOG_LEVELS contains unknown level "${level}" (known: ${KNOWN_LEVELS.join(', ')})`, { level });
-    }
-  }
   return {
     logFiles: list(env.LOG_FILES, ['logs/app.log']),
-    levels,
+    levels: readLogLevels(env),
     timeZone: checkTimeZone(env.LOG_TIMEZONE?.trim() || 'UTC'),
     maxLineBytes: intVar(env, 'LOG_MAX_LINE_BYTES', 64 * 1024, 256),
     multilineFlushMs: intVar(env, 'MULTILINE_FLUSH_MS', 5000),
@@ -92,5 +100,49 @@ export function readRetentionConfig(env: Env): RetentionConfig {
     days: intVar(env, 'RETENTION_DAYS', 30, 1),
     batchSize: intVar(env, 'RETENTION_BATCH_SIZE', 5000, 1),
     stopMarginMs: 10000,
+  };
+}
+
+export interface AlertConfig {
+  rules: AlertRule[];
+  /** The SNS topic notifications are published to. */
+  topicArn: string;
+  /** Starts every subject, e.g. "[logmon]" or "[logmon prod]". */
+  subjectPrefix: string;
+  /** Entries arriving later than this after their time are not reported as late data; 0 turns the late check off. */
+  lateHorizonMs: number;
+  /** Time limit of one SNS request. */
+  snsTimeoutMs: number;
+}
+
+const TOPIC_ARN = /^arn:[a-z-]+:sns:[a-z0-9-]+:[0-9]+:[A-Za-z0-9_.-]{1,256}$/;
+
+/**
+ * Read the alert configuration from the environment; every problem is a
+ * ConfigError raised at start-up (the handler's module scope).
+ *
+ * @example
+ *   const config = readAlertConfig(process.env);
+ */
+export function readAlertConfig(env: Env): AlertConfig {
+  const topicArn = env.ALERT_TOPIC_ARN?.trim() ?? '';
+  if (!TOPIC_ARN.test(topicArn)) {
+    throw new ConfigError(`ALERT_TOPIC_ARN must be an SNS topic ARN (arn:aws:sns:region:account:name), got "${topicArn}"`, { topicArn });
+  }
+  const prefix = (env.ALERT_SUBJECT_PREFIX ?? '[logmon]').trim();
+  if (!/^[\x20-\x7e]{0,30}$/.test(prefix)) {
+    throw new ConfigError(`ALERT_SUBJECT_PREFIX must be at most 30 printable ASCII characters, got "${prefix}"`, { prefix });
+  }
+  const horizonText = env.ALERT_LATE_HORIZON?.trim() || '24h';
+  const lateHorizonMs = parseDuration(horizonText);
+  if (lateHorizonMs === null || lateHorizonMs > 7 * 86_400_000) {
+    throw new ConfigError(`ALERT_LATE_HORIZON must be a duration up to 7d such as "24h" ("0s" turns the late check off), got "${horizonText}"`, { horizonText });
+  }
+  return {
+    rules: loadAlertRules(env.ALERT_RULES, { ingestedLevels: readLogLevels(env) }),
+    topicArn,
+    subjectPrefix: prefix,
+    lateHorizonMs,
+    snsTimeoutMs: intVar(env, 'ALERT_SNS_TIMEOUT_MS', 10000, 100),
   };
 }

@@ -1,0 +1,146 @@
+import { parseAlertRules } from '../../lib/alert-rules';
+import type { AlertRule } from '../../lib/alert-rules';
+import { MAX_SUBJECT_CHARS, cleanText, formatNotification, formatSubject, toSubjectAscii } from '../../lib/notification';
+import type { WindowDetails } from '../../lib/notification';
+
+const MIN = 60_000;
+const NOW = Date.UTC(2026, 10, 23, 10, 5, 0);
+
+function makeRule(extra: Record<string, unknown> = {}): AlertRule {
+  const { name, ...fields } = extra;
+  const rule = parseAlertRules([{ name: 'error-burst', levels: ['ERROR', 'FATAL'], threshold: 5, window: '5m', ...fields }])[0]!;
+  // names the parser would refuse still format safely (the formatter trusts nothing)
+  return typeof name === 'string' ? { ...rule, name } : rule;
+}
+
+const details: WindowDetails = {
+  count: 12,
+  from: NOW - 5 * MIN,
+  to: NOW,
+  firstAt: new Date(NOW - 4 * MIN),
+  lastAt: new Date(NOW - 10_000),
+  topMessages: [
+    { message: 'db timeout after 30s', count: 7 },
+    { message: 'connection refused', count: 3 },
+  ],
+  samples: [
+    { loggedAt: new Date(NOW - 10_000), level: 'ERROR', path: '/var/log/app.log', message: 'db timeout after 30s\n  at Pool.query\n  at main\n  at run\n  at start' },
+  ],
+};
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
+
+describe('Function: formatSubject', () => {
+  it.each([
+    ['firing', undefined, '[logmon] FIRING error-burst: 12 ERROR/FATAL in 5m (threshold 5)'],
+    ['reminder', 2 * 3_600_000, '[logmon] STILL FIRING error-burst: 12 ERROR/FATAL in 5m (threshold 5), for 2h'],
+    ['resolved', 65 * MIN, '[logmon] RESOLVED error-burst: 12 ERROR/FATAL in 5m (threshold 5), fired 1h 5m'],
+    ['late', undefined, '[logmon] LATE DATA error-burst: 12 ERROR/FATAL within 5m in the past (threshold 5)'],
+  ] as const)('says what happened for a %s notification', (kind, firedMs, expected) => {
+    expect(formatSubject({ kind, rule: makeRule(), prefix: '[logmon]', count: 12, firedMs })).toBe(expected);
+  });
+
+  it.each([
+    ['a very long name', 'checkout-service-database-connection-pool-exhaustion-errors-in-the-eu-west-1-production-cluster-'.repeat(3)],
+    ['non-ASCII characters', 'Zürich → 東京 ⚠️ Fehler\u202e'],
+    ['only non-ASCII characters', '東京'],
+    ['whitespace and control characters', '  lots   of\tspace \u0000\n '],
+  ])('stays within 100 printable ASCII characters for %s', (_case, name) => {
+    // Prepare
+    const rule = makeRule({ name, levels: ['TRACE', 'DEBUG', 'INFO', 'NOTICE', 'WARN', 'WARNING', 'ERROR', 'FATAL'] });
+
+    // Act
+    const subjects = (['firing', 'reminder', 'resolved', 'late'] as const).map((kind) =>
+      formatSubject({ kind, rule, prefix: '[logmon production eu-west-1]', count: 123_456_789, firedMs: 400 * 86_400_000 }),
+    );
+
+    // Assess
+    for (const subject of subjects) {
+      expect(subject.length).toBeLessThanOrEqual(MAX_SUBJECT_CHARS);
+      expect(subject).toMatch(PRINTABLE_ASCII);
+      expect(subject).toMatch(/^\[logmon production eu-west-1\] (FIRING|STILL FIRING|RESOLVED|LATE DATA) /);
+    }
+  });
+
+  it('keeps the count and threshold when it shortens a long rule name', () => {
+    const subject = formatSubject({ kind: 'firing', rule: makeRule({ name: 'x'.repeat(300) }), prefix: '[logmon]', count: 12 });
+
+    expect(subject).toMatch(/^\[logmon\] FIRING x+\.\.\.: 12 ERROR\/FATAL in 5m \(threshold 5\)$/);
+    expect(subject.length).toBe(MAX_SUBJECT_CHARS);
+  });
+});
+
+describe('Function: toSubjectAscii', () => {
+  it('drops accents, replaces other characters, collapses whitespace', () => {
+    expect(toSubjectAscii(' Zürich  café\t東京 ')).toBe('Zurich cafe ?');
+  });
+});
+
+describe('Function: cleanText', () => {
+  it('removes terminal escapes and replaces controls and bidirectional overrides', () => {
+    expect(cleanText('\u001b[31mred\u001b[0m\tnext\u0007 \u202eevil')).toBe('red next? ?evil');
+  });
+});
+
+describe('Function: formatNotification', () => {
+  it('writes a FIRING body with rule, window, count, first and last, top messages and samples with their file', () => {
+    // Act
+    const n = formatNotification({ kind: 'firing', rule: makeRule({ source: '/var/log/*.log' }), now: NOW, prefix: '[logmon]', details });
+
+    // Assess
+    expect(n.body).toContain('Rule "error-burst" is FIRING: 12 matching entries in 5m.');
+    expect(n.body).toContain('Condition:  5 or more ERROR/FATAL entries within 5m');
+    expect(n.body).toContain('Files:      /var/log/*.log');
+    expect(n.body).toContain('Count:      12 in the last 5m (threshold 5)');
+    expect(n.body).toContain('Window:     2026-11-23 10:00:00 UTC to 2026-11-23 10:05:00 UTC');
+    expect(n.body).toContain('First:      2026-11-23 10:01:00 UTC');
+    expect(n.body).toContain('Last:       2026-11-23 10:04:50 UTC');
+    expect(n.body).toContain('  7 x db timeout after 30s\n  3 x connection refused\n  2 x (other messages)');
+    expect(n.body).toContain('  2026-11-23 10:04:50 UTC  ERROR  /var/log/app.log\n    db timeout after 30s\n      at Pool.query\n      at main\n    (2 more lines)');
+  });
+
+  it('says how long a resolved rule fired and its peak', () => {
+    const n = formatNotification({
+      kind: 'resolved',
+      rule: makeRule({ clearBelow: 2 }),
+      now: NOW,
+      prefix: '[logmon]',
+      details: { ...details, count: 1, topMessages: [], samples: [] },
+      firingSince: NOW - 65 * MIN,
+      peakCount: 40,
+    });
+
+    expect(n.body).toContain('Rule "error-burst" is RESOLVED after firing for 1h 5m.');
+    expect(n.body).toContain('Count:      1 in the last 5m (threshold 5), resolves below 2');
+    expect(n.body).toContain('Fired:      2026-11-23 09:00:00 UTC to 2026-11-23 10:05:00 UTC');
+    expect(n.body).toContain('Peak:       40 in 5m');
+  });
+
+  it.each([
+    ['firing', { severity: 'warning', rule: 'error-burst', state: 'firing', kind: 'firing' }],
+    ['reminder', { severity: 'warning', rule: 'error-burst', state: 'firing', kind: 'reminder' }],
+    ['resolved', { severity: 'warning', rule: 'error-burst', state: 'resolved', kind: 'resolved' }],
+    ['late', { severity: 'warning', rule: 'error-burst', state: 'late', kind: 'late' }],
+  ] as const)('sets filterable attributes on a %s notification', (kind, attributes) => {
+    expect(formatNotification({ kind, rule: makeRule(), now: NOW, prefix: '[logmon]', details }).attributes).toEqual(attributes);
+  });
+
+  it('gives a FATAL-only rule the critical severity attribute', () => {
+    const n = formatNotification({ kind: 'firing', rule: makeRule({ levels: ['FATAL'] }), now: NOW, prefix: '[logmon]', details });
+
+    expect(n.attributes.severity).toBe('critical');
+  });
+
+  it('keeps log text from injecting escapes or controls into the e-mail', () => {
+    const hostile: WindowDetails = {
+      ...details,
+      topMessages: [{ message: '\u001b[2J\u001b[Hwiped\u0000', count: 12 }],
+      samples: [{ loggedAt: new Date(NOW), level: 'ERROR', path: '/x\u202e.log', message: 'a\u0008b\r\nc' }],
+    };
+
+    const n = formatNotification({ kind: 'firing', rule: makeRule(), now: NOW, prefix: '[logmon]', details: hostile });
+
+    expect(n.body).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
+    expect(n.body).toContain('12 x wiped?');
+  });
+});

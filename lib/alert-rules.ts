@@ -1,0 +1,271 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { KNOWN_LEVELS } from './levels';
+import { parseDuration } from './duration';
+import { ConfigError } from './errors';
+
+/** Values of the `severity` message attribute (SNS filter policies match on them). */
+export const SEVERITIES = ['critical', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** A validated threshold rule: "`threshold` or more entries of `levels` within `windowMs`". */
+export interface AlertRule {
+  name: string;
+  description: string | null;
+  /** Upper-case levels counted. */
+  levels: string[];
+  /** FIRING when the window count reaches this. */
+  threshold: number;
+  /** A FIRING rule resolves only when the count falls below this (<= threshold). */
+  clearBelow: number;
+  windowMs: number;
+  /** The threshold must hold this long (PENDING) before FIRING; 0 fires at once. */
+  forMs: number;
+  /** Reminder interval while FIRING; 0 sends none. */
+  repeatIntervalMs: number;
+  /** Notifications of this rule allowed in any hour (>= 2, see the evaluator). */
+  maxNotificationsPerHour: number;
+  severity: Severity;
+  /** The source glob as written, for messages. */
+  source: string | null;
+  /** `source` as a LIKE pattern over log_sources.path (escape character `\`). */
+  sourceLike: string | null;
+  /** A PostgreSQL regular expression the message must match (`~`). */
+  pattern: string | null;
+}
+
+/** The rules used when ALERT_RULES is unset. */
+export const DEFAULT_RULES_SPEC: readonly Record<string, unknown>[] = [
+  { name: 'error-burst', levels: ['ERROR', 'FATAL'], threshold: 5, window: '5m' },
+  { name: 'any-fatal', levels: ['FATAL'], threshold: 1, window: '1m' },
+];
+
+const FIELDS = [
+  'name',
+  'description',
+  'levels',
+  'threshold',
+  'window',
+  'for',
+  'clearBelow',
+  'repeatInterval',
+  'maxNotificationsPerHour',
+  'severity',
+  'source',
+  'pattern',
+] as const;
+
+const MIN_WINDOW_MS = 60_000;
+const MAX_WINDOW_MS = 24 * 3_600_000;
+const DEFAULT_REPEAT_MS = 3_600_000;
+const DEFAULT_MAX_PER_HOUR = 6;
+const MAX_NAME_CHARS = 200;
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+const HIGH_SEVERITY_LEVELS = new Set(['FATAL', 'CRITICAL']);
+
+type Spec = Record<string, unknown>;
+
+export interface ParseRulesOptions {
+  /** Levels the ingest job stores (LOG_LEVELS): a rule counting another level could never fire. */
+  ingestedLevels?: readonly string[];
+}
+
+/** Turn a glob (`*`, `?`) into a LIKE pattern with `\` as escape character. */
+export function globToLike(glob: string): string {
+  let out = '';
+  for (const ch of glob) {
+    if (ch === '*') out += '%';
+    else if (ch === '?') out += '_';
+    else if (ch === '%' || ch === '_' || ch === '\\') out += `\\${ch}`;
+    else out += ch;
+  }
+  return out;
+}
+
+/** Reads one rule's fields, naming the rule and the field in every error. */
+class RuleReader {
+  public constructor(
+    private readonly spec: Spec,
+    private readonly label: string,
+  ) {}
+
+  public fail(field: string, problem: string): never {
+    const value = this.spec[field];
+    const shown = value === undefined ? 'nothing' : JSON.stringify(value);
+    throw new ConfigError(`ALERT_RULES: rule ${this.label}: ${field} ${problem}, got ${shown}`, { rule: this.label, field, value });
+  }
+
+  public has(field: string): boolean {
+    return this.spec[field] !== undefined && this.spec[field] !== null;
+  }
+
+  public text(field: string, maxChars: number): string | null {
+    if (!this.has(field)) return null;
+    const value = this.spec[field];
+    if (typeof value !== 'string' || value.trim() === '') this.fail(field, 'must be a non-empty string');
+    if (value.length > maxChars) this.fail(field, `must be at most ${maxChars} characters`);
+    return value.trim();
+  }
+
+  public integer(field: string, fallback: number | null, min: number): number {
+    if (!this.has(field)) {
+      if (fallback === null) this.fail(field, 'is required');
+      return fallback;
+    }
+    const value = this.spec[field];
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) this.fail(field, `must be an integer >= ${min}`);
+    return value;
+  }
+
+  public duration(field: string, fallback: number | null, min: number, max: number, allowZero = false): number {
+    if (!this.has(field)) {
+      if (fallback === null) this.fail(field, 'is required (a duration such as "5m")');
+      return fallback;
+    }
+    const value = this.spec[field];
+    const ms = typeof value === 'string' ? parseDuration(value) : null;
+    if (ms === null) this.fail(field, 'must be a duration such as "30s", "5m", "1h30m"');
+    if (allowZero && ms === 0) return 0;
+    if (ms < min || ms > max) this.fail(field, `must be between ${describeMs(min)} and ${describeMs(max)}${allowZero ? ' (or "0s" for none)' : ''}`);
+    return ms;
+  }
+}
+
+function describeMs(ms: number): string {
+  if (ms === 0) return '0s';
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${ms / 1000}s`;
+}
+
+function parseLevels(reader: RuleReader, raw: unknown, ingested: readonly string[] | undefined): string[] {
+  if (!Array.isArray(raw) || raw.length === 0 || raw.some((l) => typeof l !== 'string')) {
+    reader.fail('levels', 'must be a non-empty list of level names such as ["ERROR", "FATAL"]');
+  }
+  const levels = [...new Set((raw as string[]).map((l) => l.trim().toUpperCase()))];
+  for (const level of levels) {
+    if (!(KNOWN_LEVELS as readonly string[]).includes(level)) reader.fail('levels', `contains unknown level "${level}" (known: ${KNOWN_LEVELS.join(', ')})`);
+    if (ingested && !ingested.includes(level)) {
+      reader.fail('levels', `contains ${level}, which ingest does not store (LOG_LEVELS=${ingested.join(',')}): the rule could never fire`);
+    }
+  }
+  return levels;
+}
+
+function checkPattern(reader: RuleReader, pattern: string): void {
+  // PostgreSQL evaluates it; JavaScript's parser catches most typos at start-up
+  // once PostgreSQL's leading embedded options such as "(?i)" are set aside.
+  try {
+    new RegExp(pattern.replace(/^\(\?[bceimnpqstwx]+\)/, ''));
+  } catch (err) {
+    reader.fail('pattern', `is not a valid regular expression (${(err as Error).message})`);
+  }
+}
+
+function parseRule(spec: unknown, index: number, options: ParseRulesOptions): AlertRule {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
+    throw new ConfigError(`ALERT_RULES: rule #${index + 1} must be an object`, { rule: `#${index + 1}` });
+  }
+  const s = spec as Spec;
+  const label = typeof s.name === 'string' && s.name.trim() !== '' ? JSON.stringify(s.name.trim()) : `#${index + 1}`;
+  const reader = new RuleReader(s, label);
+  for (const field of Object.keys(s)) {
+    if (!(FIELDS as readonly string[]).includes(field)) reader.fail(field, `is not a known field (known: ${FIELDS.join(', ')})`);
+  }
+  const name = reader.text('name', MAX_NAME_CHARS) ?? reader.fail('name', 'is required');
+  if (CONTROL_CHARS.test(name)) reader.fail('name', 'must not contain control characters');
+  const levels = parseLevels(reader, s.levels, options.ingestedLevels);
+  const threshold = reader.integer('threshold', null, 1);
+  const clearBelow = reader.integer('clearBelow', threshold, 1);
+  if (clearBelow > threshold) reader.fail('clearBelow', `must be at most the threshold (${threshold})`);
+  const windowMs = reader.duration('window', null, MIN_WINDOW_MS, MAX_WINDOW_MS);
+  const forMs = reader.duration('for', 0, 0, MAX_WINDOW_MS);
+  const repeatIntervalMs = reader.duration('repeatInterval', DEFAULT_REPEAT_MS, MIN_WINDOW_MS, 7 * 24 * 3_600_000, true);
+  const maxNotificationsPerHour = reader.integer('maxNotificationsPerHour', DEFAULT_MAX_PER_HOUR, 2);
+  let severity: Severity = levels.every((l) => HIGH_SEVERITY_LEVELS.has(l)) ? 'critical' : 'warning';
+  if (reader.has('severity')) {
+    const value = s.severity;
+    if (typeof value !== 'string' || !(SEVERITIES as readonly string[]).includes(value)) reader.fail('severity', `must be one of ${SEVERITIES.join(', ')}`);
+    severity = value as Severity;
+  }
+  const source = reader.text('source', 1000);
+  const pattern = reader.text('pattern', 1000);
+  if (pattern !== null) checkPattern(reader, pattern);
+  return {
+    name,
+    description: reader.text('description', 2000),
+    levels,
+    threshold,
+    clearBelow,
+    windowMs,
+    forMs,
+    repeatIntervalMs,
+    maxNotificationsPerHour,
+    severity,
+    source,
+    sourceLike: source === null ? null : globToLike(source),
+    pattern,
+  };
+}
+
+/**
+ * Validate a parsed rule list (an array, or `{ rules: [...] }`). Every
+ * problem throws a ConfigError naming the rule and the field; nothing is
+ * silently defaulted except the optional fields documented in docs/alerting.md.
+ *
+ * @example
+ *   parseAlertRules([{ name: 'db-errors', levels: ['ERROR'], threshold: 10, window: '10m', pattern: 'database' }]);
+ */
+export function parseAlertRules(input: unknown, options: ParseRulesOptions = {}): AlertRule[] {
+  const list = Array.isArray(input) ? input : (input as { rules?: unknown } | null)?.rules;
+  if (!Array.isArray(list)) throw new ConfigError('ALERT_RULES must be a list of rules (or an object with a "rules" list)');
+  if (list.length === 0) throw new ConfigError('ALERT_RULES lists no rules: unset it to use the default rules');
+  const rules = list.map((spec, i) => parseRule(spec, i, options));
+  const seen = new Set<string>();
+  for (const rule of rules) {
+    if (seen.has(rule.name)) throw new ConfigError(`ALERT_RULES: rule "${rule.name}": name is used by more than one rule`, { rule: rule.name, field: 'name' });
+    seen.add(rule.name);
+  }
+  return rules;
+}
+
+export interface LoadRulesDeps {
+  readFile?: (file: string) => string;
+  cwd?: string;
+}
+
+/**
+ * Rules from the ALERT_RULES value: inline JSON (starting with `[` or `{`),
+ * a path to a .json/.yaml/.yml file, or the default rules when unset.
+ *
+ * @example
+ *   const rules = loadAlertRules(process.env.ALERT_RULES, { ingestedLevels: ['ERROR', 'FATAL'] });
+ */
+export function loadAlertRules(value: string | undefined, options: ParseRulesOptions = {}, deps: LoadRulesDeps = {}): AlertRule[] {
+  const text = value?.trim() ?? '';
+  if (text === '') return parseAlertRules(DEFAULT_RULES_SPEC, options);
+  if (text.startsWith('[') || text.startsWith('{')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      throw new ConfigError(`ALERT_RULES is not valid JSON: ${(err as Error).message}`, {}, { cause: err });
+    }
+    return parseAlertRules(parsed, options);
+  }
+  const file = path.resolve(deps.cwd ?? process.cwd(), text);
+  let content: string;
+  try {
+    content = (deps.readFile ?? ((f: string) => fs.readFileSync(f, 'utf8')))(file);
+  } catch (err) {
+    throw new ConfigError(`ALERT_RULES file ${file} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { file }, { cause: err });
+  }
+  let parsed: unknown;
+  try {
+    parsed = /\.json$/i.test(file) ? JSON.parse(content) : YAML.parse(content);
+  } catch (err) {
+    throw new ConfigError(`ALERT_RULES file ${file} cannot be parsed: ${(err as Error).message}`, { file }, { cause: err });
+  }
+  return parseAlertRules(parsed, options);
+}

@@ -1,0 +1,298 @@
+import crypto from 'node:crypto';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type pg from 'pg';
+import { ALERT_SQL as SQL } from '../sql/alert-statements';
+import { evaluateRule, leavesRoomToFire } from './alert-evaluator';
+import type { AlertStateName, NotificationKind, RuleState } from './alert-evaluator';
+import type { AlertRule } from './alert-rules';
+import { withTransaction } from './db';
+import type { AppLogger } from './logger';
+import { advanceLateCursor, anyLateEntries, readLateBurst } from './late-data';
+import { ensureSchema } from './migrations';
+import { formatNotification } from './notification';
+import type { Notification, NotificationInput } from './notification';
+import { publishOutbox } from './outbox-publisher';
+import type { PublishFailure, PublishHooks } from './outbox-publisher';
+import { countCap, countWindow, readWindowDetails } from './rule-window';
+
+const HOUR_MS = 3_600_000;
+/** Sent outbox rows are kept this long for operators. */
+const OUTBOX_RETENTION_MS = 30 * 24 * HOUR_MS;
+const DEFAULT_LATE_HORIZON_MS = 24 * HOUR_MS;
+
+export interface AlertHooks extends PublishHooks {
+  /** Called inside the evaluation transaction just before COMMIT (tests hold it open here). */
+  beforeEvaluationCommit?: () => Promise<void> | void;
+}
+
+export interface AlertDeps {
+  pool: pg.Pool;
+  rules: AlertRule[];
+  sns: Pick<SNSClient, 'send'>;
+  topicArn: string;
+  /** Milliseconds since the epoch: the end of every window, and the time of every state change. */
+  now?: () => number;
+  logger?: AppLogger;
+  subjectPrefix?: string;
+  /** Late entries older than this when they arrive are not reported; 0 turns the late check off. */
+  lateHorizonMs?: number;
+  /** See LATE_SAFETY_MARGIN_MS (tests set 0 to need no waiting). */
+  lateSafetyMarginMs?: number;
+  shouldStop?: () => boolean;
+  signal?: AbortSignal;
+  hooks?: AlertHooks;
+  runId?: string;
+}
+
+export interface RuleSummary {
+  rule: string;
+  /** Entries in the window, counted up to max(1000, threshold). */
+  count: number;
+  previous: AlertStateName;
+  state: AlertStateName;
+  /** Notification queued by this evaluation. */
+  notification: Exclude<NotificationKind, 'late'> | null;
+  /** Held back by the hourly cap (the rule stays FIRING). */
+  held: 'resolution' | 'reminder' | null;
+  /** Late entries of this rule examined in this run, and whether they were reported (or dropped by the hourly cap). */
+  lateEntries: number;
+  late: 'queued' | 'dropped' | null;
+}
+
+export interface AlertSummary {
+  runId: string;
+  startedAt: string;
+  durationMs: number;
+  /** `busy`: another run held the evaluation lock; this run only published. */
+  evaluation: 'done' | 'busy';
+  rulesEvaluated: number;
+  transitions: number;
+  rules: RuleSummary[];
+  /** Rules no longer configured whose state was dropped (resolved if they were firing). */
+  removedRules: string[];
+  notifications: { queued: number; sent: number; failed: number; pending: number; failures: PublishFailure[] };
+}
+
+interface StoredState extends RuleState {
+  rule: unknown;
+}
+
+function toStoredState(r: Record<string, unknown>): StoredState {
+  const ms = (v: unknown): number | null => (v instanceof Date ? v.getTime() : null);
+  return {
+    state: r.state as AlertStateName,
+    stateSince: ms(r.state_since) ?? 0,
+    firingSince: ms(r.firing_since),
+    lastNotifiedAt: ms(r.last_notified_at),
+    peakCount: Number(r.peak_count),
+    rule: r.rule,
+  };
+}
+
+/** A removed rule, as it was last evaluated (stored by logmon itself). */
+function restoreRule(name: string, stored: unknown): AlertRule {
+  const fallback: AlertRule = {
+    name,
+    description: null,
+    levels: ['ERROR', 'FATAL'],
+    threshold: 1,
+    clearBelow: 1,
+    windowMs: 60_000,
+    forMs: 0,
+    repeatIntervalMs: 0,
+    maxNotificationsPerHour: 2,
+    severity: 'warning',
+    source: null,
+    sourceLike: null,
+    pattern: null,
+  };
+  return typeof stored === 'object' && stored !== null ? { ...fallback, ...(stored as Partial<AlertRule>), name } : fallback;
+}
+
+async function saveState(client: pg.PoolClient, rule: AlertRule, state: RuleState, count: number, now: number): Promise<void> {
+  const date = (v: number | null): Date | null => (v === null ? null : new Date(v));
+  await client.query(SQL.saveState, [
+    rule.name,
+    state.state,
+    new Date(state.stateSince),
+    date(state.firingSince),
+    count,
+    state.peakCount,
+    new Date(now),
+    date(state.lastNotifiedAt),
+    JSON.stringify(rule),
+  ]);
+}
+
+async function queueNotification(client: pg.PoolClient, ruleName: string, notification: Notification, now: number): Promise<void> {
+  await client.query(SQL.insertOutbox, [ruleName, notification.kind, notification.subject, notification.body, JSON.stringify(notification.attributes), new Date(now)]);
+}
+
+async function notificationsLastHour(client: pg.PoolClient, ruleName: string, now: number): Promise<number> {
+  const result = await client.query<{ n: string }>(SQL.countRecentNotifications, [ruleName, new Date(now - HOUR_MS)]);
+  return Number(result.rows[0]?.n ?? 0);
+}
+
+interface Evaluation {
+  evaluated: boolean;
+  rules: RuleSummary[];
+  removedRules: string[];
+  queued: number;
+}
+
+type RunDeps = Required<Pick<AlertDeps, 'pool' | 'rules' | 'subjectPrefix' | 'lateHorizonMs'>> & Pick<AlertDeps, 'logger' | 'hooks' | 'lateSafetyMarginMs'>;
+
+/** One rule: count its window, step its state machine, queue what the step owes. */
+async function evaluateOne(client: pg.PoolClient, deps: RunDeps, rule: AlertRule, previous: StoredState | null, now: number): Promise<RuleSummary> {
+  const count = await countWindow(client, rule, now);
+  const recent = previous?.state === 'firing' ? await notificationsLastHour(client, rule.name, now) : 0;
+  const decision = evaluateRule(rule, previous, { count, now, notificationsLastHour: recent });
+  if (decision.notify) {
+    const input: NotificationInput = {
+      kind: decision.notify,
+      rule,
+      now,
+      prefix: deps.subjectPrefix,
+      details: await readWindowDetails(client, rule, now),
+      firingSince: decision.notify === 'firing' ? null : previous?.firingSince ?? null,
+    };
+    if (decision.notify === 'resolved') {
+      input.peakCount = Math.max(previous?.peakCount ?? 0, count);
+      input.peakAtLeast = input.peakCount >= countCap(rule);
+    }
+    await queueNotification(client, rule.name, formatNotification(input), now);
+  }
+  if (decision.held) deps.logger?.warn('notification held back by the hourly cap; the rule stays FIRING', { rule: rule.name, held: decision.held, cap: rule.maxNotificationsPerHour });
+  await saveState(client, rule, decision.next, count, now);
+  return {
+    rule: rule.name,
+    count,
+    previous: previous?.state ?? 'ok',
+    state: decision.next.state,
+    notification: decision.notify,
+    held: decision.held,
+    lateEntries: 0,
+    late: null,
+  };
+}
+
+/** A rule gone from the configuration: a FIRING one gets its final RESOLVED. */
+async function retireRule(client: pg.PoolClient, deps: RunDeps, name: string, stored: StoredState, now: number): Promise<boolean> {
+  let queued = false;
+  if (stored.state === 'firing') {
+    const rule = restoreRule(name, stored.rule);
+    const notification = formatNotification({
+      kind: 'resolved',
+      rule,
+      now,
+      prefix: deps.subjectPrefix,
+      details: await readWindowDetails(client, rule, now),
+      firingSince: stored.firingSince,
+      peakCount: stored.peakCount,
+      peakAtLeast: stored.peakCount >= countCap(rule),
+      reason: 'The rule was removed from ALERT_RULES while it was firing: it is no longer evaluated.',
+    });
+    await queueNotification(client, name, notification, now);
+    queued = true;
+  }
+  await client.query(SQL.deleteState, [name]);
+  return queued;
+}
+
+/** Report entries that arrived too late for any window (see late-data.ts). */
+async function checkLateData(client: pg.PoolClient, deps: RunDeps, summaries: RuleSummary[], now: number): Promise<number> {
+  const range = await advanceLateCursor(client, deps.lateSafetyMarginMs);
+  if (!range || deps.lateHorizonMs === 0 || deps.rules.length === 0) return 0;
+  const shortest = Math.min(...deps.rules.map((r) => r.windowMs));
+  if (!(await anyLateEntries(client, range, shortest, deps.lateHorizonMs))) return 0;
+  let queued = 0;
+  for (const [i, rule] of deps.rules.entries()) {
+    const burst = await readLateBurst(client, rule, range, deps.lateHorizonMs);
+    const summary = summaries[i]!;
+    summary.lateEntries = burst.total;
+    if (!burst.details) continue;
+    if (!leavesRoomToFire(rule, await notificationsLastHour(client, rule.name, now))) {
+      summary.late = 'dropped';
+      deps.logger?.warn('late-data report dropped by the hourly cap', { rule: rule.name, lateEntries: burst.total, busiest: burst.busiest });
+      continue;
+    }
+    const notification = formatNotification({ kind: 'late', rule, now, prefix: deps.subjectPrefix, details: burst.details, busiestWindowCount: burst.busiest });
+    await queueNotification(client, rule.name, notification, now);
+    summary.late = 'queued';
+    queued += 1;
+  }
+  return queued;
+}
+
+/** Evaluate every rule in one transaction under the evaluation lock; busy when another run holds it. */
+async function evaluateRules(deps: RunDeps, now: number): Promise<Evaluation> {
+  return withTransaction(deps.pool, async (client) => {
+    const lock = await client.query<{ locked: boolean }>(SQL.tryLockEvaluation);
+    if (lock.rows[0]?.locked !== true) return { evaluated: false, rules: [], removedRules: [], queued: 0 };
+    const stored = new Map<string, StoredState>();
+    for (const row of (await client.query(SQL.listStates)).rows) stored.set(String(row.rule_name), toStoredState(row));
+    const rules: RuleSummary[] = [];
+    for (const rule of deps.rules) rules.push(await evaluateOne(client, deps, rule, stored.get(rule.name) ?? null, now));
+    let queued = rules.filter((r) => r.notification !== null).length;
+    const configured = new Set(deps.rules.map((r) => r.name));
+    const removedRules: string[] = [];
+    for (const [name, state] of stored) {
+      if (configured.has(name)) continue;
+      if (await retireRule(client, deps, name, state, now)) queued += 1;
+      removedRules.push(name);
+    }
+    queued += await checkLateData(client, deps, rules, now);
+    await client.query(SQL.pruneOutbox, [new Date(now - OUTBOX_RETENTION_MS)]);
+    await deps.hooks?.beforeEvaluationCommit?.();
+    return { evaluated: true, rules, removedRules, queued };
+  });
+}
+
+/**
+ * One alert run: evaluate every rule at `now` (state change and the
+ * notification it owes committed together in `alert_outbox`), then publish
+ * the outbox. An overlapping run skips evaluation and only publishes rows no
+ * one else holds. SNS failures are reported in the summary (rows stay for
+ * the next run); database failures throw.
+ *
+ * @example
+ *   const summary = await runAlert({ pool, rules: config.rules, sns, topicArn: config.topicArn });
+ */
+export async function runAlert(deps: AlertDeps): Promise<AlertSummary> {
+  const started = Date.now();
+  const runId = deps.runId ?? crypto.randomUUID();
+  const now = (deps.now ?? Date.now)();
+  const runDeps: RunDeps = {
+    pool: deps.pool,
+    rules: deps.rules,
+    subjectPrefix: deps.subjectPrefix ?? '[logmon]',
+    lateHorizonMs: deps.lateHorizonMs ?? DEFAULT_LATE_HORIZON_MS,
+    lateSafetyMarginMs: deps.lateSafetyMarginMs,
+    logger: deps.logger,
+    hooks: deps.hooks,
+  };
+  await ensureSchema(deps.pool);
+  const evaluation = await evaluateRules(runDeps, now);
+  if (!evaluation.evaluated) deps.logger?.info('another alert run is evaluating; this run only publishes', { runId });
+  const published = await publishOutbox({
+    pool: deps.pool,
+    sns: deps.sns,
+    topicArn: deps.topicArn,
+    now: deps.now ?? Date.now,
+    logger: deps.logger,
+    shouldStop: deps.shouldStop,
+    signal: deps.signal,
+    hooks: deps.hooks,
+  });
+  return {
+    runId,
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    evaluation: evaluation.evaluated ? 'done' : 'busy',
+    rulesEvaluated: evaluation.rules.length,
+    transitions: evaluation.rules.filter((r) => r.previous !== r.state).length + evaluation.removedRules.length,
+    rules: evaluation.rules,
+    removedRules: evaluation.removedRules,
+    notifications: { queued: evaluation.queued, ...published },
+  };
+}

@@ -1,0 +1,147 @@
+import { PublishCommand } from '@aws-sdk/client-sns';
+import type { MessageAttributeValue, SNSClient } from '@aws-sdk/client-sns';
+import type pg from 'pg';
+import { ALERT_SQL as SQL } from '../sql/alert-statements';
+import { withTransaction } from './db';
+import { PublishError, describeError } from './errors';
+import type { AppLogger } from './logger';
+
+/** An unsent notification, as claimed from `alert_outbox`. */
+export interface OutboxRow {
+  id: number;
+  ruleName: string;
+  kind: string;
+  subject: string;
+  body: string;
+  attributes: Record<string, string>;
+  attempts: number;
+}
+
+export interface PublishHooks {
+  /** Called after SNS accepted a row and before its sent_at commits (tests inject crashes here). */
+  afterPublish?: (row: OutboxRow) => Promise<void> | void;
+}
+
+export interface PublishOutboxDeps {
+  pool: pg.Pool;
+  sns: Pick<SNSClient, 'send'>;
+  topicArn: string;
+  /** Milliseconds since the epoch (sent_at, last_attempt_at). */
+  now: () => number;
+  logger?: AppLogger;
+  /** True when the run must stop (Lambda time limit); rows left wait for the next run. */
+  shouldStop?: () => boolean;
+  /** Aborts an SNS request in flight (middy fires it before the time limit). */
+  signal?: AbortSignal;
+  hooks?: PublishHooks;
+}
+
+export interface PublishFailure {
+  outboxId: number;
+  rule: string;
+  error: string;
+}
+
+export interface PublishSummary {
+  sent: number;
+  failed: number;
+  /** Unsent rows left in the outbox after this run. */
+  pending: number;
+  failures: PublishFailure[];
+}
+
+const MAX_ERROR_CHARS = 1000;
+
+function toOutboxRow(r: Record<string, unknown>): OutboxRow {
+  return {
+    id: Number(r.id),
+    ruleName: String(r.rule_name),
+    kind: String(r.kind),
+    subject: String(r.subject),
+    body: String(r.body),
+    attributes: (r.attributes ?? {}) as Record<string, string>,
+    attempts: Number(r.attempts),
+  };
+}
+
+function toMessageAttributes(attributes: Record<string, string>): Record<string, MessageAttributeValue> {
+  const out: Record<string, MessageAttributeValue> = {};
+  for (const [name, value] of Object.entries(attributes)) {
+    // SNS rejects empty String values.
+    if (typeof value === 'string' && value !== '') out[name] = { DataType: 'String', StringValue: value };
+  }
+  return out;
+}
+
+/**
+ * SNS itself is unavailable (network, time limit, 5xx, throttling, auth):
+ * the other rows would fail too, so the run stops publishing. Only a 400
+ * (this message rejected) lets the other rules' rows go on.
+ */
+function isServiceWide(err: unknown): boolean {
+  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return status !== 400;
+}
+
+type Attempt = { row: OutboxRow; messageId: string } | { row: OutboxRow; error: PublishError };
+
+/**
+ * Publish one row: claim it (`FOR UPDATE SKIP LOCKED`), send it, and set
+ * sent_at in the same transaction. A failure is recorded on the row, which
+ * stays unsent for the next run. Null when no row is ready.
+ */
+async function publishNext(deps: PublishOutboxDeps, skipRules: string[]): Promise<Attempt | null> {
+  return withTransaction(deps.pool, async (client) => {
+    const claimed = await client.query(SQL.claimNextOutbox, [skipRules]);
+    if (!claimed.rows[0]) return null;
+    const row = toOutboxRow(claimed.rows[0]);
+    let messageId: string;
+    try {
+      const result = await deps.sns.send(
+        new PublishCommand({ TopicArn: deps.topicArn, Subject: row.subject, Message: row.body, MessageAttributes: toMessageAttributes(row.attributes) }),
+        { abortSignal: deps.signal },
+      );
+      messageId = result.MessageId ?? '';
+    } catch (err) {
+      const error = new PublishError(`SNS did not accept outbox row ${row.id} (rule "${row.ruleName}", ${row.kind})`, { outboxId: row.id, rule: row.ruleName }, { cause: err });
+      await client.query(SQL.markFailed, [row.id, new Date(deps.now()), describeError(error).slice(0, MAX_ERROR_CHARS)]);
+      return { row, error };
+    }
+    // A crash from here to COMMIT sends this one row again on the next run:
+    // the single in-flight message is delivered at least once.
+    await deps.hooks?.afterPublish?.(row);
+    await client.query(SQL.markSent, [row.id, new Date(deps.now()), messageId]);
+    return { row, messageId };
+  });
+}
+
+/**
+ * Publish the outbox, oldest first, each row once: rows of one rule go out
+ * in order, a rule whose row failed waits for the next run, and an
+ * unavailable SNS ends publishing for this run. SNS failures are reported in
+ * the summary, never thrown; database failures are thrown.
+ *
+ * @example
+ *   const { sent, failed, pending } = await publishOutbox({ pool, sns, topicArn, now: Date.now });
+ */
+export async function publishOutbox(deps: PublishOutboxDeps): Promise<PublishSummary> {
+  const summary: PublishSummary = { sent: 0, failed: 0, pending: 0, failures: [] };
+  const skipRules: string[] = [];
+  while (!(deps.shouldStop?.() ?? false)) {
+    const attempt = await publishNext(deps, skipRules);
+    if (!attempt) break;
+    if ('messageId' in attempt) {
+      summary.sent += 1;
+      deps.logger?.info('notification sent', { outboxId: attempt.row.id, rule: attempt.row.ruleName, kind: attempt.row.kind, messageId: attempt.messageId });
+      continue;
+    }
+    summary.failed += 1;
+    summary.failures.push({ outboxId: attempt.row.id, rule: attempt.row.ruleName, error: describeError(attempt.error) });
+    deps.logger?.warn('notification not sent; it stays in the outbox', { outboxId: attempt.row.id, rule: attempt.row.ruleName, attempts: attempt.row.attempts + 1, error: describeError(attempt.error) });
+    if (isServiceWide(attempt.error.cause)) break;
+    skipRules.push(attempt.row.ruleName);
+  }
+  const unsent = await deps.pool.query<{ n: string }>(SQL.countUnsent);
+  summary.pending = Number(unsent.rows[0]?.n ?? 0);
+  return summary;
+}

@@ -1,0 +1,114 @@
+// Every statement of the alert job, named for what it does. Parameters are
+// always $n: rule filters (levels, file glob, pattern) travel as parameters.
+const EVALUATION_LOCK_KEY = 7380003;
+
+// The entries a rule counts. $1 < logged_at <= $2, levels $3, file LIKE $4
+// (null: any), PostgreSQL regular expression $5 (null: any). A null filter
+// folds away in the custom plan node-postgres' unnamed statements get.
+const RULE_FILTER = `e.logged_at > $1 AND e.logged_at <= $2
+  AND e.level = ANY($3::text[])
+  AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM log_sources s WHERE s.id = e.source_id AND s.path LIKE $4))
+  AND ($5::text IS NULL OR e.message ~ $5)`;
+
+// Late entries of a rule: RULE_FILTER (called with an unbounded $1, $2),
+// plus ingested in [$6, $7) by their transaction's start, already older than
+// the window $8 (ms) when their ingestion began (so no evaluation could have
+// counted them), and not older than the horizon $9 (ms) then.
+const LATE_FILTER = `${RULE_FILTER}
+  AND e.ingested_at >= $6 AND e.ingested_at < $7
+  AND e.logged_at <= e.ingested_at - make_interval(secs => $8::bigint / 1000.0)
+  AND e.logged_at > e.ingested_at - make_interval(secs => $9::bigint / 1000.0)`;
+
+const STATE_COLUMNS = 'rule_name, state, state_since, firing_since, last_count, peak_count, last_notified_at, rule';
+const OUTBOX_COLUMNS = 'id, rule_name, kind, subject, body, attributes, attempts';
+
+export const ALERT_SQL = {
+  /** One evaluation at a time; an overlapping run skips evaluation (it still publishes). */
+  tryLockEvaluation: `SELECT pg_try_advisory_xact_lock(${EVALUATION_LOCK_KEY}) AS locked`,
+  listStates: `SELECT ${STATE_COLUMNS} FROM alert_state ORDER BY rule_name`,
+  saveState: `INSERT INTO alert_state (rule_name, state, state_since, firing_since, last_count, peak_count, last_evaluated_at, last_notified_at, rule, updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
+    ON CONFLICT (rule_name) DO UPDATE SET state = $2, state_since = $3, firing_since = $4, last_count = $5,
+      peak_count = $6, last_evaluated_at = $7, last_notified_at = $8, rule = $9, updated_at = now()`,
+  deleteState: 'DELETE FROM alert_state WHERE rule_name = $1',
+
+  /**
+   * The window count that drives the state machine (range scan of
+   * log_entries_logged_at), counting at most $6 entries: a flooded log costs
+   * a bounded scan, not one proportional to the flood.
+   */
+  countWindow: `SELECT count(*) AS n FROM (SELECT 1 FROM log_entries e WHERE ${RULE_FILTER} LIMIT $6) capped`,
+  windowBounds: `SELECT count(*) AS n, min(e.logged_at) AS first_at, max(e.logged_at) AS last_at
+    FROM log_entries e WHERE ${RULE_FILTER}`,
+  /** Most frequent first lines in the window ($6: how many). */
+  topMessages: `SELECT left(split_part(e.message, E'\\n', 1), 300) AS message, count(*) AS n
+    FROM log_entries e WHERE ${RULE_FILTER}
+    GROUP BY 1 ORDER BY n DESC, message LIMIT $6`,
+  /** Latest entries with their file ($6: how many). */
+  sampleEntries: `SELECT e.logged_at, e.level, left(e.message, 2000) AS message, coalesce(s.path, '(unknown file)') AS path
+    FROM log_entries e LEFT JOIN log_sources s ON s.id = e.source_id
+    WHERE ${RULE_FILTER}
+    ORDER BY e.logged_at DESC, e.id DESC LIMIT $6`,
+
+  /** Notifications a rule queued since $2 (the hourly cap). */
+  countRecentNotifications: 'SELECT count(*) AS n FROM alert_outbox WHERE rule_name = $1 AND created_at > $2',
+  insertOutbox: `INSERT INTO alert_outbox (rule_name, kind, subject, body, attributes, created_at)
+    VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+  /** Sent rows are kept for a while for operators, then dropped. */
+  pruneOutbox: 'DELETE FROM alert_outbox WHERE sent_at < $1',
+
+  /**
+   * Move the late-data cursor to the watermark and return the range
+   * [from, until) of ingested_at to examine (from is null on the first run).
+   * Below the watermark every entry is committed: it is the start of the
+   * oldest client transaction still open in this database (ingested_at is
+   * its transaction's start), less a margin ($1 ms) for a start reported late. Only
+   * sessions of our own role (or all, with pg_read_all_stats) show their
+   * xact_start. Times travel as text: a JavaScript Date would drop the
+   * microseconds.
+   */
+  advanceLateCursor: `WITH mark AS (
+      SELECT least(now(), (SELECT min(xact_start) FROM pg_stat_activity
+        WHERE datname = current_database() AND backend_type = 'client backend'
+          AND pid <> pg_backend_pid() AND xact_start IS NOT NULL)) - make_interval(secs => $1::bigint / 1000.0) AS until),
+    previous AS (SELECT late_checked_until AS until FROM alert_cursor WHERE singleton),
+    saved AS (
+      INSERT INTO alert_cursor (singleton, late_checked_until, updated_at) SELECT true, until, now() FROM mark
+      ON CONFLICT (singleton) DO UPDATE
+        SET late_checked_until = greatest(alert_cursor.late_checked_until, EXCLUDED.late_checked_until), updated_at = now()
+      RETURNING late_checked_until)
+    SELECT (SELECT until FROM previous)::text AS from_text, (SELECT late_checked_until FROM saved)::text AS until_text,
+      (SELECT until FROM previous) < (SELECT late_checked_until FROM saved) AS advanced`,
+  /** Any entry ingested in [$1, $2) older than $3 ms but not $4 ms when it arrived (the cheap pre-check). */
+  anyLateEntries: `SELECT EXISTS (SELECT 1 FROM log_entries e
+    WHERE e.ingested_at >= $1 AND e.ingested_at < $2
+      AND e.logged_at <= e.ingested_at - make_interval(secs => $3::bigint / 1000.0)
+      AND e.logged_at > e.ingested_at - make_interval(secs => $4::bigint / 1000.0)) AS found`,
+  /** Late entries of a rule: how many, their span, and the busiest window of $8 ms among them. */
+  lateBursts: `SELECT count(*) AS n, min(logged_at) AS first_at, max(logged_at) AS last_at, coalesce(max(in_window), 0) AS busiest
+    FROM (SELECT e.logged_at, count(*) OVER (ORDER BY e.logged_at
+            RANGE BETWEEN CURRENT ROW AND make_interval(secs => $8::bigint / 1000.0) FOLLOWING) AS in_window
+          FROM log_entries e WHERE ${LATE_FILTER}) late`,
+  lateTopMessages: `SELECT left(split_part(e.message, E'\\n', 1), 300) AS message, count(*) AS n
+    FROM log_entries e WHERE ${LATE_FILTER}
+    GROUP BY 1 ORDER BY n DESC, message LIMIT $10`,
+  lateSampleEntries: `SELECT e.logged_at, e.level, left(e.message, 2000) AS message, coalesce(s.path, '(unknown file)') AS path
+    FROM log_entries e LEFT JOIN log_sources s ON s.id = e.source_id
+    WHERE ${LATE_FILTER}
+    ORDER BY e.logged_at DESC, e.id DESC LIMIT $10`,
+
+  /**
+   * The oldest unsent row of a rule that no other run holds, locked for the
+   * publish. Rows of one rule go out in order: a later row waits while an
+   * earlier one is unsent (or being sent by another run). $1: rules to skip.
+   */
+  claimNextOutbox: `SELECT ${OUTBOX_COLUMNS} FROM alert_outbox o
+    WHERE o.sent_at IS NULL AND NOT (o.rule_name = ANY($1::text[]))
+      AND NOT EXISTS (SELECT 1 FROM alert_outbox older
+        WHERE older.rule_name = o.rule_name AND older.sent_at IS NULL AND older.id < o.id)
+    ORDER BY o.id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+  markSent: `UPDATE alert_outbox SET sent_at = $2, message_id = $3, attempts = attempts + 1, last_attempt_at = $2, last_error = NULL
+    WHERE id = $1`,
+  markFailed: 'UPDATE alert_outbox SET attempts = attempts + 1, last_attempt_at = $2, last_error = $3 WHERE id = $1',
+  countUnsent: 'SELECT count(*) AS n FROM alert_outbox WHERE sent_at IS NULL',
+} as const;
