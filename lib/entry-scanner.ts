@@ -49,15 +49,36 @@ export function emptyCounts(): ScanCounts {
   };
 }
 
-const COUNT_KEYS = Object.keys(emptyCounts()) as (keyof ScanCounts)[];
+// addCounts and resetCounts run once per line: spelled out field by field
+// because a loop over the keys (megamorphic keyed access) took ~17% of the
+// ingest CPU. A new count must be added to both (__tests__/unit/scan-counts).
 
 /** Add the counts of `source` into `target` (other fields of either are left alone). */
 export function addCounts(target: ScanCounts, source: ScanCounts): void {
-  for (const key of COUNT_KEYS) target[key] += source[key];
+  target.lines += source.lines;
+  target.entriesMatched += source.entriesMatched;
+  target.entriesSkipped += source.entriesSkipped;
+  target.continuationLines += source.continuationLines;
+  target.blankLines += source.blankLines;
+  target.unparseableLines += source.unparseableLines;
+  target.truncatedLines += source.truncatedLines;
+  target.truncatedBytes += source.truncatedBytes;
+  target.invalidUtf8Lines += source.invalidUtf8Lines;
+  target.nulBytes += source.nulBytes;
 }
 
-function resetCounts(counts: ScanCounts): void {
-  for (const key of COUNT_KEYS) counts[key] = 0;
+/** Set every count of `counts` to zero (other fields are left alone). */
+export function resetCounts(counts: ScanCounts): void {
+  counts.lines = 0;
+  counts.entriesMatched = 0;
+  counts.entriesSkipped = 0;
+  counts.continuationLines = 0;
+  counts.blankLines = 0;
+  counts.unparseableLines = 0;
+  counts.truncatedLines = 0;
+  counts.truncatedBytes = 0;
+  counts.invalidUtf8Lines = 0;
+  counts.nulBytes = 0;
 }
 
 interface PendingEntry {
