@@ -23,14 +23,20 @@ async function main(): Promise<void> {
   if (!resultFile) throw new Error('BENCH_RESULT_FILE is not set');
   const config = readIngestConfig(process.env);
   const pool = createPool(process.env.DATABASE_URL ?? '');
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const summary = await runIngest({ pool, config, logger, shouldStop: () => false });
   const durationMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
   await pool.end();
   const result = {
     durationMs,
     maxRssKb: process.resourceUsage().maxRSS,
     vmHwmKb: readVmHwmKb(),
+    /** At the end, for telling heap from buffers when the peak moves. */
+    memoryUsage: process.memoryUsage(),
+    /** Own CPU during the run, against durationMs: well below it, PostgreSQL is the bottleneck. */
+    cpuMs: (cpu.user + cpu.system) / 1000,
     totals: summary.totals,
     files: summary.files.map((f) => ({ path: f.path, outcome: f.outcome, toOffset: f.toOffset, batches: f.batches, error: f.error })),
   };

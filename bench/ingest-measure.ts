@@ -8,6 +8,8 @@ import type { DeployBuild } from './esbuild-options';
 /** One timed ingest, from offset 0 to a committed checkpoint, in its own process. */
 export interface IngestRun {
   seconds: number;
+  /** CPU seconds the ingest process used during the run (the rest of the wall time it waited for PostgreSQL). */
+  cpuSeconds: number;
   /** Peak resident set of the whole ingest process (VmHWM, else maxRSS). */
   peakRssMb: number;
   totals: IngestSummary['totals'];
@@ -18,6 +20,7 @@ export interface IngestRun {
 
 interface ChildResult {
   durationMs: number;
+  cpuMs: number;
   maxRssKb: number;
   vmHwmKb: number | null;
   totals: IngestSummary['totals'];
@@ -87,6 +90,7 @@ export async function runIngestChild(options: IngestRunOptions): Promise<IngestR
   const peakKb = result.vmHwmKb ?? result.maxRssKb;
   return {
     seconds: result.durationMs / 1000,
+    cpuSeconds: result.cpuMs / 1000,
     peakRssMb: peakKb / 1024,
     totals: result.totals,
     toOffset: file.toOffset,

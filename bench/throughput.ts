@@ -10,7 +10,7 @@ import { median } from './stats';
 
 export interface ThroughputResult {
   baseline: { status: 'measured' | 'skipped'; reason: string | null; seconds: number[]; linesPerSec: number | null; rows: number | null };
-  ingest: { seconds: number[]; linesPerSec: number; peakRssMb: number; rows: number; checkpoint: number; batches: number };
+  ingest: { seconds: number[]; cpuSeconds: number[]; linesPerSec: number; peakRssMb: number; rows: number; checkpoint: number; batches: number };
   /** Ingest lines/s over baseline lines/s (medians), null without a baseline. */
   ratio: number | null;
   /** Both tables hold the same rows, byte for byte (checked on the first repetition). */
@@ -59,7 +59,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
         const run = await runIngestChild({ ...options.ingest, databaseUrl: db.url, logFile: data.path });
         if (run.toOffset !== data.bytes) throw new Error(`ingest checkpoint ${run.toOffset} is not the file size ${data.bytes}`);
         ingestRuns.push(run);
-        log(`  run ${rep + 1}/${options.repeats} ingest:   ${run.seconds.toFixed(2)} s, ${Math.round(data.lines / run.seconds).toLocaleString('en-US')} lines/s, peak RSS ${run.peakRssMb.toFixed(0)} MB`);
+        log(`  run ${rep + 1}/${options.repeats} ingest:   ${run.seconds.toFixed(2)} s, ${Math.round(data.lines / run.seconds).toLocaleString('en-US')} lines/s, CPU ${run.cpuSeconds.toFixed(2)} s, peak RSS ${run.peakRssMb.toFixed(0)} MB`);
       };
       if (rep % 2 === 0) {
         await runBaseline();
@@ -97,6 +97,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
     },
     ingest: {
       seconds: ingestSeconds,
+      cpuSeconds: ingestRuns.map((r) => r.cpuSeconds),
       linesPerSec: ingestLinesPerSec,
       peakRssMb: Math.max(...ingestRuns.map((r) => r.peakRssMb)),
       rows: ingestRows,
