@@ -16,6 +16,8 @@ export interface BenchOptions {
   seed: number;
   /** Where the results JSON is written. */
   resultsFile: string;
+  /** Where the bundles (handlers, ingest child) are built. */
+  buildDir: string;
   /** Run the ingest child with --cpu-prof (non-minified build) and keep the profiles here. */
   cpuProfileDir: string | null;
 }
@@ -62,6 +64,7 @@ export function readBenchOptions(argv: readonly string[], env: Env, root: string
     coldInitRuns: Math.max(1, intFrom(env, 'BENCH_COLD_INIT_RUNS', preset.coldInitRuns)),
     seed: intFrom(env, 'BENCH_SEED', 20261123),
     resultsFile: path.resolve(root, out ?? path.join('bench', 'results.json')),
+    buildDir: path.resolve(root, env.BENCH_BUILD_DIR ?? path.join('bench', 'out')),
     cpuProfileDir: profile ? path.resolve(root, profile) : null,
   };
 }

@@ -46,7 +46,7 @@ async function measureAlert(server: BenchServer, rows: number): Promise<AlertRes
 async function main(): Promise<void> {
   const started = Date.now();
   const options = readBenchOptions(process.argv.slice(2), process.env, ROOT);
-  const outDir = path.join(ROOT, 'bench', 'out');
+  const outDir = options.buildDir;
   fs.mkdirSync(outDir, { recursive: true });
   if (options.cpuProfileDir) fs.mkdirSync(options.cpuProfileDir, { recursive: true });
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'logmon-bench-data-'));
