@@ -7,10 +7,9 @@ export const DURABILITY_SETTINGS = ['fsync', 'synchronous_commit', 'full_page_wr
 export const BENCH_SQL = {
   showSetting: 'SELECT current_setting($1) AS value',
   serverVersion: 'SHOW server_version',
-  /** The baseline's table: log_entries' columns, defaults and indexes (it shares the id sequence, which costs the same). */
+  /** The baselines' tables: log_entries' columns, defaults and indexes (they share its id sequence, which costs the same). */
   createBaselineTable: 'CREATE TABLE bench_copy_baseline (LIKE log_entries INCLUDING ALL)',
-  baselineCopyCommand:
-    '\\copy bench_copy_baseline (logged_at, level, message, source_id, byte_offset) FROM STDIN',
+  createFloorTable: 'CREATE TABLE bench_copy_floor (LIKE log_entries INCLUDING ALL)',
   /** Flush dirty pages so neither timed run pays for the other's writes. */
   checkpoint: 'CHECKPOINT',
   countEntries: 'SELECT count(*)::bigint AS n FROM log_entries',
@@ -37,6 +36,11 @@ export const BENCH_SQL = {
   countWindow: `SELECT count(*)::bigint AS n FROM log_entries
     WHERE logged_at >= now() - make_interval(secs => $1) AND level = ANY($2::text[])`,
 } as const;
+
+/** The psql meta-command loading COPY rows from standard input into one of the baseline tables. */
+export function copyCommand(table: 'bench_copy_baseline' | 'bench_copy_floor'): string {
+  return `\\copy ${table} (logged_at, level, message, source_id, byte_offset) FROM STDIN`;
+}
 
 /** Admin statements on fixed `logmon_bench_*` names (CREATE DATABASE takes no parameters). */
 export function createDatabaseSql(name: string): string {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { BacklogResult } from './backlog';
 import type { HandlerBundle } from './handler-bundles';
 import type { LogFileStats } from './log-data';
+import { median } from './stats';
 import type { ThroughputResult } from './throughput';
 
 /** The issue's targets. */
@@ -43,6 +44,7 @@ export interface BenchResults {
   params: { lines: number; repeats: number; backlogMb: number; alertRows: number; seed: number; ingestBatchBytes: string };
   data: Omit<LogFileStats, 'path'>;
   baseline: ThroughputResult['baseline'];
+  copyFloor: ThroughputResult['copyFloor'];
   ingest: ThroughputResult['ingest'];
   ratio: number | null;
   sameRows: boolean | null;
@@ -80,7 +82,9 @@ export function formatTable(r: BenchResults): string {
   };
   const b = r.baseline;
   add('`grep \\| awk \\| psql \\copy` baseline', b.linesPerSec === null ? (b.reason ?? 'skipped') : `${int(b.linesPerSec)} lines/s`);
-  add('logmon ingest (runIngest, to committed checkpoint)', `${int(r.ingest.linesPerSec)} lines/s`);
+  const f = r.copyFloor;
+  if (f.linesPerSec !== null) add('`psql \\copy` of the pre-filtered rows alone (PostgreSQL\'s share)', `${int(f.linesPerSec)} lines/s`);
+  add('logmon ingest (runIngest, to committed checkpoint)', `${int(r.ingest.linesPerSec)} lines/s (ingest process CPU ${median(r.ingest.cpuSeconds).toFixed(2)} s)`);
   add('ingest / baseline', r.ratio === null ? 'n/a' : `${r.ratio.toFixed(2)}×`, `≥ ${TARGETS.ingestVsBaseline}×`, r.targets.ingestVsBaseline);
   add(`ingest peak RSS (${int(r.data.lines)} lines)`, `${r.ingest.peakRssMb.toFixed(0)} MB`, `< ${TARGETS.peakRssMb} MB`, check(TARGETS.peakRssMb, r.ingest.peakRssMb, false));
   const bl = r.backlog;

@@ -89,6 +89,7 @@ async function main(): Promise<void> {
       },
       data: { lines: data.lines, bytes: data.bytes, wantedLines: data.wantedLines },
       baseline: tp.baseline,
+      copyFloor: tp.copyFloor,
       ingest: tp.ingest,
       ratio: tp.ratio,
       sameRows: tp.sameRows,
