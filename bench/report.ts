@@ -47,6 +47,7 @@ export interface BenchResults {
   copyFloor: ThroughputResult['copyFloor'];
   ingest: ThroughputResult['ingest'];
   ratio: number | null;
+  ratioBest: number | null;
   sameRows: boolean | null;
   backlog: BacklogResult;
   alert: AlertResult;
@@ -85,7 +86,8 @@ export function formatTable(r: BenchResults): string {
   const f = r.copyFloor;
   if (f.linesPerSec !== null) add('`psql \\copy` of the pre-filtered rows alone (PostgreSQL\'s share)', `${int(f.linesPerSec)} lines/s`);
   add('logmon ingest (runIngest, to committed checkpoint)', `${int(r.ingest.linesPerSec)} lines/s (ingest process CPU ${median(r.ingest.cpuSeconds).toFixed(2)} s)`);
-  add('ingest / baseline', r.ratio === null ? 'n/a' : `${r.ratio.toFixed(2)}×`, `≥ ${TARGETS.ingestVsBaseline}×`, r.targets.ingestVsBaseline);
+  add('ingest / baseline (medians)', r.ratio === null ? 'n/a' : `${r.ratio.toFixed(2)}×`, `≥ ${TARGETS.ingestVsBaseline}×`, r.targets.ingestVsBaseline);
+  if (r.ratioBest !== null) add('ingest / baseline (fastest run of each)', `${r.ratioBest.toFixed(2)}×`);
   add(`ingest peak RSS (${int(r.data.lines)} lines)`, `${r.ingest.peakRssMb.toFixed(0)} MB`, `< ${TARGETS.peakRssMb} MB`, check(TARGETS.peakRssMb, r.ingest.peakRssMb, false));
   const bl = r.backlog;
   if (bl.status === 'measured') {

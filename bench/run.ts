@@ -92,6 +92,7 @@ async function main(): Promise<void> {
       copyFloor: tp.copyFloor,
       ingest: tp.ingest,
       ratio: tp.ratio,
+      ratioBest: tp.ratioBest,
       sameRows: tp.sameRows,
       backlog,
       alert,
