@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { build } from 'esbuild';
+import { localEnvironment } from '../scripts/local-defaults';
 import type { DeployBuild } from './esbuild-options';
 import { median } from './stats';
 
@@ -13,11 +14,13 @@ export interface HandlerBundle {
   bytes: number;
   gzipBytes: number;
   sourceMapBytes: number;
-  /** Median ms from `require(bundle)` to the exported handler, in a fresh node process. */
-  coldInitMs: number;
+  /** Median ms from `require(bundle)` to the exported handler, in a fresh node process; null when it failed. */
+  coldInitMs: number | null;
   /** Median ms from process start (node bootstrap included) to the handler being ready. */
-  processStartToReadyMs: number;
+  processStartToReadyMs: number | null;
   coldInitRuns: number;
+  /** Why the cold init could not be measured (e.g. the handler's module scope threw). */
+  coldInitError: string | null;
 }
 
 // Runs in a fresh node: time the module load of the bundle up to a callable handler.
@@ -39,9 +42,13 @@ export function listHandlers(root: string): string[] {
 }
 
 function coldInitOnce(bundle: string, nodeOptions: string): { loadMs: number; sinceStartMs: number } {
-  const env = { PATH: process.env.PATH ?? '', NODE_OPTIONS: nodeOptions, AWS_REGION: 'us-east-1', BENCH_BUNDLE: bundle };
+  // The local stage's environment (region, topic, fake credentials): what a handler's module scope may read.
+  const env = { PATH: process.env.PATH ?? '', ...localEnvironment({}), NODE_OPTIONS: nodeOptions, BENCH_BUNDLE: bundle };
   const run = spawnSync(process.execPath, ['-e', PROBE], { env, encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`cold init of ${bundle} failed: ${run.stderr.trim()}`);
+  if (run.status !== 0) {
+    const reason = /^\w*Error\b.*$/m.exec(run.stderr)?.[0] ?? run.stderr.trim().split('\n').pop() ?? `exit ${run.status}`;
+    throw new Error(reason.slice(0, 200));
+  }
   return JSON.parse(run.stdout) as { loadMs: number; sinceStartMs: number };
 }
 
@@ -56,18 +63,24 @@ export async function measureHandlerBundle(root: string, outDir: string, deploy:
   const mapFile = `${outfile}.map`;
   const loads: number[] = [];
   const starts: number[] = [];
-  for (let i = 0; i < runs; i += 1) {
-    const t = coldInitOnce(outfile, deploy.nodeOptions);
-    loads.push(t.loadMs);
-    starts.push(t.sinceStartMs);
+  let coldInitError: string | null = null;
+  try {
+    for (let i = 0; i < runs; i += 1) {
+      const t = coldInitOnce(outfile, deploy.nodeOptions);
+      loads.push(t.loadMs);
+      starts.push(t.sinceStartMs);
+    }
+  } catch (err) {
+    coldInitError = err instanceof Error ? err.message : String(err);
   }
   return {
     handler,
     bytes: code.length,
     gzipBytes: zlib.gzipSync(code, { level: 9 }).length,
     sourceMapBytes: fs.existsSync(mapFile) ? fs.statSync(mapFile).size : 0,
-    coldInitMs: median(loads),
-    processStartToReadyMs: median(starts),
+    coldInitMs: coldInitError ? null : median(loads),
+    processStartToReadyMs: coldInitError ? null : median(starts),
     coldInitRuns: runs,
+    coldInitError,
   };
 }
