@@ -52,7 +52,9 @@ export function benchAlertRules(): BenchAlertRule[] {
  * Time one alert evaluation (runAlert) over `rules` against `pool`, whose
  * log_entries holds the loaded rows; return the median of `repeats` runs.
  * Until lib/alert lands on this branch there is nothing to call, and the
- * bench reports "not measured: alert code not merged".
+ * bench reports "not measured: alert code not merged". When connecting it:
+ * map BenchAlertRule onto the alert config, pass a publisher that records
+ * instead of sending (no network), and time runAlert alone (warm pool).
  */
 export async function measureAlertEvaluation(pool: Pool, rules: BenchAlertRule[], repeats: number): Promise<AlertEvaluation> {
   return { status: 'not measured: alert code not merged', medianMs: null };
