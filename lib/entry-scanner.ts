@@ -93,7 +93,8 @@ export function accountedBytes(c: ScanCounts): number {
   return c.matchedBytes + c.skippedBytes + c.unparseableBytes + c.blankBytes + c.truncatedBytes;
 }
 
-function resetCounts(c: ScanCounts): void {
+/** Set every count of `c` to zero (other fields are left alone). */
+export function resetCounts(c: ScanCounts): void {
   c.lines = 0;
   c.entriesMatched = 0;
   c.entriesSkipped = 0;

@@ -93,12 +93,19 @@ export interface BatchDeps {
 
 const CHUNK_BYTES = 1024 * 1024;
 const MIN_READ_BYTES = 64 * 1024;
-const COPY_FLUSH_CHARS = 256 * 1024;
+const COPY_FLUSH_BYTES = 256 * 1024;
+/** UTF-8 bytes per UTF-16 code unit, at most. */
+const MAX_UTF8_PER_UNIT = 3;
 
-/** Writes entries as COPY data, with back-pressure. */
+/**
+ * Writes entries as COPY data, with back-pressure. Rows are encoded straight
+ * into COPY_FLUSH_BYTES buffers (no joined string, no second copy); a full
+ * buffer is handed to the stream, which keeps it until the socket sent it.
+ */
 class CopySink {
-  private parts: string[] = [];
-  private size = 0;
+  private buf = Buffer.allocUnsafe(COPY_FLUSH_BYTES);
+  private used = 0;
+  private full: Buffer[] = [];
   public rows = 0;
   private failure: unknown = null;
   private readonly stream: NodeJS.WritableStream & { on: NodeJS.EventEmitter['on'] };
@@ -112,19 +119,27 @@ class CopySink {
 
   public add = (entry: EntryRecord): void => {
     const row = encodeCopyRow(entry, this.sourceId);
-    this.parts.push(row);
-    this.size += row.length;
+    const worst = row.length * MAX_UTF8_PER_UNIT;
+    if (this.used + worst > this.buf.length) this.nextBuffer(worst);
+    this.used += this.buf.write(row, this.used, 'utf8');
     this.rows += 1;
   };
 
+  private nextBuffer(atLeast: number): void {
+    if (this.used > 0) this.full.push(this.buf.subarray(0, this.used));
+    this.buf = Buffer.allocUnsafe(Math.max(COPY_FLUSH_BYTES, atLeast));
+    this.used = 0;
+  }
+
   public async drain(force = false): Promise<void> {
     if (this.failure) throw this.failure;
-    if (this.parts.length === 0 || (!force && this.size < COPY_FLUSH_CHARS)) return;
-    const data = Buffer.from(this.parts.join(''), 'utf8');
-    this.parts = [];
-    this.size = 0;
-    if (!this.stream.write(data)) await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
-    if (this.failure) throw this.failure;
+    if (force && this.used > 0) this.nextBuffer(0);
+    const ready = this.full;
+    this.full = [];
+    for (const data of ready) {
+      if (!this.stream.write(data)) await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
+      if (this.failure) throw this.failure;
+    }
   }
 
   public async end(): Promise<void> {

@@ -11,7 +11,7 @@ const crypto = require('node:crypto');
 const LOCAL_STAGE = 'local';
 const LOGS_MOUNT = '/mnt/logs';
 /** Message attributes every alert notification carries (SNS filter policies may only use these). */
-const ALERT_ATTRIBUTES = ['severity', 'rule', 'state'];
+const ALERT_ATTRIBUTES = ['severity', 'rule', 'state', 'kind'];
 
 const list = (value) =>
   String(value ?? '')
@@ -65,7 +65,7 @@ const PARAMETERS = {
   },
   alertEmailFilters: {
     required: false,
-    example: '{"oncall@example.com":{"severity":["FATAL"]}}',
+    example: '{"oncall@example.com":{"severity":["critical"]}}',
     check: () => undefined, // checked with alertEmails in parseEmailFilters
   },
   logFiles: {
@@ -86,7 +86,7 @@ const PARAMETERS = {
 /**
  * Parse `alertEmailFilters`: a JSON object from address to SNS filter policy
  * on the message attributes (`severity`, `rule`, `state`), e.g.
- * {"oncall@example.com":{"severity":["FATAL"]}}. Throws a readable Error.
+ * {"oncall@example.com":{"severity":["critical"]}}. Throws a readable Error.
  */
 function parseEmailFilters(text, emails) {
   if (!text || text.trim() === '') return {};
@@ -102,7 +102,7 @@ function parseEmailFilters(text, emails) {
   for (const [email, policy] of Object.entries(filters)) {
     if (!known.has(email.toLowerCase())) problems.push(`${email} is not in alertEmails`);
     if (policy === null || typeof policy !== 'object' || Array.isArray(policy) || Object.keys(policy).length === 0) {
-      problems.push(`the filter of ${email} must be a non-empty object such as {"severity":["FATAL"]}`);
+      problems.push(`the filter of ${email} must be a non-empty object such as {"severity":["critical"]}`);
       continue;
     }
     for (const [attribute, allowed] of Object.entries(policy)) {

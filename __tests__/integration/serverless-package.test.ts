@@ -14,7 +14,7 @@ const ONE_MB = 1024 * 1024;
 const LOCAL_DATABASE_URL = 'postgres://logmon:leaked-password@127.0.0.1:5432/logmon';
 const PARAMS = {
   alertEmails: 'ops@example.com,oncall@example.com',
-  alertEmailFilters: '{"oncall@example.com":{"severity":["FATAL"]}}',
+  alertEmailFilters: '{"oncall@example.com":{"severity":["critical"]}}',
   databaseUrlParameter: '/logmon/prod/database-url',
   subnetIds: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210',
   securityGroupIds: 'sg-0123456789abcdef0',

@@ -1,0 +1,86 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { build } from 'esbuild';
+import { localEnvironment } from '../scripts/local-defaults';
+import type { DeployBuild } from './esbuild-options';
+import { median } from './stats';
+
+/** Size and cold start of one deployed handler. */
+export interface HandlerBundle {
+  handler: string;
+  /** Minified bundle, without its linked source map. */
+  bytes: number;
+  gzipBytes: number;
+  sourceMapBytes: number;
+  /** Median ms from `require(bundle)` to the exported handler, in a fresh node process; null when it failed. */
+  coldInitMs: number | null;
+  /** Median ms from process start (node bootstrap included) to the handler being ready. */
+  processStartToReadyMs: number | null;
+  coldInitRuns: number;
+  /** Why the cold init could not be measured (e.g. the handler's module scope threw). */
+  coldInitError: string | null;
+}
+
+// Runs in a fresh node: time the module load of the bundle up to a callable handler.
+const PROBE = `
+const t0 = performance.now();
+const mod = require(process.env.BENCH_BUNDLE);
+if (typeof mod.handler !== 'function') throw new Error('no exported handler');
+const t1 = performance.now();
+process.stdout.write(JSON.stringify({ loadMs: t1 - t0, sinceStartMs: t1 }));
+`;
+
+/** The handlers present on this branch (handlers/*.ts). */
+export function listHandlers(root: string): string[] {
+  return fs
+    .readdirSync(path.join(root, 'handlers'))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .map((f) => f.slice(0, -3))
+    .sort();
+}
+
+function coldInitOnce(bundle: string, nodeOptions: string): { loadMs: number; sinceStartMs: number } {
+  // The local stage's environment (region, topic, fake credentials): what a handler's module scope may read.
+  const env = { PATH: process.env.PATH ?? '', ...localEnvironment({}), NODE_OPTIONS: nodeOptions, BENCH_BUNDLE: bundle };
+  const run = spawnSync(process.execPath, ['-e', PROBE], { env, encoding: 'utf8' });
+  if (run.status !== 0) {
+    const reason = /^\w*Error\b.*$/m.exec(run.stderr)?.[0] ?? run.stderr.trim().split('\n').pop() ?? `exit ${run.status}`;
+    throw new Error(reason.slice(0, 200));
+  }
+  return JSON.parse(run.stdout) as { loadMs: number; sinceStartMs: number };
+}
+
+/**
+ * Build `handler` with the deployed esbuild options into `outDir`, then load
+ * it `runs` times in fresh node processes with the deployed NODE_OPTIONS.
+ */
+export async function measureHandlerBundle(root: string, outDir: string, deploy: DeployBuild, handler: string, runs: number): Promise<HandlerBundle> {
+  const outfile = path.join(outDir, 'handlers', `${handler}.js`);
+  await build({ ...deploy.esbuild, entryPoints: [path.join(root, 'handlers', `${handler}.ts`)], outfile, logLevel: 'error' });
+  const code = fs.readFileSync(outfile);
+  const mapFile = `${outfile}.map`;
+  const loads: number[] = [];
+  const starts: number[] = [];
+  let coldInitError: string | null = null;
+  try {
+    for (let i = 0; i < runs; i += 1) {
+      const t = coldInitOnce(outfile, deploy.nodeOptions);
+      loads.push(t.loadMs);
+      starts.push(t.sinceStartMs);
+    }
+  } catch (err) {
+    coldInitError = err instanceof Error ? err.message : String(err);
+  }
+  return {
+    handler,
+    bytes: code.length,
+    gzipBytes: zlib.gzipSync(code, { level: 9 }).length,
+    sourceMapBytes: fs.existsSync(mapFile) ? fs.statSync(mapFile).size : 0,
+    coldInitMs: coldInitError ? null : median(loads),
+    processStartToReadyMs: coldInitError ? null : median(starts),
+    coldInitRuns: runs,
+    coldInitError,
+  };
+}

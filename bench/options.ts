@@ -1,0 +1,70 @@
+import path from 'node:path';
+
+/** What one `npm run bench` measures, and how big. */
+export interface BenchOptions {
+  mode: 'full' | 'quick' | 'tiny';
+  /** Lines of the main log (baseline and ingest run on the same file). */
+  lines: number;
+  /** Timed runs of the baseline and of the ingest each; medians are reported. */
+  repeats: number;
+  /** Size of the backlog file for the flat-memory run; 0 skips it. */
+  backlogMb: number;
+  /** Rows loaded into log_entries for the alert evaluation; 0 skips it. */
+  alertRows: number;
+  /** Fresh node processes per handler for the cold-init median. */
+  coldInitRuns: number;
+  seed: number;
+  /** Where the results JSON is written. */
+  resultsFile: string;
+  /** Where the bundles (handlers, ingest child) are built. */
+  buildDir: string;
+  /** Run the ingest child with --cpu-prof (non-minified build) and keep the profiles here. */
+  cpuProfileDir: string | null;
+}
+
+type Env = Record<string, string | undefined>;
+
+const PRESETS = {
+  full: { lines: 1_000_000, repeats: 5, backlogMb: 1024, alertRows: 10_000_000, coldInitRuns: 15 },
+  quick: { lines: 200_000, repeats: 3, backlogMb: 64, alertRows: 1_000_000, coldInitRuns: 5 },
+  tiny: { lines: 2_000, repeats: 1, backlogMb: 0, alertRows: 0, coldInitRuns: 1 },
+} as const;
+
+function intFrom(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+function flagValue(argv: readonly string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+/**
+ * Sizes from the mode (`--quick`, `--tiny`, or the full issue sizes), each
+ * overridable through BENCH_* variables.
+ *
+ * @example
+ *   readBenchOptions(['--quick'], { BENCH_BACKLOG_MB: '0' }, '/repo')
+ */
+export function readBenchOptions(argv: readonly string[], env: Env, root: string): BenchOptions {
+  const mode = argv.includes('--tiny') ? 'tiny' : argv.includes('--quick') ? 'quick' : 'full';
+  const preset = PRESETS[mode];
+  const out = flagValue(argv, '--out') ?? env.BENCH_RESULTS;
+  const profile = flagValue(argv, '--cpu-prof') ?? env.BENCH_CPU_PROF;
+  return {
+    mode,
+    lines: Math.max(1, intFrom(env, 'BENCH_LINES', preset.lines)),
+    repeats: Math.max(1, intFrom(env, 'BENCH_REPEATS', preset.repeats)),
+    backlogMb: intFrom(env, 'BENCH_BACKLOG_MB', preset.backlogMb),
+    alertRows: intFrom(env, 'BENCH_ALERT_ROWS', preset.alertRows),
+    coldInitRuns: Math.max(1, intFrom(env, 'BENCH_COLD_INIT_RUNS', preset.coldInitRuns)),
+    seed: intFrom(env, 'BENCH_SEED', 20261123),
+    resultsFile: path.resolve(root, out ?? path.join('bench', 'results.json')),
+    buildDir: path.resolve(root, env.BENCH_BUILD_DIR ?? path.join('bench', 'out')),
+    cpuProfileDir: profile ? path.resolve(root, profile) : null,
+  };
+}

@@ -1,0 +1,133 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BacklogResult } from './backlog';
+import type { HandlerBundle } from './handler-bundles';
+import type { LogFileStats } from './log-data';
+import { median } from './stats';
+import type { ThroughputResult } from './throughput';
+
+/** The issue's targets. */
+export const TARGETS = {
+  ingestVsBaseline: 0.7,
+  peakRssMb: 150,
+  alertEvaluationMs: 100,
+  bundleBytes: 1024 * 1024,
+  coldInitMs: 300,
+} as const;
+
+export interface TargetCheck {
+  target: number;
+  value: number | null;
+  /** null: not measured. */
+  met: boolean | null;
+}
+
+export interface AlertResult {
+  status: 'measured' | 'skipped' | 'not measured: alert code not merged';
+  rows: number;
+  rules: number;
+  loadSeconds: number | null;
+  evaluationMs: number | null;
+  /** Reference only: 20 trailing-window COUNT(*)s, not the alert code. */
+  windowCountsMs: number | null;
+}
+
+/** Everything one bench run measured; written as bench/results.json. */
+export interface BenchResults {
+  schema: 1;
+  command: string;
+  mode: string;
+  startedAt: string;
+  durationSeconds: number;
+  machine: { cpus: number; cpuModel: string; node: string; platform: string };
+  postgres: { embedded: boolean; version: string; settings: Record<string, string> };
+  params: { lines: number; repeats: number; backlogMb: number; alertRows: number; seed: number; ingestBatchBytes: string };
+  data: Omit<LogFileStats, 'path'>;
+  baseline: ThroughputResult['baseline'];
+  copyFloor: ThroughputResult['copyFloor'];
+  ingest: ThroughputResult['ingest'];
+  ratio: number | null;
+  ratioBest: number | null;
+  sameRows: boolean | null;
+  backlog: BacklogResult;
+  alert: AlertResult;
+  bundles: HandlerBundle[];
+  targets: Record<keyof typeof TARGETS, TargetCheck>;
+}
+
+function check(target: number, value: number | null, atLeast: boolean): TargetCheck {
+  return { target, value, met: value === null ? null : atLeast ? value >= target : value < target };
+}
+
+/** Compare the figures with the issue's targets (peak RSS and bundle size: the worst case). */
+export function checkTargets(r: Omit<BenchResults, 'targets'>): BenchResults['targets'] {
+  const rss = Math.max(r.ingest.peakRssMb, r.backlog.peakRssMb ?? 0);
+  const bundles = r.bundles.length > 0;
+  const coldInit = r.bundles.flatMap((b) => (b.coldInitMs === null ? [] : [b.coldInitMs]));
+  const failedInit = r.bundles.some((b) => b.coldInitError !== null);
+  return {
+    ingestVsBaseline: check(TARGETS.ingestVsBaseline, r.ratio, true),
+    peakRssMb: check(TARGETS.peakRssMb, rss, false),
+    alertEvaluationMs: check(TARGETS.alertEvaluationMs, r.alert.evaluationMs, false),
+    bundleBytes: check(TARGETS.bundleBytes, bundles ? Math.max(...r.bundles.map((b) => b.bytes)) : null, false),
+    coldInitMs: failedInit
+      ? { target: TARGETS.coldInitMs, value: coldInit.length > 0 ? Math.max(...coldInit) : null, met: false }
+      : check(TARGETS.coldInitMs, coldInit.length > 0 ? Math.max(...coldInit) : null, false),
+  };
+}
+
+const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+const verdict = (c: TargetCheck | null): string => (c === null || c.met === null ? '' : c.met ? 'met' : 'MISSED');
+
+/** The results as a Markdown table, the form the README quotes. */
+export function formatTable(r: BenchResults): string {
+  const rows: [string, string, string, string][] = [];
+  const add = (what: string, result: string, target = '', c: TargetCheck | null = null): void => {
+    rows.push([what, result, target, verdict(c)]);
+  };
+  const b = r.baseline;
+  add('`grep \\| awk \\| psql \\copy` baseline', b.linesPerSec === null ? (b.reason ?? 'skipped') : `${int(b.linesPerSec)} lines/s`);
+  const f = r.copyFloor;
+  if (f.linesPerSec !== null) add('`psql \\copy` of the pre-filtered rows alone (PostgreSQL\'s share)', `${int(f.linesPerSec)} lines/s`);
+  add('logmon ingest (runIngest, to committed checkpoint)', `${int(r.ingest.linesPerSec)} lines/s (ingest process CPU ${median(r.ingest.cpuSeconds).toFixed(2)} s)`);
+  add('ingest / baseline (medians)', r.ratio === null ? 'n/a' : `${r.ratio.toFixed(2)}×`, `≥ ${TARGETS.ingestVsBaseline}×`, r.targets.ingestVsBaseline);
+  if (r.ratioBest !== null) add('ingest / baseline (fastest run of each)', `${r.ratioBest.toFixed(2)}×`);
+  add(`ingest peak RSS (${int(r.data.lines)} lines)`, `${r.ingest.peakRssMb.toFixed(0)} MB`, `< ${TARGETS.peakRssMb} MB`, check(TARGETS.peakRssMb, r.ingest.peakRssMb, false));
+  const bl = r.backlog;
+  if (bl.status === 'measured') {
+    add(`backlog ${bl.megabytes} MB ingest`, `${int(bl.linesPerSec!)} lines/s (${bl.mbPerSec!.toFixed(1)} MB/s, ${int(bl.lines)} lines)`);
+    add(`backlog ${bl.megabytes} MB peak RSS`, `${bl.peakRssMb!.toFixed(0)} MB`, `< ${TARGETS.peakRssMb} MB`, check(TARGETS.peakRssMb, bl.peakRssMb, false));
+  } else {
+    add('backlog', 'skipped (BENCH_BACKLOG_MB=0)');
+  }
+  const a = r.alert;
+  const alertWhat = `alert evaluation (${int(a.rows)} rows, ${a.rules} rules)`;
+  add(alertWhat, a.evaluationMs === null ? a.status : `${a.evaluationMs.toFixed(1)} ms`, `< ${TARGETS.alertEvaluationMs} ms`, r.targets.alertEvaluationMs);
+  if (a.windowCountsMs !== null) add(`reference: ${a.rules} window COUNT(*) queries (not the alert code)`, `${a.windowCountsMs.toFixed(1)} ms`);
+  if (a.loadSeconds !== null) add(`loading ${int(a.rows)} rows (INSERT … SELECT generate_series)`, `${a.loadSeconds.toFixed(1)} s`);
+  for (const h of r.bundles) {
+    add(`${h.handler} bundle (minified)`, `${int(h.bytes / 1024)} KB (gzip ${int(h.gzipBytes / 1024)} KB)`, '< 1 MB', check(TARGETS.bundleBytes, h.bytes, false));
+    const init = h.coldInitMs === null ? `failed: ${h.coldInitError}` : `${h.coldInitMs.toFixed(0)} ms (process start → ready ${h.processStartToReadyMs!.toFixed(0)} ms)`;
+    add(`${h.handler} cold init (require → handler)`, init, `< ${TARGETS.coldInitMs} ms`, check(TARGETS.coldInitMs, h.coldInitMs, false));
+  }
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...[['measurement', 'result', 'target', ''], ...rows].map((row) => row[i]!.length)));
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(['measurement', 'result', 'target', '']), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** One paragraph saying what was measured, on what. */
+export function formatHeader(r: BenchResults): string {
+  const s = r.postgres.settings;
+  return (
+    `${r.command} — ${r.mode}: ${int(r.data.lines)} lines (${(r.data.bytes / 1048576).toFixed(1)} MB, ${int(r.data.wantedLines)} ERROR/FATAL), ` +
+    `median of ${r.params.repeats} runs each; PostgreSQL ${r.postgres.version} (${r.postgres.embedded ? 'embedded' : 'DATABASE_URL'}, ` +
+    `fsync=${s.fsync}, synchronous_commit=${s.synchronous_commit}, full_page_writes=${s.full_page_writes}); ` +
+    `${r.machine.cpus} × ${r.machine.cpuModel}, node ${r.machine.node}` +
+    (r.sameRows === null ? '' : `; both stored the same rows: ${r.sameRows ? 'yes' : 'NO'}`)
+  );
+}
+
+export function writeResults(file: string, r: BenchResults): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(r, null, 2)}\n`);
+}

@@ -1,0 +1,113 @@
+// npm run bench [-- --quick | --tiny] [--out file] [--cpu-prof dir]
+// Measures, in one run against one PostgreSQL: the `grep | awk | psql \copy`
+// baseline and logmon's ingest on the same generated file, a backlog ingest
+// (peak RSS), the alert data set, and each handler's bundle size and cold init.
+// Prints a Markdown table and writes the figures as JSON (bench/results.json).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { findMigrationsDir } from '../lib/migrations';
+import { benchAlertRules, loadAlertRows, measureAlertEvaluation, measureWindowCounts } from './alert-load';
+import type { AlertResult, BenchResults } from './report';
+import { checkTargets, formatHeader, formatTable, writeResults } from './report';
+import { measureBacklog } from './backlog';
+import { createScratchDatabase, openBenchServer } from './bench-database';
+import type { BenchServer } from './bench-database';
+import { findPsql } from './copy-baseline';
+import { readDeployBuild } from './esbuild-options';
+import { listHandlers, measureHandlerBundle } from './handler-bundles';
+import { buildIngestChild } from './ingest-measure';
+import { writeBenchLog } from './log-data';
+import { readBenchOptions } from './options';
+import { measureThroughput } from './throughput';
+
+const ROOT = path.resolve(__dirname, '..');
+const ALERT_REPEATS = 5;
+
+function say(line: string): void {
+  process.stderr.write(`[bench] ${line}\n`);
+}
+
+async function measureAlert(server: BenchServer, rows: number): Promise<AlertResult> {
+  const rules = benchAlertRules();
+  if (rows <= 0) return { status: 'skipped', rows: 0, rules: rules.length, loadSeconds: null, evaluationMs: null, windowCountsMs: null };
+  const db = await createScratchDatabase(server, 'alert');
+  try {
+    const loadSeconds = await loadAlertRows(db.pool, rows);
+    say(`  loaded ${rows.toLocaleString('en-US')} rows in ${loadSeconds.toFixed(1)} s`);
+    const evaluation = await measureAlertEvaluation(db.pool, rules, ALERT_REPEATS);
+    const windowCountsMs = await measureWindowCounts(db.pool, rules, ALERT_REPEATS);
+    return { status: evaluation.status, rows, rules: rules.length, loadSeconds, evaluationMs: evaluation.medianMs, windowCountsMs };
+  } finally {
+    await db.drop();
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const options = readBenchOptions(process.argv.slice(2), process.env, ROOT);
+  const outDir = options.buildDir;
+  fs.mkdirSync(outDir, { recursive: true });
+  if (options.cpuProfileDir) fs.mkdirSync(options.cpuProfileDir, { recursive: true });
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'logmon-bench-data-'));
+  const psql = findPsql();
+  if (!psql) say('psql is not on PATH: the `grep | awk | psql \\copy` baseline is skipped (Debian: apt-get install postgresql-client)');
+  const server = await openBenchServer(process.env, say);
+  try {
+    const deploy = readDeployBuild(ROOT);
+    say(`writing ${options.lines.toLocaleString('en-US')} lines`);
+    const data = writeBenchLog(path.join(workDir, 'app.log'), { lines: options.lines }, options.seed);
+    const childFile = await buildIngestChild(ROOT, outDir, deploy, options.cpuProfileDir !== null);
+    const ingest = { childFile, migrationsDir: findMigrationsDir(), nodeOptions: deploy.nodeOptions, cpuProfileDir: options.cpuProfileDir };
+
+    say('baseline and ingest on the same file');
+    const tp = await measureThroughput({ server, data, repeats: options.repeats, withBaseline: psql !== null, ingest, log: say });
+    say(`backlog: ${options.backlogMb} MB`);
+    const backlog = await measureBacklog(server, workDir, options.backlogMb, options.seed, ingest, say);
+    say(`alert data: ${options.alertRows.toLocaleString('en-US')} rows`);
+    const alert = await measureAlert(server, options.alertRows);
+    say('handler bundles and cold init');
+    const bundles = [];
+    for (const handler of listHandlers(ROOT)) bundles.push(await measureHandlerBundle(ROOT, outDir, deploy, handler, options.coldInitRuns));
+
+    const cpus = os.cpus();
+    const partial: Omit<BenchResults, 'targets'> = {
+      schema: 1,
+      command: `npm run bench${options.mode === 'full' ? '' : ` -- --${options.mode}`}`,
+      mode: options.mode,
+      startedAt: new Date(started).toISOString(),
+      durationSeconds: (Date.now() - started) / 1000,
+      machine: { cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? 'unknown', node: process.version, platform: `${os.platform()} ${os.release()}` },
+      postgres: { embedded: server.embedded, version: server.version, settings: server.settings },
+      params: {
+        lines: options.lines,
+        repeats: options.repeats,
+        backlogMb: options.backlogMb,
+        alertRows: options.alertRows,
+        seed: options.seed,
+        ingestBatchBytes: process.env.INGEST_BATCH_BYTES ?? 'default',
+      },
+      data: { lines: data.lines, bytes: data.bytes, wantedLines: data.wantedLines },
+      baseline: tp.baseline,
+      copyFloor: tp.copyFloor,
+      ingest: tp.ingest,
+      ratio: tp.ratio,
+      ratioBest: tp.ratioBest,
+      sameRows: tp.sameRows,
+      backlog,
+      alert,
+      bundles,
+    };
+    const results: BenchResults = { ...partial, targets: checkTargets(partial) };
+    writeResults(options.resultsFile, results);
+    process.stdout.write(`\n${formatHeader(results)}\n\n${formatTable(results)}\n\nwritten to ${path.relative(ROOT, options.resultsFile)}\n`);
+  } finally {
+    await server.stop().catch((err: unknown) => say(`stopping PostgreSQL failed: ${String(err)}`));
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  say(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exit(1);
+});
