@@ -144,7 +144,7 @@ describe('serverless package --stage prod (no AWS credentials)', () => {
     expect(template.Outputs.AlertTopicArn!.Value).toEqual({ Ref: 'AlertTopic' });
     expect(subscriptions).toEqual([
       { TopicArn: { Ref: 'AlertTopic' }, Protocol: 'email', Endpoint: 'ops@example.com' },
-      { TopicArn: { Ref: 'AlertTopic' }, Protocol: 'email', Endpoint: 'oncall@example.com', FilterPolicyScope: 'MessageAttributes', FilterPolicy: { severity: ['FATAL'] } },
+      { TopicArn: { Ref: 'AlertTopic' }, Protocol: 'email', Endpoint: 'oncall@example.com', FilterPolicyScope: 'MessageAttributes', FilterPolicy: { severity: ['critical'] } },
     ]);
   });
 
