@@ -127,22 +127,35 @@ async function recordAnomalies(client: pg.ClientBase | pg.Pool, runId: string, s
  * was taken of. A file that cannot be opened is not judged here: the batch
  * checks again before reading.
  */
-async function sameContent(filePath: string, row: SourceRow, openFile: OpenFile): Promise<boolean> {
-  if (row.fingerprintLen === 0) return true;
+async function sameContent(filePath: string, row: SourceRow, openFile: OpenFile, strict = false): Promise<boolean> {
+  if (row.fingerprintLen === 0) return !strict;
   let handle;
   try {
     handle = await openFile(filePath);
   } catch {
-    return true;
+    return !strict;
   }
   try {
     const head = await readHead(handle, row.fingerprintLen);
     return headMatches(head, { hash: row.fingerprint, length: row.fingerprintLen });
   } catch {
-    return true;
+    return !strict;
   } finally {
     await handle.close().catch(() => undefined);
   }
+}
+
+/**
+ * The checkpoint of `file` when only its device number changed: an NFS/EFS
+ * file system mounted again (another Lambda environment) may get another
+ * st_dev. Same inode, same path and, positively checked, the same first bytes.
+ */
+async function findRemounted(file: FileStat, known: SourceRow[], openFile: OpenFile): Promise<SourceRow | undefined> {
+  for (const row of known) {
+    if (row.ino !== file.ino || row.dev === file.dev || row.path !== file.path || row.status === 'missing') continue;
+    if (sameBirth(file.birthTimeNs, row.birthTimeNs) && (await sameContent(file.path, row, openFile, true))) return row;
+  }
+  return undefined;
 }
 
 /**
@@ -206,7 +219,11 @@ async function reconcileSources(deps: RunDeps, runId: string, summaries: FileSum
     const settled = new Set<number>();
     const toRead: SourceRow[] = [];
     for (const file of discovery.files) {
-      let row = byIdentity.get(`${file.dev}:${file.ino}`);
+      let row = byIdentity.get(`${file.dev}:${file.ino}`) ?? (await findRemounted(file, known, deps.openFile));
+      if (row && row.dev !== file.dev) {
+        await client.query(SQL.adoptDevice, [row.id, file.dev]);
+        row.dev = file.dev;
+      }
       if (row && !(await isSameFile(file, row, deps.openFile))) {
         settled.add(row.id);
         await retireMismatched(client, runId, row, file.path, summaries);

@@ -17,6 +17,8 @@ export const INGEST_SQL = {
   relocateSource: `UPDATE log_sources SET path = $2, status = $3, updated_at = now()
     WHERE id = $1`,
   /** Checkpoints made before birth times were recorded adopt their file's. */
+  /** The same file seen through a file system mounted again under another device number. */
+  adoptDevice: 'UPDATE log_sources SET dev = $2, updated_at = now() WHERE id = $1',
   adoptBirthTime: 'UPDATE log_sources SET birth_time_ns = $2 WHERE id = $1 AND birth_time_ns = 0',
   /** Takes the file for this run; another run holding it makes this return no row. */
   lockSource: `SELECT ${SOURCE_COLUMNS} FROM log_sources WHERE id = $1 FOR UPDATE SKIP LOCKED`,
