@@ -78,6 +78,8 @@ export interface BatchDeps {
 
 const CHUNK_BYTES = 1024 * 1024;
 const COPY_FLUSH_CHARS = 256 * 1024;
+/** Read size past the batch limit, to finish the line that straddles it. */
+const STRADDLE_READ_BYTES = 4096;
 
 /** Writes entries as COPY data, with back-pressure. */
 class CopySink {
@@ -240,7 +242,8 @@ export async function ingestBatch(source: SourceRow, deps: BatchDeps): Promise<B
         stopped = true;
         break;
       }
-      const want = Math.min(CHUNK_BYTES, size - readPos);
+      // up to the batch limit, then in small steps until the line straddling it ends
+      const want = Math.min(CHUNK_BYTES, size - readPos, readPos < batchLimit ? batchLimit - readPos : STRADDLE_READ_BYTES);
       const { bytesRead } = await handle.read(buf, carry, want, readPos);
       if (bytesRead === 0) break; // shrank while reading: the next run sees the truncation
       readPos += bytesRead;
