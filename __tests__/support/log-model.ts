@@ -93,7 +93,7 @@ export class LogModel {
     if (this.carry) {
       push(this.carry);
       this.carry = '';
-      this.expected.push(this.pendingExpected!);
+      if (this.pendingExpected) this.expected.push(this.pendingExpected);
       this.pendingExpected = null;
     }
     while (bytes < targetBytes) {
