@@ -44,6 +44,13 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
   } catch (err) {
     throw new DatabaseError('cannot connect to PostgreSQL', {}, { cause: err });
   }
+  // A checked-out client whose server goes away emits 'error' besides failing
+  // its query; with no listener that event would crash the process.
+  let lost: unknown = null;
+  const onLost = (err: unknown): void => {
+    lost ??= err;
+  };
+  client.on('error', onLost);
   let broken = false;
   try {
     await client.query('BEGIN');
@@ -51,6 +58,10 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
     await client.query('COMMIT');
     return result;
   } catch (err) {
+    if (lost) {
+      broken = true;
+      throw new DatabaseError('lost the connection to PostgreSQL', {}, { cause: lost });
+    }
     try {
       await client.query('ROLLBACK');
     } catch {
@@ -58,6 +69,7 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
     }
     throw err;
   } finally {
+    client.removeListener('error', onLost);
     client.release(broken);
   }
 }
