@@ -97,5 +97,5 @@ describe('Fault: concurrent ingest runs', () => {
     expect(storedByRuns).toBe(expectedTotal);
     expect(await deadlocks()).toBe(deadlocksBefore);
     expect((await db.pool.query('SELECT count(*)::int AS n FROM log_sources')).rows[0].n).toBe(sources.length);
-  });
+  }, 30_000 + ROUNDS * 5_000);
 });
