@@ -43,7 +43,14 @@ export function listHandlers(root: string): string[] {
 
 function coldInitOnce(bundle: string, nodeOptions: string): { loadMs: number; sinceStartMs: number } {
   // The local stage's environment (region, topic, fake credentials): what a handler's module scope may read.
-  const env = { PATH: process.env.PATH ?? '', ...localEnvironment({}), NODE_OPTIONS: nodeOptions, BENCH_BUNDLE: bundle };
+  // NODE_PATH stands in for the runtime's own AWS SDK v3 (not bundled: serverless.yml excludes @aws-sdk/*).
+  const env = {
+    PATH: process.env.PATH ?? '',
+    ...localEnvironment({}),
+    NODE_OPTIONS: nodeOptions,
+    NODE_PATH: path.resolve(__dirname, '..', 'node_modules'),
+    BENCH_BUNDLE: bundle,
+  };
   const run = spawnSync(process.execPath, ['-e', PROBE], { env, encoding: 'utf8' });
   if (run.status !== 0) {
     const reason = /^\w*Error\b.*$/m.exec(run.stderr)?.[0] ?? run.stderr.trim().split('\n').pop() ?? `exit ${run.status}`;

@@ -4,6 +4,9 @@ import { DatabaseError } from './errors';
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
 
+/** Longest a transaction may sit idle (the alert publisher waits on SNS inside one: far less). */
+const SESSION_DEAD_AFTER_MS = 5 * 60 * 1000;
+
 /**
  * A small pool: a Lambda handles one event at a time, the extra connection
  * lets the alert publisher hold a row lock while evaluating.
@@ -16,6 +19,12 @@ export function createPool(connectionString: string, max = 3): pg.Pool {
     connectionTimeoutMillis: 10000,
     idleTimeoutMillis: 30000,
     application_name: 'logmon',
+    keepAlive: true,
+    // A Lambda frozen or killed mid-transaction must not keep a file's checkpoint
+    // (or an outbox row) locked until the server's TCP keepalive gives up, which
+    // is hours by default: the server ends such sessions after a few minutes.
+    idle_in_transaction_session_timeout: SESSION_DEAD_AFTER_MS,
+    options: '-c tcp_keepalives_idle=60 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=6',
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
@@ -81,6 +90,13 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
   } catch (err) {
     throw new DatabaseError('cannot connect to PostgreSQL', {}, { cause: err });
   }
+  // A checked-out client whose server goes away emits 'error' besides failing
+  // its query; with no listener that event would crash the process.
+  let lost: unknown = null;
+  const onLost = (err: unknown): void => {
+    lost ??= err;
+  };
+  client.on('error', onLost);
   let broken = false;
   try {
     await client.query('BEGIN');
@@ -88,6 +104,10 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
     await client.query('COMMIT');
     return result;
   } catch (err) {
+    if (lost) {
+      broken = true;
+      throw new DatabaseError('lost the connection to PostgreSQL', {}, { cause: lost });
+    }
     try {
       await client.query('ROLLBACK');
     } catch {
@@ -95,6 +115,7 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
     }
     throw err;
   } finally {
+    client.removeListener('error', onLost);
     client.release(broken);
   }
 }

@@ -92,7 +92,8 @@ export interface BatchDeps {
 }
 
 const CHUNK_BYTES = 1024 * 1024;
-const MIN_READ_BYTES = 64 * 1024;
+/** Read size past the batch limit, to finish the line that straddles it. */
+const STRADDLE_READ_BYTES = 4096;
 const COPY_FLUSH_BYTES = 256 * 1024;
 /** UTF-8 bytes per UTF-16 code unit, at most. */
 const MAX_UTF8_PER_UNIT = 3;
@@ -309,7 +310,7 @@ export async function ingestBatch(source: SourceRow, deps: BatchDeps): Promise<B
         break;
       }
       // Reads stop near the batch limit (a partial line may need a little more).
-      const want = Math.min(CHUNK_BYTES, size - readPos, Math.max(batchLimit - readPos, MIN_READ_BYTES));
+      const want = Math.min(CHUNK_BYTES, size - readPos, Math.max(batchLimit - readPos, STRADDLE_READ_BYTES));
       const { bytesRead } = await fileOp('read', filePath, () => handle.read(buf, carry, want, readPos));
       if (bytesRead === 0) {
         shrankAt = readPos;

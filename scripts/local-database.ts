@@ -11,3 +11,15 @@ export function localDatabaseUrl(): string {
   if (fs.existsSync(DATABASE_URL_FILE)) return fs.readFileSync(DATABASE_URL_FILE, 'utf8').trim();
   throw new Error('no database: set DATABASE_URL, or run `npm start` (it starts an embedded PostgreSQL) in another terminal');
 }
+
+/**
+ * Save the URL (it holds the password) for the other local commands: written
+ * to a new 0600 file and renamed over the old one, so a file left with a
+ * looser mode by an earlier version is replaced, never reused.
+ */
+export function saveDatabaseUrl(url: string, file: string = DATABASE_URL_FILE): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.rmSync(tmp, { force: true });
+  fs.writeFileSync(tmp, `${url}\n`, { mode: 0o600, flag: 'wx' });
+  fs.renameSync(tmp, file);
+}

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createPool, redactUrl } from '../lib/db';
 import { describeError } from '../lib/errors';
 import { migrate } from '../lib/migrations';
-import { DATA_DIR, DATABASE_URL_FILE } from './local-database';
+import { DATA_DIR, DATABASE_URL_FILE, saveDatabaseUrl } from './local-database';
 import { localEnvironment } from './local-defaults';
 import { startLogGenerator } from './log-generator';
 
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     const db = await startEmbeddedPostgres({ baseDir: DATA_DIR, port, log: (line: string) => say(line) });
     databaseUrl = db.url;
     stopDatabase = db.stop;
-    fs.writeFileSync(DATABASE_URL_FILE, `${databaseUrl}\n`, { mode: 0o600 });
+    saveDatabaseUrl(databaseUrl);
   }
 
   const pool = createPool(databaseUrl, 1);

@@ -5,16 +5,24 @@
 // only the row locks of the rows it deletes: COPY into log_entries and the
 // alert job's reads go on undisturbed, and no id range is visited twice.
 // Parameters are always $n.
-const batchDelete = (table: string, aged: string): string => `WITH doomed AS (
-    SELECT id FROM ${table} WHERE id > $1 AND ${aged} ORDER BY id LIMIT $3
-  ), deleted AS (
-    DELETE FROM ${table} t USING doomed WHERE t.id = doomed.id RETURNING t.id
-  )
-  SELECT count(*)::int AS deleted, max(id)::text AS last_id FROM deleted`;
-
 export const RETENTION_SQL = {
-  deleteEntries: batchDelete('log_entries', 'logged_at < $2'),
-  deleteAnomalies: batchDelete('ingest_anomalies', 'created_at < $2'),
+  deleteEntries: `WITH doomed AS (
+    SELECT id FROM log_entries WHERE id > $1 AND logged_at < $2 ORDER BY id LIMIT $3
+  ), deleted AS (
+    DELETE FROM log_entries t USING doomed WHERE t.id = doomed.id RETURNING t.id
+  )
+  SELECT count(*)::int AS deleted, max(id)::text AS last_id FROM deleted`,
+  deleteAnomalies: `WITH doomed AS (
+    SELECT id FROM ingest_anomalies WHERE id > $1 AND created_at < $2 ORDER BY id LIMIT $3
+  ), deleted AS (
+    DELETE FROM ingest_anomalies t USING doomed WHERE t.id = doomed.id RETURNING t.id
+  )
+  SELECT count(*)::int AS deleted, max(id)::text AS last_id FROM deleted`,
   /** Only notifications already sent (a NULL sent_at never compares): an unsent row is still owed to someone. */
-  deleteSentNotifications: batchDelete('alert_outbox', 'sent_at < $2'),
+  deleteSentNotifications: `WITH doomed AS (
+    SELECT id FROM alert_outbox WHERE id > $1 AND sent_at < $2 ORDER BY id LIMIT $3
+  ), deleted AS (
+    DELETE FROM alert_outbox t USING doomed WHERE t.id = doomed.id RETURNING t.id
+  )
+  SELECT count(*)::int AS deleted, max(id)::text AS last_id FROM deleted`,
 } as const;
