@@ -14,6 +14,8 @@ export function localEnvironment(env: NodeJS.ProcessEnv): Record<string, string>
     AWS_ENDPOINT_URL_SNS: `http://127.0.0.1:${LOCAL_SNS_PORT}`,
     ALERT_TOPIC_ARN: LOCAL_TOPIC_ARN,
     AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
+    // The SDK's notice that its 2027 releases need Node 22: harmless here, and noisy.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(defaults)) out[key] = env[key] ?? value;
