@@ -1,4 +1,5 @@
 import type { DiskState, StatusSnapshot } from './status';
+import { formatLocalTimestamp } from './local-time';
 
 /** Eight heights of a bar, lowest first; a minute with nothing stored is a dot. */
 const BARS = '▁▂▃▄▅▆▇█';
@@ -45,19 +46,8 @@ export function formatBytes(bytes: number): string {
 
 function formatTime(date: Date | null, timeZone: string, withDate = true): string {
   if (!date) return '-';
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(date);
-  const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '00';
-  const time = `${get('hour')}:${get('minute')}${withDate ? `:${get('second')}` : ''}`;
-  return withDate ? `${get('year')}-${get('month')}-${get('day')} ${time}` : time;
+  const full = formatLocalTimestamp(date, timeZone);
+  return withDate ? full : full.slice(11, 16);
 }
 
 /** Columns padded to their widest cell, two spaces apart. */

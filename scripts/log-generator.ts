@@ -1,24 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { formatLocalTimestamp } from '../lib/local-time';
 
 /** The levels and message shape of the original brief's generate_logs.sh. */
 export const DEMO_LEVELS = ['INFO', 'WARNING', 'ERROR', 'FATAL'] as const;
 
 /** `YYYY-MM-DD HH:MM:SS` of `date` in `timeZone` (the seed's format has no offset). */
-export function formatTimestamp(date: Date, timeZone = 'UTC'): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(date);
-  const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '00';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
-}
+export const formatTimestamp = formatLocalTimestamp;
 
 /** One line in the seed format: `2026-11-23 10:00:00 [ERROR] This is a ERROR message`. */
 export function demoLine(date: Date, level: string, timeZone = 'UTC'): string {
