@@ -1,81 +1,186 @@
+import type { PublishCommand, PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
+import { runAlert } from '../lib/alert';
+import type { AlertSummary } from '../lib/alert';
+import type { AlertRule } from '../lib/alert-rules';
 import type { Pool } from '../lib/db';
+import { ensureSchema } from '../lib/migrations';
+import { countWindow } from '../lib/rule-window';
 import { BENCH_SQL as SQL } from './bench-statements';
 import { median } from './stats';
 
-/** A rule in neutral terms; the lead maps it onto the alert branch's rule format. */
-export interface BenchAlertRule {
-  name: string;
-  levels: string[];
-  windowSeconds: number;
-  threshold: number;
+// The alert section of the bench: fill log_entries, then time runAlert (the
+// alert handler's code path) over 20 rules written in the ALERT_RULES format.
+
+/** One steady-state window count of one rule (lib/rule-window countWindow, the statement runAlert runs). */
+export interface RuleCountTime {
+  rule: string;
+  /** Entries counted (the count stops at max(1000, threshold)). */
+  count: number;
+  /** Median ms of the statement. */
+  ms: number;
 }
 
-/** What the alert section reports. */
+/** What the alert section measures. */
 export interface AlertEvaluation {
-  status: 'measured' | 'not measured: alert code not merged';
-  /** Median wall time of one evaluation of all rules, when measured. */
-  medianMs: number | null;
+  /** Median wall time of a steady-state runAlert (no transition, nothing to publish). */
+  medianMs: number;
+  /** Each steady-state run, in order. */
+  runsMs: number[];
+  /** The first run, when no state exists yet: rules go FIRING, notifications are rendered, queued and published. */
+  firstRunMs: number;
+  /** Of the first run: from its start to just before the evaluation transaction's COMMIT. */
+  firstRunEvaluationMs: number;
+  firstRunFiring: number;
+  /** Notifications the first run published to the recording SNS stand-in. */
+  firstRunMessages: number;
+  /** Notifications queued by the steady-state runs (0: the clock is frozen, nothing changes). */
+  steadyRunMessages: number;
+}
+
+/** What was loaded: `rows` entries over the `spanHours` ending at the load's start, and how long it took. */
+export interface AlertLoad {
+  rows: number;
+  spanHours: number;
+  seconds: number;
 }
 
 const LOAD_BATCH_ROWS = 1_000_000;
+const BENCH_TOPIC = 'arn:aws:sns:us-east-1:123456789012:logmon-bench';
+/** The bench's default density: one entry every 60 ms (60,000 an hour). */
+export const DEFAULT_ROW_INTERVAL_MS = 60;
 
 /**
- * Fill `log_entries` with `rows` rows, ending now (one every 60 ms), with
- * INSERT ... SELECT generate_series in batches of a million, then VACUUM
- * ANALYZE so the planner and the visibility map see the final table.
- * Returns the seconds it took.
+ * Fill `log_entries` with `rows` rows evenly spread over the `spanHours`
+ * ending at the load's start (90% ERROR, 10% FATAL, 4 files in log_sources, 5 messages with
+ * 1,000 variants each), with INSERT ... SELECT generate_series in batches of
+ * a million, then VACUUM ANALYZE so the planner and the visibility map see
+ * the final table. `spanHours` defaults to one row every 60 ms.
  */
-export async function loadAlertRows(pool: Pool, rows: number): Promise<number> {
+export async function loadAlertRows(pool: Pool, rows: number, spanHours: number | null = null): Promise<AlertLoad> {
+  const span = spanHours ?? (rows * DEFAULT_ROW_INTERVAL_MS) / 3_600_000;
+  const intervalMs = (span * 3_600_000) / rows;
   const started = performance.now();
+  const end = new Date();
+  await pool.query(SQL.insertAlertSources);
   for (let first = 1; first <= rows; first += LOAD_BATCH_ROWS) {
-    await pool.query(SQL.loadAlertRows, [Math.min(LOAD_BATCH_ROWS, rows - first + 1), first]);
+    await pool.query(SQL.loadAlertRows, [Math.min(LOAD_BATCH_ROWS, rows - first + 1), first, intervalMs, end]);
   }
   await pool.query(SQL.vacuumAnalyzeEntries);
-  return (performance.now() - started) / 1000;
+  return { rows, spanHours: span, seconds: (performance.now() - started) / 1000 };
 }
 
-/** 20 rules: 3 level sets × trailing windows of 1 to 60 minutes, thresholds that some breach. */
-export function benchAlertRules(): BenchAlertRule[] {
+/**
+ * 20 rules in the ALERT_RULES format: {ERROR}, {FATAL}, {ERROR, FATAL} ×
+ * windows of 1 to 60 minutes, thresholds 10 to 10,000 (some rules fire, some
+ * do not); every fourth matches a message pattern, every fifth a file glob.
+ * A rule below its threshold reads its whole window, one that reaches it
+ * stops at its count cap.
+ */
+export function benchAlertRules(): Record<string, unknown>[] {
   const levelSets = [['ERROR'], ['FATAL'], ['ERROR', 'FATAL']];
-  const windows = [60, 300, 600, 900, 1800, 3600, 120];
-  const rules: BenchAlertRule[] = [];
-  for (let i = 0; rules.length < 20; i += 1) {
-    const levels = levelSets[i % levelSets.length]!;
-    const windowSeconds = windows[i % windows.length]!;
-    rules.push({ name: `bench-rule-${i + 1}`, levels, windowSeconds, threshold: 10 ** (1 + (i % 4)) });
+  const windows = ['1m', '5m', '10m', '15m', '30m', '60m', '2m'];
+  return Array.from({ length: 20 }, (_, i) => ({
+    name: `bench-rule-${i + 1}`,
+    levels: levelSets[i % levelSets.length],
+    threshold: 10 ** (1 + (i % 4)),
+    window: windows[i % windows.length],
+    ...(i % 4 === 1 ? { pattern: 'timeout|refused' } : {}),
+    ...(i % 5 === 2 ? { source: '/var/log/app-3*.log' } : {}),
+  }));
+}
+
+function recordingSns(published: PublishCommandInput[]): Pick<SNSClient, 'send'> {
+  return {
+    send: async (command: PublishCommand) => {
+      published.push(command.input);
+      return { MessageId: `bench-${published.length}` };
+    },
+  } as unknown as Pick<SNSClient, 'send'>;
+}
+
+/**
+ * Time `runAlert` over `rules` against `pool`, whose log_entries holds the
+ * loaded rows. The clock is frozen at the newest entry, so every window is
+ * full and every run sees the same counts. SNS is a stand-in that records
+ * each PublishCommand and answers at once (no network): the time is the
+ * evaluation plus the outbox's database work.
+ *
+ * The first run finds no state: the rules whose threshold the data meets go
+ * FIRING and their notifications are rendered (window count, top messages,
+ * samples), queued and published; it is reported on its own. The `repeats`
+ * runs after it are the steady state of the minute-by-minute job (counts,
+ * state writes, an empty outbox): their median is the figure.
+ */
+export async function measureAlertEvaluation(pool: Pool, rules: AlertRule[], repeats: number): Promise<AlertEvaluation> {
+  const frozen = await newestEntryTime(pool);
+  const published: PublishCommandInput[] = [];
+  const sns = recordingSns(published);
+  // Migrations are checked once per pool (once per Lambda container), not per run.
+  await ensureSchema(pool);
+  const run = async (): Promise<{ ms: number; evaluationMs: number; summary: AlertSummary }> => {
+    const started = performance.now();
+    let evaluated = started;
+    const summary = await runAlert({
+      pool,
+      rules,
+      sns,
+      topicArn: BENCH_TOPIC,
+      now: () => frozen,
+      hooks: { beforeEvaluationCommit: () => void (evaluated = performance.now()) },
+    });
+    const ended = performance.now();
+    return { ms: ended - started, evaluationMs: evaluated - started, summary };
+  };
+  const first = await run();
+  const runsMs: number[] = [];
+  let steadyRunMessages = 0;
+  for (let r = 0; r < repeats; r += 1) {
+    const { ms, summary } = await run();
+    runsMs.push(ms);
+    steadyRunMessages += summary.notifications.queued;
   }
-  return rules;
+  return {
+    medianMs: median(runsMs),
+    runsMs,
+    firstRunMs: first.ms,
+    firstRunEvaluationMs: first.evaluationMs,
+    firstRunFiring: first.summary.rules.filter((r) => r.state === 'firing').length,
+    firstRunMessages: published.length,
+    steadyRunMessages,
+  };
 }
 
 /**
- * >>> CONNECT AFTER MERGING THE ALERT BRANCH <<<
- * Time one alert evaluation (runAlert) over `rules` against `pool`, whose
- * log_entries holds the loaded rows; return the median of `repeats` runs.
- * Until lib/alert lands on this branch there is nothing to call, and the
- * bench reports "not measured: alert code not merged". When connecting it:
- * map BenchAlertRule onto the alert config, pass a publisher that records
- * instead of sending (no network), and time runAlert alone (warm pool).
+ * The window counts alone: lib/rule-window countWindow (runAlert's own
+ * bounded count statement) for each rule in sequence on one connection, at
+ * the same frozen clock. Returns the median total and each rule's median.
  */
-export async function measureAlertEvaluation(pool: Pool, rules: BenchAlertRule[], repeats: number): Promise<AlertEvaluation> {
-  return { status: 'not measured: alert code not merged', medianMs: null };
-}
-
-/**
- * A reference for the alert target, not the alert code: the time of one
- * COUNT(*) per rule over its trailing window, all 20 in sequence on one
- * connection (what any evaluation must at least read). Median of `repeats`.
- */
-export async function measureWindowCounts(pool: Pool, rules: BenchAlertRule[], repeats: number): Promise<number> {
+export async function measureWindowCounts(pool: Pool, rules: AlertRule[], repeats: number): Promise<{ totalMs: number; perRule: RuleCountTime[] }> {
+  const now = await newestEntryTime(pool);
   const client = await pool.connect();
   try {
-    const times: number[] = [];
+    const totals: number[] = [];
+    const perRule = rules.map((rule) => ({ rule: rule.name, count: 0, times: [] as number[] }));
     for (let r = 0; r < repeats; r += 1) {
-      const started = performance.now();
-      for (const rule of rules) await client.query(SQL.countWindow, [rule.windowSeconds, rule.levels]);
-      times.push(performance.now() - started);
+      let total = 0;
+      for (const [i, rule] of rules.entries()) {
+        const started = performance.now();
+        perRule[i]!.count = await countWindow(client, rule, now);
+        const ms = performance.now() - started;
+        perRule[i]!.times.push(ms);
+        total += ms;
+      }
+      totals.push(total);
     }
-    return median(times);
+    return { totalMs: median(totals), perRule: perRule.map((p) => ({ rule: p.rule, count: p.count, ms: median(p.times) })) };
   } finally {
     client.release();
   }
+}
+
+async function newestEntryTime(pool: Pool): Promise<number> {
+  const { rows } = await pool.query<{ t: Date | null }>(SQL.newestEntry);
+  const t = rows[0]?.t;
+  if (!t) throw new Error('log_entries is empty: load the alert rows first');
+  return t.getTime();
 }

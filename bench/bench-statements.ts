@@ -20,21 +20,28 @@ export const BENCH_SQL = {
   digestBaseline: `SELECT md5(string_agg(concat_ws('|', logged_at, level, message, byte_offset), E'\\n' ORDER BY byte_offset)) AS d
     FROM bench_copy_baseline`,
   checkpointOffset: 'SELECT read_offset::bigint AS n FROM log_sources ORDER BY id LIMIT 1',
+  /** The alert rows' four files (ids 1 to 4, referenced by loadAlertRows; a fresh database). */
+  insertAlertSources: `INSERT INTO log_sources (id, path, dev, ino)
+    SELECT i, '/var/log/app-' || i || '.log', 1, i FROM generate_series(1, 4) AS i`,
   /**
-   * $1 rows ending now, one every 60 ms (10M rows span about a week), 90% ERROR
-   * and 10% FATAL over 4 sources; $2 is the first series number (for batches).
+   * $1 rows ending at $4, one every $3 ms, 90% ERROR and 10% FATAL over 4 files,
+   * 5 messages with 1,000 variants each; $2 is the first series number (for batches).
+   * Each row is ingested when it was logged, as a live log is: none is late data
+   * (a bulk load stamped now() would look like a week of backlog to the late check).
    */
-  loadAlertRows: `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset)
-    SELECT now() - g * interval '60 milliseconds',
+  loadAlertRows: `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset, ingested_at)
+    SELECT t,
            CASE WHEN g % 10 = 0 THEN 'FATAL' ELSE 'ERROR' END,
-           'bench alert row ' || g,
+           (ARRAY['db timeout after 30s', 'connection refused by upstream', 'null pointer in handler',
+                  'disk full on /var', 'payment declined: card expired'])[1 + (g / 10) % 5] || ' #' || (g % 1000),
            1 + g % 4,
-           g * 80
-    FROM generate_series($2::bigint, $2::bigint + $1::bigint - 1) AS g`,
+           g * 80,
+           t
+    FROM generate_series($2::bigint, $2::bigint + $1::bigint - 1) AS g,
+         LATERAL (SELECT $4::timestamptz - g * make_interval(secs => $3::float8 / 1000) AS t) AS at`,
   vacuumAnalyzeEntries: 'VACUUM (ANALYZE) log_entries',
-  /** Reference only (not the alert code): entries of some levels in a trailing window. */
-  countWindow: `SELECT count(*)::bigint AS n FROM log_entries
-    WHERE logged_at >= now() - make_interval(secs => $1) AND level = ANY($2::text[])`,
+  /** Where the alert bench freezes its clock: every window is then full. */
+  newestEntry: 'SELECT max(logged_at) AS t FROM log_entries',
 } as const;
 
 /** The psql meta-command loading COPY rows from standard input into one of the baseline tables. */

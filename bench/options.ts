@@ -11,6 +11,8 @@ export interface BenchOptions {
   backlogMb: number;
   /** Rows loaded into log_entries for the alert evaluation; 0 skips it. */
   alertRows: number;
+  /** Hours the alert rows span, ending now; null: one row every 60 ms (10M rows: 6.9 days). */
+  alertSpanHours: number | null;
   /** Fresh node processes per handler for the cold-init median. */
   coldInitRuns: number;
   seed: number;
@@ -61,6 +63,7 @@ export function readBenchOptions(argv: readonly string[], env: Env, root: string
     repeats: Math.max(1, intFrom(env, 'BENCH_REPEATS', preset.repeats)),
     backlogMb: intFrom(env, 'BENCH_BACKLOG_MB', preset.backlogMb),
     alertRows: intFrom(env, 'BENCH_ALERT_ROWS', preset.alertRows),
+    alertSpanHours: env.BENCH_ALERT_SPAN_HOURS?.trim() ? Math.max(1, intFrom(env, 'BENCH_ALERT_SPAN_HOURS', 0)) : null,
     coldInitRuns: Math.max(1, intFrom(env, 'BENCH_COLD_INIT_RUNS', preset.coldInitRuns)),
     seed: intFrom(env, 'BENCH_SEED', 20261123),
     resultsFile: path.resolve(root, out ?? path.join('bench', 'results.json')),
