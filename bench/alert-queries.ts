@@ -3,10 +3,15 @@
 // ~7,000 a minute: a very bad day) starts a throwaway embedded PostgreSQL
 // (or uses DATABASE_URL), fills it with `rows` entries spread evenly over the
 // last `hours`, then times one evaluation's counts for 20 rules, and whole
-// runAlert calls with an SNS client that accepts everything.
+// runAlert calls with an SNS client that accepts everything. Then the steady
+// state: before each run, one minute's new entries (busy: the table's rate;
+// quiet: 10), logged 30 to 90 s before the run and committed after the
+// previous one, so every run also looks at the windows around them; each
+// minute is also timed with the current windows only, for comparison.
 import crypto from 'node:crypto';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { runAlert } from '../lib/alert';
+import type { AlertSummary } from '../lib/alert';
 import { parseAlertRules } from '../lib/alert-rules';
 import { createPool } from '../lib/db';
 import { migrate } from '../lib/migrations';
@@ -60,7 +65,9 @@ async function main(): Promise<void> {
       const plan = await pool.query(`EXPLAIN (ANALYZE, BUFFERS) SELECT count(*) FROM log_entries e WHERE e.logged_at > now() - interval '5 minutes' AND e.logged_at <= now() AND e.level = ANY('{ERROR,FATAL}')`);
       console.log(plan.rows.map((r) => r['QUERY PLAN']).join('\n'));
     }
-    const now = Date.now();
+    // the end of the data, so a database filled earlier (DATABASE_URL) is timed the same
+    const last = await pool.query<{ t: Date | null }>('SELECT max(logged_at) AS t FROM log_entries');
+    const now = last.rows[0]?.t?.getTime() ?? Date.now();
     const client = await pool.connect();
     try {
       for (let round = 0; round < 5; round += 1) {
@@ -84,6 +91,35 @@ async function main(): Promise<void> {
     for (let round = 0; round < 4; round += 1) {
       const summary = await runAlert({ pool, rules: RULES, sns: accepting, topicArn: 'arn:aws:sns:us-east-1:123456789012:bench', now: () => now });
       console.log(`runAlert: ${summary.durationMs} ms, ${summary.rulesEvaluated} rules, ${summary.notifications.queued} queued`);
+    }
+    // Each steady-state minute is run twice on the same data: first with the
+    // commit cursor held back (a safety margin of an hour: current windows
+    // only, as before the windows of committed entries existed), then normally.
+    const perMinute = Math.round(ROWS / (SPAN_HOURS * 60));
+    const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? 0;
+    let at = now;
+    for (const [label, rows] of [['busy', perMinute], ['quiet', 10]] as const) {
+      const without: number[] = [];
+      const timed: number[] = [];
+      for (let round = 0; round < 9; round += 1) {
+        at += 60_000;
+        await pool.query(
+          `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset)
+           SELECT $2::timestamptz - make_interval(secs => 30 + 60.0 * i / $1), CASE WHEN i % 10 = 0 THEN 'FATAL' ELSE 'ERROR' END,
+                  (ARRAY['db timeout after 30s', 'connection refused', 'null pointer in handler', 'disk full'])[1 + i % 4] || ' #' || (i % 1000),
+                  (SELECT min(id) FROM log_sources) + i % 10, i * 80
+           FROM generate_series(1, $1::bigint) i`,
+          [rows, new Date(at)],
+        );
+        const run = (commitSafetyMarginMs: number): Promise<AlertSummary> =>
+          runAlert({ pool, rules: RULES, sns: accepting, topicArn: 'arn:aws:sns:us-east-1:123456789012:bench', now: () => at, commitSafetyMarginMs });
+        without.push((await run(3_600_000)).durationMs);
+        const summary = await run(0);
+        timed.push(summary.durationMs);
+        const earlier = summary.rules.filter((r) => r.windowEnd !== new Date(at).toISOString()).length;
+        console.log(`runAlert, ${label} steady state (${rows} new entries a minute): ${summary.durationMs} ms (current windows only: ${without.at(-1)} ms), ${earlier} rules counted an earlier window, ${summary.notifications.queued} queued`);
+      }
+      console.log(`${label} steady state, median: ${median(timed)} ms (current windows only: ${median(without)} ms)`);
     }
   } finally {
     await pool.end();
