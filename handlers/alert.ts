@@ -22,6 +22,7 @@ export const handler = wrapJob<ScheduledEvent | undefined, AlertSummary>('alert'
     sns,
     topicArn: config.topicArn,
     subjectPrefix: config.subjectPrefix,
+    graceMs: config.graceMs,
     lateHorizonMs: config.lateHorizonMs,
     logger,
     signal: run.signal,

@@ -5,20 +5,25 @@ import { ALERT_SQL as SQL } from '../sql/alert-statements';
 import { evaluateRule, leavesRoomToFire } from './alert-evaluator';
 import type { AlertStateName, NotificationKind, RuleState } from './alert-evaluator';
 import type { AlertRule } from './alert-rules';
+import { advanceCommitCursor } from './commit-cursor';
+import type { CommitRange } from './commit-cursor';
 import { withTransaction } from './db';
 import type { AppLogger } from './logger';
-import { advanceLateCursor, anyLateEntries, readLateBurst } from './late-data';
+import { anyLateEntries, readLateBurst } from './late-data';
 import { ensureSchema } from './migrations';
 import { formatNotification } from './notification';
 import type { Notification, NotificationInput } from './notification';
 import { publishOutbox } from './outbox-publisher';
 import type { PublishFailure, PublishHooks } from './outbox-publisher';
-import { countCap, countWindow, readWindowDetails } from './rule-window';
+import { busiestFreshWindow, countCap, countWindow, readWindowDetails, windowEndingAt } from './rule-window';
+import type { CountedWindow } from './rule-window';
 
 const HOUR_MS = 3_600_000;
 /** Sent outbox rows are kept this long for operators. */
 const OUTBOX_RETENTION_MS = 30 * 24 * HOUR_MS;
 const DEFAULT_LATE_HORIZON_MS = 24 * HOUR_MS;
+/** Two schedule periods (ingest's lag, then the evaluation that sees the commit) plus a margin. */
+export const DEFAULT_GRACE_MS = 3 * 60_000;
 
 export interface AlertHooks extends PublishHooks {
   /** Called inside the evaluation transaction just before COMMIT (tests hold it open here). */
@@ -34,10 +39,16 @@ export interface AlertDeps {
   now?: () => number;
   logger?: AppLogger;
   subjectPrefix?: string;
-  /** Late entries older than this when they arrive are not reported; 0 turns the late check off. */
+  /**
+   * Windows ending this long before `now` are still evaluated when entries
+   * committed since the previous run fall in them (`ALERT_GRACE`); older
+   * entries are late data.
+   */
+  graceMs?: number;
+  /** Late entries older than this at the run that examines them are not reported; 0 turns the late check off. */
   lateHorizonMs?: number;
-  /** See LATE_SAFETY_MARGIN_MS (tests set 0 to need no waiting). */
-  lateSafetyMarginMs?: number;
+  /** See COMMIT_SAFETY_MARGIN_MS (tests set 0 to need no waiting). */
+  commitSafetyMarginMs?: number;
   shouldStop?: () => boolean;
   signal?: AbortSignal;
   hooks?: AlertHooks;
@@ -46,8 +57,15 @@ export interface AlertDeps {
 
 export interface RuleSummary {
   rule: string;
-  /** Entries in the window, counted up to max(1000, threshold). */
+  /**
+   * The count the state machine used, up to max(1000, threshold): the window
+   * ending now or, when that alone is below the threshold (`clearBelow` while
+   * FIRING), a busier one holding entries committed since the previous run
+   * (see countRule).
+   */
   count: number;
+  /** End of the window `count` is about (ISO): the run's time, or an earlier one. */
+  windowEnd: string;
   previous: AlertStateName;
   state: AlertStateName;
   /** Notification queued by this evaluation. */
@@ -140,11 +158,29 @@ interface Evaluation {
   queued: number;
 }
 
-type RunDeps = Required<Pick<AlertDeps, 'pool' | 'rules' | 'subjectPrefix' | 'lateHorizonMs'>> & Pick<AlertDeps, 'logger' | 'hooks' | 'lateSafetyMarginMs'>;
+type RunDeps = Required<Pick<AlertDeps, 'pool' | 'rules' | 'subjectPrefix' | 'lateHorizonMs' | 'graceMs'>> & Pick<AlertDeps, 'logger' | 'hooks' | 'commitSafetyMarginMs'>;
 
-/** One rule: count its window, step its state machine, queue what the step owes. */
-async function evaluateOne(client: pg.PoolClient, deps: RunDeps, rule: AlertRule, previous: StoredState | null, now: number): Promise<RuleSummary> {
-  const count = await countWindow(client, rule, now);
+/**
+ * The window that drives a rule's state machine: the one ending now, or,
+ * when busier, the busiest one within the grace period that holds entries
+ * committed since the previous run (`range`; null on the first run). The
+ * latter is only looked for while the current count is below the bound the
+ * state machine compares it with (the threshold; `clearBelow` while FIRING):
+ * above it the decision is the same either way, and a busy log is spared
+ * the rescan.
+ */
+async function countRule(client: pg.PoolClient, deps: RunDeps, rule: AlertRule, previous: StoredState | null, now: number, range: CommitRange | null): Promise<CountedWindow> {
+  const current: CountedWindow = { ...windowEndingAt(rule, now), count: await countWindow(client, rule, now) };
+  const decisive = previous?.state === 'firing' ? rule.clearBelow : rule.threshold;
+  if (range === null || current.count >= decisive) return current;
+  const fresh = await busiestFreshWindow(client, rule, range, now, deps.graceMs);
+  return fresh !== null && fresh.count > current.count ? fresh : current;
+}
+
+/** One rule: count its windows, step its state machine, queue what the step owes. */
+async function evaluateOne(client: pg.PoolClient, deps: RunDeps, rule: AlertRule, previous: StoredState | null, now: number, range: CommitRange | null): Promise<RuleSummary> {
+  const window = await countRule(client, deps, rule, previous, now, range);
+  const count = window.count;
   const recent = previous?.state === 'firing' ? await notificationsLastHour(client, rule.name, now) : 0;
   const decision = evaluateRule(rule, previous, { count, now, notificationsLastHour: recent });
   if (decision.notify) {
@@ -153,7 +189,7 @@ async function evaluateOne(client: pg.PoolClient, deps: RunDeps, rule: AlertRule
       rule,
       now,
       prefix: deps.subjectPrefix,
-      details: await readWindowDetails(client, rule, now),
+      details: await readWindowDetails(client, rule, window),
       firingSince: decision.notify === 'firing' ? null : previous?.firingSince ?? null,
     };
     if (decision.notify === 'resolved') {
@@ -167,6 +203,7 @@ async function evaluateOne(client: pg.PoolClient, deps: RunDeps, rule: AlertRule
   return {
     rule: rule.name,
     count,
+    windowEnd: new Date(window.toMs).toISOString(),
     previous: previous?.state ?? 'ok',
     state: decision.next.state,
     notification: decision.notify,
@@ -186,7 +223,7 @@ async function retireRule(client: pg.PoolClient, deps: RunDeps, name: string, st
       rule,
       now,
       prefix: deps.subjectPrefix,
-      details: await readWindowDetails(client, rule, now),
+      details: await readWindowDetails(client, rule, windowEndingAt(rule, now)),
       firingSince: stored.firingSince,
       peakCount: stored.peakCount,
       peakAtLeast: stored.peakCount >= countCap(rule),
@@ -199,15 +236,15 @@ async function retireRule(client: pg.PoolClient, deps: RunDeps, name: string, st
   return queued;
 }
 
-/** Report entries that arrived too late for any window (see late-data.ts). */
-async function checkLateData(client: pg.PoolClient, deps: RunDeps, summaries: RuleSummary[], now: number): Promise<number> {
-  const range = await advanceLateCursor(client, deps.lateSafetyMarginMs);
+/** Report entries committed too late for any window this run evaluates (see late-data.ts). */
+async function checkLateData(client: pg.PoolClient, deps: RunDeps, summaries: RuleSummary[], now: number, range: CommitRange | null): Promise<number> {
   if (!range || deps.lateHorizonMs === 0 || deps.rules.length === 0) return 0;
+  const limits = { now, graceMs: deps.graceMs, horizonMs: deps.lateHorizonMs };
   const shortest = Math.min(...deps.rules.map((r) => r.windowMs));
-  if (!(await anyLateEntries(client, range, shortest, deps.lateHorizonMs))) return 0;
+  if (!(await anyLateEntries(client, range, shortest, limits))) return 0;
   let queued = 0;
   for (const [i, rule] of deps.rules.entries()) {
-    const burst = await readLateBurst(client, rule, range, deps.lateHorizonMs);
+    const burst = await readLateBurst(client, rule, range, limits);
     const summary = summaries[i]!;
     summary.lateEntries = burst.total;
     if (!burst.details) continue;
@@ -229,10 +266,12 @@ async function evaluateRules(deps: RunDeps, now: number): Promise<Evaluation> {
   return withTransaction(deps.pool, async (client) => {
     const lock = await client.query<{ locked: boolean }>(SQL.tryLockEvaluation);
     if (lock.rows[0]?.locked !== true) return { evaluated: false, rules: [], removedRules: [], queued: 0 };
+    // Moved first: the entries it covers are examined by this run only, by the windows or as late data.
+    const range = await advanceCommitCursor(client, deps.commitSafetyMarginMs);
     const stored = new Map<string, StoredState>();
     for (const row of (await client.query(SQL.listStates)).rows) stored.set(String(row.rule_name), toStoredState(row));
     const rules: RuleSummary[] = [];
-    for (const rule of deps.rules) rules.push(await evaluateOne(client, deps, rule, stored.get(rule.name) ?? null, now));
+    for (const rule of deps.rules) rules.push(await evaluateOne(client, deps, rule, stored.get(rule.name) ?? null, now, range));
     let queued = rules.filter((r) => r.notification !== null).length;
     const configured = new Set(deps.rules.map((r) => r.name));
     const removedRules: string[] = [];
@@ -241,7 +280,7 @@ async function evaluateRules(deps: RunDeps, now: number): Promise<Evaluation> {
       if (await retireRule(client, deps, name, state, now)) queued += 1;
       removedRules.push(name);
     }
-    queued += await checkLateData(client, deps, rules, now);
+    queued += await checkLateData(client, deps, rules, now, range);
     await client.query(SQL.pruneOutbox, [new Date(now - OUTBOX_RETENTION_MS)]);
     await deps.hooks?.beforeEvaluationCommit?.();
     return { evaluated: true, rules, removedRules, queued };
@@ -267,7 +306,8 @@ export async function runAlert(deps: AlertDeps): Promise<AlertSummary> {
     rules: deps.rules,
     subjectPrefix: deps.subjectPrefix ?? '[logmon]',
     lateHorizonMs: deps.lateHorizonMs ?? DEFAULT_LATE_HORIZON_MS,
-    lateSafetyMarginMs: deps.lateSafetyMarginMs,
+    graceMs: deps.graceMs ?? DEFAULT_GRACE_MS,
+    commitSafetyMarginMs: deps.commitSafetyMarginMs,
     logger: deps.logger,
     hooks: deps.hooks,
   };

@@ -109,11 +109,16 @@ export interface AlertConfig {
   topicArn: string;
   /** Starts every subject, e.g. "[logmon]" or "[logmon prod]". */
   subjectPrefix: string;
-  /** Entries arriving later than this after their time are not reported as late data; 0 turns the late check off. */
+  /** How far back a run still evaluates windows holding entries committed since the previous run. */
+  graceMs: number;
+  /** Entries older than this when a run examines them are not reported as late data; 0 turns the late check off. */
   lateHorizonMs: number;
   /** Time limit of one SNS request. */
   snsTimeoutMs: number;
 }
+
+/** A longer grace only delays what it would report and lengthens each run's scans. */
+const MAX_GRACE_MS = 3_600_000;
 
 const TOPIC_ARN = /^arn:[a-z-]+:sns:[a-z0-9-]+:[0-9]+:[A-Za-z0-9_.-]{1,256}$/;
 
@@ -138,10 +143,16 @@ export function readAlertConfig(env: Env): AlertConfig {
   if (lateHorizonMs === null || lateHorizonMs > 7 * 86_400_000) {
     throw new ConfigError(`ALERT_LATE_HORIZON must be a duration up to 7d such as "24h" ("0s" turns the late check off), got "${horizonText}"`, { horizonText });
   }
+  const graceText = env.ALERT_GRACE?.trim() || '3m';
+  const graceMs = parseDuration(graceText);
+  if (graceMs === null || graceMs > MAX_GRACE_MS) {
+    throw new ConfigError(`ALERT_GRACE must be a duration up to 1h such as "3m", got "${graceText}"`, { graceText });
+  }
   return {
     rules: loadAlertRules(env.ALERT_RULES, { ingestedLevels: readLogLevels(env) }),
     topicArn,
     subjectPrefix: prefix,
+    graceMs,
     lateHorizonMs,
     snsTimeoutMs: intVar(env, 'ALERT_SNS_TIMEOUT_MS', 10000, 100),
   };

@@ -1,30 +1,21 @@
 import type pg from 'pg';
 import { ALERT_SQL as SQL } from '../sql/alert-statements';
 import type { AlertRule } from './alert-rules';
+import type { CommitRange } from './commit-cursor';
 import type { WindowDetails } from './notification';
-import { SAMPLE_ENTRIES, TOP_MESSAGES, queryRule, ruleFilterParams, toMessageCounts, toSamples } from './rule-window';
+import { SAMPLE_ENTRIES, TOP_MESSAGES, countableSince, queryRule, ruleFilterParams, toMessageCounts, toSamples } from './rule-window';
 
-// Late data, as logmon defines it: an entry already older than a rule's
-// window when its ingestion began (a backlog read after downtime). No
-// evaluation can count it, so it never moves a rule's state; instead each
-// entry is examined once, by the first run after it is committed, and a rule
-// whose late entries would have met its threshold within one window gets a
-// single LATE DATA notification about that past period. All of it runs on
-// the database's clock (ingested_at), not the job's.
+// Late data, as logmon defines it: an entry committed since the previous
+// evaluation (commit-cursor.ts) that is already too old for any window the
+// run evaluates (at or before `countableSince`: now - grace - window),
+// typically a backlog read after downtime. It never moves a rule's state (a
+// rule firing now about the past and resolving a minute later would be
+// noise); instead a rule whose late entries would have met its threshold
+// within one window gets a single LATE DATA notification about that past
+// period. Younger entries are counted by the fresh windows (rule-window.ts):
+// the two share the line, so every entry is on exactly one side of it.
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
-
-/**
- * A transaction's start time is published in pg_stat_activity a moment
- * after it is taken; entries this close to the watermark wait for the next run.
- */
-export const LATE_SAFETY_MARGIN_MS = 1000;
-
-/** [from, until) of ingested_at, as PostgreSQL text (microseconds kept). */
-export interface IngestRange {
-  from: string;
-  until: string;
-}
 
 export interface LateBurst {
   /** Late entries of the rule in the range. */
@@ -35,28 +26,31 @@ export interface LateBurst {
   details: WindowDetails | null;
 }
 
-/**
- * Advance the cursor (in the caller's transaction) and return the range of
- * ingestion times to examine now; null on the first run or when nothing new
- * can be examined yet.
- */
-export async function advanceLateCursor(client: Queryable, safetyMarginMs = LATE_SAFETY_MARGIN_MS): Promise<IngestRange | null> {
-  const result = await client.query<{ from_text: string | null; until_text: string; advanced: boolean | null }>(SQL.advanceLateCursor, [safetyMarginMs]);
-  const row = result.rows[0];
-  if (!row || row.from_text === null || row.advanced !== true) return null;
-  return { from: row.from_text, until: row.until_text };
+/** The run's clock and the bounds of lateness: at or before `now - grace - window`, after `now - horizon` (`ALERT_LATE_HORIZON`). */
+export interface LateLimits {
+  now: number;
+  graceMs: number;
+  horizonMs: number;
 }
 
 /** Cheap pre-check for all rules: any entry in `range` late for the shortest window? */
-export async function anyLateEntries(client: Queryable, range: IngestRange, shortestWindowMs: number, horizonMs: number): Promise<boolean> {
-  const result = await client.query<{ found: boolean }>(SQL.anyLateEntries, [range.from, range.until, shortestWindowMs, horizonMs]);
+export async function anyLateEntries(client: Queryable, range: CommitRange, shortestWindowMs: number, limits: LateLimits): Promise<boolean> {
+  const latest = limits.now - limits.graceMs - shortestWindowMs;
+  const result = await client.query<{ found: boolean }>(SQL.anyLateEntries, [range.from, range.until, new Date(latest), new Date(limits.now - limits.horizonMs)]);
   return result.rows[0]?.found === true;
 }
 
-/** The late entries of `rule` ingested in `range`, and their busiest window. */
-export async function readLateBurst(client: Queryable, rule: AlertRule, range: IngestRange, horizonMs: number): Promise<LateBurst> {
-  const params = [...ruleFilterParams(rule, '-infinity', 'infinity'), range.from, range.until, rule.windowMs, horizonMs];
-  const bursts = await queryRule<{ n: string; first_at: Date | null; last_at: Date | null; busiest: string }>(client, rule, SQL.lateBursts, params);
+/**
+ * The late entries of `rule` committed in `range`, and their busiest window.
+ *
+ * @example
+ *   const burst = await readLateBurst(client, rule, range, { now: Date.now(), graceMs: 180_000, horizonMs: 86_400_000 });
+ *   if (burst.details) formatNotification({ kind: 'late', rule, now, prefix, details: burst.details, busiestWindowCount: burst.busiest });
+ */
+export async function readLateBurst(client: Queryable, rule: AlertRule, range: CommitRange, limits: LateLimits): Promise<LateBurst> {
+  const late = ruleFilterParams(rule, new Date(limits.now - limits.horizonMs), new Date(countableSince(rule, limits.now, limits.graceMs)));
+  const params = [...late, range.from, range.until];
+  const bursts = await queryRule<{ n: string; first_at: Date | null; last_at: Date | null; busiest: string }>(client, rule, SQL.lateBursts, [...params, rule.windowMs]);
   const row = bursts.rows[0];
   const total = Number(row?.n ?? 0);
   const busiest = Number(row?.busiest ?? 0);

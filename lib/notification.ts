@@ -173,6 +173,16 @@ function occurrenceLines(details: WindowDetails): string[] {
   return lines;
 }
 
+/**
+ * A window that ended before the run: its entries were committed after the
+ * run at its end had looked (ingest stores a minute's entries at a time), and
+ * were counted as they were at their own time.
+ */
+function earlierWindowLines(details: WindowDetails, now: number): string[] {
+  if (details.to >= now) return [];
+  return [`Counted in the window ending ${utc(details.to)}: its entries were stored after that time, so it is`, 'evaluated now, as it was then.', ''];
+}
+
 function footer(rule: AlertRule): string[] {
   const reminder = rule.repeatIntervalMs > 0 ? `a reminder every ${formatDuration(rule.repeatIntervalMs)} while it fires,` : 'no reminders,';
   return [
@@ -187,15 +197,17 @@ function footer(rule: AlertRule): string[] {
 function formatBody(input: NotificationInput): string {
   const { kind, rule, details, now } = input;
   const firedMs = input.firingSince != null ? Math.max(0, now - input.firingSince) : null;
-  const count = `${details.count} in the last ${formatDuration(rule.windowMs)} (threshold ${rule.threshold})`;
+  const count = `${details.count} in ${details.to < now ? '' : 'the last '}${formatDuration(rule.windowMs)} (threshold ${rule.threshold})`;
   const lines: string[] = [];
   switch (kind) {
     case 'firing':
       lines.push(`Rule "${cleanText(rule.name)}" is FIRING: ${details.count} matching entries in ${formatDuration(rule.windowMs)}.`, '');
+      lines.push(...earlierWindowLines(details, now));
       lines.push(...ruleLines(rule), field('Count', count), ...occurrenceLines(details));
       break;
     case 'reminder':
       lines.push(`Rule "${cleanText(rule.name)}" is STILL FIRING` + (firedMs !== null ? `, for ${formatDuration(firedMs)} now.` : '.'), '');
+      lines.push(...earlierWindowLines(details, now));
       lines.push(...ruleLines(rule), field('Count', count));
       if (input.firingSince != null) lines.push(field('Since', utc(input.firingSince)));
       lines.push(...occurrenceLines(details));

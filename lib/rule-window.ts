@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { ALERT_SQL as SQL } from '../sql/alert-statements';
 import type { AlertRule } from './alert-rules';
+import type { CommitRange } from './commit-cursor';
 import { ConfigError, DatabaseError } from './errors';
 import type { MessageCount, SampleEntry, WindowDetails } from './notification';
 
@@ -49,6 +50,37 @@ export function countCap(rule: AlertRule): number {
   return Math.max(COUNT_CAP, rule.threshold);
 }
 
+/** A window of a rule: (from, to] on the entries' own timestamps (logged_at). */
+export interface RuleWindow {
+  /** Bounds for the statements: PostgreSQL text keeps the microseconds a Date would drop. */
+  from: Date | string;
+  to: Date | string;
+  /** The same bounds in milliseconds, for messages. */
+  fromMs: number;
+  toMs: number;
+}
+
+/** A window and its count, up to `countCap(rule)`. */
+export interface CountedWindow extends RuleWindow {
+  count: number;
+}
+
+/** The window of `rule` ending at `end` (ms). */
+export function windowEndingAt(rule: AlertRule, end: number): RuleWindow {
+  return { from: new Date(end - rule.windowMs), to: new Date(end), fromMs: end - rule.windowMs, toMs: end };
+}
+
+/**
+ * The oldest time a run at `now` still counts for `rule` (exclusive): the
+ * run evaluates windows ending from `now - grace` to `now`, so an entry at
+ * or before `now - grace - window` is in none of them and is late. Both the
+ * fresh windows and the late-data check draw the line here, so an entry is
+ * always on exactly one side.
+ */
+export function countableSince(rule: AlertRule, now: number, graceMs: number): number {
+  return now - graceMs - rule.windowMs;
+}
+
 /**
  * Entries of `rule` in its window ending at `now`: (now - window, now] on
  * the entries' own timestamps (logged_at), up to `countCap(rule)`.
@@ -59,16 +91,37 @@ export async function countWindow(client: Queryable, rule: AlertRule, now: numbe
   return Number(result.rows[0]?.n ?? 0);
 }
 
-/** What a notification shows about the window ending at `now`. */
-export async function readWindowDetails(client: Queryable, rule: AlertRule, now: number): Promise<WindowDetails> {
-  const from = now - rule.windowMs;
-  const params = ruleFilterParams(rule, new Date(from), new Date(now));
+/**
+ * The busiest window of `rule` that holds an entry committed in `range` (since
+ * the previous evaluation) and ends within the grace period, from
+ * `now - grace` to `now`: the windows that evaluation could not see whole.
+ * Null when no such entry exists. Entries stamped after `now` wait for a
+ * window ending after them; older than `countableSince` are late data.
+ *
+ * @example
+ *   const missed = await busiestFreshWindow(client, rule, range, Date.now(), 180_000);
+ *   // { count: 5, from: '2026-11-23 10:03:26.5+00', to: '2026-11-23 10:08:26.5+00', ... }
+ */
+export async function busiestFreshWindow(client: Queryable, rule: AlertRule, range: CommitRange, now: number, graceMs: number): Promise<CountedWindow | null> {
+  const fresh = [...ruleFilterParams(rule, new Date(countableSince(rule, now, graceMs)), new Date(now)), range.from, range.until, rule.windowMs];
+  const span = (await queryRule<{ n: string; from_text: string; to_text: string }>(client, rule, SQL.freshWindowsSpan, fresh)).rows[0];
+  if (!span || Number(span.n) === 0) return null;
+  const params = [...ruleFilterParams(rule, span.from_text, span.to_text), range.from, range.until, rule.windowMs, new Date(now - graceMs), countCap(rule)];
+  const row = (await queryRule<{ n: string; end_at: Date; end_text: string; start_text: string }>(client, rule, SQL.busiestFreshWindow, params)).rows[0];
+  if (!row) return null;
+  const end = row.end_at.getTime();
+  return { count: Number(row.n), from: row.start_text, to: row.end_text, fromMs: end - rule.windowMs, toMs: end };
+}
+
+/** What a notification shows about `window`. */
+export async function readWindowDetails(client: Queryable, rule: AlertRule, window: RuleWindow): Promise<WindowDetails> {
+  const params = ruleFilterParams(rule, window.from, window.to);
   const bounds = await queryRule<{ n: string; first_at: Date | null; last_at: Date | null }>(client, rule, SQL.windowBounds, params);
   const count = Number(bounds.rows[0]?.n ?? 0);
   const details: WindowDetails = {
     count,
-    from,
-    to: now,
+    from: window.fromMs,
+    to: window.toMs,
     firstAt: bounds.rows[0]?.first_at ?? null,
     lastAt: bounds.rows[0]?.last_at ?? null,
     topMessages: [],

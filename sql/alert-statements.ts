@@ -10,14 +10,15 @@ const RULE_FILTER = `e.logged_at > $1 AND e.logged_at <= $2
   AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM log_sources s WHERE s.id = e.source_id AND s.path LIKE $4))
   AND ($5::text IS NULL OR e.message ~ $5)`;
 
-// Late entries of a rule: RULE_FILTER (called with an unbounded $1, $2),
-// plus ingested in [$6, $7) by their transaction's start, already older than
-// the window $8 (ms) when their ingestion began (so no evaluation could have
-// counted them), and not older than the horizon $9 (ms) then.
-const LATE_FILTER = `${RULE_FILTER}
-  AND e.ingested_at >= $6 AND e.ingested_at < $7
-  AND e.logged_at <= e.ingested_at - make_interval(secs => $8::bigint / 1000.0)
-  AND e.logged_at > e.ingested_at - make_interval(secs => $9::bigint / 1000.0)`;
+// The entries of a rule committed since the previous evaluation: RULE_FILTER
+// plus ingested in [$6, $7) by their transaction's start (the commit cursor).
+// The caller's bounds $1, $2 say which of them: those a window of the grace
+// period can count, or the late ones before.
+const FRESH_FILTER = `${RULE_FILTER}
+  AND e.ingested_at >= $6 AND e.ingested_at < $7`;
+
+// A window of $8 ms as a frame: (end - window, end] is [end - window + 1 µs, end].
+const WINDOW_FRAME = 'make_interval(secs => ($8::bigint * 1000 - 1) / 1000000.0)';
 
 const STATE_COLUMNS = 'rule_name, state, state_since, firing_since, last_count, peak_count, last_notified_at, rule';
 const OUTBOX_COLUMNS = 'id, rule_name, kind, subject, body, attributes, attempts';
@@ -50,6 +51,35 @@ export const ALERT_SQL = {
     WHERE ${RULE_FILTER}
     ORDER BY e.logged_at DESC, e.id DESC LIMIT $6`,
 
+  /**
+   * Where the windows holding a fresh entry of a rule can lie: fresh entries
+   * are FRESH_FILTER over (now - grace - window, now]; a window (end - $8 ms,
+   * end] holding one starts after the first minus the window and ends before
+   * the last plus the window. `n` = 0: nothing fresh (the bounds then mean nothing).
+   */
+  freshWindowsSpan: `SELECT count(*) AS n,
+      greatest($1::timestamptz, min(e.logged_at) - make_interval(secs => $8::bigint / 1000.0))::text AS from_text,
+      least($2::timestamptz, max(e.logged_at) + make_interval(secs => $8::bigint / 1000.0))::text AS to_text
+    FROM log_entries e WHERE ${FRESH_FILTER}`,
+  /**
+   * The busiest window of $8 ms holding a fresh entry and ending at or after
+   * $9 (now - grace), over the rule's entries in ($1, $2] (freshWindowsSpan).
+   * A busiest window ends at an entry, or at $9 when all its entries are
+   * older (the synthetic row), so those are the only ends looked at. The
+   * count stops at $10 like countWindow's; bounds as text keep microseconds.
+   */
+  busiestFreshWindow: `WITH ends AS (
+      SELECT e.logged_at AS at, 1 AS entries, e.ingested_at >= $6 AND e.ingested_at < $7 AS fresh
+      FROM log_entries e WHERE ${RULE_FILTER}
+      UNION ALL SELECT $9::timestamptz, 0, false),
+    windows AS (
+      SELECT at, sum(entries) OVER w AS n, bool_or(fresh) OVER w AS has_fresh FROM ends
+      WINDOW w AS (ORDER BY at RANGE BETWEEN ${WINDOW_FRAME} PRECEDING AND CURRENT ROW))
+    SELECT least(n, $10) AS n, at AS end_at, at::text AS end_text,
+      (at - make_interval(secs => $8::bigint / 1000.0))::text AS start_text
+    FROM windows WHERE has_fresh AND at >= $9
+    ORDER BY n DESC, at DESC LIMIT 1`,
+
   /** Notifications a rule queued since $2 (the hourly cap). */
   countRecentNotifications: 'SELECT count(*) AS n FROM alert_outbox WHERE rule_name = $1 AND created_at > $2',
   insertOutbox: `INSERT INTO alert_outbox (rule_name, kind, subject, body, attributes, created_at)
@@ -58,44 +88,46 @@ export const ALERT_SQL = {
   pruneOutbox: 'DELETE FROM alert_outbox WHERE sent_at < $1',
 
   /**
-   * Move the late-data cursor to the watermark and return the range
-   * [from, until) of ingested_at to examine (from is null on the first run).
-   * Below the watermark every entry is committed: it is the start of the
-   * oldest client transaction still open in this database (ingested_at is
-   * its transaction's start), less a margin ($1 ms) for a start reported late. Only
-   * sessions of our own role (or all, with pg_read_all_stats) show their
-   * xact_start. Times travel as text: a JavaScript Date would drop the
-   * microseconds.
+   * Move the commit cursor to the watermark and return the range [from,
+   * until) of ingested_at to examine (from is null on the first run): the
+   * entries committed since the previous evaluation. Below the watermark every
+   * entry is committed: it is the start of the oldest client transaction still
+   * open in this database (ingested_at is its transaction's start), less a
+   * margin ($1 ms) for a start reported late. Only sessions of our own role
+   * (or all, with pg_read_all_stats) show their xact_start. Times travel as
+   * text: a JavaScript Date would drop the microseconds.
    */
-  advanceLateCursor: `WITH mark AS (
+  advanceCommitCursor: `WITH mark AS (
       SELECT least(now(), (SELECT min(xact_start) FROM pg_stat_activity
         WHERE datname = current_database() AND backend_type = 'client backend'
           AND pid <> pg_backend_pid() AND xact_start IS NOT NULL)) - make_interval(secs => $1::bigint / 1000.0) AS until),
-    previous AS (SELECT late_checked_until AS until FROM alert_cursor WHERE singleton),
+    previous AS (SELECT examined_until AS until FROM alert_cursor WHERE singleton),
     saved AS (
-      INSERT INTO alert_cursor (singleton, late_checked_until, updated_at) SELECT true, until, now() FROM mark
+      INSERT INTO alert_cursor (singleton, examined_until, updated_at) SELECT true, until, now() FROM mark
       ON CONFLICT (singleton) DO UPDATE
-        SET late_checked_until = greatest(alert_cursor.late_checked_until, EXCLUDED.late_checked_until), updated_at = now()
-      RETURNING late_checked_until)
-    SELECT (SELECT until FROM previous)::text AS from_text, (SELECT late_checked_until FROM saved)::text AS until_text,
-      (SELECT until FROM previous) < (SELECT late_checked_until FROM saved) AS advanced`,
-  /** Any entry ingested in [$1, $2) older than $3 ms but not $4 ms when it arrived (the cheap pre-check). */
+        SET examined_until = greatest(alert_cursor.examined_until, EXCLUDED.examined_until), updated_at = now()
+      RETURNING examined_until)
+    SELECT (SELECT until FROM previous)::text AS from_text, (SELECT examined_until FROM saved)::text AS until_text,
+      (SELECT until FROM previous) < (SELECT examined_until FROM saved) AS advanced`,
+  /** Any entry ingested in [$1, $2) and logged in ($4, $3] (the cheap pre-check of late data, for the shortest window). */
   anyLateEntries: `SELECT EXISTS (SELECT 1 FROM log_entries e
     WHERE e.ingested_at >= $1 AND e.ingested_at < $2
-      AND e.logged_at <= e.ingested_at - make_interval(secs => $3::bigint / 1000.0)
-      AND e.logged_at > e.ingested_at - make_interval(secs => $4::bigint / 1000.0)) AS found`,
-  /** Late entries of a rule: how many, their span, and the busiest window of $8 ms among them. */
+      AND e.logged_at <= $3 AND e.logged_at > $4) AS found`,
+  /**
+   * Late entries of a rule (FRESH_FILTER over (now - horizon, now - grace -
+   * window]): how many, their span, and the busiest window of $8 ms among them.
+   */
   lateBursts: `SELECT count(*) AS n, min(logged_at) AS first_at, max(logged_at) AS last_at, coalesce(max(in_window), 0) AS busiest
     FROM (SELECT e.logged_at, count(*) OVER (ORDER BY e.logged_at
-            RANGE BETWEEN CURRENT ROW AND make_interval(secs => $8::bigint / 1000.0) FOLLOWING) AS in_window
-          FROM log_entries e WHERE ${LATE_FILTER}) late`,
+            RANGE BETWEEN CURRENT ROW AND ${WINDOW_FRAME} FOLLOWING) AS in_window
+          FROM log_entries e WHERE ${FRESH_FILTER}) late`,
   lateTopMessages: `SELECT left(split_part(e.message, E'\\n', 1), 300) AS message, count(*) AS n
-    FROM log_entries e WHERE ${LATE_FILTER}
-    GROUP BY 1 ORDER BY n DESC, message LIMIT $10`,
+    FROM log_entries e WHERE ${FRESH_FILTER}
+    GROUP BY 1 ORDER BY n DESC, message LIMIT $8`,
   lateSampleEntries: `SELECT e.logged_at, e.level, left(e.message, 2000) AS message, coalesce(s.path, '(unknown file)') AS path
     FROM log_entries e LEFT JOIN log_sources s ON s.id = e.source_id
-    WHERE ${LATE_FILTER}
-    ORDER BY e.logged_at DESC, e.id DESC LIMIT $10`,
+    WHERE ${FRESH_FILTER}
+    ORDER BY e.logged_at DESC, e.id DESC LIMIT $8`,
 
   /**
    * The oldest unsent row of a rule that no other run holds, locked for the

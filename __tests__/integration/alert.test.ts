@@ -1,9 +1,10 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { runAlert } from '../../lib/alert';
-import type { AlertDeps, AlertSummary } from '../../lib/alert';
-import { parseAlertRules } from '../../lib/alert-rules';
+import type { AlertDeps, AlertSummary, RuleSummary } from '../../lib/alert';
+import { loadAlertRules, parseAlertRules } from '../../lib/alert-rules';
 import type { AlertRule } from '../../lib/alert-rules';
 import { createPool } from '../../lib/db';
+import { countWindow } from '../../lib/rule-window';
 import { createSnsClient } from '../../lib/sns-client';
 import { createTestDatabase } from '../support/database';
 import type { TestDatabase } from '../support/database';
@@ -13,7 +14,7 @@ import type { SnsServerMode, SnsTestServer } from '../support/sns-server';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:logmon-alerts';
 const MIN = 60_000;
-// Far from the real clock, which the late-data tests use (ingested_at is the database's time).
+// The job's clock, far from the real one: only ingested_at (the commit cursor) is on the database's clock.
 const T0 = Date.UTC(2025, 0, 6, 10, 0, 0);
 
 function makeRules(...specs: Record<string, unknown>[]): AlertRule[] {
@@ -311,20 +312,173 @@ describe('Function: runAlert', () => {
     });
   });
 
+  describe('entries committed after their window was evaluated', () => {
+    // ingest and alert both run every minute, at the same instant: an entry is
+    // committed up to a minute after its own time, often just after the run
+    // whose window it belongs to. The runs here are minutes apart on the job's
+    // clock (T0...); commit order is the database's (ingested_at 'now').
+    const run = (at: number): Promise<AlertSummary> => alert(at, { commitSafetyMarginMs: 0 });
+    const iso = (ms: number): string => new Date(ms).toISOString();
+    const anyFatal = (): AlertRule[] => loadAlertRules(undefined).filter((r) => r.name === 'any-fatal');
+
+    it('fires once for a FATAL whose ingest commits just after the run at its window\'s end, and resolves at a later run', async () => {
+      // Prepare: the default rules; a run starts the cursor; ingest begins, stores a FATAL logged at 10:08:26, and has not committed at 10:09:00
+      rules = loadAlertRules(undefined);
+      const logged = T0 + 8 * MIN + 26_000;
+      await run(T0 + 8 * MIN);
+      const ingest = await db.pool.connect();
+      try {
+        await ingest.query('BEGIN');
+        await ingest.query(`INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset) VALUES ($1, 'FATAL', 'out of memory', $2, 0)`, [new Date(logged), sourceId]);
+
+        // Act: the run at 10:09 cannot see it; ingest commits; the run at 10:10 no longer has it in the current 1m window
+        const before = await run(T0 + 9 * MIN);
+        await ingest.query('COMMIT');
+        const fired = await run(T0 + 10 * MIN);
+        const resolved = await run(T0 + 11 * MIN);
+        const quiet = await run(T0 + 12 * MIN);
+
+        // Assess
+        const anyFatalOf = (summary: AlertSummary): RuleSummary => summary.rules.find((r) => r.rule === 'any-fatal')!;
+        expect(anyFatalOf(before)).toMatchObject({ count: 0, state: 'ok', notification: null });
+        expect(anyFatalOf(fired)).toMatchObject({ count: 1, windowEnd: iso(logged), state: 'firing', notification: 'firing', lateEntries: 0, late: null });
+        expect(anyFatalOf(resolved)).toMatchObject({ count: 0, windowEnd: iso(T0 + 11 * MIN), previous: 'firing', state: 'ok', notification: 'resolved' });
+        expect(anyFatalOf(quiet)).toMatchObject({ state: 'ok', notification: null, late: null });
+        expect(sns.messages.map((m) => m.subject)).toEqual([
+          '[logmon] FIRING any-fatal: 1 FATAL in 1m (threshold 1)',
+          '[logmon] RESOLVED any-fatal: 0 FATAL in 1m (threshold 1), fired 1m',
+        ]);
+        expect(sns.messages[0]!.message).toContain('Counted in the window ending 2025-01-06 10:08:26 UTC');
+        expect(sns.messages[0]!.message).toContain('Window:     2025-01-06 10:07:26 UTC to 2025-01-06 10:08:26 UTC');
+        expect(sns.messages[0]!.message).toContain('  1 x out of memory');
+      } finally {
+        ingest.release();
+      }
+    });
+
+    it('fires for a burst that only the window ending at its last entry holds whole', async () => {
+      // Prepare: 5 ERRORs in 4m50s, each committed before the first run after its time (as ingest would)
+      rules = makeRules({ name: 'error-burst' });
+      const times = [30_000, 90_000, 150_000, 210_000, 320_000].map((offset) => T0 + offset);
+      const client = await db.pool.connect();
+      const evaluationWindows: number[] = [];
+      try {
+        for (let minute = 0; minute <= 8; minute += 1) evaluationWindows.push(await countWindow(client, rules[0]!, T0 + minute * MIN));
+      } finally {
+        client.release();
+      }
+
+      // Act
+      const summaries: AlertSummary[] = [];
+      for (let minute = 0; minute <= 8; minute += 1) {
+        const due = times.filter((t) => t > T0 + (minute - 1) * MIN && t <= T0 + minute * MIN);
+        await insertEntries(db.pool, due.map((at) => ({ at, sourceId, ingestedAt: 'now' as const })));
+        summaries.push(await run(T0 + minute * MIN));
+      }
+
+      // Assess: no window ending at a run holds all 5 (checked on the finished data), the one ending at 10:05:20 does
+      const finished = await db.pool.connect();
+      try {
+        for (let minute = 0; minute <= 8; minute += 1) expect(await countWindow(finished, rules[0]!, T0 + minute * MIN)).toBeLessThan(5);
+      } finally {
+        finished.release();
+      }
+      expect(evaluationWindows.every((n) => n === 0)).toBe(true);
+      expect(summaries.map((s) => s.rules[0]!.count)).toEqual([0, 1, 2, 3, 4, 4, 5, 3, 2]);
+      expect(summaries[6]!.rules[0]).toMatchObject({ windowEnd: iso(T0 + 320_000), previous: 'ok', state: 'firing', notification: 'firing' });
+      expect(summaries[7]!.rules[0]).toMatchObject({ state: 'ok', notification: 'resolved' });
+      expect(kinds()).toEqual(['firing', 'resolved']);
+      expect(sns.messages[0]!.subject).toBe('[logmon] FIRING error-burst: 5 ERROR/FATAL in 5m (threshold 5)');
+      expect(sns.messages[0]!.message).toContain('Count:      5 in 5m (threshold 5)');
+      expect(sns.messages[0]!.message).toContain('First:      2025-01-06 10:00:30 UTC');
+      expect(sns.messages[0]!.message).toContain('Last:       2025-01-06 10:05:20 UTC');
+    });
+
+    it('fires when an entry committed late completes a window that ends at an entry committed before it', async () => {
+      // Prepare: four ERRORs committed on time, then one logged before them, committed after the run at 10:05
+      rules = makeRules({ name: 'error-burst' });
+      await run(T0);
+      await insertEntries(db.pool, [70_000, 120_000, 180_000, 240_000].map((offset) => ({ at: T0 + offset, sourceId, ingestedAt: 'now' as const })));
+      const onTime = await run(T0 + 5 * MIN);
+      await insertEntries(db.pool, [{ at: T0 + 30_000, sourceId, ingestedAt: 'now' }]);
+
+      // Act: at 10:06 the current window (10:01, 10:06] holds 4; the window ending at 10:04:00 holds all 5
+      const summary = await run(T0 + 6 * MIN);
+
+      // Assess
+      expect(onTime.rules[0]).toMatchObject({ count: 4, state: 'ok' });
+      expect(summary.rules[0]).toMatchObject({ count: 5, windowEnd: iso(T0 + 4 * MIN), state: 'firing', notification: 'firing', lateEntries: 0 });
+      expect(kinds()).toEqual(['firing']);
+    });
+
+    // any-fatal (1m) with the default grace (3m), run at R: windows ending from R-3m to R are evaluated, so the line is at R-4m.
+    it.each<[string, number, 'counted' | 'late']>([
+      ['at the run', 0, 'counted'],
+      ['in the current window', -30_000, 'counted'],
+      ['at the start of the grace period', -3 * MIN, 'counted'],
+      ['in the window ending at the start of the grace period', -3.5 * MIN, 'counted'],
+      ['just inside the line', -4 * MIN + 1, 'counted'],
+      ['on the line', -4 * MIN, 'late'],
+      ['just outside the line', -4 * MIN - 1, 'late'],
+      ['well outside', -10 * MIN, 'late'],
+    ])('puts a FATAL committed since the previous run and logged %s (%d ms) on exactly one path: %s', async (_where, offset, path) => {
+      // Prepare
+      rules = anyFatal();
+      const R = T0 + 20 * MIN;
+      await run(R - MIN);
+      await insertEntries(db.pool, [{ at: R + offset, level: 'FATAL', sourceId, ingestedAt: 'now' }]);
+
+      // Act
+      const summary = await run(R);
+      const next = await run(R + MIN);
+
+      // Assess: counted moves the state (FIRING), late is reported (LATE DATA) and moves nothing; never both, never neither, never twice
+      const counted = summary.rules[0]!.notification === 'firing';
+      const late = summary.rules[0]!.late === 'queued';
+      expect({ counted, late }).toEqual({ counted: path === 'counted', late: path === 'late' });
+      expect(summary.rules[0]).toMatchObject({ lateEntries: path === 'late' ? 1 : 0, state: path === 'counted' ? 'firing' : 'ok' });
+      expect(next.rules[0]).toMatchObject({ lateEntries: 0, late: null, notification: path === 'counted' ? 'resolved' : null });
+      expect(kinds()).toEqual(path === 'counted' ? ['firing', 'resolved'] : ['late']);
+    });
+
+    it('counts an entry stamped after the run once its time has come, and never reports it late', async () => {
+      rules = anyFatal();
+      await run(T0 - MIN);
+      await insertEntries(db.pool, [{ at: T0 + 20_000, level: 'FATAL', sourceId, ingestedAt: 'now' }]);
+
+      const early = await run(T0);
+      const due = await run(T0 + MIN);
+
+      expect(early.rules[0]).toMatchObject({ count: 0, state: 'ok', lateEntries: 0 });
+      expect(due.rules[0]).toMatchObject({ count: 1, windowEnd: iso(T0 + MIN), state: 'firing', lateEntries: 0 });
+      expect(kinds()).toEqual(['firing']);
+    });
+
+    it('with no grace period, counts only the current window and reports an older entry late', async () => {
+      rules = anyFatal();
+      await run(T0 - MIN);
+      await insertEntries(db.pool, [{ at: T0 - 70_000, level: 'FATAL', sourceId, ingestedAt: 'now' }]);
+
+      const summary = await alert(T0, { commitSafetyMarginMs: 0, graceMs: 0 });
+
+      expect(summary.rules[0]).toMatchObject({ count: 0, state: 'ok', lateEntries: 1, late: 'queued' });
+      expect(kinds()).toEqual(['late']);
+    });
+  });
+
   describe('late data', () => {
     /** Pretend the previous run examined everything ingested up to an hour ago. */
-    const rewindLateCursor = (): Promise<unknown> => db.pool.query(`UPDATE alert_cursor SET late_checked_until = now() - interval '1 hour'`);
+    const rewindCursor = (): Promise<unknown> => db.pool.query(`UPDATE alert_cursor SET examined_until = now() - interval '1 hour'`);
     const dbNow = async (): Promise<number> => (await db.pool.query<{ now: Date }>('SELECT now()')).rows[0]!.now.getTime();
 
     it('reports entries that arrive after their window once, as LATE DATA, without changing the state', async () => {
-      // Prepare: a first run starts the cursor; then a backlog from two hours ago arrives
+      // Prepare: a first run starts the cursor; then a backlog from two hours before the next run arrives
       await alert(T0);
-      await rewindLateCursor();
-      const now = await dbNow();
-      const arrived = now - 30_000;
+      await rewindCursor();
+      const arrived = (await dbNow()) - 30_000;
       await insertEntries(db.pool, [
-        ...burst(7, now - 2 * 3_600_000, sourceId, { ingestedAt: arrived, message: 'backlog error' }),
-        ...burst(3, now - 3 * 3_600_000, sourceId, { ingestedAt: arrived, message: 'sparse' }),
+        ...burst(7, T0 - 2 * 3_600_000, sourceId, { ingestedAt: arrived, message: 'backlog error' }),
+        ...burst(3, T0 - 3 * 3_600_000, sourceId, { ingestedAt: arrived, message: 'sparse' }),
       ]);
 
       // Act
@@ -341,15 +495,15 @@ describe('Function: runAlert', () => {
 
     it('examines the entries of an ingest transaction open during a run once, after it commits', async () => {
       // Prepare: the cursor starts, then an ingest transaction writes a backlog and stays open
-      const run = (at: number): Promise<AlertSummary> => alert(at, { lateSafetyMarginMs: 0 });
+      const run = (at: number): Promise<AlertSummary> => alert(at, { commitSafetyMarginMs: 0 });
       await run(T0);
       const ingest = await db.pool.connect();
       try {
         await ingest.query('BEGIN');
         await ingest.query(
           `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset)
-           SELECT now() - interval '2 hours' + i * interval '1 second', 'ERROR', 'backlog', $1, i FROM generate_series(1, 6) i`,
-          [sourceId],
+           SELECT $2::timestamptz - interval '2 hours' + i * interval '1 second', 'ERROR', 'backlog', $1, i FROM generate_series(1, 6) i`,
+          [sourceId, new Date(T0)],
         );
 
         // Act
@@ -370,11 +524,11 @@ describe('Function: runAlert', () => {
 
     it('ignores late entries below the threshold and beyond the horizon', async () => {
       await alert(T0);
-      await rewindLateCursor();
-      const now = await dbNow();
+      await rewindCursor();
+      const arrived = (await dbNow()) - 30_000;
       await insertEntries(db.pool, [
-        ...burst(4, now - 3_600_000, sourceId, { ingestedAt: now - 30_000 }),
-        ...burst(9, now - 30 * 3_600_000, sourceId, { ingestedAt: now - 30_000 }),
+        ...burst(4, T0 - 3_600_000, sourceId, { ingestedAt: arrived }),
+        ...burst(9, T0 - 30 * 3_600_000, sourceId, { ingestedAt: arrived }),
       ]);
 
       const summary = await alert(T0 + MIN);

@@ -201,8 +201,21 @@ describe('Function: readAlertConfig', () => {
   it('reads the defaults', () => {
     const config = readAlertConfig(env);
 
-    expect(config).toMatchObject({ topicArn: env.ALERT_TOPIC_ARN, subjectPrefix: '[logmon]', lateHorizonMs: 86_400_000, snsTimeoutMs: 10_000 });
+    expect(config).toMatchObject({ topicArn: env.ALERT_TOPIC_ARN, subjectPrefix: '[logmon]', graceMs: 180_000, lateHorizonMs: 86_400_000, snsTimeoutMs: 10_000 });
     expect(config.rules).toHaveLength(2);
+  });
+
+  it.each([
+    ['5m', 300_000],
+    ['90s', 90_000],
+    ['0s', 0],
+    ['1h', 3_600_000],
+  ])('reads ALERT_GRACE=%s', (value, ms) => {
+    expect(readAlertConfig({ ...env, ALERT_GRACE: value }).graceMs).toBe(ms);
+  });
+
+  it.each(['3 minutes', '-1m', '2h'])('rejects ALERT_GRACE=%s, naming the variable', (value) => {
+    expect(() => readAlertConfig({ ...env, ALERT_GRACE: value })).toThrow(`ALERT_GRACE must be a duration up to 1h such as "3m", got "${value}"`);
   });
 
   it('requires a topic ARN', () => {

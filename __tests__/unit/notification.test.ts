@@ -99,6 +99,20 @@ describe('Function: formatNotification', () => {
     expect(n.body).toContain('  2026-11-23 10:04:50 UTC  ERROR  /var/log/app.log\n    db timeout after 30s\n      at Pool.query\n      at main\n    (2 more lines)');
   });
 
+  it('describes an earlier window when entries committed after it made the rule fire', () => {
+    // Prepare: the window ending at 10:03:20, counted at the run of 10:05
+    const earlier: WindowDetails = { ...details, count: 5, from: NOW - 100_000 - 5 * MIN, to: NOW - 100_000, lastAt: new Date(NOW - 100_000) };
+
+    // Act
+    const n = formatNotification({ kind: 'firing', rule: makeRule(), now: NOW, prefix: '[logmon]', details: earlier });
+
+    // Assess
+    expect(n.subject).toBe('[logmon] FIRING error-burst: 5 ERROR/FATAL in 5m (threshold 5)');
+    expect(n.body).toContain('Rule "error-burst" is FIRING: 5 matching entries in 5m.\n\nCounted in the window ending 2026-11-23 10:03:20 UTC: its entries were stored after that time');
+    expect(n.body).toContain('Count:      5 in 5m (threshold 5)');
+    expect(n.body).toContain('Window:     2026-11-23 09:58:20 UTC to 2026-11-23 10:03:20 UTC');
+  });
+
   it('says how long a resolved rule fired and its peak', () => {
     const n = formatNotification({
       kind: 'resolved',
