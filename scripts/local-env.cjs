@@ -9,4 +9,20 @@ function databaseUrl() {
   return fs.existsSync(saved) ? fs.readFileSync(saved, 'utf8').trim() : '';
 }
 
-module.exports = { databaseUrl };
+/**
+ * LOG_FILES, or the demo log. Relative paths are made absolute against the
+ * project: `serverless invoke local` and offline run the bundle from
+ * .esbuild/.build, where a relative path would point elsewhere.
+ */
+function logFiles() {
+  const root = path.join(__dirname, '..');
+  const value = process.env.LOG_FILES || 'logs/app.log';
+  return value
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0)
+    .map((p) => path.resolve(root, p))
+    .join(',');
+}
+
+module.exports = { databaseUrl, logFiles };
