@@ -10,6 +10,33 @@ export interface SnsClientOptions {
   maxAttempts?: number;
 }
 
+type SdkErrorShape = { name?: unknown; $metadata?: { httpStatusCode?: number } } | null | undefined;
+
+/**
+ * Error names (SNS's codes) saying SNS is too busy, not that the message is
+ * wrong. Over the query protocol `Throttling` comes as an HTTP 400, the
+ * status of a rejected message.
+ */
+const THROTTLING_NAMES = new Set(['Throttling', 'ThrottlingException', 'Throttled', 'ThrottledException', 'RequestThrottled', 'TooManyRequestsException', 'KMSThrottlingException']);
+
+/** SNS refused a request for its rate (HTTP 429, or a throttling code). */
+export function isThrottlingError(err: unknown): boolean {
+  const e = err as SdkErrorShape;
+  return e?.$metadata?.httpStatusCode === 429 || THROTTLING_NAMES.has(String(e?.name));
+}
+
+/**
+ * The failure is SNS's or the topic's, not this message's: every other
+ * message would fail the same way. Only an HTTP 400 that is neither
+ * throttling nor about the topic's KMS key (an invalid parameter, say) is
+ * this message's own.
+ */
+export function isServiceWideError(err: unknown): boolean {
+  const e = err as SdkErrorShape;
+  if (e?.$metadata?.httpStatusCode !== 400) return true;
+  return isThrottlingError(err) || String(e.name).startsWith('KMS');
+}
+
 /** The region of an SNS topic ARN (arn:aws:sns:REGION:account:name). */
 export function regionOfTopic(topicArn: string): string | undefined {
   return topicArn.split(':')[3] || undefined;
