@@ -5,6 +5,7 @@
 // the outbox with its attempts and error, and stop publishing when SNS itself
 // is unavailable; once SNS is back, each owed notification goes out exactly
 // once, in order per rule.
+import { PublishCommand } from '@aws-sdk/client-sns';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { runAlert } from '../../lib/alert';
@@ -153,6 +154,57 @@ describe('Fault: SNS unavailable while notifications are owed', () => {
     await sns.setMode('up');
     await alert(T0 + 3 * MIN);
     expect(received()).toEqual(['a firing', 'c firing', 'a resolved', 'c resolved', 'b firing', 'b resolved']);
+  });
+
+  it('sends a message SNS took after the time limit once more per run, never again within a run (the in-flight case)', async () => {
+    // Prepare: SNS records each message, then answers after the client gave up
+    client = createSnsClient({ topicArn: TOPIC, timeoutMs: 200, endpoint: sns.endpoint, maxAttempts: 3 });
+    await sns.setMode('slow', { delayMs: 1500 });
+    await errorsFor(['a', 'b'], T0);
+
+    // Act
+    const slow = await alert(T0);
+    const copiesAfterOneRun = received();
+    const stillSlow = await alert(T0 + 20_000);
+    const copiesAfterTwoRuns = received();
+    await sns.setMode('up');
+    const recovered = await alert(T0 + 25_000);
+
+    // Assess: one copy per run that timed out, none from the SDK's retries, then the delivery
+    for (const summary of [slow, stillSlow]) {
+      expect(summary.notifications).toMatchObject({ sent: 0, failed: 1, pending: 2 });
+      expect(summary.notifications.failures[0]!.error).toMatch(/\(rule "a", firing\): .*exceeded the configured 200 ms requestTimeout/);
+    }
+    expect(copiesAfterOneRun).toEqual(['a firing']);
+    expect(copiesAfterTwoRuns).toEqual(['a firing', 'a firing']);
+    expect(recovered.notifications).toMatchObject({ sent: 2, failed: 0, pending: 0 });
+    expect(received()).toEqual(['a firing', 'a firing', 'a firing', 'b firing']);
+    expect((await outbox()).map((r) => `${r.rule} attempts=${r.attempts}`)).toEqual(['a attempts=3', 'b attempts=1']);
+  });
+
+  describe('Function: createSnsClient', () => {
+    it.each<[SnsServerMode, number, number]>([
+      ['down', 3, 0],
+      ['reset', 3, 0],
+      ['failing', 3, 0],
+      ['throttling', 3, 0],
+      ['rejecting', 1, 0],
+      ['slow', 1, 1],
+    ])('when SNS is %s, makes %i attempt(s) per publish, and SNS takes %i copies', async (mode, attempts, copies) => {
+      // Prepare: a fresh client, so no kept-alive connection is reused
+      client = createSnsClient({ topicArn: TOPIC, timeoutMs: 200, endpoint: sns.endpoint }, { AWS_MAX_ATTEMPTS: '3' });
+      await sns.setMode(mode, { delayMs: 1000 });
+
+      // Act
+      const error = await client.send(new PublishCommand({ TopicArn: TOPIC, Message: 'one message' })).then(
+        () => null,
+        (err: { $metadata?: { attempts?: number } }) => err,
+      );
+
+      // Assess
+      expect(error?.$metadata?.attempts).toBe(attempts);
+      expect(sns.messages).toHaveLength(copies);
+    });
   });
 
   describe('Handler: alert', () => {
