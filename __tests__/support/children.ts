@@ -136,6 +136,11 @@ export function spawnInvokeIngest(env: NodeJS.ProcessEnv): RunningChild {
   return spawnProcess('npm', ['run', '--silent', 'invoke', '--', 'ingest'], env);
 }
 
+/** `npm run invoke -- alert`, exactly as an operator types it. */
+export function spawnInvokeAlert(env: NodeJS.ProcessEnv): RunningChild {
+  return spawnProcess('npm', ['run', '--silent', 'invoke', '--', 'alert'], env);
+}
+
 /** Run an ingest child to its end; throws unless it exits 0. Returns its summary. */
 export async function runIngestChild<T = unknown>(env: NodeJS.ProcessEnv): Promise<T> {
   const result = await spawnIngest(env).exited;

@@ -16,9 +16,10 @@ import type { AddressInfo, Socket } from 'node:net';
  *   answers over the query protocol when a publish rate is exceeded.
  * - `rejecting`: HTTP 400 `InvalidParameter`: this one message refused (every
  *   message, or those `rejectIf` picks; the others are accepted).
+ * - `forbidden`: HTTP 403 `InvalidClientTokenId`, as for credentials SNS does not know.
  * - `slow`: records the message, answers after `delayMs` (the client may give up first).
  */
-export type SnsServerMode = 'up' | 'down' | 'reset' | 'failing' | 'throttling' | 'rejecting' | 'slow';
+export type SnsServerMode = 'up' | 'down' | 'reset' | 'failing' | 'throttling' | 'rejecting' | 'forbidden' | 'slow';
 
 export interface ReceivedMessage {
   messageId: string;
@@ -107,6 +108,10 @@ export async function startSnsServer(): Promise<SnsTestServer> {
     server.requests += 1;
     if (mode === 'failing') {
       reply(res, 500, errorXml('Receiver', 'InternalError', 'injected failure'));
+      return;
+    }
+    if (mode === 'forbidden') {
+      reply(res, 403, errorXml('Sender', 'InvalidClientTokenId', 'The security token included in the request is invalid.'));
       return;
     }
     if (mode === 'throttling') {
