@@ -222,7 +222,7 @@ describe('Fault: kill -9 during alert publishing', () => {
       expect(landings['in-flight']).toBeGreaterThan(0);
       process.stdout.write(
         `[kill -9 alert] seed ${SEED}: ${TRIALS} kills (${Object.entries(landings).map(([k, v]) => `${k} ${v}`).join(', ')}), ` +
-          `${rows.length} notifications (${backlog} owed at the start), ${sns.messages.length} received, ${duplicates} received twice, ` +
+          `${rows.length} notifications (${backlog} owed at the start), ${sns.messages.length} received, ${duplicates} extra copies, ` +
           `kill window ${Math.round(windowMs)} ms, ${finalRuns} final run(s), ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
       );
     },
