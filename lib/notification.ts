@@ -69,10 +69,12 @@ const HEADLINE: Record<NotificationKind, string> = {
   late: 'LATE DATA',
 };
 
-// Escape sequences, C0/C1 controls and bidirectional overrides (which can make
-// a line read differently from what it says) never reach an inbox.
+// Escape sequences, C0/C1 controls, Unicode line and paragraph separators
+// (a line break to some readers, which would let log text start a line of its
+// own) and bidirectional overrides (which can make a line read differently
+// from what it says) never reach an inbox.
 const ANSI_ESCAPES = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
-const UNSAFE_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Text from a log line made safe to show: no escapes or controls, tabs as spaces. */
 export function cleanText(text: string): string {

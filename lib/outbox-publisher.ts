@@ -5,6 +5,7 @@ import { ALERT_SQL as SQL } from '../sql/alert-statements';
 import { withTransaction } from './db';
 import { PublishError, describeError } from './errors';
 import type { AppLogger } from './logger';
+import { isServiceWideError } from './sns-client';
 
 /** An unsent notification, as claimed from `alert_outbox`. */
 export interface OutboxRow {
@@ -73,16 +74,6 @@ function toMessageAttributes(attributes: Record<string, string>): Record<string,
   return out;
 }
 
-/**
- * SNS itself is unavailable (network, time limit, 5xx, throttling, auth):
- * the other rows would fail too, so the run stops publishing. Only a 400
- * (this message rejected) lets the other rules' rows go on.
- */
-function isServiceWide(err: unknown): boolean {
-  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return status !== 400;
-}
-
 type Attempt = { row: OutboxRow; messageId: string } | { row: OutboxRow; error: PublishError };
 
 /**
@@ -138,7 +129,10 @@ export async function publishOutbox(deps: PublishOutboxDeps): Promise<PublishSum
     summary.failed += 1;
     summary.failures.push({ outboxId: attempt.row.id, rule: attempt.row.ruleName, error: describeError(attempt.error) });
     deps.logger?.warn('notification not sent; it stays in the outbox', { outboxId: attempt.row.id, rule: attempt.row.ruleName, attempts: attempt.row.attempts + 1, error: describeError(attempt.error) });
-    if (isServiceWide(attempt.error.cause)) break;
+    // SNS itself is unavailable (network, time limit, 5xx, throttling, auth,
+    // the topic's key): the other rows would fail too, so the run stops
+    // publishing. Only this message rejected lets the other rules' rows go on.
+    if (isServiceWideError(attempt.error.cause)) break;
     skipRules.push(attempt.row.ruleName);
   }
   const unsent = await deps.pool.query<{ n: string }>(SQL.countUnsent);

@@ -1,4 +1,6 @@
 import { SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClientConfig } from '@aws-sdk/client-sns';
+import { intVar } from './config';
 
 export interface SnsClientOptions {
   /** The topic published to: its region is the client's region. */
@@ -7,7 +9,79 @@ export interface SnsClientOptions {
   timeoutMs: number;
   /** Overrides AWS_ENDPOINT_URL_SNS, which the SDK reads by itself (tests pass it here). */
   endpoint?: string;
+  /** Attempts per publish; default AWS_MAX_ATTEMPTS, else 3 (as the SDK). */
   maxAttempts?: number;
+}
+
+type RetryStrategyV2 = Extract<NonNullable<SNSClientConfig['retryStrategy']>, { acquireInitialRetryToken: unknown }>;
+type RetryToken = Awaited<ReturnType<RetryStrategyV2['acquireInitialRetryToken']>>;
+
+const DEFAULT_MAX_ATTEMPTS = 3;
+// The SDK's standard backoff: full jitter over base * 2^retry, capped.
+const RETRY_BASE_DELAY_MS = 100;
+const THROTTLING_BASE_DELAY_MS = 500;
+const MAX_RETRY_DELAY_MS = 20_000;
+
+type SdkErrorShape = { name?: unknown; $metadata?: { httpStatusCode?: number } } | null | undefined;
+
+/**
+ * Error names (SNS's codes) saying SNS is too busy, not that the message is
+ * wrong. Over the query protocol `Throttling` comes as an HTTP 400, the
+ * status of a rejected message.
+ */
+const THROTTLING_NAMES = new Set(['Throttling', 'ThrottlingException', 'Throttled', 'ThrottledException', 'RequestThrottled', 'TooManyRequestsException', 'KMSThrottlingException']);
+
+/** SNS refused a request for its rate (HTTP 429, or a throttling code). */
+export function isThrottlingError(err: unknown): boolean {
+  const e = err as SdkErrorShape;
+  return e?.$metadata?.httpStatusCode === 429 || THROTTLING_NAMES.has(String(e?.name));
+}
+
+/**
+ * The failure is SNS's or the topic's, not this message's: every other
+ * message would fail the same way. Only an HTTP 400 that is neither
+ * throttling nor about the topic's KMS key (an invalid parameter, say) is
+ * this message's own.
+ */
+export function isServiceWideError(err: unknown): boolean {
+  const e = err as SdkErrorShape;
+  if (e?.$metadata?.httpStatusCode !== 400) return true;
+  return isThrottlingError(err) || String(e.name).startsWith('KMS');
+}
+
+/**
+ * The request's own time limit (requestTimeout) ran out after it was sent:
+ * SNS may have taken the message and may yet publish it.
+ */
+function isRequestTimeout(err: unknown): boolean {
+  const e = err as { name?: unknown; code?: unknown } | null | undefined;
+  return e?.name === 'TimeoutError' && e.code === 'ETIMEDOUT';
+}
+
+function retryToken(retryCount: number, delayMs: number): RetryToken {
+  return { getRetryCount: () => retryCount, getRetryDelay: () => delayMs };
+}
+
+/**
+ * The SDK's standard retries (throttling and transient errors, exponential
+ * backoff with full jitter) except after a request timed out: SNS may have
+ * accepted it, and each retry would publish it once more. That message is
+ * left to the outbox, which the next run retries (the in-flight case of
+ * docs/alerting.md). The middleware waits the token's delay, honouring the
+ * abort signal.
+ */
+function publishRetryStrategy(maxAttempts: number): RetryStrategyV2 {
+  return {
+    acquireInitialRetryToken: async () => retryToken(0, 0),
+    refreshRetryTokenForRetry: async (token, info) => {
+      const retries = token.getRetryCount();
+      const retryable = (info.errorType === 'THROTTLING' || info.errorType === 'TRANSIENT') && !isRequestTimeout(info.error);
+      if (!retryable || retries + 1 >= maxAttempts) throw new Error('publish not retried by the SDK');
+      const base = info.errorType === 'THROTTLING' ? THROTTLING_BASE_DELAY_MS : RETRY_BASE_DELAY_MS;
+      return retryToken(retries + 1, Math.floor(Math.random() * Math.min(MAX_RETRY_DELAY_MS, base * 2 ** retries)));
+    },
+    recordSuccess: () => undefined,
+  };
 }
 
 /** The region of an SNS topic ARN (arn:aws:sns:REGION:account:name). */
@@ -18,18 +92,20 @@ export function regionOfTopic(topicArn: string): string | undefined {
 /**
  * The SNS client of the alert job: the topic's region, a request time limit
  * (a hung endpoint must not hold an outbox row lock until the Lambda dies)
- * and the SDK's retries. Credentials come from the SDK's default chain
+ * and the SDK's retries, but none after a timed-out request (see
+ * publishRetryStrategy). Credentials come from the SDK's default chain
  * (the Lambda role; AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY locally).
  *
  * @example
  *   const sns = createSnsClient({ topicArn: config.topicArn, timeoutMs: config.snsTimeoutMs });
  */
-export function createSnsClient(options: SnsClientOptions): SNSClient {
+export function createSnsClient(options: SnsClientOptions, env: Record<string, string | undefined> = process.env): SNSClient {
+  const maxAttempts = options.maxAttempts ?? intVar(env, 'AWS_MAX_ATTEMPTS', DEFAULT_MAX_ATTEMPTS, 1);
   return new SNSClient({
     region: regionOfTopic(options.topicArn),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    // unset: the SDK's default (AWS_MAX_ATTEMPTS, else 3 attempts with backoff)
-    ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+    maxAttempts,
+    retryStrategy: publishRetryStrategy(maxAttempts),
     requestHandler: { connectionTimeout: Math.min(options.timeoutMs, 3000), requestTimeout: options.timeoutMs, throwOnRequestTimeout: true },
   });
 }

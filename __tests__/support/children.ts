@@ -5,9 +5,8 @@ import path from 'node:path';
 import { buildSync } from 'esbuild';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const INGEST_CHILD = path.join(__dirname, 'ingest-child.ts');
 const BUNDLE_DIR = path.join(ROOT, 'node_modules', '.cache', 'logmon-faults');
-let bundled: string | null = null;
+const bundled = new Map<string, string>();
 
 export interface ChildResult {
   code: number | null;
@@ -38,18 +37,34 @@ export function ingestEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
   };
 }
 
+/** Environment for an alert child (alert-child.ts): quiet logs, fake AWS credentials, everything else explicit. */
+export function alertEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TMPDIR: process.env.TMPDIR,
+    NODE_NO_WARNINGS: '1',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST',
+    AWS_SECRET_ACCESS_KEY: 'local-test-secret',
+    ...vars,
+  };
+}
+
 /**
- * The ingest child bundled by esbuild the way serverless-esbuild bundles the
- * Lambda (CommonJS, import.meta.url shimmed): it starts in about 0.1 s where
- * tsx needs 0.2-0.3 s, which adds up over dozens of kill trials.
+ * A child entry point (ingest-child.ts, alert-child.ts) bundled by esbuild the
+ * way serverless-esbuild bundles the Lambda (CommonJS, import.meta.url
+ * shimmed): it starts in about 0.1 s where tsx needs 0.2-0.3 s, which adds up
+ * over dozens of kill trials.
  */
-function ingestChildBundle(): string {
-  if (bundled && fs.existsSync(bundled)) return bundled;
+function childBundle(name: 'ingest-child' | 'alert-child'): string {
+  const done = bundled.get(name);
+  if (done && fs.existsSync(done)) return done;
   fs.mkdirSync(BUNDLE_DIR, { recursive: true });
-  const out = path.join(BUNDLE_DIR, 'ingest-child.cjs');
+  const out = path.join(BUNDLE_DIR, `${name}.cjs`);
   const tmp = `${out}.${process.pid}.tmp`;
   buildSync({
-    entryPoints: [INGEST_CHILD],
+    entryPoints: [path.join(__dirname, `${name}.ts`)],
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -60,7 +75,7 @@ function ingestChildBundle(): string {
     define: { 'import.meta.url': '__importMetaUrl' },
   });
   fs.renameSync(tmp, out);
-  bundled = out;
+  bundled.set(name, out);
   return out;
 }
 
@@ -100,12 +115,30 @@ export function spawnProcess(command: string, args: string[], env: NodeJS.Proces
 
 /** One ingest run in a child process (see ingest-child.ts); migrations are found from the repository root. */
 export function spawnIngest(env: NodeJS.ProcessEnv): RunningChild {
-  return spawnProcess(process.execPath, [ingestChildBundle()], env);
+  return spawnProcess(process.execPath, [childBundle('ingest-child')], env);
+}
+
+/** One alert run in a child process (see alert-child.ts). */
+export function spawnAlert(env: NodeJS.ProcessEnv): RunningChild {
+  return spawnProcess(process.execPath, [childBundle('alert-child')], env);
+}
+
+/** Run an alert child to its end; throws unless it exits 0. Returns its summary. */
+export async function runAlertChild<T = unknown>(env: NodeJS.ProcessEnv): Promise<T> {
+  const result = await spawnAlert(env).exited;
+  if (result.code !== 0) throw new Error(`alert child failed (${result.code ?? result.signal}): ${result.stderr}`);
+  const summaryLine = result.stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(summaryLine) as T;
 }
 
 /** `npm run invoke -- ingest`, exactly as an operator types it (about 1 s of start-up). */
 export function spawnInvokeIngest(env: NodeJS.ProcessEnv): RunningChild {
   return spawnProcess('npm', ['run', '--silent', 'invoke', '--', 'ingest'], env);
+}
+
+/** `npm run invoke -- alert`, exactly as an operator types it. */
+export function spawnInvokeAlert(env: NodeJS.ProcessEnv): RunningChild {
+  return spawnProcess('npm', ['run', '--silent', 'invoke', '--', 'alert'], env);
 }
 
 /** Run an ingest child to its end; throws unless it exits 0. Returns its summary. */

@@ -12,9 +12,14 @@ import type { AddressInfo, Socket } from 'node:net';
  * - `down`: not listening (connection refused).
  * - `reset`: accepts the connection, then closes it without answering.
  * - `failing`: HTTP 500 with an SNS `InternalError` XML body.
+ * - `throttling`: HTTP 400 with the `Throttling` code ("Rate exceeded"), as SNS
+ *   answers over the query protocol when a publish rate is exceeded.
+ * - `rejecting`: HTTP 400 `InvalidParameter`: this one message refused (every
+ *   message, or those `rejectIf` picks; the others are accepted).
+ * - `forbidden`: HTTP 403 `InvalidClientTokenId`, as for credentials SNS does not know.
  * - `slow`: records the message, answers after `delayMs` (the client may give up first).
  */
-export type SnsServerMode = 'up' | 'down' | 'reset' | 'failing' | 'slow';
+export type SnsServerMode = 'up' | 'down' | 'reset' | 'failing' | 'throttling' | 'rejecting' | 'forbidden' | 'slow';
 
 export interface ReceivedMessage {
   messageId: string;
@@ -31,7 +36,7 @@ export interface SnsTestServer {
   messages: ReceivedMessage[];
   /** Publish requests that reached the server in any mode. */
   requests: number;
-  setMode(mode: SnsServerMode, options?: { delayMs?: number }): Promise<void>;
+  setMode(mode: SnsServerMode, options?: { delayMs?: number; rejectIf?: (message: ReceivedMessage) => boolean }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -71,6 +76,7 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 export async function startSnsServer(): Promise<SnsTestServer> {
   let mode: SnsServerMode = 'up';
   let delayMs = 0;
+  let rejectIf: (message: ReceivedMessage) => boolean = () => true;
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
 
@@ -104,6 +110,14 @@ export async function startSnsServer(): Promise<SnsTestServer> {
       reply(res, 500, errorXml('Receiver', 'InternalError', 'injected failure'));
       return;
     }
+    if (mode === 'forbidden') {
+      reply(res, 403, errorXml('Sender', 'InvalidClientTokenId', 'The security token included in the request is invalid.'));
+      return;
+    }
+    if (mode === 'throttling') {
+      reply(res, 400, errorXml('Sender', 'Throttling', 'Rate exceeded'));
+      return;
+    }
     const message: ReceivedMessage = {
       messageId: crypto.randomUUID(),
       topicArn: form.get('TopicArn') ?? '',
@@ -111,6 +125,10 @@ export async function startSnsServer(): Promise<SnsTestServer> {
       message: form.get('Message') ?? '',
       attributes: parseAttributes(form),
     };
+    if (mode === 'rejecting' && rejectIf(message)) {
+      reply(res, 400, errorXml('Sender', 'InvalidParameter', 'Invalid parameter: Message'));
+      return;
+    }
     server.messages.push(message);
     if (mode === 'slow') {
       const timer = setTimeout(() => {
@@ -159,6 +177,7 @@ export async function startSnsServer(): Promise<SnsTestServer> {
     requests: 0,
     async setMode(next, options = {}) {
       delayMs = options.delayMs ?? 5000;
+      rejectIf = options.rejectIf ?? (() => true);
       if (next === 'down' && mode !== 'down') await stopListening();
       if (next !== 'down' && mode === 'down') await listen(port);
       mode = next;

@@ -80,6 +80,10 @@ describe('Function: cleanText', () => {
   it('removes terminal escapes and replaces controls and bidirectional overrides', () => {
     expect(cleanText('\u001b[31mred\u001b[0m\tnext\u0007 \u202eevil')).toBe('red next? ?evil');
   });
+
+  it('replaces the Unicode line and paragraph separators, so log text cannot start a line of its own', () => {
+    expect(cleanText('boom\u2028Subject: forged\u2029From: x\u0085NEL')).toBe('boom?Subject: forged?From: x?NEL');
+  });
 });
 
 describe('Function: formatNotification', () => {
