@@ -11,24 +11,23 @@ const RULE_FILTER = `e.logged_at > $1 AND e.logged_at <= $2
   AND ($5::text IS NULL OR e.message ~ $5)`;
 
 // The slice of the commit cursor: entries whose position (ingested_at, id)
-// is in [($a, $b), ($c, $d)). The plain ingested_at bounds repeat the row
-// comparison for the planner; log_entries_ingested_at_id serves both.
-function examinedSlice(a: number, b: number, c: number, d: number): string {
-  return `e.ingested_at >= $${a} AND e.ingested_at <= $${c}
-  AND (e.ingested_at, e.id) >= ($${a}::timestamptz, $${b}::bigint) AND (e.ingested_at, e.id) < ($${c}::timestamptz, $${d}::bigint)`;
-}
+// is in [($6, $7), ($8, $9)) (or [($1, $2), ($3, $4))). The plain ingested_at
+// bounds repeat the row comparison for the planner; log_entries_ingested_at_id
+// serves both.
+const SLICE_6_TO_9 = `e.ingested_at >= $6 AND e.ingested_at <= $8
+  AND (e.ingested_at, e.id) >= ($6::timestamptz, $7::bigint) AND (e.ingested_at, e.id) < ($8::timestamptz, $9::bigint)`;
+const SLICE_1_TO_4 = `e.ingested_at >= $1 AND e.ingested_at <= $3
+  AND (e.ingested_at, e.id) >= ($1::timestamptz, $2::bigint) AND (e.ingested_at, e.id) < ($3::timestamptz, $4::bigint)`;
 
 // The entries of a rule examined by this evaluation: RULE_FILTER plus the
 // slice [($6, $7), ($8, $9)) of the commit cursor. The caller's bounds $1, $2
 // say which of them: those a window of the grace period can count, or the
 // late ones before.
 const FRESH_FILTER = `${RULE_FILTER}
-  AND ${examinedSlice(6, 7, 8, 9)}`;
+  AND ${SLICE_6_TO_9}`;
 
-// A window of $n ms as a frame: (end - window, end] is [end - window + 1 µs, end].
-function windowFrame(n: number): string {
-  return `make_interval(secs => ($${n}::bigint * 1000 - 1) / 1000000.0)`;
-}
+// A window of $10 ms as a frame: (end - window, end] is [end - window + 1 µs, end].
+const WINDOW_FRAME_10 = 'make_interval(secs => ($10::bigint * 1000 - 1) / 1000000.0)';
 
 const STATE_COLUMNS = 'rule_name, state, state_since, firing_since, last_count, peak_count, last_notified_at, rule';
 const OUTBOX_COLUMNS = 'id, rule_name, kind, subject, body, attributes, attempts';
@@ -80,12 +79,12 @@ export const ALERT_SQL = {
    * text keep microseconds.
    */
   busiestFreshWindow: `WITH ends AS (
-      SELECT e.logged_at AS at, 1 AS entries, (${examinedSlice(6, 7, 8, 9)}) AS fresh
+      SELECT e.logged_at AS at, 1 AS entries, (${SLICE_6_TO_9}) AS fresh
       FROM log_entries e WHERE ${RULE_FILTER}
       UNION ALL SELECT $11::timestamptz, 0, false),
     windows AS (
       SELECT at, sum(entries) OVER w AS n, bool_or(fresh) OVER w AS has_fresh FROM ends
-      WINDOW w AS (ORDER BY at RANGE BETWEEN ${windowFrame(10)} PRECEDING AND CURRENT ROW))
+      WINDOW w AS (ORDER BY at RANGE BETWEEN ${WINDOW_FRAME_10} PRECEDING AND CURRENT ROW))
     SELECT least(n, $12) AS n, at AS end_at, at::text AS end_text,
       (at - make_interval(secs => $10::bigint / 1000.0))::text AS start_text
     FROM windows WHERE has_fresh AND at >= $11
@@ -135,7 +134,7 @@ export const ALERT_SQL = {
       EXISTS (SELECT 1 FROM stop) AS more`,
   /** Any entry in the slice [($1, $2), ($3, $4)) logged in ($6, $5] (the cheap pre-check of late data, for the shortest window). */
   anyLateEntries: `SELECT EXISTS (SELECT 1 FROM log_entries e
-    WHERE ${examinedSlice(1, 2, 3, 4)}
+    WHERE ${SLICE_1_TO_4}
       AND e.logged_at <= $5 AND e.logged_at > $6) AS found`,
   /**
    * Late entries of a rule in the slice (FRESH_FILTER over (now - horizon,
@@ -144,7 +143,7 @@ export const ALERT_SQL = {
    */
   lateBursts: `SELECT count(*) AS n, min(logged_at) AS first_at, max(logged_at) AS last_at, coalesce(max(in_window), 0) AS busiest
     FROM (SELECT e.logged_at, count(*) OVER (ORDER BY e.logged_at
-            RANGE BETWEEN CURRENT ROW AND ${windowFrame(10)} FOLLOWING) AS in_window
+            RANGE BETWEEN CURRENT ROW AND ${WINDOW_FRAME_10} FOLLOWING) AS in_window
           FROM log_entries e WHERE ${FRESH_FILTER}) late`,
   lateTopMessages: `SELECT left(split_part(e.message, E'\\n', 1), 300) AS message, count(*) AS n
     FROM log_entries e WHERE ${FRESH_FILTER}
