@@ -24,8 +24,9 @@ export const COMMIT_SAFETY_MARGIN_MS = 1000;
  * Entries examined per evaluation, at most. A backlog ingested after downtime
  * (millions of entries committed at once) is worked through over successive
  * runs, so no evaluation's work grows with it: the windows of every rule are
- * still counted at every run. 100,000 keeps the late-data check of 20 rules
- * around a second on two shared cores (docs/performance.md).
+ * still counted at every run. Known limit: a run's time still grows with
+ * the unexamined rest of a backlog committed in one transaction
+ * (docs/performance.md, "Late-data backlog").
  */
 export const MAX_EXAMINED_ENTRIES = 100_000;
 
