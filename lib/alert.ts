@@ -9,7 +9,7 @@ import { advanceCommitCursor } from './commit-cursor';
 import type { CommitRange } from './commit-cursor';
 import { withTransaction } from './db';
 import type { AppLogger } from './logger';
-import { anyLateEntries, readLateBurst } from './late-data';
+import { LATE_REPORT_MAX_DELAY_MS, anyLateEntries, deleteLateTally, lateTallyDetails, mergeLateTally, readLateBurst, readLateTallies, saveLateTally } from './late-data';
 import { ensureSchema } from './migrations';
 import { formatNotification } from './notification';
 import type { Notification, NotificationInput } from './notification';
@@ -49,6 +49,8 @@ export interface AlertDeps {
   lateHorizonMs?: number;
   /** See COMMIT_SAFETY_MARGIN_MS (tests set 0 to need no waiting). */
   commitSafetyMarginMs?: number;
+  /** Entries examined per evaluation, at most (MAX_EXAMINED_ENTRIES; tests set a small one). */
+  maxExaminedEntries?: number;
   shouldStop?: () => boolean;
   signal?: AbortSignal;
   hooks?: AlertHooks;
@@ -72,9 +74,13 @@ export interface RuleSummary {
   notification: Exclude<NotificationKind, 'late'> | null;
   /** Held back by the hourly cap (the rule stays FIRING). */
   held: 'resolution' | 'reminder' | null;
-  /** Late entries of this rule examined in this run, and whether they were reported (or dropped by the hourly cap). */
+  /**
+   * Late entries of this rule examined in this run, and its LATE DATA
+   * report: queued; pending (added to the tally of a backlog still being
+   * examined); held (due, but the hourly cap has no room: retried next run).
+   */
   lateEntries: number;
-  late: 'queued' | 'dropped' | null;
+  late: 'queued' | 'pending' | 'held' | null;
 }
 
 export interface AlertSummary {
@@ -158,7 +164,8 @@ interface Evaluation {
   queued: number;
 }
 
-type RunDeps = Required<Pick<AlertDeps, 'pool' | 'rules' | 'subjectPrefix' | 'lateHorizonMs' | 'graceMs'>> & Pick<AlertDeps, 'logger' | 'hooks' | 'commitSafetyMarginMs'>;
+type RunDeps = Required<Pick<AlertDeps, 'pool' | 'rules' | 'subjectPrefix' | 'lateHorizonMs' | 'graceMs'>> &
+  Pick<AlertDeps, 'logger' | 'hooks' | 'commitSafetyMarginMs' | 'maxExaminedEntries'>;
 
 /**
  * The window that drives a rule's state machine: the one ending now, or,
@@ -233,28 +240,63 @@ async function retireRule(client: pg.PoolClient, deps: RunDeps, name: string, st
     queued = true;
   }
   await client.query(SQL.deleteState, [name]);
+  await deleteLateTally(client, name);
   return queued;
 }
 
-/** Report entries committed too late for any window this run evaluates (see late-data.ts). */
+/**
+ * Tally the late entries of this run's slice (see late-data.ts) and queue
+ * each rule's LATE DATA report when it is due: once the cursor has caught up
+ * with the backlog, or when the tally is LATE_REPORT_MAX_DELAY_MS old (then
+ * it says "at least"). One report per rule per backlog, whatever the number
+ * of runs it takes to examine.
+ */
 async function checkLateData(client: pg.PoolClient, deps: RunDeps, summaries: RuleSummary[], now: number, range: CommitRange | null): Promise<number> {
-  if (!range || deps.lateHorizonMs === 0 || deps.rules.length === 0) return 0;
+  if (deps.lateHorizonMs === 0 || deps.rules.length === 0) return 0;
+  const tallies = await readLateTallies(client);
   const limits = { now, graceMs: deps.graceMs, horizonMs: deps.lateHorizonMs };
   const shortest = Math.min(...deps.rules.map((r) => r.windowMs));
-  if (!(await anyLateEntries(client, range, shortest, limits))) return 0;
+  const anyLate = range !== null && (await anyLateEntries(client, range, shortest, limits));
+  if (!anyLate && tallies.size === 0) return 0;
+  const caughtUp = range === null || !range.more;
   let queued = 0;
   for (const [i, rule] of deps.rules.entries()) {
-    const burst = await readLateBurst(client, rule, range, limits);
     const summary = summaries[i]!;
-    summary.lateEntries = burst.total;
-    if (!burst.details) continue;
-    if (!leavesRoomToFire(rule, await notificationsLastHour(client, rule.name, now))) {
-      summary.late = 'dropped';
-      deps.logger?.warn('late-data report dropped by the hourly cap', { rule: rule.name, lateEntries: burst.total, busiest: burst.busiest });
+    const stored = tallies.get(rule.name) ?? null;
+    let tally = stored;
+    if (anyLate && range) {
+      const burst = await readLateBurst(client, rule, range, limits);
+      summary.lateEntries = burst.total;
+      tally = mergeLateTally(stored, burst, now);
+    }
+    if (!tally) continue;
+    if (tally.busiest < rule.threshold) {
+      if (caughtUp) await deleteLateTally(client, rule.name);
+      else if (tally !== stored) await saveLateTally(client, rule.name, tally);
       continue;
     }
-    const notification = formatNotification({ kind: 'late', rule, now, prefix: deps.subjectPrefix, details: burst.details, busiestWindowCount: burst.busiest });
+    if (!caughtUp && now - tally.since < LATE_REPORT_MAX_DELAY_MS) {
+      if (tally !== stored) await saveLateTally(client, rule.name, tally);
+      summary.late = 'pending';
+      continue;
+    }
+    if (!leavesRoomToFire(rule, await notificationsLastHour(client, rule.name, now))) {
+      if (tally !== stored) await saveLateTally(client, rule.name, tally);
+      summary.late = 'held';
+      deps.logger?.warn('late-data report held back by the hourly cap; retried next run', { rule: rule.name, lateEntries: tally.entries, busiest: tally.busiest });
+      continue;
+    }
+    const notification = formatNotification({
+      kind: 'late',
+      rule,
+      now,
+      prefix: deps.subjectPrefix,
+      details: lateTallyDetails(tally),
+      busiestWindowCount: tally.busiest,
+      lateStillExamining: !caughtUp,
+    });
     await queueNotification(client, rule.name, notification, now);
+    if (stored) await deleteLateTally(client, rule.name);
     summary.late = 'queued';
     queued += 1;
   }
@@ -267,7 +309,8 @@ async function evaluateRules(deps: RunDeps, now: number): Promise<Evaluation> {
     const lock = await client.query<{ locked: boolean }>(SQL.tryLockEvaluation);
     if (lock.rows[0]?.locked !== true) return { evaluated: false, rules: [], removedRules: [], queued: 0 };
     // Moved first: the entries it covers are examined by this run only, by the windows or as late data.
-    const range = await advanceCommitCursor(client, deps.commitSafetyMarginMs);
+    const range = await advanceCommitCursor(client, deps.commitSafetyMarginMs, deps.maxExaminedEntries);
+    if (range?.more) deps.logger?.info('backlog: this run examines a bounded slice of committed entries; the next goes on', { until: range.until, untilId: range.untilId });
     const stored = new Map<string, StoredState>();
     for (const row of (await client.query(SQL.listStates)).rows) stored.set(String(row.rule_name), toStoredState(row));
     const rules: RuleSummary[] = [];
@@ -308,6 +351,7 @@ export async function runAlert(deps: AlertDeps): Promise<AlertSummary> {
     lateHorizonMs: deps.lateHorizonMs ?? DEFAULT_LATE_HORIZON_MS,
     graceMs: deps.graceMs ?? DEFAULT_GRACE_MS,
     commitSafetyMarginMs: deps.commitSafetyMarginMs,
+    maxExaminedEntries: deps.maxExaminedEntries,
     logger: deps.logger,
     hooks: deps.hooks,
   };

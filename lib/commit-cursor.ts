@@ -8,7 +8,9 @@ import { ALERT_SQL as SQL } from '../sql/alert-statements';
 // windows around it (rule-window.ts) or reports it late (late-data.ts). Each
 // entry is examined by exactly one evaluation: the cursor moves in the
 // evaluation's transaction, under its lock. It runs on the database's clock
-// (ingested_at), since commit order is the database's to tell.
+// (ingested_at), since commit order is the database's to tell; the entry's
+// id orders the entries of one ingest transaction, so a slice can end inside
+// one (a backlog is committed in few, large transactions).
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
@@ -18,23 +20,50 @@ type Queryable = Pick<pg.PoolClient, 'query'>;
  */
 export const COMMIT_SAFETY_MARGIN_MS = 1000;
 
-/** [from, until) of ingested_at, as PostgreSQL text (microseconds kept). */
+/**
+ * Entries examined per evaluation, at most. A backlog ingested after downtime
+ * (millions of entries committed at once) is worked through over successive
+ * runs, so no evaluation's work grows with it: the windows of every rule are
+ * still counted at every run. Known limit: a run's time still grows with
+ * the unexamined rest of a backlog committed in one transaction
+ * (docs/performance.md, "Late-data backlog").
+ */
+export const MAX_EXAMINED_ENTRIES = 100_000;
+
+/**
+ * The slice of entries an evaluation examines: positions (ingested_at, id)
+ * from `from` (inclusive) to `until` (exclusive), as PostgreSQL text
+ * (microseconds kept). An id of 0 means "every entry ingested before that time".
+ */
 export interface CommitRange {
   from: string;
+  fromId: string;
   until: string;
+  untilId: string;
+  /** The slice stopped at the bound: more committed entries wait for the next evaluation. */
+  more: boolean;
+}
+
+/** The four statement parameters of a slice: from, fromId, until, untilId. */
+export function rangeParams(range: CommitRange): string[] {
+  return [range.from, range.fromId, range.until, range.untilId];
 }
 
 /**
- * Advance the cursor (in the caller's transaction) and return the range of
- * ingestion times to examine now; null on the first run or when nothing new
- * can be examined yet.
+ * Advance the cursor (in the caller's transaction) over at most `maxEntries`
+ * committed entries and return the slice to examine now; null on the first
+ * run or when nothing new can be examined yet.
  *
  * @example
- *   const range = await advanceCommitCursor(client); // { from: '2026-11-23 10:04:59.2+00', until: '2026-11-23 10:05:59.1+00' }
+ *   const range = await advanceCommitCursor(client);
+ *   // { from: '2026-11-23 10:04:59.2+00', fromId: '0', until: '2026-11-23 10:05:59.1+00', untilId: '0', more: false }
  */
-export async function advanceCommitCursor(client: Queryable, safetyMarginMs = COMMIT_SAFETY_MARGIN_MS): Promise<CommitRange | null> {
-  const result = await client.query<{ from_text: string | null; until_text: string; advanced: boolean | null }>(SQL.advanceCommitCursor, [safetyMarginMs]);
+export async function advanceCommitCursor(client: Queryable, safetyMarginMs = COMMIT_SAFETY_MARGIN_MS, maxEntries = MAX_EXAMINED_ENTRIES): Promise<CommitRange | null> {
+  const result = await client.query<{ from_text: string | null; from_id: string | null; until_text: string; until_id: string; advanced: boolean | null; more: boolean }>(
+    SQL.advanceCommitCursor,
+    [safetyMarginMs, maxEntries],
+  );
   const row = result.rows[0];
-  if (!row || row.from_text === null || row.advanced !== true) return null;
-  return { from: row.from_text, until: row.until_text };
+  if (!row || row.from_text === null || row.from_id === null || row.advanced !== true) return null;
+  return { from: row.from_text, fromId: row.from_id, until: row.until_text, untilId: row.until_id, more: row.more };
 }

@@ -1,29 +1,58 @@
 import type pg from 'pg';
 import { ALERT_SQL as SQL } from '../sql/alert-statements';
 import type { AlertRule } from './alert-rules';
+import { rangeParams } from './commit-cursor';
 import type { CommitRange } from './commit-cursor';
-import type { WindowDetails } from './notification';
+import type { MessageCount, SampleEntry, WindowDetails } from './notification';
 import { SAMPLE_ENTRIES, TOP_MESSAGES, countableSince, queryRule, ruleFilterParams, toMessageCounts, toSamples } from './rule-window';
 
-// Late data, as logmon defines it: an entry committed since the previous
-// evaluation (commit-cursor.ts) that is already too old for any window the
-// run evaluates (at or before `countableSince`: now - grace - window),
-// typically a backlog read after downtime. It never moves a rule's state (a
-// rule firing now about the past and resolving a minute later would be
-// noise); instead a rule whose late entries would have met its threshold
-// within one window gets a single LATE DATA notification about that past
-// period. Younger entries are counted by the fresh windows (rule-window.ts):
-// the two share the line, so every entry is on exactly one side of it.
+// Late data, as logmon defines it: an entry examined by an evaluation (the
+// commit cursor's slice, commit-cursor.ts) that is already too old for any
+// window the run evaluates (at or before `countableSince`: now - grace -
+// window), typically a backlog read after downtime. It never moves a rule's
+// state (a rule firing now about the past and resolving a minute later would
+// be noise); instead a rule whose late entries would have met its threshold
+// within one window gets a LATE DATA notification about that past period.
+// Younger entries are counted by the fresh windows (rule-window.ts): the two
+// share the line, so every entry is on exactly one side of it.
+//
+// A large backlog is examined in slices over several evaluations. Each
+// slice's late entries are added to the rule's tally (alert_late_tally), and
+// the report goes out once, when the cursor has caught up with the backlog,
+// or after LATE_REPORT_MAX_DELAY_MS (then it says "at least": more follows).
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
+/** A backlog still being examined is reported after this long anyway (with "at least"). */
+export const LATE_REPORT_MAX_DELAY_MS = 3_600_000;
+
+/**
+ * Distinct first lines kept per slice and in a tally: the report's top
+ * messages are summed over the slices, each counting the messages among its
+ * own most frequent, so over several slices their counts are a lower bound.
+ */
+const LATE_TOP_KEPT = 20;
+
 export interface LateBurst {
-  /** Late entries of the rule in the range. */
+  /** Late entries of the rule in the slice. */
   total: number;
-  /** Most late entries within any one window of the rule. */
+  /** Most late entries within any one window of the rule, in the slice. */
   busiest: number;
-  /** Filled only when `busiest` meets the threshold. */
+  /** Filled when `total` > 0. */
   details: WindowDetails | null;
+}
+
+/** A rule's late entries over the slices examined since its last report. */
+export interface LateTally {
+  entries: number;
+  /** Most late entries within one window of the rule, within one slice. */
+  busiest: number;
+  firstAt: Date;
+  lastAt: Date;
+  topMessages: MessageCount[];
+  samples: SampleEntry[];
+  /** The run's clock when the tally began. */
+  since: number;
 }
 
 /** The run's clock and the bounds of lateness: at or before `now - grace - window`, after `now - horizon` (`ALERT_LATE_HORIZON`). */
@@ -36,25 +65,25 @@ export interface LateLimits {
 /** Cheap pre-check for all rules: any entry in `range` late for the shortest window? */
 export async function anyLateEntries(client: Queryable, range: CommitRange, shortestWindowMs: number, limits: LateLimits): Promise<boolean> {
   const latest = limits.now - limits.graceMs - shortestWindowMs;
-  const result = await client.query<{ found: boolean }>(SQL.anyLateEntries, [range.from, range.until, new Date(latest), new Date(limits.now - limits.horizonMs)]);
+  const result = await client.query<{ found: boolean }>(SQL.anyLateEntries, [...rangeParams(range), new Date(latest), new Date(limits.now - limits.horizonMs)]);
   return result.rows[0]?.found === true;
 }
 
 /**
- * The late entries of `rule` committed in `range`, and their busiest window.
+ * The late entries of `rule` in the slice `range`, and their busiest window.
  *
  * @example
  *   const burst = await readLateBurst(client, rule, range, { now: Date.now(), graceMs: 180_000, horizonMs: 86_400_000 });
- *   if (burst.details) formatNotification({ kind: 'late', rule, now, prefix, details: burst.details, busiestWindowCount: burst.busiest });
+ *   const tally = mergeLateTally(stored, burst, Date.now());
  */
 export async function readLateBurst(client: Queryable, rule: AlertRule, range: CommitRange, limits: LateLimits): Promise<LateBurst> {
   const late = ruleFilterParams(rule, new Date(limits.now - limits.horizonMs), new Date(countableSince(rule, limits.now, limits.graceMs)));
-  const params = [...late, range.from, range.until];
+  const params = [...late, ...rangeParams(range)];
   const bursts = await queryRule<{ n: string; first_at: Date | null; last_at: Date | null; busiest: string }>(client, rule, SQL.lateBursts, [...params, rule.windowMs]);
   const row = bursts.rows[0];
   const total = Number(row?.n ?? 0);
   const busiest = Number(row?.busiest ?? 0);
-  if (total === 0 || busiest < rule.threshold) return { total, busiest, details: null };
+  if (total === 0) return { total, busiest, details: null };
   const firstAt = row?.first_at ?? null;
   const lastAt = row?.last_at ?? null;
   return {
@@ -66,8 +95,78 @@ export async function readLateBurst(client: Queryable, rule: AlertRule, range: C
       to: lastAt?.getTime() ?? 0,
       firstAt,
       lastAt,
-      topMessages: toMessageCounts((await queryRule<{ message: string; n: string }>(client, rule, SQL.lateTopMessages, [...params, TOP_MESSAGES])).rows),
+      topMessages: toMessageCounts((await queryRule<{ message: string; n: string }>(client, rule, SQL.lateTopMessages, [...params, LATE_TOP_KEPT])).rows),
       samples: toSamples((await queryRule<{ logged_at: Date; level: string; message: string; path: string }>(client, rule, SQL.lateSampleEntries, [...params, SAMPLE_ENTRIES])).rows),
     },
   };
+}
+
+/** Add a slice's late entries to a rule's tally (pure). */
+export function mergeLateTally(tally: LateTally | null, burst: LateBurst, now: number): LateTally | null {
+  const d = burst.details;
+  if (!d || !d.firstAt || !d.lastAt) return tally;
+  if (!tally) return { entries: burst.total, busiest: burst.busiest, firstAt: d.firstAt, lastAt: d.lastAt, topMessages: d.topMessages, samples: d.samples, since: now };
+  const counts = new Map<string, number>();
+  for (const m of [...tally.topMessages, ...d.topMessages]) counts.set(m.message, (counts.get(m.message) ?? 0) + m.count);
+  return {
+    entries: tally.entries + burst.total,
+    busiest: Math.max(tally.busiest, burst.busiest),
+    firstAt: d.firstAt < tally.firstAt ? d.firstAt : tally.firstAt,
+    lastAt: d.lastAt > tally.lastAt ? d.lastAt : tally.lastAt,
+    topMessages: [...counts]
+      .map(([message, count]) => ({ message, count }))
+      .sort((a, b) => b.count - a.count || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0))
+      .slice(0, LATE_TOP_KEPT),
+    samples: [...d.samples, ...tally.samples].sort((a, b) => b.loggedAt.getTime() - a.loggedAt.getTime()).slice(0, SAMPLE_ENTRIES),
+    since: tally.since,
+  };
+}
+
+/** What the LATE DATA notification shows about a tally. */
+export function lateTallyDetails(tally: LateTally): WindowDetails {
+  return {
+    count: tally.entries,
+    from: tally.firstAt.getTime(),
+    to: tally.lastAt.getTime(),
+    firstAt: tally.firstAt,
+    lastAt: tally.lastAt,
+    topMessages: tally.topMessages.slice(0, TOP_MESSAGES),
+    samples: tally.samples,
+  };
+}
+
+/** Every rule's tally not reported yet, by rule name. */
+export async function readLateTallies(client: Queryable): Promise<Map<string, LateTally>> {
+  const rows = (await client.query(SQL.listLateTallies)).rows as Record<string, unknown>[];
+  const tallies = new Map<string, LateTally>();
+  for (const r of rows) {
+    const samples = (r.samples as { loggedAt: string; level: string; message: string; path: string }[]).map((s) => ({ ...s, loggedAt: new Date(s.loggedAt) }));
+    tallies.set(String(r.rule_name), {
+      entries: Number(r.entries),
+      busiest: Number(r.busiest),
+      firstAt: r.first_at as Date,
+      lastAt: r.last_at as Date,
+      topMessages: r.top_messages as MessageCount[],
+      samples,
+      since: (r.since as Date).getTime(),
+    });
+  }
+  return tallies;
+}
+
+export async function saveLateTally(client: Queryable, ruleName: string, tally: LateTally): Promise<void> {
+  await client.query(SQL.saveLateTally, [
+    ruleName,
+    tally.entries,
+    tally.busiest,
+    tally.firstAt,
+    tally.lastAt,
+    JSON.stringify(tally.topMessages),
+    JSON.stringify(tally.samples),
+    new Date(tally.since),
+  ]);
+}
+
+export async function deleteLateTally(client: Queryable, ruleName: string): Promise<void> {
+  await client.query(SQL.deleteLateTally, [ruleName]);
 }

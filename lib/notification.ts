@@ -51,6 +51,8 @@ export interface NotificationInput {
   reason?: string;
   /** Late data: the busiest window's count within `details`. */
   busiestWindowCount?: number;
+  /** Late data: a backlog is still being examined, so the counts are a lower bound. */
+  lateStillExamining?: boolean;
 }
 
 /** A rendered notification, as stored in the outbox and published. */
@@ -231,9 +233,13 @@ function formatBody(input: NotificationInput): string {
         `now, after that period's evaluation. This reports the past; the rule's state is unchanged.`,
         '',
       );
+      if (input.lateStillExamining) {
+        lines.push('A backlog is still being examined: these are the late entries found so far (at least this many); the rest are reported later.', '');
+      }
       lines.push(...ruleLines(rule));
       lines.push(field('Busiest', `${input.busiestWindowCount ?? details.count} within ${formatDuration(rule.windowMs)} (threshold ${rule.threshold})`));
-      lines.push(field('Late total', String(details.count)), ...occurrenceLines(details).slice(1));
+      lines.push(field('Late total', `${input.lateStillExamining ? 'at least ' : ''}${details.count}`), ...occurrenceLines(details).slice(1));
+
       break;
   }
   if (rule.description) {

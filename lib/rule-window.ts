@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { ALERT_SQL as SQL } from '../sql/alert-statements';
 import type { AlertRule } from './alert-rules';
+import { rangeParams } from './commit-cursor';
 import type { CommitRange } from './commit-cursor';
 import { ConfigError, DatabaseError } from './errors';
 import type { MessageCount, SampleEntry, WindowDetails } from './notification';
@@ -103,10 +104,10 @@ export async function countWindow(client: Queryable, rule: AlertRule, now: numbe
  *   // { count: 5, from: '2026-11-23 10:03:26.5+00', to: '2026-11-23 10:08:26.5+00', ... }
  */
 export async function busiestFreshWindow(client: Queryable, rule: AlertRule, range: CommitRange, now: number, graceMs: number): Promise<CountedWindow | null> {
-  const fresh = [...ruleFilterParams(rule, new Date(countableSince(rule, now, graceMs)), new Date(now)), range.from, range.until, rule.windowMs];
+  const fresh = [...ruleFilterParams(rule, new Date(countableSince(rule, now, graceMs)), new Date(now)), ...rangeParams(range), rule.windowMs];
   const span = (await queryRule<{ n: string; from_text: string; to_text: string }>(client, rule, SQL.freshWindowsSpan, fresh)).rows[0];
   if (!span || Number(span.n) === 0) return null;
-  const params = [...ruleFilterParams(rule, span.from_text, span.to_text), range.from, range.until, rule.windowMs, new Date(now - graceMs), countCap(rule)];
+  const params = [...ruleFilterParams(rule, span.from_text, span.to_text), ...rangeParams(range), rule.windowMs, new Date(now - graceMs), countCap(rule)];
   const row = (await queryRule<{ n: string; end_at: Date; end_text: string; start_text: string }>(client, rule, SQL.busiestFreshWindow, params)).rows[0];
   if (!row) return null;
   const end = row.end_at.getTime();

@@ -10,15 +10,24 @@ const RULE_FILTER = `e.logged_at > $1 AND e.logged_at <= $2
   AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM log_sources s WHERE s.id = e.source_id AND s.path LIKE $4))
   AND ($5::text IS NULL OR e.message ~ $5)`;
 
-// The entries of a rule committed since the previous evaluation: RULE_FILTER
-// plus ingested in [$6, $7) by their transaction's start (the commit cursor).
-// The caller's bounds $1, $2 say which of them: those a window of the grace
-// period can count, or the late ones before.
-const FRESH_FILTER = `${RULE_FILTER}
-  AND e.ingested_at >= $6 AND e.ingested_at < $7`;
+// The slice of the commit cursor: entries whose position (ingested_at, id)
+// is in [($6, $7), ($8, $9)) (or [($1, $2), ($3, $4))). The plain ingested_at
+// bounds repeat the row comparison for the planner; log_entries_ingested_at_id
+// serves both.
+const SLICE_6_TO_9 = `e.ingested_at >= $6 AND e.ingested_at <= $8
+  AND (e.ingested_at, e.id) >= ($6::timestamptz, $7::bigint) AND (e.ingested_at, e.id) < ($8::timestamptz, $9::bigint)`;
+const SLICE_1_TO_4 = `e.ingested_at >= $1 AND e.ingested_at <= $3
+  AND (e.ingested_at, e.id) >= ($1::timestamptz, $2::bigint) AND (e.ingested_at, e.id) < ($3::timestamptz, $4::bigint)`;
 
-// A window of $8 ms as a frame: (end - window, end] is [end - window + 1 µs, end].
-const WINDOW_FRAME = 'make_interval(secs => ($8::bigint * 1000 - 1) / 1000000.0)';
+// The entries of a rule examined by this evaluation: RULE_FILTER plus the
+// slice [($6, $7), ($8, $9)) of the commit cursor. The caller's bounds $1, $2
+// say which of them: those a window of the grace period can count, or the
+// late ones before.
+const FRESH_FILTER = `${RULE_FILTER}
+  AND ${SLICE_6_TO_9}`;
+
+// A window of $10 ms as a frame: (end - window, end] is [end - window + 1 µs, end].
+const WINDOW_FRAME_10 = 'make_interval(secs => ($10::bigint * 1000 - 1) / 1000000.0)';
 
 const STATE_COLUMNS = 'rule_name, state, state_since, firing_since, last_count, peak_count, last_notified_at, rule';
 const OUTBOX_COLUMNS = 'id, rule_name, kind, subject, body, attributes, attempts';
@@ -55,29 +64,30 @@ export const ALERT_SQL = {
    * Where the windows holding a fresh entry of a rule can lie: fresh entries
    * are FRESH_FILTER over (now - grace - window, now]; a window (end - $8 ms,
    * end] holding one starts after the first minus the window and ends before
-   * the last plus the window. `n` = 0: nothing fresh (the bounds then mean nothing).
+   * the last plus the window ($10 ms). `n` = 0: nothing fresh (the bounds then mean nothing).
    */
   freshWindowsSpan: `SELECT count(*) AS n,
-      greatest($1::timestamptz, min(e.logged_at) - make_interval(secs => $8::bigint / 1000.0))::text AS from_text,
-      least($2::timestamptz, max(e.logged_at) + make_interval(secs => $8::bigint / 1000.0))::text AS to_text
+      greatest($1::timestamptz, min(e.logged_at) - make_interval(secs => $10::bigint / 1000.0))::text AS from_text,
+      least($2::timestamptz, max(e.logged_at) + make_interval(secs => $10::bigint / 1000.0))::text AS to_text
     FROM log_entries e WHERE ${FRESH_FILTER}`,
   /**
-   * The busiest window of $8 ms holding a fresh entry and ending at or after
-   * $9 (now - grace), over the rule's entries in ($1, $2] (freshWindowsSpan).
-   * A busiest window ends at an entry, or at $9 when all its entries are
-   * older (the synthetic row), so those are the only ends looked at. The
-   * count stops at $10 like countWindow's; bounds as text keep microseconds.
+   * The busiest window of $10 ms holding a fresh entry (in the slice $6..$9)
+   * and ending at or after $11 (now - grace), over the rule's entries in
+   * ($1, $2] (freshWindowsSpan). A busiest window ends at an entry, or at
+   * $11 when all its entries are older (the synthetic row), so those are the
+   * only ends looked at. The count stops at $12 like countWindow's; bounds as
+   * text keep microseconds.
    */
   busiestFreshWindow: `WITH ends AS (
-      SELECT e.logged_at AS at, 1 AS entries, e.ingested_at >= $6 AND e.ingested_at < $7 AS fresh
+      SELECT e.logged_at AS at, 1 AS entries, (${SLICE_6_TO_9}) AS fresh
       FROM log_entries e WHERE ${RULE_FILTER}
-      UNION ALL SELECT $9::timestamptz, 0, false),
+      UNION ALL SELECT $11::timestamptz, 0, false),
     windows AS (
       SELECT at, sum(entries) OVER w AS n, bool_or(fresh) OVER w AS has_fresh FROM ends
-      WINDOW w AS (ORDER BY at RANGE BETWEEN ${WINDOW_FRAME} PRECEDING AND CURRENT ROW))
-    SELECT least(n, $10) AS n, at AS end_at, at::text AS end_text,
-      (at - make_interval(secs => $8::bigint / 1000.0))::text AS start_text
-    FROM windows WHERE has_fresh AND at >= $9
+      WINDOW w AS (ORDER BY at RANGE BETWEEN ${WINDOW_FRAME_10} PRECEDING AND CURRENT ROW))
+    SELECT least(n, $12) AS n, at AS end_at, at::text AS end_text,
+      (at - make_interval(secs => $10::bigint / 1000.0))::text AS start_text
+    FROM windows WHERE has_fresh AND at >= $11
     ORDER BY n DESC, at DESC LIMIT 1`,
 
   /** Notifications a rule queued since $2 (the hourly cap). */
@@ -88,46 +98,66 @@ export const ALERT_SQL = {
   pruneOutbox: 'DELETE FROM alert_outbox WHERE sent_at < $1',
 
   /**
-   * Move the commit cursor to the watermark and return the range [from,
-   * until) of ingested_at to examine (from is null on the first run): the
-   * entries committed since the previous evaluation. Below the watermark every
-   * entry is committed: it is the start of the oldest client transaction still
-   * open in this database (ingested_at is its transaction's start), less a
-   * margin ($1 ms) for a start reported late. Only sessions of our own role
-   * (or all, with pg_read_all_stats) show their xact_start. Times travel as
+   * Move the commit cursor and return the slice to examine, positions
+   * (ingested_at, id) from the previous one (inclusive; null on the first
+   * run) to the new one (exclusive): the entries committed since the previous
+   * evaluation, at most $2 of them. The watermark bounds it: below it every
+   * entry is committed. It is the start of the oldest client transaction
+   * still open in this database (ingested_at is its transaction's start),
+   * less a margin ($1 ms) for a start reported late. Only sessions of our own
+   * role (or all, with pg_read_all_stats) show their xact_start. When more
+   * than $2 entries lie below the watermark the cursor stops at the ($2+1)th
+   * (`more`), and the next evaluation goes on from there. Times travel as
    * text: a JavaScript Date would drop the microseconds.
    */
   advanceCommitCursor: `WITH mark AS (
       SELECT least(now(), (SELECT min(xact_start) FROM pg_stat_activity
         WHERE datname = current_database() AND backend_type = 'client backend'
           AND pid <> pg_backend_pid() AND xact_start IS NOT NULL)) - make_interval(secs => $1::bigint / 1000.0) AS until),
-    previous AS (SELECT examined_until AS until FROM alert_cursor WHERE singleton),
+    previous AS (SELECT examined_until AS at, examined_id AS id FROM alert_cursor WHERE singleton),
+    stop AS (SELECT e.ingested_at AS at, e.id FROM log_entries e, previous p, mark m
+      WHERE e.ingested_at >= p.at AND e.ingested_at < m.until AND (e.ingested_at, e.id) >= (p.at, p.id)
+      ORDER BY e.ingested_at, e.id OFFSET $2 LIMIT 1),
+    target AS (SELECT coalesce((SELECT at FROM stop), (SELECT until FROM mark)) AS at, coalesce((SELECT id FROM stop), 0) AS id),
     saved AS (
-      INSERT INTO alert_cursor (singleton, examined_until, updated_at) SELECT true, until, now() FROM mark
+      INSERT INTO alert_cursor (singleton, examined_until, examined_id, updated_at) SELECT true, at, id, now() FROM target
       ON CONFLICT (singleton) DO UPDATE
-        SET examined_until = greatest(alert_cursor.examined_until, EXCLUDED.examined_until), updated_at = now()
-      RETURNING examined_until)
-    SELECT (SELECT until FROM previous)::text AS from_text, (SELECT examined_until FROM saved)::text AS until_text,
-      (SELECT until FROM previous) < (SELECT examined_until FROM saved) AS advanced`,
-  /** Any entry ingested in [$1, $2) and logged in ($4, $3] (the cheap pre-check of late data, for the shortest window). */
+        SET examined_until = CASE WHEN (EXCLUDED.examined_until, EXCLUDED.examined_id) > (alert_cursor.examined_until, alert_cursor.examined_id)
+            THEN EXCLUDED.examined_until ELSE alert_cursor.examined_until END,
+          examined_id = CASE WHEN (EXCLUDED.examined_until, EXCLUDED.examined_id) > (alert_cursor.examined_until, alert_cursor.examined_id)
+            THEN EXCLUDED.examined_id ELSE alert_cursor.examined_id END,
+          updated_at = now()
+      RETURNING examined_until, examined_id)
+    SELECT (SELECT at FROM previous)::text AS from_text, (SELECT id FROM previous)::text AS from_id,
+      (SELECT examined_until FROM saved)::text AS until_text, (SELECT examined_id FROM saved)::text AS until_id,
+      ((SELECT at FROM previous), (SELECT id FROM previous)) < ((SELECT examined_until FROM saved), (SELECT examined_id FROM saved)) AS advanced,
+      EXISTS (SELECT 1 FROM stop) AS more`,
+  /** Any entry in the slice [($1, $2), ($3, $4)) logged in ($6, $5] (the cheap pre-check of late data, for the shortest window). */
   anyLateEntries: `SELECT EXISTS (SELECT 1 FROM log_entries e
-    WHERE e.ingested_at >= $1 AND e.ingested_at < $2
-      AND e.logged_at <= $3 AND e.logged_at > $4) AS found`,
+    WHERE ${SLICE_1_TO_4}
+      AND e.logged_at <= $5 AND e.logged_at > $6) AS found`,
   /**
-   * Late entries of a rule (FRESH_FILTER over (now - horizon, now - grace -
-   * window]): how many, their span, and the busiest window of $8 ms among them.
+   * Late entries of a rule in the slice (FRESH_FILTER over (now - horizon,
+   * now - grace - window]): how many, their span, and the busiest window of
+   * $10 ms among them.
    */
   lateBursts: `SELECT count(*) AS n, min(logged_at) AS first_at, max(logged_at) AS last_at, coalesce(max(in_window), 0) AS busiest
     FROM (SELECT e.logged_at, count(*) OVER (ORDER BY e.logged_at
-            RANGE BETWEEN CURRENT ROW AND ${WINDOW_FRAME} FOLLOWING) AS in_window
+            RANGE BETWEEN CURRENT ROW AND ${WINDOW_FRAME_10} FOLLOWING) AS in_window
           FROM log_entries e WHERE ${FRESH_FILTER}) late`,
   lateTopMessages: `SELECT left(split_part(e.message, E'\\n', 1), 300) AS message, count(*) AS n
     FROM log_entries e WHERE ${FRESH_FILTER}
-    GROUP BY 1 ORDER BY n DESC, message LIMIT $8`,
+    GROUP BY 1 ORDER BY n DESC, message LIMIT $10`,
   lateSampleEntries: `SELECT e.logged_at, e.level, left(e.message, 2000) AS message, coalesce(s.path, '(unknown file)') AS path
     FROM log_entries e LEFT JOIN log_sources s ON s.id = e.source_id
     WHERE ${FRESH_FILTER}
-    ORDER BY e.logged_at DESC, e.id DESC LIMIT $8`,
+    ORDER BY e.logged_at DESC, e.id DESC LIMIT $10`,
+  /** Late entries of each rule examined by earlier evaluations of a backlog, not reported yet. */
+  listLateTallies: 'SELECT rule_name, entries, busiest, first_at, last_at, top_messages, samples, since FROM alert_late_tally',
+  saveLateTally: `INSERT INTO alert_late_tally (rule_name, entries, busiest, first_at, last_at, top_messages, samples, since)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    ON CONFLICT (rule_name) DO UPDATE SET entries = $2, busiest = $3, first_at = $4, last_at = $5, top_messages = $6, samples = $7, since = $8`,
+  deleteLateTally: 'DELETE FROM alert_late_tally WHERE rule_name = $1',
 
   /**
    * The oldest unsent row of a rule that no other run holds, locked for the

@@ -522,6 +522,75 @@ describe('Function: runAlert', () => {
       }
     });
 
+    describe('a backlog larger than one evaluation examines', () => {
+      const BOUND = 1000;
+      const run = (at: number): Promise<AlertSummary> => alert(at, { commitSafetyMarginMs: 0, maxExaminedEntries: BOUND });
+      /** `n` late entries, one a second from three hours before T0, every tenth FATAL, all in one ingest transaction (one ingested_at). */
+      const insertBacklog = async (n: number): Promise<void> => {
+        const arrived = (await dbNow()) - 30_000;
+        await db.pool.query(
+          `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset, ingested_at)
+           SELECT $1::timestamptz + i * interval '1 second', CASE WHEN i % 10 = 0 THEN 'FATAL' ELSE 'ERROR' END, 'backlog ' || (i % 3), $2, i, $3
+           FROM generate_series(1, $4::int) i`,
+          [new Date(T0 - 3 * 3_600_000), sourceId, new Date(arrived), n],
+        );
+      };
+      const lateTotal = (body: string): string | undefined => /Late total: +([^\n]+)/.exec(body)?.[1];
+
+      it('fires for current errors at the first run, examines every entry once over several runs, and sends one LATE DATA per rule', async () => {
+        // Prepare: two rules; the cursor starts; 5,000 late entries arrive, then 6 current errors (committed after them)
+        rules = makeRules({ name: 'error-burst' }, { name: 'any-fatal', levels: ['FATAL'], threshold: 1, window: '1m' });
+        await run(T0);
+        await rewindCursor();
+        await insertBacklog(5000);
+        await insertEntries(db.pool, burst(6, T0 + MIN, sourceId, { message: 'current error', ingestedAt: 'now' }));
+
+        // Act: 5 slices of the backlog, a 6th with the current errors, then nothing left
+        const summaries: AlertSummary[] = [];
+        for (let minute = 1; minute <= 7; minute += 1) summaries.push(await run(T0 + minute * MIN));
+
+        // Assess: FIRING at once, whatever the backlog
+        const ruleOf = (summary: AlertSummary, name: string): RuleSummary => summary.rules.find((r) => r.rule === name)!;
+        expect(ruleOf(summaries[0]!, 'error-burst')).toMatchObject({ state: 'firing', notification: 'firing', lateEntries: BOUND, late: 'pending' });
+        // every late entry examined exactly once: 1,000 a run, then the current errors, then nothing
+        expect(summaries.map((s) => ruleOf(s, 'error-burst').lateEntries)).toEqual([1000, 1000, 1000, 1000, 1000, 0, 0]);
+        expect(summaries.map((s) => ruleOf(s, 'any-fatal').lateEntries)).toEqual([100, 100, 100, 100, 100, 0, 0]);
+        expect(summaries.map((s) => ruleOf(s, 'error-burst').late)).toEqual(['pending', 'pending', 'pending', 'pending', 'pending', 'queued', null]);
+        expect(summaries.map((s) => ruleOf(s, 'any-fatal').late)).toEqual(['pending', 'pending', 'pending', 'pending', 'pending', 'queued', null]);
+        const cursor = (await db.pool.query('SELECT examined_id FROM alert_cursor')).rows[0];
+        expect(cursor).toEqual({ examined_id: '0' });
+        expect((await db.pool.query('SELECT count(*)::int AS n FROM alert_late_tally')).rows[0]).toEqual({ n: 0 });
+        // one LATE DATA per rule, with the whole backlog's count and period; the current errors leave the window and resolve
+        expect(kinds()).toEqual(['firing', 'late', 'late', 'resolved']);
+        const late = (rule: string): { subject: string; message: string } => sns.messages.find((m) => m.attributes.kind?.value === 'late' && m.attributes.rule?.value === rule)!;
+        expect(lateTotal(late('error-burst').message)).toBe('5000');
+        expect(lateTotal(late('any-fatal').message)).toBe('500');
+        expect(late('error-burst').message).toContain('They were logged between 2025-01-06 07:00:01 UTC and 2025-01-06 08:23:20 UTC');
+        expect(late('error-burst').message).not.toContain('still being examined');
+        expect(late('error-burst').subject).toBe('[logmon] LATE DATA error-burst: 300 ERROR/FATAL within 5m in the past (threshold 5)');
+      });
+
+      it('reports a backlog still being examined after an hour as "at least", and the rest once examined', async () => {
+        // Prepare
+        await run(T0);
+        await rewindCursor();
+        await insertBacklog(3000);
+
+        // Act: the second slice is examined an hour after the first
+        const first = await run(T0 + MIN);
+        const hourLater = await run(T0 + 62 * MIN);
+        const last = await run(T0 + 63 * MIN);
+
+        // Assess
+        expect([first, hourLater, last].map((s) => s.rules[0]!.late)).toEqual(['pending', 'queued', 'queued']);
+        expect(kinds()).toEqual(['late', 'late']);
+        expect(lateTotal(sns.messages[0]!.message)).toBe('at least 2000');
+        expect(sns.messages[0]!.message).toContain('A backlog is still being examined');
+        expect(lateTotal(sns.messages[1]!.message)).toBe('1000');
+        expect(sns.messages[1]!.message).not.toContain('still being examined');
+      });
+    });
+
     it('ignores late entries below the threshold and beyond the horizon', async () => {
       await alert(T0);
       await rewindCursor();
