@@ -23,14 +23,21 @@ export interface RunningChild {
   exited: Promise<ChildResult>;
 }
 
-/** Environment for an ingest child: quiet logs, no AWS, everything else explicit. */
-export function ingestEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
+/** What every child gets: a path, a home, quiet logs; nothing else leaks in from the test process. */
+function baseEnv(): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     TMPDIR: process.env.TMPDIR,
     NODE_NO_WARNINGS: '1',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
+  };
+}
+
+/** Environment for an ingest child: quiet logs, no AWS, everything else explicit. */
+export function ingestEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    ...baseEnv(),
     MULTILINE_FLUSH_MS: '0',
     LOG_TIMEZONE: 'UTC',
     ...vars,
@@ -40,11 +47,7 @@ export function ingestEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
 /** Environment for an alert child (alert-child.ts): quiet logs, fake AWS credentials, everything else explicit. */
 export function alertEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
   return {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    TMPDIR: process.env.TMPDIR,
-    NODE_NO_WARNINGS: '1',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    ...baseEnv(),
     AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST',
     AWS_SECRET_ACCESS_KEY: 'local-test-secret',
     ...vars,

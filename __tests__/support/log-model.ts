@@ -8,16 +8,11 @@
 // is finished when its file ends, so a cut inside a stack trace would split it
 // by design, not by fault.
 
-/** Small seeded PRNG (mulberry32): the same seed writes the same file. */
+import { seededRandom as seededRng } from './random';
+
+/** The seeded PRNG of ./random as a bare `() => number`: the same seed writes the same file. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRng(seed).next;
 }
 
 /** What a stored entry must look like: `logged_at` as ISO text. */

@@ -1,5 +1,6 @@
 import { evaluateRule, initialState, leavesRoomToFire } from '../../lib/alert-evaluator';
 import type { EvaluatedRule, RuleState } from '../../lib/alert-evaluator';
+import { seededRandom } from '../support/random';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 23, 10, 0, 0);
@@ -118,15 +119,7 @@ describe('Function: evaluateRule', () => {
 
 describe('Hourly cap against a flapping log', () => {
   /** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
-  function prng(seed: number): () => number {
-    let a = seed;
-    return () => {
-      a = (a + 0x6d2b79f5) | 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
+  const prng = (seed: number): (() => number) => seededRandom(seed).next;
 
   it.each([1, 2, 3, 4, 5])('never exceeds the cap, and the last message never says resolved while firing (seed %d)', (seed) => {
     // Prepare
