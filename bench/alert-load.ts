@@ -1,10 +1,10 @@
 import type { PublishCommand, PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
-import { runAlert } from '../lib/alert';
-import type { AlertSummary } from '../lib/alert';
-import type { AlertRule } from '../lib/alert-rules';
-import type { Pool } from '../lib/db';
-import { ensureSchema } from '../lib/migrations';
-import { countWindow } from '../lib/rule-window';
+import { runAlert } from '../lib/alert/alert';
+import type { AlertSummary } from '../lib/alert/alert';
+import type { AlertRule } from '../lib/alert/rules';
+import type { Pool } from '../lib/platform/db';
+import { ensureSchema } from '../lib/platform/migrations';
+import { countWindow } from '../lib/alert/rule-window';
 import { BENCH_SQL as SQL } from './bench-statements';
 import { median } from './stats';
 

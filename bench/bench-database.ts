@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import pg from 'pg';
-import { createPool } from '../lib/db';
-import type { Pool } from '../lib/db';
-import { migrate } from '../lib/migrations';
+import { createPool } from '../lib/platform/db';
+import type { Pool } from '../lib/platform/db';
+import { migrate } from '../lib/platform/migrations';
 import { BENCH_SQL as SQL, DURABILITY_SETTINGS, createDatabaseSql, dropDatabaseSql } from './bench-statements';
 
 /** The PostgreSQL server the bench runs against. */

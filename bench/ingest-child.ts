@@ -3,10 +3,10 @@
 // runIngest once, and writes the timing, the summary totals and the peak RSS
 // to BENCH_RESULT_FILE. Bundled by bench/ingest-measure.ts.
 import fs from 'node:fs';
-import { readIngestConfig } from '../lib/config';
-import { createPool } from '../lib/db';
-import { runIngest } from '../lib/ingest';
-import { logger } from '../lib/logger';
+import { readIngestConfig } from '../lib/ingest/config';
+import { createPool } from '../lib/platform/db';
+import { runIngest } from '../lib/ingest/ingest';
+import { logger } from '../lib/platform/logger';
 
 /** High-water mark of the resident set, from the kernel (kB), or null off Linux. */
 function readVmHwmKb(): number | null {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
-import type { IngestSummary } from '../lib/ingest';
+import type { IngestSummary } from '../lib/ingest/ingest';
 import type { DeployBuild } from './esbuild-options';
 
 /** One timed ingest, from offset 0 to a committed checkpoint, in its own process. */
@@ -86,7 +86,7 @@ export async function runIngestChild(options: IngestRunOptions): Promise<IngestR
   const result = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as ChildResult;
   fs.rmSync(resultFile, { force: true });
   const file = result.files[0];
-  if (!file || file.outcome !== 'read') throw new Error(`ingest did not read the file: ${JSON.stringify(result.files)}`);
+  if (file?.outcome !== 'read') throw new Error(`ingest did not read the file: ${JSON.stringify(result.files)}`);
   const peakKb = result.vmHwmKb ?? result.maxRssKb;
   return {
     seconds: result.durationMs / 1000,

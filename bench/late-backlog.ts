@@ -1,6 +1,6 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { runAlert } from '../lib/alert';
-import { parseAlertRules } from '../lib/alert-rules';
+import { runAlert } from '../lib/alert/alert';
+import { parseAlertRules } from '../lib/alert/rules';
 import { benchAlertRules, loadAlertRows } from './alert-load';
 import { createScratchDatabase, openBenchServer } from './bench-database';
 
@@ -30,7 +30,12 @@ async function main(): Promise<void> {
   const db = await createScratchDatabase(server, 'late');
   try {
     const published: unknown[] = [];
-    const sns = { send: async (c: { input: unknown }) => (published.push(c.input), { MessageId: `m${published.length}` }) } as unknown as Pick<SNSClient, 'send'>;
+    const sns = {
+      send: async (c: { input: unknown }) => {
+        published.push(c.input);
+        return { MessageId: `m${published.length}` };
+      },
+    } as unknown as Pick<SNSClient, 'send'>;
     const rules = parseAlertRules(benchAlertRules());
     await loadAlertRows(db.pool, LIVE_ROWS);
     const start = (await db.pool.query<{ t: Date }>('SELECT max(logged_at) AS t FROM log_entries')).rows[0]!.t.getTime();
@@ -48,7 +53,9 @@ async function main(): Promise<void> {
       const summary = await run(minute);
       const late = summary.rules.reduce((n, r) => n + r.lateEntries, 0);
       const reports = summary.rules.filter((r) => r.late === 'queued').length;
-      process.stdout.write(`${JSON.stringify({ run: minute, ms: Math.round(performance.now() - started), lateEntriesAllRules: late, lateReports: reports, firing: summary.rules.filter((r) => r.state === 'firing').length })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ run: minute, ms: Math.round(performance.now() - started), lateEntriesAllRules: late, lateReports: reports, firing: summary.rules.filter((r) => r.state === 'firing').length })}\n`,
+      );
       if (late > 0) sawLate = true;
       if (sawLate && late === 0 && summary.rules.every((r) => r.late !== 'pending')) break;
     }

@@ -94,11 +94,19 @@ export function formatTable(r: BenchResults): string {
   const b = r.baseline;
   add('`grep \\| awk \\| psql \\copy` baseline', b.linesPerSec === null ? (b.reason ?? 'skipped') : `${int(b.linesPerSec)} lines/s`);
   const f = r.copyFloor;
-  if (f.linesPerSec !== null) add('`psql \\copy` of the pre-filtered rows alone (PostgreSQL\'s share)', `${int(f.linesPerSec)} lines/s`);
-  add('logmon ingest (runIngest, to committed checkpoint)', `${int(r.ingest.linesPerSec)} lines/s (ingest process CPU ${median(r.ingest.cpuSeconds).toFixed(2)} s)`);
+  if (f.linesPerSec !== null) add("`psql \\copy` of the pre-filtered rows alone (PostgreSQL's share)", `${int(f.linesPerSec)} lines/s`);
+  add(
+    'logmon ingest (runIngest, to committed checkpoint)',
+    `${int(r.ingest.linesPerSec)} lines/s (ingest process CPU ${median(r.ingest.cpuSeconds).toFixed(2)} s)`,
+  );
   add('ingest / baseline (medians)', r.ratio === null ? 'n/a' : `${r.ratio.toFixed(2)}×`, `≥ ${TARGETS.ingestVsBaseline}×`, r.targets.ingestVsBaseline);
   if (r.ratioBest !== null) add('ingest / baseline (fastest run of each)', `${r.ratioBest.toFixed(2)}×`);
-  add(`ingest peak RSS (${int(r.data.lines)} lines)`, `${r.ingest.peakRssMb.toFixed(0)} MB`, `< ${TARGETS.peakRssMb} MB`, check(TARGETS.peakRssMb, r.ingest.peakRssMb, false));
+  add(
+    `ingest peak RSS (${int(r.data.lines)} lines)`,
+    `${r.ingest.peakRssMb.toFixed(0)} MB`,
+    `< ${TARGETS.peakRssMb} MB`,
+    check(TARGETS.peakRssMb, r.ingest.peakRssMb, false),
+  );
   const bl = r.backlog;
   if (bl.status === 'measured') {
     add(`backlog ${bl.megabytes} MB ingest`, `${int(bl.linesPerSec!)} lines/s (${bl.mbPerSec!.toFixed(1)} MB/s, ${int(bl.lines)} lines)`);
@@ -112,20 +120,34 @@ export function formatTable(r: BenchResults): string {
     add(`alert evaluation (${a.rules} rules)`, 'skipped (BENCH_ALERT_ROWS=0)', `< ${TARGETS.alertEvaluationMs} ms`);
   } else {
     const over = `${int(a.rows)} rows over ${a.spanHours! < 48 ? `${a.spanHours!.toFixed(0)} h` : `${(a.spanHours! / 24).toFixed(1)} days`}, ${a.rules} rules`;
-    add(`alert evaluation, steady state (runAlert, ${over})`, `${e.medianMs.toFixed(1)} ms (median of ${e.runsMs.length})`, `< ${TARGETS.alertEvaluationMs} ms`, r.targets.alertEvaluationMs);
+    add(
+      `alert evaluation, steady state (runAlert, ${over})`,
+      `${e.medianMs.toFixed(1)} ms (median of ${e.runsMs.length})`,
+      `< ${TARGETS.alertEvaluationMs} ms`,
+      r.targets.alertEvaluationMs,
+    );
     add(
       `alert first evaluation (${e.firstRunFiring} rules go FIRING, ${e.firstRunMessages} notifications rendered and published to a stand-in)`,
       `${e.firstRunMs.toFixed(0)} ms (evaluation to COMMIT ${e.firstRunEvaluationMs.toFixed(0)} ms)`,
     );
     if (a.windowCountsMs !== null) {
       const slowest = [...a.ruleCounts].sort((x, y) => y.ms - x.ms)[0];
-      add(`of which the ${a.rules} window counts (countWindow)`, `${a.windowCountsMs.toFixed(1)} ms${slowest ? ` (slowest ${slowest.rule}: ${slowest.ms.toFixed(1)} ms)` : ''}`);
+      add(
+        `of which the ${a.rules} window counts (countWindow)`,
+        `${a.windowCountsMs.toFixed(1)} ms${slowest ? ` (slowest ${slowest.rule}: ${slowest.ms.toFixed(1)} ms)` : ''}`,
+      );
     }
   }
   if (a.loadSeconds !== null) add(`loading ${int(a.rows)} rows (INSERT … SELECT generate_series)`, `${a.loadSeconds.toFixed(1)} s`);
   for (const h of r.bundles) {
-    add(`${h.handler} bundle (minified)`, `${int(h.bytes / 1024)} KB (gzip ${int(h.gzipBytes / 1024)} KB)`, '< 1 MB', check(TARGETS.bundleBytes, h.bytes, false));
-    const init = h.coldInitMs === null ? `failed: ${h.coldInitError}` : `${h.coldInitMs.toFixed(0)} ms (process start → ready ${h.processStartToReadyMs!.toFixed(0)} ms)`;
+    add(
+      `${h.handler} bundle (minified)`,
+      `${int(h.bytes / 1024)} KB (gzip ${int(h.gzipBytes / 1024)} KB)`,
+      '< 1 MB',
+      check(TARGETS.bundleBytes, h.bytes, false),
+    );
+    const init =
+      h.coldInitMs === null ? `failed: ${h.coldInitError}` : `${h.coldInitMs.toFixed(0)} ms (process start → ready ${h.processStartToReadyMs!.toFixed(0)} ms)`;
     add(`${h.handler} cold init (require → handler)`, init, `< ${TARGETS.coldInitMs} ms`, check(TARGETS.coldInitMs, h.coldInitMs, false));
   }
   const widths = [0, 1, 2, 3].map((i) => Math.max(...[['measurement', 'result', 'target', ''], ...rows].map((row) => row[i]!.length)));

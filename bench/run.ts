@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseAlertRules } from '../lib/alert-rules';
-import { findMigrationsDir } from '../lib/migrations';
+import { parseAlertRules } from '../lib/alert/rules';
+import { findMigrationsDir } from '../lib/platform/migrations';
 import { benchAlertRules, loadAlertRows, measureAlertEvaluation, measureWindowCounts } from './alert-load';
 import type { AlertResult, BenchResults } from './report';
 import { checkTargets, formatHeader, formatTable, writeResults } from './report';
@@ -32,7 +32,17 @@ function say(line: string): void {
 
 async function measureAlert(server: BenchServer, rows: number, spanHours: number | null): Promise<AlertResult> {
   const rules = parseAlertRules(benchAlertRules());
-  const skipped: AlertResult = { status: 'skipped', rows: 0, spanHours: null, rules: rules.length, loadSeconds: null, evaluationMs: null, evaluation: null, windowCountsMs: null, ruleCounts: [] };
+  const skipped: AlertResult = {
+    status: 'skipped',
+    rows: 0,
+    spanHours: null,
+    rules: rules.length,
+    loadSeconds: null,
+    evaluationMs: null,
+    evaluation: null,
+    windowCountsMs: null,
+    ruleCounts: [],
+  };
   if (rows <= 0) return skipped;
   const db = await createScratchDatabase(server, 'alert');
   try {

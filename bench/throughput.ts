@@ -1,6 +1,6 @@
 import path from 'node:path';
 import fs from 'node:fs';
-import type { Pool } from '../lib/db';
+import type { Pool } from '../lib/platform/db';
 import type { BenchServer } from './bench-database';
 import { createScratchDatabase, requestCheckpoint } from './bench-database';
 import { BENCH_SQL as SQL } from './bench-statements';
@@ -85,7 +85,9 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
             const run = await runIngestChild({ ...options.ingest, databaseUrl: db.url, logFile: data.path });
             if (run.toOffset !== data.bytes) throw new Error(`ingest checkpoint ${run.toOffset} is not the file size ${data.bytes}`);
             ingestRuns.push(run);
-            log(`  run ${rep + 1}/${n} ingest:   ${run.seconds.toFixed(2)} s, ${rate(data.lines, run.seconds)}, CPU ${run.cpuSeconds.toFixed(2)} s, peak RSS ${run.peakRssMb.toFixed(0)} MB`);
+            log(
+              `  run ${rep + 1}/${n} ingest:   ${run.seconds.toFixed(2)} s, ${rate(data.lines, run.seconds)}, CPU ${run.cpuSeconds.toFixed(2)} s, peak RSS ${run.peakRssMb.toFixed(0)} MB`,
+            );
           },
         ];
         if (options.withBaseline) {

@@ -1,11 +1,11 @@
 import type { ScheduledEvent } from 'aws-lambda';
-import { runAlert } from '../lib/alert';
-import type { AlertSummary } from '../lib/alert';
-import { readAlertConfig } from '../lib/config';
-import { createPoolCache } from '../lib/db';
-import { wrapJob } from '../lib/lambda';
-import { logger } from '../lib/logger';
-import { createSnsClient } from '../lib/sns-client';
+import { runAlert } from '../lib/alert/alert';
+import type { AlertSummary } from '../lib/alert/alert';
+import { readAlertConfig } from '../lib/alert/config';
+import { createPoolCache } from '../lib/platform/db';
+import { wrapJob } from '../lib/platform/lambda';
+import { logger } from '../lib/platform/logger';
+import { createSnsClient } from '../lib/alert/sns-client';
 
 // Built once per container: invalid rules fail the cold start, naming the rule and field.
 const config = readAlertConfig(process.env);

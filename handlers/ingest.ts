@@ -1,10 +1,10 @@
 import type { ScheduledEvent } from 'aws-lambda';
-import { readIngestConfig } from '../lib/config';
-import { createPoolCache } from '../lib/db';
-import { runIngest } from '../lib/ingest';
-import type { IngestSummary } from '../lib/ingest';
-import { wrapJob } from '../lib/lambda';
-import { logger } from '../lib/logger';
+import { readIngestConfig } from '../lib/ingest/config';
+import { createPoolCache } from '../lib/platform/db';
+import { runIngest } from '../lib/ingest/ingest';
+import type { IngestSummary } from '../lib/ingest/ingest';
+import { wrapJob } from '../lib/platform/lambda';
+import { logger } from '../lib/platform/logger';
 
 // Built once per container: a bad configuration fails the cold start, loudly.
 const config = readIngestConfig(process.env);

@@ -1,10 +1,10 @@
 import type { ScheduledEvent } from 'aws-lambda';
-import { readRetentionConfig } from '../lib/config';
-import { createPoolCache } from '../lib/db';
-import { wrapJob } from '../lib/lambda';
-import { logger } from '../lib/logger';
-import { runRetention } from '../lib/retention';
-import type { RetentionSummary } from '../lib/retention';
+import { readRetentionConfig } from '../lib/retention/config';
+import { createPoolCache } from '../lib/platform/db';
+import { wrapJob } from '../lib/platform/lambda';
+import { logger } from '../lib/platform/logger';
+import { runRetention } from '../lib/retention/retention';
+import type { RetentionSummary } from '../lib/retention/retention';
 
 // Built once per container: a bad RETENTION_DAYS fails the cold start, loudly.
 const config = readRetentionConfig(process.env);

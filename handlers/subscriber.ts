@@ -1,7 +1,7 @@
 import type { SNSEvent } from 'aws-lambda';
-import { wrapJob } from '../lib/lambda';
-import { logger } from '../lib/logger';
-import { recordNotifications } from '../lib/notification-log';
+import { wrapJob } from '../lib/platform/lambda';
+import { logger } from '../lib/platform/logger';
+import { recordNotifications } from '../lib/alert/notification-log';
 
 // The local stand-in for an inbox: subscribed to the alert topic, it prints
 // every notification readably and keeps it in NOTIFICATIONS_FILE.

@@ -96,7 +96,8 @@ function parseEmailFilters(text, emails) {
   } catch (err) {
     throw new Error(`alertEmailFilters is not JSON: ${err.message}`);
   }
-  if (filters === null || typeof filters !== 'object' || Array.isArray(filters)) throw new Error('alertEmailFilters must be a JSON object {"address": {filter policy}}');
+  if (filters === null || typeof filters !== 'object' || Array.isArray(filters))
+    throw new Error('alertEmailFilters must be a JSON object {"address": {filter policy}}');
   const known = new Set(emails.map((e) => e.toLowerCase()));
   const problems = [];
   for (const [email, policy] of Object.entries(filters)) {
@@ -106,7 +107,8 @@ function parseEmailFilters(text, emails) {
       continue;
     }
     for (const [attribute, allowed] of Object.entries(policy)) {
-      if (!ALERT_ATTRIBUTES.includes(attribute)) problems.push(`the filter of ${email} uses "${attribute}"; notifications carry only ${ALERT_ATTRIBUTES.join(', ')}`);
+      if (!ALERT_ATTRIBUTES.includes(attribute))
+        problems.push(`the filter of ${email} uses "${attribute}"; notifications carry only ${ALERT_ATTRIBUTES.join(', ')}`);
       if (!Array.isArray(allowed) || allowed.length === 0) problems.push(`the filter of ${email} needs a non-empty list for "${attribute}"`);
     }
   }

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     awsRequestId: `local-${started}`,
     getRemainingTimeInMillis: () => TIME_LIMIT_MS - (Date.now() - started),
   } as unknown as Context;
-  const { describeError } = await import('../lib/errors');
+  const { describeError } = await import('../lib/platform/errors');
   try {
     const mod = (await import(`../handlers/${name}`)) as { handler: (e: unknown, c: Context) => Promise<unknown> };
     const result = await mod.handler(event, context);

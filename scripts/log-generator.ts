@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { formatLocalTimestamp } from '../lib/local-time';
+import { formatLocalTimestamp } from '../lib/platform/local-time';
 
 /** The levels and message shape of the original brief's generate_logs.sh. */
 export const DEMO_LEVELS = ['INFO', 'WARNING', 'ERROR', 'FATAL'] as const;

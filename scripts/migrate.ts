@@ -1,7 +1,7 @@
 // npm run migrate: apply the numbered migrations in sql/migrations to DATABASE_URL.
-import { createPool } from '../lib/db';
-import { describeError } from '../lib/errors';
-import { migrate } from '../lib/migrations';
+import { createPool } from '../lib/platform/db';
+import { describeError } from '../lib/platform/errors';
+import { migrate } from '../lib/platform/migrations';
 import { localDatabaseUrl } from './local-database';
 
 async function main(): Promise<void> {

@@ -6,9 +6,9 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createPool, redactUrl } from '../lib/db';
-import { describeError } from '../lib/errors';
-import { migrate } from '../lib/migrations';
+import { createPool, redactUrl } from '../lib/platform/db';
+import { describeError } from '../lib/platform/errors';
+import { migrate } from '../lib/platform/migrations';
 import { DATA_DIR, DATABASE_URL_FILE, saveDatabaseUrl } from './local-database';
 import { localEnvironment } from './local-defaults';
 import { startLogGenerator } from './log-generator';
@@ -84,7 +84,9 @@ async function main(): Promise<void> {
   const serverless = path.join(ROOT, 'node_modules', '.bin', 'serverless');
   const child: ChildProcess = spawn(serverless, ['offline', 'start', '--stage', 'local'], { cwd: ROOT, env, stdio: 'inherit', detached: true });
   fs.writeFileSync(CHILDREN_FILE, JSON.stringify([child.pid]));
-  say(`monitoring ${logFiles}; ingest and alert run at every minute boundary; notifications are printed here and appended to ${path.relative(ROOT, env.NOTIFICATIONS_FILE)}`);
+  say(
+    `monitoring ${logFiles}; ingest and alert run at every minute boundary; notifications are printed here and appended to ${path.relative(ROOT, env.NOTIFICATIONS_FILE)}`,
+  );
   say('Ctrl-C stops everything');
 
   let stopping = false;

@@ -1,10 +1,10 @@
 // npm run status: per file checkpoint and lag, per rule state and last
 // notification, recent ingest anomalies, and stored entries per minute over
 // the last hour. Database: DATABASE_URL, or the one `npm start` is running.
-import { createPool } from '../lib/db';
-import { describeError } from '../lib/errors';
-import { readStatus } from '../lib/status';
-import { formatStatusReport } from '../lib/status-report';
+import { createPool } from '../lib/platform/db';
+import { describeError } from '../lib/platform/errors';
+import { readStatus } from '../lib/status/status';
+import { formatStatusReport } from '../lib/status/status-report';
 import { localDatabaseUrl } from './local-database';
 
 async function main(): Promise<void> {

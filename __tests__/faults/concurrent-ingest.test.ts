@@ -52,50 +52,54 @@ describe('Fault: concurrent ingest runs', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it(`stores each entry exactly once when ${RUNS} runs start at once, ${ROUNDS} rounds, while the files grow`, async () => {
-    // Prepare
-    const random = seededRandom(SEED);
-    const sources = ['api.log', 'worker.log', 'cron.log'].map((name, i) => ({ file: path.join(dir, name), model: new LogModel({ seed: SEED + i }) }));
-    for (const s of sources) fs.writeFileSync(s.file, s.model.nextChunk(512 * 1024));
-    const env = ingestEnv({ DATABASE_URL: db.url, LOG_FILES: path.join(dir, '*.log'), INGEST_BATCH_BYTES: '65536' });
-    const deadlocks = async (): Promise<number> =>
-      Number((await db.pool.query('SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()')).rows[0].deadlocks);
-    const deadlocksBefore = await deadlocks();
-    const lastOffset = new Map<string, number>();
-    let storedByRuns = 0;
+  it(
+    `stores each entry exactly once when ${RUNS} runs start at once, ${ROUNDS} rounds, while the files grow`,
+    async () => {
+      // Prepare
+      const random = seededRandom(SEED);
+      const sources = ['api.log', 'worker.log', 'cron.log'].map((name, i) => ({ file: path.join(dir, name), model: new LogModel({ seed: SEED + i }) }));
+      for (const s of sources) fs.writeFileSync(s.file, s.model.nextChunk(512 * 1024));
+      const env = ingestEnv({ DATABASE_URL: db.url, LOG_FILES: path.join(dir, '*.log'), INGEST_BATCH_BYTES: '65536' });
+      const deadlocks = async (): Promise<number> =>
+        Number((await db.pool.query('SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()')).rows[0].deadlocks);
+      const deadlocksBefore = await deadlocks();
+      const lastOffset = new Map<string, number>();
+      let storedByRuns = 0;
 
-    for (let round = 0; round < ROUNDS; round += 1) {
-      // Act: four runs at once, and the files grow while they run
-      const runs = Array.from({ length: RUNS }, () => spawnIngest(env));
-      for (const s of sources) fs.appendFileSync(s.file, s.model.nextChunk(Math.floor(random() * 512 * 1024), random() < 0.5));
-      const results = await Promise.all(runs.map((r) => finished(r.exited)));
+      for (let round = 0; round < ROUNDS; round += 1) {
+        // Act: four runs at once, and the files grow while they run
+        const runs = Array.from({ length: RUNS }, () => spawnIngest(env));
+        for (const s of sources) fs.appendFileSync(s.file, s.model.nextChunk(Math.floor(random() * 512 * 1024), random() < 0.5));
+        const results = await Promise.all(runs.map((r) => finished(r.exited)));
 
-      // Assess after every round
-      for (const r of results) expect({ round, code: r.code, stderr: r.stderr }).toEqual({ round, code: 0, stderr: '' });
-      const summaries = results.map((r) => JSON.parse(r.stdout.trim().split('\n').pop()!) as Summary);
-      storedByRuns += summaries.reduce((n, s) => n + s.totals.entriesStored, 0);
-      for (const cp of await checkpointSnapshot(db.pool)) {
-        const model = sources.find((s) => s.file === cp.path)!.model;
-        const covered = model.expectedEntries().filter((e) => e.offset < cp.readOffset).length;
-        expect({ round, ...cp }).toEqual({ round, ...cp, rowsBeyond: 0, duplicates: 0, rows: covered });
-        expect(cp.readOffset).toBeGreaterThanOrEqual(lastOffset.get(cp.path) ?? 0);
-        lastOffset.set(cp.path, cp.readOffset);
+        // Assess after every round
+        for (const r of results) expect({ round, code: r.code, stderr: r.stderr }).toEqual({ round, code: 0, stderr: '' });
+        const summaries = results.map((r) => JSON.parse(r.stdout.trim().split('\n').pop()!) as Summary);
+        storedByRuns += summaries.reduce((n, s) => n + s.totals.entriesStored, 0);
+        for (const cp of await checkpointSnapshot(db.pool)) {
+          const model = sources.find((s) => s.file === cp.path)!.model;
+          const covered = model.expectedEntries().filter((e) => e.offset < cp.readOffset).length;
+          expect({ round, ...cp }).toEqual({ round, ...cp, rowsBeyond: 0, duplicates: 0, rows: covered });
+          expect(cp.readOffset).toBeGreaterThanOrEqual(lastOffset.get(cp.path) ?? 0);
+          lastOffset.set(cp.path, cp.readOffset);
+        }
       }
-    }
-    for (const s of sources) fs.appendFileSync(s.file, s.model.finish());
-    const last = await Promise.all(Array.from({ length: RUNS }, () => finished(spawnIngest(env).exited)));
-    for (const r of last) storedByRuns += (JSON.parse(r.stdout.trim().split('\n').pop()!) as Summary).totals.entriesStored;
+      for (const s of sources) fs.appendFileSync(s.file, s.model.finish());
+      const last = await Promise.all(Array.from({ length: RUNS }, () => finished(spawnIngest(env).exited)));
+      for (const r of last) storedByRuns += (JSON.parse(r.stdout.trim().split('\n').pop()!) as Summary).totals.entriesStored;
 
-    // Assess
-    const stored = await storedEntries(db.pool);
-    const ids = new Map((await db.pool.query<{ id: string; path: string }>('SELECT id, path FROM log_sources')).rows.map((r) => [r.path, Number(r.id)]));
-    const expectedTotal = sources.reduce((n, s) => n + s.model.expectedEntries().length, 0);
-    for (const s of sources) {
-      expect(entryKeys(stored.filter((e) => e.sourceId === ids.get(s.file)))).toEqual(entryKeys(s.model.expectedEntries()));
-    }
-    expect(stored).toHaveLength(expectedTotal);
-    expect(storedByRuns).toBe(expectedTotal);
-    expect(await deadlocks()).toBe(deadlocksBefore);
-    expect((await db.pool.query('SELECT count(*)::int AS n FROM log_sources')).rows[0].n).toBe(sources.length);
-  }, 30_000 + ROUNDS * 5_000);
+      // Assess
+      const stored = await storedEntries(db.pool);
+      const ids = new Map((await db.pool.query<{ id: string; path: string }>('SELECT id, path FROM log_sources')).rows.map((r) => [r.path, Number(r.id)]));
+      const expectedTotal = sources.reduce((n, s) => n + s.model.expectedEntries().length, 0);
+      for (const s of sources) {
+        expect(entryKeys(stored.filter((e) => e.sourceId === ids.get(s.file)))).toEqual(entryKeys(s.model.expectedEntries()));
+      }
+      expect(stored).toHaveLength(expectedTotal);
+      expect(storedByRuns).toBe(expectedTotal);
+      expect(await deadlocks()).toBe(deadlocksBefore);
+      expect((await db.pool.query('SELECT count(*)::int AS n FROM log_sources')).rows[0].n).toBe(sources.length);
+    },
+    30_000 + ROUNDS * 5_000,
+  );
 });

@@ -6,8 +6,8 @@
 // consistent with the rows, never print the password, and recover fully.
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
-import { createPool } from '../../lib/db';
+import type pg from 'pg';
+import { createPool } from '../../lib/platform/db';
 import { checkpointSnapshot, storedEntries } from '../support/stored-entries';
 import type { CheckpointSnapshot } from '../support/stored-entries';
 import { createTestDatabase } from '../support/database';
@@ -157,8 +157,7 @@ describe('Fault: database outage during `npm run invoke -- ingest`', () => {
 
       // Act
       const run = spawnInvokeIngest(env);
-      const migrated = async (): Promise<boolean> =>
-        (await watcher.query("SELECT to_regclass('log_sources') AS t")).rows[0].t !== null;
+      const migrated = async (): Promise<boolean> => (await watcher.query("SELECT to_regclass('log_sources') AS t")).rows[0].t !== null;
       while (!(await migrated())) await sleep(5);
       await waitForFirstCommit(watcher, file, run);
       await watcher.end();

@@ -14,14 +14,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SNSEventRecord } from 'aws-lambda';
-import { runAlert } from '../../lib/alert';
-import { parseAlertRules } from '../../lib/alert-rules';
-import type { AlertRule } from '../../lib/alert-rules';
-import { readIngestConfig } from '../../lib/config';
-import type { IngestConfig } from '../../lib/config';
-import { runIngest } from '../../lib/ingest';
-import { recordNotifications } from '../../lib/notification-log';
-import { createSnsClient } from '../../lib/sns-client';
+import { runAlert } from '../../lib/alert/alert';
+import { parseAlertRules } from '../../lib/alert/rules';
+import type { AlertRule } from '../../lib/alert/rules';
+import { readIngestConfig } from '../../lib/ingest/config';
+import type { IngestConfig } from '../../lib/ingest/config';
+import { runIngest } from '../../lib/ingest/ingest';
+import { recordNotifications } from '../../lib/alert/notification-log';
+import { createSnsClient } from '../../lib/alert/sns-client';
 import { createTestDatabase } from '../support/database';
 import type { TestDatabase } from '../support/database';
 import { makeTempDir } from '../support/files';
@@ -158,7 +158,9 @@ describe('Fault: forged ERROR/FATAL lines in a monitored file', () => {
 
       // Assess: the hourly cap, by queue time and by send time, and one delivery per row
       const rows = (
-        await db.pool.query<{ rule_name: string; created_at: Date; sent_at: Date | null }>('SELECT rule_name, created_at, sent_at FROM alert_outbox ORDER BY id')
+        await db.pool.query<{ rule_name: string; created_at: Date; sent_at: Date | null }>(
+          'SELECT rule_name, created_at, sent_at FROM alert_outbox ORDER BY id',
+        )
       ).rows;
       expect(rows.every((r) => r.sent_at !== null)).toBe(true);
       expect(sns.messages).toHaveLength(rows.length);
@@ -218,7 +220,9 @@ describe('Fault: forged ERROR/FATAL lines in a monitored file', () => {
 
       process.stdout.write(
         `[forged lines] seed ${SEED}: ${linesWritten} forged lines over ${MINUTES / 60} h, ${rows.length} notifications ` +
-          `(${Object.entries(perRule).map(([name, r]) => `${name} ${r.notifications}, busiest hour ${r.busiestHourQueued}`).join('; ')}), ` +
+          `(${Object.entries(perRule)
+            .map(([name, r]) => `${name} ${r.notifications}, busiest hour ${r.busiestHourQueued}`)
+            .join('; ')}), ` +
           `${quotedForgeries.length} quoted forged lines\n`,
       );
     });

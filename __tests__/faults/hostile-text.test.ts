@@ -5,10 +5,10 @@
 // COPY, with no row-by-row fallback.
 import fs from 'node:fs';
 import path from 'node:path';
-import { readIngestConfig } from '../../lib/config';
-import type { IngestConfig } from '../../lib/config';
-import { runIngest } from '../../lib/ingest';
-import type { AppLogger } from '../../lib/logger';
+import { readIngestConfig } from '../../lib/ingest/config';
+import type { IngestConfig } from '../../lib/ingest/config';
+import { runIngest } from '../../lib/ingest/ingest';
+import type { AppLogger } from '../../lib/platform/logger';
 import { storedEntries } from '../support/stored-entries';
 import { createTestDatabase } from '../support/database';
 import type { TestDatabase } from '../support/database';

@@ -13,10 +13,10 @@
 // LOGMON_ALERT_KILL_TRIALS raises the number of kills (npm run soak);
 // LOGMON_ALERT_KILL_SEED replays the rules' changes (kill moments depend on the machine).
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { runAlert } from '../../lib/alert';
-import { parseAlertRules } from '../../lib/alert-rules';
-import type { AlertRule } from '../../lib/alert-rules';
-import { createSnsClient } from '../../lib/sns-client';
+import { runAlert } from '../../lib/alert/alert';
+import { parseAlertRules } from '../../lib/alert/rules';
+import type { AlertRule } from '../../lib/alert/rules';
+import { createSnsClient } from '../../lib/alert/sns-client';
 import { alertEnv, runAlertChild, sleep, spawnAlert } from '../support/children';
 import { createTestDatabase } from '../support/database';
 import type { TestDatabase } from '../support/database';
@@ -81,7 +81,10 @@ describe('Fault: kill -9 during alert publishing', () => {
   /** Each rule changes state with probability 1/2: an ERROR for it 30 s before `at`, or none. */
   const changeRules = async (random: Random, at: number): Promise<void> => {
     const names = RULE_SPECS.map((r) => r.name).filter(() => random.chance(0.5));
-    await insertEntries(db.pool, names.map((name) => ({ at: at - 30_000, sourceId, message: `${name}: failure at ${new Date(at).toISOString()}` })));
+    await insertEntries(
+      db.pool,
+      names.map((name) => ({ at: at - 30_000, sourceId, message: `${name}: failure at ${new Date(at).toISOString()}` })),
+    );
   };
 
   const readRows = async (): Promise<Row[]> =>
@@ -221,7 +224,9 @@ describe('Fault: kill -9 during alert publishing', () => {
       // the kills did land mid-publish
       expect(landings['in-flight']).toBeGreaterThan(0);
       process.stdout.write(
-        `[kill -9 alert] seed ${SEED}: ${TRIALS} kills (${Object.entries(landings).map(([k, v]) => `${k} ${v}`).join(', ')}), ` +
+        `[kill -9 alert] seed ${SEED}: ${TRIALS} kills (${Object.entries(landings)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}), ` +
           `${rows.length} notifications (${backlog} owed at the start), ${sns.messages.length} received, ${duplicates} extra copies, ` +
           `kill window ${Math.round(windowMs)} ms, ${finalRuns} final run(s), ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
       );

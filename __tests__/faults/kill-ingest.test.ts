@@ -124,7 +124,9 @@ describe('Fault: kill -9 during ingest', () => {
       }
       expect(stored).toHaveLength(expectedCount);
       process.stdout.write(
-        `[kill -9] seed ${SEED}: ${TRIALS} kills (${Object.entries(landings).map(([k, v]) => `${k} ${v}`).join(', ')}), ` +
+        `[kill -9] seed ${SEED}: ${TRIALS} kills (${Object.entries(landings)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}), ` +
           `${(sources.reduce((n, s) => n + s.model.size, 0) / 1048576).toFixed(1)} MiB, ${expectedCount} entries, ` +
           `kill window ${Math.round(windowMs)} ms, ${finalRuns} final run(s), ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
       );

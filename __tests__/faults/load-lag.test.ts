@@ -9,8 +9,8 @@
 // LOGMON_LOAD_SECONDS sets how long the writer writes (default 12).
 import fs from 'node:fs';
 import path from 'node:path';
-import { readIngestConfig } from '../../lib/config';
-import { runIngest } from '../../lib/ingest';
+import { readIngestConfig } from '../../lib/ingest/config';
+import { runIngest } from '../../lib/ingest/ingest';
 import { createTestDatabase } from '../support/database';
 import type { TestDatabase } from '../support/database';
 import { sleep, spawnProcess } from '../support/children';
@@ -23,7 +23,28 @@ const SAMPLE_MS = 100;
 const MAX_LAG_SECONDS = 10;
 const CATCH_UP_DEADLINE_MS = 60_000;
 // must match load-writer.mjs: seq % 20 picks the level
-const CYCLE = ['INFO', 'ERROR', 'INFO', 'WARNING', 'INFO', 'ERROR', 'INFO', 'FATAL', 'INFO', 'ERROR', 'INFO', 'WARNING', 'INFO', 'ERROR', 'INFO', 'FATAL', 'INFO', 'ERROR', 'WARNING', 'INFO'];
+const CYCLE = [
+  'INFO',
+  'ERROR',
+  'INFO',
+  'WARNING',
+  'INFO',
+  'ERROR',
+  'INFO',
+  'FATAL',
+  'INFO',
+  'ERROR',
+  'INFO',
+  'WARNING',
+  'INFO',
+  'ERROR',
+  'INFO',
+  'FATAL',
+  'INFO',
+  'ERROR',
+  'WARNING',
+  'INFO',
+];
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -79,7 +100,11 @@ describe('Fault: load while ingest runs on its schedule', () => {
       })();
 
       // Act
-      const writer = spawnProcess(process.execPath, [path.join(__dirname, '..', 'support', 'load-writer.mjs'), file, String(RATE), String(WRITE_SECONDS)], process.env);
+      const writer = spawnProcess(
+        process.execPath,
+        [path.join(__dirname, '..', 'support', 'load-writer.mjs'), file, String(RATE), String(WRITE_SECONDS)],
+        process.env,
+      );
       const written = writer.exited.then((r) => {
         writerDone = true;
         stoppedAt = Date.now();

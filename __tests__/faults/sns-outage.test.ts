@@ -9,11 +9,11 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
-import { runAlert } from '../../lib/alert';
-import type { AlertSummary } from '../../lib/alert';
-import { parseAlertRules } from '../../lib/alert-rules';
-import type { AlertRule } from '../../lib/alert-rules';
-import { createSnsClient } from '../../lib/sns-client';
+import { runAlert } from '../../lib/alert/alert';
+import type { AlertSummary } from '../../lib/alert/alert';
+import { parseAlertRules } from '../../lib/alert/rules';
+import type { AlertRule } from '../../lib/alert/rules';
+import { createSnsClient } from '../../lib/alert/sns-client';
 import { createTestDatabase } from '../support/database';
 import type { TestDatabase } from '../support/database';
 import { insertEntries, insertSource } from '../support/entries';
@@ -66,7 +66,10 @@ describe('Fault: SNS unavailable while notifications are owed', () => {
   const alert = (at: number): Promise<AlertSummary> => runAlert({ pool: db.pool, rules, sns: client, topicArn: TOPIC, now: () => at });
   /** One ERROR 30 s before `at` for each named rule. */
   const errorsFor = (names: string[], at: number): Promise<void> =>
-    insertEntries(db.pool, names.map((name) => ({ at: at - 30_000, sourceId, message: `${name}: boom at ${new Date(at).toISOString()}` })));
+    insertEntries(
+      db.pool,
+      names.map((name) => ({ at: at - 30_000, sourceId, message: `${name}: boom at ${new Date(at).toISOString()}` })),
+    );
   const outbox = async (): Promise<OutboxRow[]> =>
     (
       await db.pool.query<OutboxRow>(
@@ -118,7 +121,9 @@ describe('Fault: SNS unavailable while notifications are owed', () => {
     expect(fired.notifications).toMatchObject({ queued: 3, sent: 0, failed: 1, pending: 3 });
     expect(resolved.notifications).toMatchObject({ queued: 2, sent: 0, failed: 1, pending: 5 });
     for (const summary of [fired, resolved]) {
-      expect(summary.notifications.failures).toEqual([{ outboxId: kept[0]!.id, rule: 'a', error: expect.stringMatching(/^SNS did not accept outbox row \d+ \(rule "a", firing\): /) }]);
+      expect(summary.notifications.failures).toEqual([
+        { outboxId: kept[0]!.id, rule: 'a', error: expect.stringMatching(/^SNS did not accept outbox row \d+ \(rule "a", firing\): /) },
+      ]);
       expect(summary.notifications.failures[0]!.error).toMatch(reason);
     }
     expect(kept.map((r) => `${r.rule} ${r.kind} sent=${r.sent} attempts=${r.attempts}`)).toEqual([
@@ -224,29 +229,32 @@ describe('Fault: SNS unavailable while notifications are owed', () => {
       process.env = { ...savedEnv };
     });
 
-    it.each<SnsServerMode>(['down', 'reset', 'failing', 'throttling', 'forbidden', 'slow'])('returns its summary, not an error, when SNS is %s', async (mode) => {
-      // Prepare
-      Object.assign(process.env, {
-        DATABASE_URL: db.url,
-        ALERT_TOPIC_ARN: TOPIC,
-        AWS_ENDPOINT_URL_SNS: sns.endpoint,
-        AWS_MAX_ATTEMPTS: '1',
-        ALERT_SNS_TIMEOUT_MS: '200',
-        ALERT_RULES: JSON.stringify([{ name: 'a', levels: ['ERROR'], threshold: 1, window: '5m' }]),
-      });
-      let handler: ((event: unknown, context: Context) => Promise<AlertSummary>) | undefined;
-      jest.isolateModules(() => {
-        handler = require('../../handlers/alert').handler;
-      });
-      await insertEntries(db.pool, [{ at: Date.now() - 30_000, sourceId, message: 'a: boom' }]);
-      await sns.setMode(mode, { delayMs: 1000 });
+    it.each<SnsServerMode>(['down', 'reset', 'failing', 'throttling', 'forbidden', 'slow'])(
+      'returns its summary, not an error, when SNS is %s',
+      async (mode) => {
+        // Prepare
+        Object.assign(process.env, {
+          DATABASE_URL: db.url,
+          ALERT_TOPIC_ARN: TOPIC,
+          AWS_ENDPOINT_URL_SNS: sns.endpoint,
+          AWS_MAX_ATTEMPTS: '1',
+          ALERT_SNS_TIMEOUT_MS: '200',
+          ALERT_RULES: JSON.stringify([{ name: 'a', levels: ['ERROR'], threshold: 1, window: '5m' }]),
+        });
+        let handler: ((event: unknown, context: Context) => Promise<AlertSummary>) | undefined;
+        jest.isolateModules(() => {
+          handler = require('../../handlers/alert').handler;
+        });
+        await insertEntries(db.pool, [{ at: Date.now() - 30_000, sourceId, message: 'a: boom' }]);
+        await sns.setMode(mode, { delayMs: 1000 });
 
-      // Act
-      const summary = await handler!({}, fakeContext());
+        // Act
+        const summary = await handler!({}, fakeContext());
 
-      // Assess
-      expect(summary.notifications).toMatchObject({ queued: 1, sent: 0, failed: 1, pending: 1 });
-      expect(summary.notifications.failures[0]!.error).toMatch(/^SNS did not accept outbox row \d+ \(rule "a", firing\): ./);
-    });
+        // Assess
+        expect(summary.notifications).toMatchObject({ queued: 1, sent: 0, failed: 1, pending: 1 });
+        expect(summary.notifications.failures[0]!.error).toMatch(/^SNS did not accept outbox row \d+ \(rule "a", firing\): ./);
+      },
+    );
   });
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Context, SNSEvent } from 'aws-lambda';
-import type { AlertSummary } from '../../lib/alert';
+import type { AlertSummary } from '../../lib/alert/alert';
 import { createTestDatabase } from '../support/database';
 import type { TestDatabase } from '../support/database';
 import { burst, insertEntries, insertSource } from '../support/entries';
@@ -126,7 +126,9 @@ describe('Handler: alert', () => {
   it('fails at start-up on an invalid rule, naming the rule and the field', () => {
     const bad = { ...env, ALERT_RULES: JSON.stringify([{ name: 'checkout errors', levels: ['ERROR'], threshold: 3, window: '5 minutes' }]) };
 
-    expect(() => loadHandler('../../handlers/alert', bad)).toThrow('ALERT_RULES: rule "checkout errors": window must be a duration such as "30s", "5m", "1h30m", got "5 minutes"');
+    expect(() => loadHandler('../../handlers/alert', bad)).toThrow(
+      'ALERT_RULES: rule "checkout errors": window must be a duration such as "30s", "5m", "1h30m", got "5 minutes"',
+    );
   });
 });
 
@@ -162,7 +164,9 @@ describe('Handler: subscriber', () => {
     expect(first).toEqual({ received: 1, file });
     const logged = fs.readFileSync(file, 'utf8');
     expect(logged.match(/^┌/gm)).toHaveLength(2);
-    expect(logged).toContain('│ [logmon] FIRING error-burst: 12 ERROR/FATAL in 5m (threshold 5)\n│ attributes: kind=firing  rule=error-burst  severity=warning  state=firing\n');
+    expect(logged).toContain(
+      '│ [logmon] FIRING error-burst: 12 ERROR/FATAL in 5m (threshold 5)\n│ attributes: kind=firing  rule=error-burst  severity=warning  state=firing\n',
+    );
     expect(logged).toContain('│   9 x db timeout after 30000 ms (pool checkout)\n');
     expect(written).toBe(logged);
   });
@@ -174,7 +178,11 @@ describe('Handler: subscriber', () => {
     try {
       const sourceId = await insertSource(db.pool, '/var/log/app.log');
       await insertEntries(db.pool, burst(5, Date.now(), sourceId, { message: 'boom' }));
-      const alert = loadHandler<unknown, AlertSummary>('../../handlers/alert', { DATABASE_URL: db.url, ALERT_TOPIC_ARN: TOPIC, AWS_ENDPOINT_URL_SNS: sns.endpoint });
+      const alert = loadHandler<unknown, AlertSummary>('../../handlers/alert', {
+        DATABASE_URL: db.url,
+        ALERT_TOPIC_ARN: TOPIC,
+        AWS_ENDPOINT_URL_SNS: sns.endpoint,
+      });
       await alert({}, fakeContext('alert'));
       const file = path.join(dir, 'notifications.log');
       const subscriber = loadHandler<SNSEvent, unknown>('../../handlers/subscriber', { NOTIFICATIONS_FILE: file });

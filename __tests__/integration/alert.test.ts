@@ -1,11 +1,11 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { runAlert } from '../../lib/alert';
-import type { AlertDeps, AlertSummary, RuleSummary } from '../../lib/alert';
-import { loadAlertRules, parseAlertRules } from '../../lib/alert-rules';
-import type { AlertRule } from '../../lib/alert-rules';
-import { createPool } from '../../lib/db';
-import { countWindow } from '../../lib/rule-window';
-import { createSnsClient } from '../../lib/sns-client';
+import { runAlert } from '../../lib/alert/alert';
+import type { AlertDeps, AlertSummary, RuleSummary } from '../../lib/alert/alert';
+import { loadAlertRules, parseAlertRules } from '../../lib/alert/rules';
+import type { AlertRule } from '../../lib/alert/rules';
+import { createPool } from '../../lib/platform/db';
+import { countWindow } from '../../lib/alert/rule-window';
+import { createSnsClient } from '../../lib/alert/sns-client';
 import { createTestDatabase } from '../support/database';
 import type { TestDatabase } from '../support/database';
 import { burst, insertEntries, insertSource } from '../support/entries';
@@ -130,7 +130,7 @@ describe('Function: runAlert', () => {
       expect(kinds()).toEqual(['firing']);
     });
 
-    it('bounds the state machine\'s count in a flood, while the notification carries the exact count', async () => {
+    it("bounds the state machine's count in a flood, while the notification carries the exact count", async () => {
       await db.pool.query(
         `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset, ingested_at)
          SELECT $1::timestamptz - i * interval '100 ms', 'ERROR', 'flood', $2, i, $1::timestamptz FROM generate_series(1, 1500) i`,
@@ -321,7 +321,7 @@ describe('Function: runAlert', () => {
     const iso = (ms: number): string => new Date(ms).toISOString();
     const anyFatal = (): AlertRule[] => loadAlertRules(undefined).filter((r) => r.name === 'any-fatal');
 
-    it('fires once for a FATAL whose ingest commits just after the run at its window\'s end, and resolves at a later run', async () => {
+    it("fires once for a FATAL whose ingest commits just after the run at its window's end, and resolves at a later run", async () => {
       // Prepare: the default rules; a run starts the cursor; ingest begins, stores a FATAL logged at 10:08:26, and has not committed at 10:09:00
       rules = loadAlertRules(undefined);
       const logged = T0 + 8 * MIN + 26_000;
@@ -329,7 +329,10 @@ describe('Function: runAlert', () => {
       const ingest = await db.pool.connect();
       try {
         await ingest.query('BEGIN');
-        await ingest.query(`INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset) VALUES ($1, 'FATAL', 'out of memory', $2, 0)`, [new Date(logged), sourceId]);
+        await ingest.query(`INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset) VALUES ($1, 'FATAL', 'out of memory', $2, 0)`, [
+          new Date(logged),
+          sourceId,
+        ]);
 
         // Act: the run at 10:09 cannot see it; ingest commits; the run at 10:10 no longer has it in the current 1m window
         const before = await run(T0 + 9 * MIN);
@@ -372,7 +375,10 @@ describe('Function: runAlert', () => {
       const summaries: AlertSummary[] = [];
       for (let minute = 0; minute <= 8; minute += 1) {
         const due = times.filter((t) => t > T0 + (minute - 1) * MIN && t <= T0 + minute * MIN);
-        await insertEntries(db.pool, due.map((at) => ({ at, sourceId, ingestedAt: 'now' as const })));
+        await insertEntries(
+          db.pool,
+          due.map((at) => ({ at, sourceId, ingestedAt: 'now' as const })),
+        );
         summaries.push(await run(T0 + minute * MIN));
       }
 
@@ -398,7 +404,10 @@ describe('Function: runAlert', () => {
       // Prepare: four ERRORs committed on time, then one logged before them, committed after the run at 10:05
       rules = makeRules({ name: 'error-burst' });
       await run(T0);
-      await insertEntries(db.pool, [70_000, 120_000, 180_000, 240_000].map((offset) => ({ at: T0 + offset, sourceId, ingestedAt: 'now' as const })));
+      await insertEntries(
+        db.pool,
+        [70_000, 120_000, 180_000, 240_000].map((offset) => ({ at: T0 + offset, sourceId, ingestedAt: 'now' as const })),
+      );
       const onTime = await run(T0 + 5 * MIN);
       await insertEntries(db.pool, [{ at: T0 + 30_000, sourceId, ingestedAt: 'now' }]);
 
@@ -562,7 +571,8 @@ describe('Function: runAlert', () => {
         expect((await db.pool.query('SELECT count(*)::int AS n FROM alert_late_tally')).rows[0]).toEqual({ n: 0 });
         // one LATE DATA per rule, with the whole backlog's count and period; the current errors leave the window and resolve
         expect(kinds()).toEqual(['firing', 'late', 'late', 'resolved']);
-        const late = (rule: string): { subject: string; message: string } => sns.messages.find((m) => m.attributes.kind?.value === 'late' && m.attributes.rule?.value === rule)!;
+        const late = (rule: string): { subject: string; message: string } =>
+          sns.messages.find((m) => m.attributes.kind?.value === 'late' && m.attributes.rule?.value === rule)!;
         expect(lateTotal(late('error-burst').message)).toBe('5000');
         expect(lateTotal(late('any-fatal').message)).toBe('500');
         expect(late('error-burst').message).toContain('They were logged between 2025-01-06 07:00:01 UTC and 2025-01-06 08:23:20 UTC');

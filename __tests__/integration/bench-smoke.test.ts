@@ -38,11 +38,15 @@ describe('Command: npm run bench -- --tiny', () => {
       expect.arrayContaining(['command', 'postgres', 'data', 'baseline', 'ingest', 'ratio', 'backlog', 'alert', 'bundles', 'targets']),
     );
     expect(results.data).toMatchObject({ lines: 2000 });
-    expect(results.ingest).toEqual(expect.objectContaining({ linesPerSec: expect.any(Number), peakRssMb: expect.any(Number), checkpoint: (results.data as { bytes: number }).bytes }));
+    expect(results.ingest).toEqual(
+      expect.objectContaining({ linesPerSec: expect.any(Number), peakRssMb: expect.any(Number), checkpoint: (results.data as { bytes: number }).bytes }),
+    );
     expect(['measured', 'skipped']).toContain((results.baseline as { status: string }).status);
     expect(results.backlog).toMatchObject({ status: 'skipped' });
     expect(results.alert).toMatchObject({ status: 'skipped' });
-    expect(results.bundles).toEqual(expect.arrayContaining([expect.objectContaining({ handler: 'ingest', bytes: expect.any(Number), coldInitMs: expect.any(Number) })]));
+    expect(results.bundles).toEqual(
+      expect.arrayContaining([expect.objectContaining({ handler: 'ingest', bytes: expect.any(Number), coldInitMs: expect.any(Number) })]),
+    );
     expect(Object.keys(results.targets as object).sort()).toEqual(['alertEvaluationMs', 'bundleBytes', 'coldInitMs', 'ingestVsBaseline', 'peakRssMb']);
   }, 120000);
 });

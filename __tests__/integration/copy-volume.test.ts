@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { readIngestConfig } from '../../lib/config';
-import type { IngestConfig } from '../../lib/config';
-import { runIngest } from '../../lib/ingest';
+import { readIngestConfig } from '../../lib/ingest/config';
+import type { IngestConfig } from '../../lib/ingest/config';
+import { runIngest } from '../../lib/ingest/ingest';
 import { createTestDatabase } from '../support/database';
 import type { TestDatabase } from '../support/database';
 import { logLine, makeTempDir } from '../support/files';

@@ -1,4 +1,4 @@
-import { withTransaction } from '../../lib/db';
+import { withTransaction } from '../../lib/platform/db';
 import { createTestDatabase } from '../support/database';
 import type { TestDatabase } from '../support/database';
 

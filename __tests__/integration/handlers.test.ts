@@ -51,7 +51,9 @@ describe('handlers on the sample events of events/', () => {
   });
 
   it('retention prunes on events/scheduled.json and returns its summary', async () => {
-    await db.pool.query(`INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset) VALUES (now() - interval '40 days', 'ERROR', 'ancient', 1, 0)`);
+    await db.pool.query(
+      `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset) VALUES (now() - interval '40 days', 'ERROR', 'ancient', 1, 0)`,
+    );
     const handler = loadHandler('retention', { DATABASE_URL: db.url });
 
     const summary = await handler(readEvent('scheduled.json'), context);
@@ -76,10 +78,22 @@ describe('handlers on the sample events of events/', () => {
       write.mockRestore();
     }
 
-    const logs = lines.flatMap((l) => l.split('\n')).filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const logs = lines
+      .flatMap((l) => l.split('\n'))
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const perFile = logs.find((l) => l.message === 'file ingested' && l.path === file);
     const perRun = logs.find((l) => l.message === 'ingest run finished');
-    expect(perFile).toMatchObject({ level: 'INFO', service: 'logmon', runId: summary.runId, path: file, lines: 2, entriesStored: 1, entriesSkipped: 1, lagBytes: 0 });
+    expect(perFile).toMatchObject({
+      level: 'INFO',
+      service: 'logmon',
+      runId: summary.runId,
+      path: file,
+      lines: 2,
+      entriesStored: 1,
+      entriesSkipped: 1,
+      lagBytes: 0,
+    });
     expect(perRun).toMatchObject({ runId: summary.runId, durationMs: expect.any(Number), totals: expect.objectContaining({ entriesStored: 1, lagBytes: 0 }) });
     expect(perRun).toMatchObject({ function_request_id: 'req-1' });
   });

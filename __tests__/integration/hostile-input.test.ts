@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import { openForReading } from '../../lib/source-reader';
-import type { OpenFile } from '../../lib/source-reader';
+import { openForReading } from '../../lib/ingest/source-reader';
+import type { OpenFile } from '../../lib/ingest/source-reader';
 import { logLine } from '../support/files';
 import { IngestFixture } from '../support/ingest-fixture';
 import { baseSeed, withSeed } from '../support/random';
@@ -34,7 +34,7 @@ describe('Function: runIngest › hostile input', () => {
   });
 
   it('stores NUL bytes as replacement characters and counts them', async () => {
-    fs.writeFileSync(fx.file('app.log'), '2026-11-23 10:00:00 [ERROR] nul\0in\0side\n\0\0\0\n' + logLine('ERROR', 'next', 1));
+    fs.writeFileSync(fx.file('app.log'), `2026-11-23 10:00:00 [ERROR] nul\0in\0side\n\0\0\0\n${logLine('ERROR', 'next', 1)}`);
 
     const summary = await fx.ingest();
 
@@ -47,7 +47,7 @@ describe('Function: runIngest › hostile input', () => {
     const file = fx.file('app.log');
     const head = '2026-11-23 10:00:00 [ERROR] ';
     const body = 'z'.repeat(10 * 1024 * 1024);
-    fs.writeFileSync(file, head + body + '\n' + logLine('FATAL', 'after the big one', 1));
+    fs.writeFileSync(file, `${head + body}\n${logLine('FATAL', 'after the big one', 1)}`);
 
     const summary = await fx.ingest();
 
@@ -59,7 +59,7 @@ describe('Function: runIngest › hostile input', () => {
   });
 
   it('counts a line of only [ERROR] as unparseable', async () => {
-    fs.writeFileSync(fx.file('app.log'), '[ERROR]\n[ERROR] no timestamp\n' + logLine('ERROR', 'real', 1));
+    fs.writeFileSync(fx.file('app.log'), `[ERROR]\n[ERROR] no timestamp\n${logLine('ERROR', 'real', 1)}`);
 
     const summary = await fx.ingest();
 
@@ -146,7 +146,7 @@ describe('Function: runIngest › hostile input', () => {
 
   it('takes a file with CR-only line ends as one long line', async () => {
     fx.config = { ...fx.config, maxLineBytes: 256 };
-    fs.writeFileSync(fx.file('app.log'), `${logLine('ERROR', 'a', 1).trim()}\r${logLine('ERROR', 'b', 2).trim()}\r`.repeat(10) + '\n');
+    fs.writeFileSync(fx.file('app.log'), `${`${logLine('ERROR', 'a', 1).trim()}\r${logLine('ERROR', 'b', 2).trim()}\r`.repeat(10)}\n`);
 
     const summary = await fx.ingest();
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { readIngestConfig } from '../../lib/config';
-import { runIngest } from '../../lib/ingest';
+import { readIngestConfig } from '../../lib/ingest/config';
+import { runIngest } from '../../lib/ingest/ingest';
 import { storedEntries } from '../support/stored-entries';
 import { createTestDatabase } from '../support/database';
 import type { TestDatabase } from '../support/database';

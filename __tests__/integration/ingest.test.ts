@@ -12,9 +12,11 @@ beforeEach(() => fx.reset());
 describe('Function: runIngest', () => {
   let file: string;
   const rows = async () =>
-    (await fx.db.pool.query<{ logged_at: Date; level: string; message: string; byte_offset: string }>(
-      'SELECT logged_at, level, message, byte_offset FROM log_entries ORDER BY source_id, byte_offset',
-    )).rows;
+    (
+      await fx.db.pool.query<{ logged_at: Date; level: string; message: string; byte_offset: string }>(
+        'SELECT logged_at, level, message, byte_offset FROM log_entries ORDER BY source_id, byte_offset',
+      )
+    ).rows;
   const ingest = fx.ingest.bind(fx);
 
   beforeEach(() => {
@@ -63,7 +65,7 @@ describe('Function: runIngest', () => {
   });
 
   it('does not consume a half-written last line until its newline arrives', async () => {
-    fs.writeFileSync(file, logLine('ERROR', 'complete', 1) + '2026-11-23 10:00:02 [ERROR] half wri');
+    fs.writeFileSync(file, `${logLine('ERROR', 'complete', 1)}2026-11-23 10:00:02 [ERROR] half wri`);
 
     const first = await ingest();
     expect((await rows()).map((r) => r.message)).toEqual(['complete']);
@@ -106,7 +108,7 @@ describe('Function: runIngest', () => {
     await ingest();
 
     expect((await rows()).map((r) => r.message)).toEqual(messages);
-    const bytes = await fx.db.pool.query<{ b: Buffer }>('SELECT convert_to(message, \'UTF8\') AS b FROM log_entries ORDER BY byte_offset');
+    const bytes = await fx.db.pool.query<{ b: Buffer }>("SELECT convert_to(message, 'UTF8') AS b FROM log_entries ORDER BY byte_offset");
     expect(bytes.rows.map((r) => r.b.toString('utf8'))).toEqual(messages);
   });
 

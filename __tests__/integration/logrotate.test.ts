@@ -43,11 +43,11 @@ if (!LOGROTATE) {
       let writer = fs.openSync(file, 'a');
       fs.writeSync(writer, logLine('ERROR', 'a1', 1) + logLine('INFO', 'a2', 2));
       await fx.ingest();
-      fs.writeSync(writer, logLine('ERROR', 'a3', 3) + '2026-11-23 10:00:04 [ERROR] a4 half');
+      fs.writeSync(writer, `${logLine('ERROR', 'a3', 3)}2026-11-23 10:00:04 [ERROR] a4 half`);
 
       // Act: rotate; the application finishes its line in the old file, then reopens (as on SIGHUP).
       logrotate(['rotate 3', 'create', 'missingok', 'nocompress']);
-      fs.writeSync(writer, ' written\n' + logLine('FATAL', 'a5', 5));
+      fs.writeSync(writer, ` written\n${logLine('FATAL', 'a5', 5)}`);
       fs.closeSync(writer);
       writer = fs.openSync(file, 'a');
       fs.writeSync(writer, logLine('ERROR', 'b1', 6));
@@ -84,7 +84,7 @@ if (!LOGROTATE) {
       const half = '2026-11-23 10:00:02 [ERROR] seen but unfinished';
       fs.writeFileSync(file, logLine('ERROR', 'read', 1) + half);
       await fx.ingest();
-      fs.appendFileSync(file, '\n' + logLine('ERROR', 'written after the last run', 3));
+      fs.appendFileSync(file, `\n${logLine('ERROR', 'written after the last run', 3)}`);
 
       logrotate(['rotate 3', 'copytruncate', 'nocompress']);
       fs.appendFileSync(file, logLine('ERROR', 'after the rotation', 4));

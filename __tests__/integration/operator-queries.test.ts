@@ -5,7 +5,10 @@ import { createTestDatabase } from '../support/database';
 import type { TestDatabase } from '../support/database';
 
 const QUERIES_DIR = path.resolve(__dirname, '../../sql/queries');
-const FILES = fs.readdirSync(QUERIES_DIR).filter((f) => f.endsWith('.sql')).sort();
+const FILES = fs
+  .readdirSync(QUERIES_DIR)
+  .filter((f) => f.endsWith('.sql'))
+  .sort();
 const AT = '2026-11-23 10:00:00+00';
 /** A value for every psql variable the files use (their defaults are set by \if blocks psql runs). */
 const VARIABLES: Record<string, string> = { minutes: '60', hours: '24', limit: '20', days: '7', at: AT };

@@ -1,6 +1,6 @@
-import { readRetentionConfig } from '../../lib/config';
-import type { RetentionConfig } from '../../lib/config';
-import { runRetention } from '../../lib/retention';
+import { readRetentionConfig } from '../../lib/retention/config';
+import type { RetentionConfig } from '../../lib/retention/config';
+import { runRetention } from '../../lib/retention/retention';
 import { createTestDatabase } from '../support/database';
 import type { TestDatabase } from '../support/database';
 
@@ -18,7 +18,8 @@ describe('Function: runRetention', () => {
       [loggedAt, message, count],
     );
   };
-  const messages = async (): Promise<string[]> => (await db.pool.query<{ message: string }>('SELECT message FROM log_entries ORDER BY id')).rows.map((r) => r.message);
+  const messages = async (): Promise<string[]> =>
+    (await db.pool.query<{ message: string }>('SELECT message FROM log_entries ORDER BY id')).rows.map((r) => r.message);
   const count = async (table: string): Promise<number> => Number((await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n);
   const retain = (extra: Partial<Parameters<typeof runRetention>[0]> = {}) => runRetention({ pool: db.pool, config, now: () => NOW, ...extra });
 
@@ -84,7 +85,11 @@ describe('Function: runRetention', () => {
 
   it('removes sent notifications past the age and never an unsent one, however old', async () => {
     const add = (rule: string, createdAt: Date, sentAt: Date | null) =>
-      db.pool.query(`INSERT INTO alert_outbox (rule_name, kind, subject, body, created_at, sent_at) VALUES ($1, 'firing', 's', 'b', $2, $3)`, [rule, createdAt, sentAt]);
+      db.pool.query(`INSERT INTO alert_outbox (rule_name, kind, subject, body, created_at, sent_at) VALUES ($1, 'firing', 's', 'b', $2, $3)`, [
+        rule,
+        createdAt,
+        sentAt,
+      ]);
     await add('old-sent', daysAgo(40), daysAgo(40));
     await add('recent-sent', daysAgo(2), daysAgo(2));
     await add('old-unsent', daysAgo(40), null);

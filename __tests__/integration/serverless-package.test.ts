@@ -144,7 +144,13 @@ describe('serverless package --stage prod (no AWS credentials)', () => {
     expect(template.Outputs.AlertTopicArn!.Value).toEqual({ Ref: 'AlertTopic' });
     expect(subscriptions).toEqual([
       { TopicArn: { Ref: 'AlertTopic' }, Protocol: 'email', Endpoint: 'ops@example.com' },
-      { TopicArn: { Ref: 'AlertTopic' }, Protocol: 'email', Endpoint: 'oncall@example.com', FilterPolicyScope: 'MessageAttributes', FilterPolicy: { severity: ['critical'] } },
+      {
+        TopicArn: { Ref: 'AlertTopic' },
+        Protocol: 'email',
+        Endpoint: 'oncall@example.com',
+        FilterPolicyScope: 'MessageAttributes',
+        FilterPolicy: { severity: ['critical'] },
+      },
     ]);
   });
 
@@ -163,7 +169,9 @@ describe('serverless package --stage prod (no AWS credentials)', () => {
   it('allows sns:Publish on the alert topic only, and only to the alert function', () => {
     const sns = statements().filter(({ statement }) => actions(statement).some((a) => a.startsWith('sns:')));
 
-    expect(sns).toEqual([{ owner: 'AlertRole', statement: expect.objectContaining({ Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: 'AlertTopic' } }) }]);
+    expect(sns).toEqual([
+      { owner: 'AlertRole', statement: expect.objectContaining({ Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: 'AlertTopic' } }) },
+    ]);
   });
 
   it('allows reading the one SSM parameter, and kms:Decrypt only when a customer key is given', () => {
@@ -173,7 +181,10 @@ describe('serverless package --stage prod (no AWS credentials)', () => {
     expect(ssm).toEqual([
       {
         owner: 'DatabaseUrlReadPolicy',
-        statement: expect.objectContaining({ Action: 'ssm:GetParameters', Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/logmon/prod/database-url' } }),
+        statement: expect.objectContaining({
+          Action: 'ssm:GetParameters',
+          Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/logmon/prod/database-url' },
+        }),
       },
     ]);
     expect(kms).toHaveLength(1);
@@ -210,7 +221,12 @@ describe('serverless package --stage prod (no AWS credentials)', () => {
     expect(templateText).not.toMatch(/password|leaked/i);
     expect(templateText).not.toMatch(/localhost|127\.0\.0\.1/);
     expect(state).not.toContain('leaked-password');
-    expect(environment.Variables).toMatchObject({ DATABASE_URL: '', DATABASE_URL_PARAMETER: '/logmon/prod/database-url', LOG_FILES: '/mnt/logs/*.log', RETENTION_DAYS: '30' });
+    expect(environment.Variables).toMatchObject({
+      DATABASE_URL: '',
+      DATABASE_URL_PARAMETER: '/logmon/prod/database-url',
+      LOG_FILES: '/mnt/logs/*.log',
+      RETENTION_DAYS: '30',
+    });
   });
 
   it('alarms the topic when a function keeps failing', () => {
@@ -220,7 +236,14 @@ describe('serverless package --stage prod (no AWS credentials)', () => {
   });
 
   it('fails before building anything, naming each missing deploy parameter', async () => {
-    const { code, output } = await runServerless(['package', '--stage', 'prod', '--package', path.join(outDir, 'incomplete'), ...paramArgs({ alertEmails: PARAMS.alertEmails })]);
+    const { code, output } = await runServerless([
+      'package',
+      '--stage',
+      'prod',
+      '--package',
+      path.join(outDir, 'incomplete'),
+      ...paramArgs({ alertEmails: PARAMS.alertEmails }),
+    ]);
 
     expect(code).not.toBe(0);
     for (const name of ['databaseUrlParameter', 'subnetIds', 'securityGroupIds', 'logsAccessPointArn']) expect(output).toContain(`${name}: missing`);

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { readIngestConfig } from '../../lib/config';
-import { runIngest } from '../../lib/ingest';
-import { readStatus } from '../../lib/status';
+import { readIngestConfig } from '../../lib/ingest/config';
+import { runIngest } from '../../lib/ingest/ingest';
+import { readStatus } from '../../lib/status/status';
 import { createTestDatabase } from '../support/database';
 import type { TestDatabase } from '../support/database';
 import { logLine, makeTempDir } from '../support/files';
@@ -44,7 +44,14 @@ describe('Function: readStatus', () => {
 
     // Assess
     expect(status.sources).toEqual([
-      expect.objectContaining({ path: file, status: 'active', readOffset: checkpoint, sizeSeen: checkpoint, lagBytes: 0, disk: { kind: 'same-file', size: fs.statSync(file).size } }),
+      expect.objectContaining({
+        path: file,
+        status: 'active',
+        readOffset: checkpoint,
+        sizeSeen: checkpoint,
+        lagBytes: 0,
+        disk: { kind: 'same-file', size: fs.statSync(file).size },
+      }),
     ]);
   });
 
@@ -84,7 +91,12 @@ describe('Function: readStatus', () => {
     const status = await readStatus({ pool: db.pool, now: () => NOW });
 
     expect(status.rules).toEqual([
-      expect.objectContaining({ rule: 'db-errors', state: 'firing', lastCount: 14, lastNotification: expect.objectContaining({ kind: 'reminder', sentAt: null, error: 'Throttling' }) }),
+      expect.objectContaining({
+        rule: 'db-errors',
+        state: 'firing',
+        lastCount: 14,
+        lastNotification: expect.objectContaining({ kind: 'reminder', sentAt: null, error: 'Throttling' }),
+      }),
       expect.objectContaining({ rule: 'quiet', state: 'ok', lastNotification: null }),
     ]);
     expect(status.unsent).toEqual({ count: 1, oldest: new Date('2026-11-23T10:20:00Z'), lastError: 'Throttling' });

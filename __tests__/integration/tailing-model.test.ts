@@ -18,7 +18,7 @@
  * Replay a failure with the seed it prints: LOGMON_TEST_SEED=<seed>.
  */
 import fs from 'node:fs';
-import { LOSS_KINDS } from '../../lib/ingest';
+import { LOSS_KINDS } from '../../lib/ingest/ingest';
 import { IngestFixture } from '../support/ingest-fixture';
 import { baseSeed, withSeed } from '../support/random';
 import type { Random } from '../support/random';

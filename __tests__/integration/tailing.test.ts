@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import { openForReading } from '../../lib/source-reader';
-import type { OpenFile } from '../../lib/source-reader';
+import { openForReading } from '../../lib/ingest/source-reader';
+import type { OpenFile } from '../../lib/ingest/source-reader';
 import { logLine } from '../support/files';
 import { IngestFixture } from '../support/ingest-fixture';
 
@@ -86,7 +86,7 @@ describe('Function: runIngest › files', () => {
   it('keeps the checkpoint of a file that went missing and resumes from it when the same file comes back', async () => {
     const file = fx.file('app.log');
     const away = `${fx.dir}-away.log`;
-    fs.writeFileSync(file, logLine('ERROR', 'one', 1) + '2026-11-23 10:00:02 [ERROR] half');
+    fs.writeFileSync(file, `${logLine('ERROR', 'one', 1)}2026-11-23 10:00:02 [ERROR] half`);
     await fx.ingest();
 
     fs.renameSync(file, away); // same file system: the inode is kept
@@ -127,12 +127,12 @@ describe('Function: runIngest › rename rotation', () => {
     const file = fx.file('app.log');
     fs.writeFileSync(file, logLine('ERROR', 'old 1', 1));
     await fx.ingest();
-    fs.appendFileSync(file, logLine('ERROR', 'old 2', 2) + '2026-11-23 10:00:03 [ERROR] old 3 half');
+    fs.appendFileSync(file, `${logLine('ERROR', 'old 2', 2)}2026-11-23 10:00:03 [ERROR] old 3 half`);
 
     // Act: logrotate `create`, while the application still writes to the old file.
     fs.renameSync(file, fx.file('app.log.1'));
     fs.writeFileSync(file, logLine('ERROR', 'new 1', 4));
-    fs.appendFileSync(fx.file('app.log.1'), ' written\n' + logLine('FATAL', 'old 4', 5));
+    fs.appendFileSync(fx.file('app.log.1'), ` written\n${logLine('FATAL', 'old 4', 5)}`);
     const summary = await fx.ingest();
 
     // Assess: the rotated file first, under its new name, then the new file.
@@ -173,7 +173,7 @@ describe('Function: runIngest › rename rotation', () => {
     // Prepare: a held entry and a partial line, in a file rotated, then deleted before they were finished.
     fx.config = { ...fx.config, multilineFlushMs: 5000 };
     const file = fx.file('app.log');
-    const content = logLine('ERROR', 'held', 1) + '2026-11-23 10:00:02 [ERROR] never finished';
+    const content = `${logLine('ERROR', 'held', 1)}2026-11-23 10:00:02 [ERROR] never finished`;
     fs.writeFileSync(file, content);
     const t0 = fs.statSync(file).mtimeMs;
     await fx.ingest({ now: () => t0 + 100 });
@@ -190,7 +190,7 @@ describe('Function: runIngest › rename rotation', () => {
 
   it('takes the unterminated last line of a quiet rotated file as complete', async () => {
     const file = fx.file('app.log');
-    fs.writeFileSync(file, logLine('ERROR', 'one', 1) + '2026-11-23 10:00:02 [ERROR] last words');
+    fs.writeFileSync(file, `${logLine('ERROR', 'one', 1)}2026-11-23 10:00:02 [ERROR] last words`);
     await fx.ingest();
     expect(await fx.messages()).toEqual(['one']);
 
@@ -236,7 +236,7 @@ describe('Function: runIngest › truncation', () => {
   it('goes on from the checkpoint when a file is cut after it, recording the bytes cut away', async () => {
     const file = fx.file('app.log');
     const first = logLine('ERROR', 'kept', 1);
-    fs.writeFileSync(file, first + '2026-11-23 10:00:02 [ERROR] partial that will be cut');
+    fs.writeFileSync(file, `${first}2026-11-23 10:00:02 [ERROR] partial that will be cut`);
     await fx.ingest();
 
     fs.truncateSync(file, first.length + 5);
@@ -254,7 +254,7 @@ describe('Function: runIngest › truncation', () => {
   it('records a file that ends before the size it reported, and loses nothing it could read', async () => {
     const file = fx.file('app.log');
     const content = logLine('ERROR', 'a', 1) + logLine('ERROR', 'b', 2);
-    fs.writeFileSync(file, content + 'x'.repeat(2000) + '\n');
+    fs.writeFileSync(file, `${content + 'x'.repeat(2000)}\n`);
     // The file shrinks between the stat and the read: cut after the stat, keeping the first 1 KiB intact.
     const shrinking: OpenFile = async (filePath) => {
       const handle = await openForReading(filePath);
@@ -385,7 +385,7 @@ describe('Function: runIngest › multi-line entries and the flush timeout', () 
     const file = fx.file('app.log');
     const first = logLine('ERROR', 'first', 1);
     const t0 = Date.UTC(2026, 10, 23, 10);
-    fs.writeFileSync(file, first + logLine('ERROR', 'boom', 2) + 'java.lang.Exception: x\n');
+    fs.writeFileSync(file, `${first + logLine('ERROR', 'boom', 2)}java.lang.Exception: x\n`);
     touch(file, t0);
 
     await fx.ingest({ now: () => t0 + 1000 });
@@ -428,7 +428,7 @@ describe('Function: runIngest › multi-line entries and the flush timeout', () 
     fs.writeFileSync(file, logLine('ERROR', 'a', 1));
     await fx.ingest({ now });
 
-    fs.appendFileSync(file, '  more a\n' + logLine('INFO', 'b', 2));
+    fs.appendFileSync(file, `  more a\n${logLine('INFO', 'b', 2)}`);
     await fx.ingest({ now });
 
     expect(await fx.messages()).toEqual(['a\n  more a']);

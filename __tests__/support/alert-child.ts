@@ -11,11 +11,11 @@
 // starts right after), then the JSON summary on one line. Exit 0 on success;
 // on failure the error is written to stderr (described, never the URL) and the
 // exit code is 1.
-import { runAlert } from '../../lib/alert';
-import { readAlertConfig } from '../../lib/config';
-import { createPool } from '../../lib/db';
-import { describeError } from '../../lib/errors';
-import { createSnsClient } from '../../lib/sns-client';
+import { runAlert } from '../../lib/alert/alert';
+import { readAlertConfig } from '../../lib/alert/config';
+import { createPool } from '../../lib/platform/db';
+import { describeError } from '../../lib/platform/errors';
+import { createSnsClient } from '../../lib/alert/sns-client';
 
 async function main(): Promise<void> {
   const config = readAlertConfig(process.env);

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import pg from 'pg';
-import { createPool } from '../../lib/db';
-import type { Pool } from '../../lib/db';
-import { migrate } from '../../lib/migrations';
+import { createPool } from '../../lib/platform/db';
+import type { Pool } from '../../lib/platform/db';
+import { migrate } from '../../lib/platform/migrations';
 
 function adminUrl(): string {
   const url = process.env.LOGMON_TEST_ADMIN_URL;

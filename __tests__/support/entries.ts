@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Pool } from '../../lib/db';
+import type { Pool } from '../../lib/platform/db';
 
 export interface TestEntry {
   at: number | Date;

@@ -6,10 +6,10 @@
 // Protocol on stdout: `ready` once the pool exists (the run starts right
 // after), then the JSON summary on one line. Exit 0 on success; on failure the
 // error is written to stderr (described, never the URL) and the exit code is 1.
-import { readIngestConfig } from '../../lib/config';
-import { createPool } from '../../lib/db';
-import { describeError } from '../../lib/errors';
-import { runIngest } from '../../lib/ingest';
+import { readIngestConfig } from '../../lib/ingest/config';
+import { createPool } from '../../lib/platform/db';
+import { describeError } from '../../lib/platform/errors';
+import { runIngest } from '../../lib/ingest/ingest';
 
 async function main(): Promise<void> {
   const config = readIngestConfig(process.env);

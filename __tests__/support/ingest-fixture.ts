@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { readIngestConfig } from '../../lib/config';
-import type { IngestConfig } from '../../lib/config';
-import { accountedBytes } from '../../lib/entry-scanner';
-import { runIngest } from '../../lib/ingest';
-import type { IngestDeps, IngestSummary } from '../../lib/ingest';
+import { readIngestConfig } from '../../lib/ingest/config';
+import type { IngestConfig } from '../../lib/ingest/config';
+import { accountedBytes } from '../../lib/ingest/entry-scanner';
+import { runIngest } from '../../lib/ingest/ingest';
+import type { IngestDeps, IngestSummary } from '../../lib/ingest/ingest';
 import { createTestDatabase } from './database';
 import type { TestDatabase } from './database';
 import { makeTempDir } from './files';
@@ -84,7 +84,8 @@ export class IngestFixture {
   }
 
   public async anomalies(): Promise<AnomalyRow[]> {
-    return (await this.db.pool.query<AnomalyRow>('SELECT source_id, path, kind, occurrences, bytes, first_offset, detail FROM ingest_anomalies ORDER BY id')).rows;
+    return (await this.db.pool.query<AnomalyRow>('SELECT source_id, path, kind, occurrences, bytes, first_offset, detail FROM ingest_anomalies ORDER BY id'))
+      .rows;
   }
 
   public async sources(): Promise<SourceState[]> {

@@ -10,7 +10,28 @@ const rate = Number(rateArg);
 const durationMs = Number(secondsArg) * 1000;
 const TICK_MS = 10;
 // 20-step cycle: 10 INFO, 3 WARNING, 5 ERROR, 2 FATAL (35% kept)
-const CYCLE = ['INFO', 'ERROR', 'INFO', 'WARNING', 'INFO', 'ERROR', 'INFO', 'FATAL', 'INFO', 'ERROR', 'INFO', 'WARNING', 'INFO', 'ERROR', 'INFO', 'FATAL', 'INFO', 'ERROR', 'WARNING', 'INFO'];
+const CYCLE = [
+  'INFO',
+  'ERROR',
+  'INFO',
+  'WARNING',
+  'INFO',
+  'ERROR',
+  'INFO',
+  'FATAL',
+  'INFO',
+  'ERROR',
+  'INFO',
+  'WARNING',
+  'INFO',
+  'ERROR',
+  'INFO',
+  'FATAL',
+  'INFO',
+  'ERROR',
+  'WARNING',
+  'INFO',
+];
 
 function stamp(date) {
   return date.toISOString().replace('T', ' ').replace('Z', '');

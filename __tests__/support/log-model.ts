@@ -30,7 +30,31 @@ const LEVELS: [string, number][] = [
   ['ERROR', 0.25],
   ['FATAL', 0.1],
 ];
-const WORDS = ['timeout', 'db', 'connection', 'refused', 'retrying', 'user', 'quota', 'Zürich', '東京', '🚨', "it's", '"quoted"', 'back\\slash', 'tab\there', '50%', '--', "');", 'DROP', 'TABLE', '$1', '\\.', 'NULL', '\\N'];
+const WORDS = [
+  'timeout',
+  'db',
+  'connection',
+  'refused',
+  'retrying',
+  'user',
+  'quota',
+  'Zürich',
+  '東京',
+  '🚨',
+  "it's",
+  '"quoted"',
+  'back\\slash',
+  'tab\there',
+  '50%',
+  '--',
+  "');",
+  'DROP',
+  'TABLE',
+  '$1',
+  '\\.',
+  'NULL',
+  '\\N',
+];
 const BASE_MS = Date.UTC(2026, 10, 23, 0, 0, 0);
 
 function pad(n: number, width = 2): string {

@@ -1,5 +1,5 @@
-import { evaluateRule, initialState, leavesRoomToFire } from '../../lib/alert-evaluator';
-import type { EvaluatedRule, RuleState } from '../../lib/alert-evaluator';
+import { evaluateRule, initialState, leavesRoomToFire } from '../../lib/alert/evaluator';
+import type { EvaluatedRule, RuleState } from '../../lib/alert/evaluator';
 import { seededRandom } from '../support/random';
 
 const MIN = 60_000;

@@ -1,7 +1,7 @@
-import { DEFAULT_RULES_SPEC, globToLike, loadAlertRules, parseAlertRules } from '../../lib/alert-rules';
-import { readAlertConfig } from '../../lib/config';
-import { parseDuration, formatDuration } from '../../lib/duration';
-import { ConfigError } from '../../lib/errors';
+import { DEFAULT_RULES_SPEC, globToLike, loadAlertRules, parseAlertRules } from '../../lib/alert/rules';
+import { readAlertConfig } from '../../lib/alert/config';
+import { parseDuration, formatDuration } from '../../lib/platform/duration';
+import { ConfigError } from '../../lib/platform/errors';
 
 const valid = { name: 'db-errors', levels: ['ERROR'], threshold: 10, window: '10m' };
 
@@ -201,7 +201,13 @@ describe('Function: readAlertConfig', () => {
   it('reads the defaults', () => {
     const config = readAlertConfig(env);
 
-    expect(config).toMatchObject({ topicArn: env.ALERT_TOPIC_ARN, subjectPrefix: '[logmon]', graceMs: 180_000, lateHorizonMs: 86_400_000, snsTimeoutMs: 10_000 });
+    expect(config).toMatchObject({
+      topicArn: env.ALERT_TOPIC_ARN,
+      subjectPrefix: '[logmon]',
+      graceMs: 180_000,
+      lateHorizonMs: 86_400_000,
+      snsTimeoutMs: 10_000,
+    });
     expect(config.rules).toHaveLength(2);
   });
 
@@ -232,6 +238,8 @@ describe('Function: readAlertConfig', () => {
     expect(() => readAlertConfig({ ...env, ALERT_RULES: '[{"name":"warnings","levels":["WARNING"],"threshold":1,"window":"5m"}]' })).toThrow(
       /rule "warnings": levels contains WARNING/,
     );
-    expect(readAlertConfig({ ...env, LOG_LEVELS: 'WARNING,ERROR', ALERT_RULES: '[{"name":"warnings","levels":["WARNING"],"threshold":1,"window":"5m"}]' }).rules).toHaveLength(1);
+    expect(
+      readAlertConfig({ ...env, LOG_LEVELS: 'WARNING,ERROR', ALERT_RULES: '[{"name":"warnings","levels":["WARNING"],"threshold":1,"window":"5m"}]' }).rules,
+    ).toHaveLength(1);
   });
 });

@@ -1,4 +1,4 @@
-import { readRetentionConfig } from '../../lib/config';
+import { readRetentionConfig } from '../../lib/retention/config';
 
 describe('Function: readRetentionConfig', () => {
   it('defaults to 30 days in batches of 5000 rows', () => {

@@ -32,7 +32,11 @@ describe('Function: findProblems', () => {
     ['databaseUrlParameter', 'logmon-db-url', 'databaseUrlParameter: must be an SSM parameter name starting with "/"'],
     ['alertEmails', 'ops@example.com,not-an-address', 'alertEmails: not e-mail addresses: not-an-address'],
     ['subnetIds', 'subnet-0123456789abcdef0,vpc-1', 'subnetIds: must be comma-separated subnet-… ids'],
-    ['logsAccessPointArn', 'arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0123456789abcdef0', 'logsAccessPointArn: must be the ARN of an EFS access point'],
+    [
+      'logsAccessPointArn',
+      'arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0123456789abcdef0',
+      'logsAccessPointArn: must be the ARN of an EFS access point',
+    ],
     ['logFiles', '/var/log/app.log', 'logFiles: must be under the EFS mount /mnt/logs/: /var/log/app.log'],
     ['retentionDays', '0', 'retentionDays: must be a whole number of days >= 1'],
     ['databaseKmsKeyArn', 'alias/aws/ssm', 'databaseKmsKeyArn: must be empty or the ARN of a KMS key'],
@@ -75,7 +79,13 @@ describe('Function: buildSubscriptions', () => {
       { Type: 'AWS::SNS::Subscription', Properties: { TopicArn: { Ref: 'AlertTopic' }, Protocol: 'email', Endpoint: 'ops@example.com' } },
       {
         Type: 'AWS::SNS::Subscription',
-        Properties: { TopicArn: { Ref: 'AlertTopic' }, Protocol: 'email', Endpoint: 'oncall@example.com', FilterPolicyScope: 'MessageAttributes', FilterPolicy: { severity: ['FATAL'] } },
+        Properties: {
+          TopicArn: { Ref: 'AlertTopic' },
+          Protocol: 'email',
+          Endpoint: 'oncall@example.com',
+          FilterPolicyScope: 'MessageAttributes',
+          FilterPolicy: { severity: ['FATAL'] },
+        },
       },
     ]);
     expect(Object.keys(again)[0]).toBe(Object.keys(resources)[1]);

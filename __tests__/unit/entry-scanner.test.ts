@@ -1,5 +1,5 @@
-import { EntryScanner, accountedBytes, countInvalidUtf8, emptyCounts, utf8CutPoint } from '../../lib/entry-scanner';
-import type { EntryRecord, ScanCounts } from '../../lib/entry-scanner';
+import { EntryScanner, accountedBytes, countInvalidUtf8, emptyCounts, utf8CutPoint } from '../../lib/ingest/entry-scanner';
+import type { EntryRecord, ScanCounts } from '../../lib/ingest/entry-scanner';
 import { baseSeed, withSeed } from '../support/random';
 import type { Random } from '../support/random';
 

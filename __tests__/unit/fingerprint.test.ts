@@ -1,5 +1,5 @@
-import { sameBirth } from '../../lib/file-discovery';
-import { FINGERPRINT_BYTES, fingerprintAt, hashBytes, headMatches } from '../../lib/fingerprint';
+import { sameBirth } from '../../lib/ingest/file-discovery';
+import { FINGERPRINT_BYTES, fingerprintAt, hashBytes, headMatches } from '../../lib/ingest/fingerprint';
 
 const head = Buffer.from('2026-11-23 10:00:00 [ERROR] first line\n'.repeat(40));
 

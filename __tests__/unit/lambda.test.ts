@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
-import { wrapJob } from '../../lib/lambda';
-import type { RunContext } from '../../lib/lambda';
+import { wrapJob } from '../../lib/platform/lambda';
+import type { RunContext } from '../../lib/platform/lambda';
 
 interface SentInput {
   Names: string[];
@@ -48,7 +48,10 @@ describe('Function: wrapJob', () => {
     it('reads the SSM parameter with decryption once and reuses it on the next invocations', async () => {
       const parameter = newParameter();
       const ssm = fakeSsm({ [parameter]: 'postgres://logmon:s3cret@db.internal:5432/logmon' });
-      const handler = wrapJob('test', async (_e: unknown, run: RunContext) => run.databaseUrl(), { env: { DATABASE_URL_PARAMETER: parameter }, ssmClient: ssm.FakeSsmClient });
+      const handler = wrapJob('test', async (_e: unknown, run: RunContext) => run.databaseUrl(), {
+        env: { DATABASE_URL_PARAMETER: parameter },
+        ssmClient: ssm.FakeSsmClient,
+      });
 
       const first = await handler({}, context);
       const second = await handler({}, context);
@@ -60,7 +63,10 @@ describe('Function: wrapJob', () => {
     it('fails naming the parameter when SSM does not have it', async () => {
       const parameter = newParameter();
       const ssm = fakeSsm({});
-      const handler = wrapJob('test', async (_e: unknown, run: RunContext) => run.databaseUrl(), { env: { DATABASE_URL_PARAMETER: parameter }, ssmClient: ssm.FakeSsmClient });
+      const handler = wrapJob('test', async (_e: unknown, run: RunContext) => run.databaseUrl(), {
+        env: { DATABASE_URL_PARAMETER: parameter },
+        ssmClient: ssm.FakeSsmClient,
+      });
 
       await expect(handler({}, context)).rejects.toMatchObject({
         name: 'ConfigError',
@@ -72,7 +78,10 @@ describe('Function: wrapJob', () => {
     it('rejects a parameter value that is not a postgres:// URL without repeating the value', async () => {
       const parameter = newParameter();
       const ssm = fakeSsm({ [parameter]: 'hunter2' });
-      const handler = wrapJob('test', async (_e: unknown, run: RunContext) => run.databaseUrl(), { env: { DATABASE_URL_PARAMETER: parameter }, ssmClient: ssm.FakeSsmClient });
+      const handler = wrapJob('test', async (_e: unknown, run: RunContext) => run.databaseUrl(), {
+        env: { DATABASE_URL_PARAMETER: parameter },
+        ssmClient: ssm.FakeSsmClient,
+      });
 
       const error = (await handler({}, context).catch((err: unknown) => err)) as Error;
 

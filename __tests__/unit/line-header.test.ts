@@ -1,4 +1,4 @@
-import { KNOWN_LEVELS } from '../../lib/config';
+import { KNOWN_LEVELS } from '../../lib/ingest/config';
 import {
   HEADER_BAD_LEVEL,
   HEADER_BAD_TIMESTAMP,
@@ -8,8 +8,8 @@ import {
   newLineHeader,
   parseLineHeader,
   timestampText,
-} from '../../lib/line-header';
-import type { HeaderStatus } from '../../lib/line-header';
+} from '../../lib/ingest/line-header';
+import type { HeaderStatus } from '../../lib/ingest/line-header';
 
 const KNOWN = compileLevels(KNOWN_LEVELS);
 

@@ -1,5 +1,5 @@
 import type { SNSEventRecord } from 'aws-lambda';
-import { formatReceivedNotification, fromSnsRecord } from '../../lib/notification-log';
+import { formatReceivedNotification, fromSnsRecord } from '../../lib/alert/notification-log';
 
 const record = {
   EventSource: 'aws:sns',

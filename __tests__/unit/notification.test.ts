@@ -1,7 +1,7 @@
-import { parseAlertRules } from '../../lib/alert-rules';
-import type { AlertRule } from '../../lib/alert-rules';
-import { MAX_SUBJECT_CHARS, cleanText, formatNotification, formatSubject, toSubjectAscii } from '../../lib/notification';
-import type { WindowDetails } from '../../lib/notification';
+import { parseAlertRules } from '../../lib/alert/rules';
+import type { AlertRule } from '../../lib/alert/rules';
+import { MAX_SUBJECT_CHARS, cleanText, formatNotification, formatSubject, toSubjectAscii } from '../../lib/alert/notification';
+import type { WindowDetails } from '../../lib/alert/notification';
 
 const MIN = 60_000;
 const NOW = Date.UTC(2026, 10, 23, 10, 5, 0);
@@ -24,7 +24,12 @@ const details: WindowDetails = {
     { message: 'connection refused', count: 3 },
   ],
   samples: [
-    { loggedAt: new Date(NOW - 10_000), level: 'ERROR', path: '/var/log/app.log', message: 'db timeout after 30s\n  at Pool.query\n  at main\n  at run\n  at start' },
+    {
+      loggedAt: new Date(NOW - 10_000),
+      level: 'ERROR',
+      path: '/var/log/app.log',
+      message: 'db timeout after 30s\n  at Pool.query\n  at main\n  at run\n  at start',
+    },
   ],
 };
 
@@ -100,7 +105,9 @@ describe('Function: formatNotification', () => {
     expect(n.body).toContain('First:      2026-11-23 10:01:00 UTC');
     expect(n.body).toContain('Last:       2026-11-23 10:04:50 UTC');
     expect(n.body).toContain('  7 x db timeout after 30s\n  3 x connection refused\n  2 x (other messages)');
-    expect(n.body).toContain('  2026-11-23 10:04:50 UTC  ERROR  /var/log/app.log\n    db timeout after 30s\n      at Pool.query\n      at main\n    (2 more lines)');
+    expect(n.body).toContain(
+      '  2026-11-23 10:04:50 UTC  ERROR  /var/log/app.log\n    db timeout after 30s\n      at Pool.query\n      at main\n    (2 more lines)',
+    );
   });
 
   it('describes an earlier window when entries committed after it made the rule fire', () => {
@@ -112,7 +119,9 @@ describe('Function: formatNotification', () => {
 
     // Assess
     expect(n.subject).toBe('[logmon] FIRING error-burst: 5 ERROR/FATAL in 5m (threshold 5)');
-    expect(n.body).toContain('Rule "error-burst" is FIRING: 5 matching entries in 5m.\n\nCounted in the window ending 2026-11-23 10:03:20 UTC: its entries were stored after that time');
+    expect(n.body).toContain(
+      'Rule "error-burst" is FIRING: 5 matching entries in 5m.\n\nCounted in the window ending 2026-11-23 10:03:20 UTC: its entries were stored after that time',
+    );
     expect(n.body).toContain('Count:      5 in 5m (threshold 5)');
     expect(n.body).toContain('Window:     2026-11-23 09:58:20 UTC to 2026-11-23 10:03:20 UTC');
   });

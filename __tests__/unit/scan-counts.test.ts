@@ -1,5 +1,5 @@
-import { addCounts, emptyCounts, resetCounts } from '../../lib/entry-scanner';
-import type { ScanCounts } from '../../lib/entry-scanner';
+import { addCounts, emptyCounts, resetCounts } from '../../lib/ingest/entry-scanner';
+import type { ScanCounts } from '../../lib/ingest/entry-scanner';
 
 /** Every count set to a distinct value, so a count left out shows. */
 function distinctCounts(): ScanCounts {

@@ -1,4 +1,4 @@
-import { isServiceWideError, isThrottlingError } from '../../lib/sns-client';
+import { isServiceWideError, isThrottlingError } from '../../lib/alert/sns-client';
 
 /** An error shaped as the SDK throws it: the SNS code as its name, the HTTP status in $metadata. */
 function sdkError(name: string, httpStatusCode?: number): Error {
@@ -11,7 +11,7 @@ describe('Module: sns-client', () => {
       ['a rejected message (400 InvalidParameter)', sdkError('InvalidParameterException', 400), false],
       ['a message SNS finds invalid (400 InvalidParameterValue)', sdkError('InvalidParameterValueException', 400), false],
       ['throttling over the query protocol (400 Throttling)', sdkError('Throttling', 400), true],
-      ['throttling of the topic\'s key (400 KMSThrottling)', sdkError('KMSThrottlingException', 400), true],
+      ["throttling of the topic's key (400 KMSThrottling)", sdkError('KMSThrottlingException', 400), true],
       ['a disabled key (400 KMSDisabled)', sdkError('KMSDisabledException', 400), true],
       ['429 Throttled', sdkError('ThrottledException', 429), true],
       ['500 InternalError', sdkError('InternalErrorException', 500), true],

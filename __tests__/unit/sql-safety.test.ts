@@ -5,7 +5,7 @@
 // - In sql/*-statements.ts, a `${…}` may only name an UPPER_SNAKE constant of
 //   the same file whose value is itself a literal (a lock key, a column list).
 // Values always travel as `$n` parameters or COPY data. The alert job
-// (lib/alert*.ts, outbox publishing, rule windows, sql/alert-statements.ts)
+// (lib/alert/, outbox publishing, rule windows, sql/alert-statements.ts)
 // is covered like the rest, and a test says so.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -101,7 +101,7 @@ function findUnsafeInterpolations(fileName: string, source: string): Finding[] {
 describe('SQL safety: no SQL built from data', () => {
   describe('Function: findComputedSql (the checker itself)', () => {
     it.each([
-      ['a template literal with ${}', 'client.query(`SELECT * FROM t WHERE m = \'${message}\'`)'],
+      ['a template literal with ${}', "client.query(`SELECT * FROM t WHERE m = '${message}'`)"],
       ['string concatenation', "pool.query('SELECT * FROM t WHERE m = ' + message)"],
       ['concatenation in parentheses', "client.query(('DELETE FROM ' + table) as string)"],
       ['a call building the text', 'client.query(format("SELECT %s", x))'],
@@ -139,7 +139,7 @@ describe('SQL safety: no SQL built from data', () => {
 
   it('covers the alert job: its files are scanned and their query calls are seen', () => {
     const files = SCANNED_DIRS.flatMap((d) => listSources(path.join(ROOT, d))).map((f) => path.relative(ROOT, f));
-    const alertFiles = ['lib/alert.ts', 'lib/outbox-publisher.ts', 'lib/rule-window.ts', 'handlers/alert.ts', 'sql/alert-statements.ts'];
+    const alertFiles = ['lib/alert/alert.ts', 'lib/alert/outbox-publisher.ts', 'lib/alert/rule-window.ts', 'handlers/alert.ts', 'sql/alert-statements.ts'];
     expect(files).toEqual(expect.arrayContaining(alertFiles));
     const calls = (file: string): number => {
       const sf = ts.createSourceFile(file, fs.readFileSync(path.join(ROOT, file), 'utf8'), ts.ScriptTarget.Latest, true);
@@ -152,9 +152,9 @@ describe('SQL safety: no SQL built from data', () => {
       return n;
     };
     // evaluation, state and outbox writes, publishing: the checker sees real query calls there
-    expect(calls('lib/alert.ts')).toBeGreaterThan(3);
-    expect(calls('lib/outbox-publisher.ts')).toBeGreaterThan(2);
-    expect(calls('lib/rule-window.ts')).toBeGreaterThan(0);
+    expect(calls('lib/alert/alert.ts')).toBeGreaterThan(3);
+    expect(calls('lib/alert/outbox-publisher.ts')).toBeGreaterThan(2);
+    expect(calls('lib/alert/rule-window.ts')).toBeGreaterThan(0);
   });
 
   it('finds in sql/*-statements.ts no ${} but literal constants, and no concatenation', () => {

@@ -1,5 +1,5 @@
-import { formatBytes, formatStatusReport, renderBars } from '../../lib/status-report';
-import type { StatusSnapshot } from '../../lib/status';
+import { formatBytes, formatStatusReport, renderBars } from '../../lib/status/status-report';
+import type { StatusSnapshot } from '../../lib/status/status';
 
 const at = (iso: string): Date => new Date(iso);
 
@@ -53,9 +53,42 @@ describe('Function: formatStatusReport', () => {
   it('shows per file the checkpoint, the lag seen by the last run and the lag on disk now', () => {
     const snapshot = emptySnapshot();
     snapshot.sources = [
-      { id: 1, path: '/var/log/app.log', status: 'active', readOffset: 1024, sizeSeen: 1536, lagBytes: 512, mtimeSeen: null, updatedAt: at('2026-11-23T11:59:00Z'), lastError: null, disk: { kind: 'same-file', size: 4096 } },
-      { id: 2, path: '/mnt/logs/api.log', status: 'active', readOffset: 0, sizeSeen: 0, lagBytes: 0, mtimeSeen: null, updatedAt: at('2026-11-23T11:59:00Z'), lastError: null, disk: { kind: 'unreadable', reason: 'ENOENT' } },
-      { id: 3, path: '/var/log/old.log', status: 'missing', readOffset: 10, sizeSeen: 10, lagBytes: 0, mtimeSeen: null, updatedAt: at('2026-11-23T11:00:00Z'), lastError: '/var/log/old.log is gone', disk: { kind: 'other-file', size: 3 } },
+      {
+        id: 1,
+        path: '/var/log/app.log',
+        status: 'active',
+        readOffset: 1024,
+        sizeSeen: 1536,
+        lagBytes: 512,
+        mtimeSeen: null,
+        updatedAt: at('2026-11-23T11:59:00Z'),
+        lastError: null,
+        disk: { kind: 'same-file', size: 4096 },
+      },
+      {
+        id: 2,
+        path: '/mnt/logs/api.log',
+        status: 'active',
+        readOffset: 0,
+        sizeSeen: 0,
+        lagBytes: 0,
+        mtimeSeen: null,
+        updatedAt: at('2026-11-23T11:59:00Z'),
+        lastError: null,
+        disk: { kind: 'unreadable', reason: 'ENOENT' },
+      },
+      {
+        id: 3,
+        path: '/var/log/old.log',
+        status: 'missing',
+        readOffset: 10,
+        sizeSeen: 10,
+        lagBytes: 0,
+        mtimeSeen: null,
+        updatedAt: at('2026-11-23T11:00:00Z'),
+        lastError: '/var/log/old.log is gone',
+        disk: { kind: 'other-file', size: 3 },
+      },
     ];
 
     const lines = formatStatusReport(snapshot).split('\n');
@@ -68,8 +101,24 @@ describe('Function: formatStatusReport', () => {
   it('shows each rule with its state and whether its last notification was sent', () => {
     const snapshot = emptySnapshot();
     snapshot.rules = [
-      { rule: 'db-errors', state: 'firing', stateSince: at('2026-11-23T11:50:00Z'), lastCount: 14, lastEvaluatedAt: at('2026-11-23T12:00:00Z'), lastNotifiedAt: at('2026-11-23T11:51:00Z'), lastNotification: { kind: 'firing', createdAt: at('2026-11-23T11:50:00Z'), sentAt: at('2026-11-23T11:51:00Z'), error: null } },
-      { rule: 'fatal-any', state: 'ok', stateSince: at('2026-11-23T10:00:00Z'), lastCount: 0, lastEvaluatedAt: at('2026-11-23T12:00:00Z'), lastNotifiedAt: null, lastNotification: { kind: 'resolved', createdAt: at('2026-11-23T11:58:00Z'), sentAt: null, error: 'Throttling' } },
+      {
+        rule: 'db-errors',
+        state: 'firing',
+        stateSince: at('2026-11-23T11:50:00Z'),
+        lastCount: 14,
+        lastEvaluatedAt: at('2026-11-23T12:00:00Z'),
+        lastNotifiedAt: at('2026-11-23T11:51:00Z'),
+        lastNotification: { kind: 'firing', createdAt: at('2026-11-23T11:50:00Z'), sentAt: at('2026-11-23T11:51:00Z'), error: null },
+      },
+      {
+        rule: 'fatal-any',
+        state: 'ok',
+        stateSince: at('2026-11-23T10:00:00Z'),
+        lastCount: 0,
+        lastEvaluatedAt: at('2026-11-23T12:00:00Z'),
+        lastNotifiedAt: null,
+        lastNotification: { kind: 'resolved', createdAt: at('2026-11-23T11:58:00Z'), sentAt: null, error: 'Throttling' },
+      },
     ];
     snapshot.unsent = { count: 1, oldest: at('2026-11-23T11:58:00Z'), lastError: 'Throttling' };
 

@@ -1,17 +1,18 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
+import type { FileHandle } from 'node:fs/promises';
 import type pg from 'pg';
-import { INGEST_SQL as SQL } from '../sql/ingest-statements';
+import { INGEST_SQL as SQL } from '../../sql/ingest-statements';
 import type { IngestConfig } from './config';
-import { withTransaction } from './db';
+import { withTransaction } from '../platform/db';
 import { addCounts, emptyCounts } from './entry-scanner';
 import type { ScanCounts } from './entry-scanner';
-import { SourceReadError, describeError } from './errors';
+import { SourceReadError, describeError } from '../platform/errors';
 import { discoverFiles, findByIdentity, sameBirth } from './file-discovery';
 import type { FileStat } from './file-discovery';
 import { headMatches, readHead } from './fingerprint';
-import type { AppLogger } from './logger';
-import { ensureSchema } from './migrations';
+import type { AppLogger } from '../platform/logger';
+import { ensureSchema } from '../platform/migrations';
 import { ingestBatch, openForReading, toSourceRow } from './source-reader';
 import type { Anomaly, BatchResult, OpenFile, SourceRow } from './source-reader';
 
@@ -116,7 +117,13 @@ function noteAnomalies(summary: FileSummary, anomalies: readonly Anomaly[]): voi
   }
 }
 
-async function recordAnomalies(client: pg.ClientBase | pg.Pool, runId: string, sourceId: number | null, filePath: string, anomalies: readonly Anomaly[]): Promise<void> {
+async function recordAnomalies(
+  client: pg.ClientBase | pg.Pool,
+  runId: string,
+  sourceId: number | null,
+  filePath: string,
+  anomalies: readonly Anomaly[],
+): Promise<void> {
   for (const a of anomalies) {
     await client.query(SQL.insertAnomaly, [runId, sourceId, filePath, a.kind, a.occurrences, a.bytes, a.firstOffset, a.detail]);
   }
@@ -129,7 +136,7 @@ async function recordAnomalies(client: pg.ClientBase | pg.Pool, runId: string, s
  */
 async function sameContent(filePath: string, row: SourceRow, openFile: OpenFile, strict = false): Promise<boolean> {
   if (row.fingerprintLen === 0) return !strict;
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await openFile(filePath);
   } catch {
@@ -366,7 +373,13 @@ async function ingestNextBatch(work: FileWork, deps: RunDeps, runId: string): Pr
       await deps.pool.query(SQL.recordSourceError, [source.id, err.message]);
       if (summary.outcome === 'unreadable' || summary.outcome === 'error') {
         const lag = work.stat ? Math.max(0, work.stat.size - source.readOffset) : 0;
-        const anomaly: Anomaly = { kind: 'file_unreadable', occurrences: 1, bytes: lag, firstOffset: source.readOffset, detail: `${err.message}; checkpoint kept` };
+        const anomaly: Anomaly = {
+          kind: 'file_unreadable',
+          occurrences: 1,
+          bytes: lag,
+          firstOffset: source.readOffset,
+          detail: `${err.message}; checkpoint kept`,
+        };
         await recordAnomalies(deps.pool, runId, source.id, source.path, [anomaly]);
         noteAnomalies(summary, [anomaly]);
       }

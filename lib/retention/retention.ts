@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
 import type pg from 'pg';
-import { RETENTION_SQL as SQL } from '../sql/retention-statements';
+import { RETENTION_SQL as SQL } from '../../sql/retention-statements';
 import type { RetentionConfig } from './config';
-import { DatabaseError } from './errors';
-import type { AppLogger } from './logger';
-import { ensureSchema } from './migrations';
+import { DatabaseError } from '../platform/errors';
+import type { AppLogger } from '../platform/logger';
+import { ensureSchema } from '../platform/migrations';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -46,7 +46,14 @@ const TARGETS: ReadonlyArray<{ target: Target; statement: string }> = [
 ];
 
 /** Delete batch after batch, in id order, until a batch comes back short or the run must stop. */
-async function pruneTarget(pool: pg.Pool, target: Target, statement: string, cutoff: Date, batchSize: number, shouldStop: () => boolean): Promise<PruneSummary> {
+async function pruneTarget(
+  pool: pg.Pool,
+  target: Target,
+  statement: string,
+  cutoff: Date,
+  batchSize: number,
+  shouldStop: () => boolean,
+): Promise<PruneSummary> {
   const summary: PruneSummary = { deleted: 0, batches: 0, complete: false };
   let afterId = '0';
   for (;;) {

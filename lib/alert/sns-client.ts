@@ -1,6 +1,6 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { SNSClientConfig } from '@aws-sdk/client-sns';
-import { intVar } from './config';
+import { intVar } from '../platform/env';
 
 export interface SnsClientOptions {
   /** The topic published to: its region is the client's region. */
@@ -29,7 +29,15 @@ type SdkErrorShape = { name?: unknown; $metadata?: { httpStatusCode?: number } }
  * wrong. Over the query protocol `Throttling` comes as an HTTP 400, the
  * status of a rejected message.
  */
-const THROTTLING_NAMES = new Set(['Throttling', 'ThrottlingException', 'Throttled', 'ThrottledException', 'RequestThrottled', 'TooManyRequestsException', 'KMSThrottlingException']);
+const THROTTLING_NAMES = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'Throttled',
+  'ThrottledException',
+  'RequestThrottled',
+  'TooManyRequestsException',
+  'KMSThrottlingException',
+]);
 
 /** SNS refused a request for its rate (HTTP 429, or a throttling code). */
 export function isThrottlingError(err: unknown): boolean {

@@ -1,4 +1,4 @@
-import type { AlertRule } from './alert-rules';
+import type { AlertRule } from './rules';
 
 export type AlertStateName = 'ok' | 'pending' | 'firing';
 export type NotificationKind = 'firing' | 'reminder' | 'resolved' | 'late';

@@ -1,5 +1,5 @@
 import type { DiskState, StatusSnapshot } from './status';
-import { formatLocalTimestamp } from './local-time';
+import { formatLocalTimestamp } from '../platform/local-time';
 
 /** Eight heights of a bar, lowest first; a minute with nothing stored is a dot. */
 const BARS = '▁▂▃▄▅▆▇█';

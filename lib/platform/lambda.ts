@@ -26,7 +26,9 @@ export interface WrapJobOptions {
   /** Where DATABASE_URL / DATABASE_URL_PARAMETER are read (default process.env, read once here). */
   env?: Env;
   /** The SSM client class; tests pass a fake with a `send` method. */
-  ssmClient?: new (config: object) => Pick<SSMClient, 'send'>;
+  ssmClient?: new (
+    config: object,
+  ) => Pick<SSMClient, 'send'>;
 }
 
 /** Ms before the time limit at which middy aborts the signal. */

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { KNOWN_LEVELS } from './config';
+import { KNOWN_LEVELS } from './levels';
 import { HEADER_NONE, HEADER_OK, compileLevels, newLineHeader, parseLineHeader, timestampText } from './line-header';
 
 /** One log entry to store: its first line's offset, and its (multi-line) message. */

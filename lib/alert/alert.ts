@@ -1,16 +1,25 @@
 import crypto from 'node:crypto';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type pg from 'pg';
-import { ALERT_SQL as SQL } from '../sql/alert-statements';
-import { evaluateRule, leavesRoomToFire } from './alert-evaluator';
-import type { AlertStateName, NotificationKind, RuleState } from './alert-evaluator';
-import type { AlertRule } from './alert-rules';
+import { ALERT_SQL as SQL } from '../../sql/alert-statements';
+import { evaluateRule, leavesRoomToFire } from './evaluator';
+import type { AlertStateName, NotificationKind, RuleState } from './evaluator';
+import type { AlertRule } from './rules';
 import { advanceCommitCursor } from './commit-cursor';
 import type { CommitRange } from './commit-cursor';
-import { withTransaction } from './db';
-import type { AppLogger } from './logger';
-import { LATE_REPORT_MAX_DELAY_MS, anyLateEntries, deleteLateTally, lateTallyDetails, mergeLateTally, readLateBurst, readLateTallies, saveLateTally } from './late-data';
-import { ensureSchema } from './migrations';
+import { withTransaction } from '../platform/db';
+import type { AppLogger } from '../platform/logger';
+import {
+  LATE_REPORT_MAX_DELAY_MS,
+  anyLateEntries,
+  deleteLateTally,
+  lateTallyDetails,
+  mergeLateTally,
+  readLateBurst,
+  readLateTallies,
+  saveLateTally,
+} from './late-data';
+import { ensureSchema } from '../platform/migrations';
 import { formatNotification } from './notification';
 import type { Notification, NotificationInput } from './notification';
 import { publishOutbox } from './outbox-publisher';
@@ -149,7 +158,14 @@ async function saveState(client: pg.PoolClient, rule: AlertRule, state: RuleStat
 }
 
 async function queueNotification(client: pg.PoolClient, ruleName: string, notification: Notification, now: number): Promise<void> {
-  await client.query(SQL.insertOutbox, [ruleName, notification.kind, notification.subject, notification.body, JSON.stringify(notification.attributes), new Date(now)]);
+  await client.query(SQL.insertOutbox, [
+    ruleName,
+    notification.kind,
+    notification.subject,
+    notification.body,
+    JSON.stringify(notification.attributes),
+    new Date(now),
+  ]);
 }
 
 async function notificationsLastHour(client: pg.PoolClient, ruleName: string, now: number): Promise<number> {
@@ -176,7 +192,14 @@ type RunDeps = Required<Pick<AlertDeps, 'pool' | 'rules' | 'subjectPrefix' | 'la
  * above it the decision is the same either way, and a busy log is spared
  * the rescan.
  */
-async function countRule(client: pg.PoolClient, deps: RunDeps, rule: AlertRule, previous: StoredState | null, now: number, range: CommitRange | null): Promise<CountedWindow> {
+async function countRule(
+  client: pg.PoolClient,
+  deps: RunDeps,
+  rule: AlertRule,
+  previous: StoredState | null,
+  now: number,
+  range: CommitRange | null,
+): Promise<CountedWindow> {
   const current: CountedWindow = { ...windowEndingAt(rule, now), count: await countWindow(client, rule, now) };
   const decisive = previous?.state === 'firing' ? rule.clearBelow : rule.threshold;
   if (range === null || current.count >= decisive) return current;
@@ -185,7 +208,14 @@ async function countRule(client: pg.PoolClient, deps: RunDeps, rule: AlertRule, 
 }
 
 /** One rule: count its windows, step its state machine, queue what the step owes. */
-async function evaluateOne(client: pg.PoolClient, deps: RunDeps, rule: AlertRule, previous: StoredState | null, now: number, range: CommitRange | null): Promise<RuleSummary> {
+async function evaluateOne(
+  client: pg.PoolClient,
+  deps: RunDeps,
+  rule: AlertRule,
+  previous: StoredState | null,
+  now: number,
+  range: CommitRange | null,
+): Promise<RuleSummary> {
   const window = await countRule(client, deps, rule, previous, now, range);
   const count = window.count;
   const recent = previous?.state === 'firing' ? await notificationsLastHour(client, rule.name, now) : 0;
@@ -197,7 +227,7 @@ async function evaluateOne(client: pg.PoolClient, deps: RunDeps, rule: AlertRule
       now,
       prefix: deps.subjectPrefix,
       details: await readWindowDetails(client, rule, window),
-      firingSince: decision.notify === 'firing' ? null : previous?.firingSince ?? null,
+      firingSince: decision.notify === 'firing' ? null : (previous?.firingSince ?? null),
     };
     if (decision.notify === 'resolved') {
       input.peakCount = Math.max(previous?.peakCount ?? 0, count);
@@ -205,7 +235,12 @@ async function evaluateOne(client: pg.PoolClient, deps: RunDeps, rule: AlertRule
     }
     await queueNotification(client, rule.name, formatNotification(input), now);
   }
-  if (decision.held) deps.logger?.warn('notification held back by the hourly cap; the rule stays FIRING', { rule: rule.name, held: decision.held, cap: rule.maxNotificationsPerHour });
+  if (decision.held)
+    deps.logger?.warn('notification held back by the hourly cap; the rule stays FIRING', {
+      rule: rule.name,
+      held: decision.held,
+      cap: rule.maxNotificationsPerHour,
+    });
   await saveState(client, rule, decision.next, count, now);
   return {
     rule: rule.name,
@@ -283,7 +318,11 @@ async function checkLateData(client: pg.PoolClient, deps: RunDeps, summaries: Ru
     if (!leavesRoomToFire(rule, await notificationsLastHour(client, rule.name, now))) {
       if (tally !== stored) await saveLateTally(client, rule.name, tally);
       summary.late = 'held';
-      deps.logger?.warn('late-data report held back by the hourly cap; retried next run', { rule: rule.name, lateEntries: tally.entries, busiest: tally.busiest });
+      deps.logger?.warn('late-data report held back by the hourly cap; retried next run', {
+        rule: rule.name,
+        lateEntries: tally.entries,
+        busiest: tally.busiest,
+      });
       continue;
     }
     const notification = formatNotification({
@@ -310,7 +349,8 @@ async function evaluateRules(deps: RunDeps, now: number): Promise<Evaluation> {
     if (lock.rows[0]?.locked !== true) return { evaluated: false, rules: [], removedRules: [], queued: 0 };
     // Moved first: the entries it covers are examined by this run only, by the windows or as late data.
     const range = await advanceCommitCursor(client, deps.commitSafetyMarginMs, deps.maxExaminedEntries);
-    if (range?.more) deps.logger?.info('backlog: this run examines a bounded slice of committed entries; the next goes on', { until: range.until, untilId: range.untilId });
+    if (range?.more)
+      deps.logger?.info('backlog: this run examines a bounded slice of committed entries; the next goes on', { until: range.until, untilId: range.untilId });
     const stored = new Map<string, StoredState>();
     for (const row of (await client.query(SQL.listStates)).rows) stored.set(String(row.rule_name), toStoredState(row));
     const rules: RuleSummary[] = [];

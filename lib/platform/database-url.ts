@@ -21,7 +21,7 @@ export function databaseUrlParameter(env: Env): string | undefined {
 /**
  * The PostgreSQL connection string: DATABASE_URL when set, else the value
  * read from the SSM parameter named by DATABASE_URL_PARAMETER (`fromSecret`,
- * fetched by the middy stack in lib/lambda.ts). Errors name the parameter,
+ * fetched by the middy stack in lib/platform/lambda.ts). Errors name the parameter,
  * never the value.
  *
  * @example

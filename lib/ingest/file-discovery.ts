@@ -46,9 +46,7 @@ export async function discoverFiles(patterns: readonly string[], cwd: string = p
   const problems: PatternProblem[] = [];
   for (const pattern of patterns) {
     const absolute = path.resolve(cwd, pattern);
-    const paths = isDynamicPattern(pattern)
-      ? await glob(pattern, { cwd, absolute: true, onlyFiles: true, dot: true, followSymbolicLinks: true })
-      : [absolute];
+    const paths = isDynamicPattern(pattern) ? await glob(pattern, { cwd, absolute: true, onlyFiles: true, dot: true, followSymbolicLinks: true }) : [absolute];
     for (const p of paths) {
       try {
         const st = await statFile(p);

@@ -1,10 +1,10 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
 import type { MessageAttributeValue, SNSClient } from '@aws-sdk/client-sns';
 import type pg from 'pg';
-import { ALERT_SQL as SQL } from '../sql/alert-statements';
-import { withTransaction } from './db';
-import { PublishError, describeError } from './errors';
-import type { AppLogger } from './logger';
+import { ALERT_SQL as SQL } from '../../sql/alert-statements';
+import { withTransaction } from '../platform/db';
+import { PublishError, describeError } from '../platform/errors';
+import type { AppLogger } from '../platform/logger';
 import { isServiceWideError } from './sns-client';
 
 /** An unsent notification, as claimed from `alert_outbox`. */
@@ -94,7 +94,11 @@ async function publishNext(deps: PublishOutboxDeps, skipRules: string[]): Promis
       );
       messageId = result.MessageId ?? '';
     } catch (err) {
-      const error = new PublishError(`SNS did not accept outbox row ${row.id} (rule "${row.ruleName}", ${row.kind})`, { outboxId: row.id, rule: row.ruleName }, { cause: err });
+      const error = new PublishError(
+        `SNS did not accept outbox row ${row.id} (rule "${row.ruleName}", ${row.kind})`,
+        { outboxId: row.id, rule: row.ruleName },
+        { cause: err },
+      );
       await client.query(SQL.markFailed, [row.id, new Date(deps.now()), describeError(error).slice(0, MAX_ERROR_CHARS)]);
       return { row, error };
     }
@@ -128,7 +132,12 @@ export async function publishOutbox(deps: PublishOutboxDeps): Promise<PublishSum
     }
     summary.failed += 1;
     summary.failures.push({ outboxId: attempt.row.id, rule: attempt.row.ruleName, error: describeError(attempt.error) });
-    deps.logger?.warn('notification not sent; it stays in the outbox', { outboxId: attempt.row.id, rule: attempt.row.ruleName, attempts: attempt.row.attempts + 1, error: describeError(attempt.error) });
+    deps.logger?.warn('notification not sent; it stays in the outbox', {
+      outboxId: attempt.row.id,
+      rule: attempt.row.ruleName,
+      attempts: attempt.row.attempts + 1,
+      error: describeError(attempt.error),
+    });
     // SNS itself is unavailable (network, time limit, 5xx, throttling, auth,
     // the topic's key): the other rows would fail too, so the run stops
     // publishing. Only this message rejected lets the other rules' rows go on.

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import type pg from 'pg';
-import { STATUS_SQL as SQL } from '../sql/status-statements';
-import { DatabaseError } from './errors';
+import { STATUS_SQL as SQL } from '../../sql/status-statements';
+import { DatabaseError } from '../platform/errors';
 
 /** What the monitored file looks like on this machine now. */
 export type DiskState =

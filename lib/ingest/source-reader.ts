@@ -4,12 +4,12 @@ import type { FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { INGEST_SQL as SQL } from '../sql/ingest-statements';
+import { INGEST_SQL as SQL } from '../../sql/ingest-statements';
 import type { IngestConfig } from './config';
 import { encodeCopyRow } from './copy-encoder';
 import { EntryScanner, emptyCounts } from './entry-scanner';
 import type { EntryRecord, ScanCounts } from './entry-scanner';
-import { SourceReadError } from './errors';
+import { SourceReadError } from '../platform/errors';
 import { sameBirth } from './file-discovery';
 import { FINGERPRINT_BYTES, fingerprintAt, headMatches, readHead } from './fingerprint';
 
@@ -111,7 +111,10 @@ class CopySink {
   private failure: unknown = null;
   private readonly stream: NodeJS.WritableStream & { on: NodeJS.EventEmitter['on'] };
 
-  public constructor(client: pg.PoolClient, private readonly sourceId: number) {
+  public constructor(
+    client: pg.PoolClient,
+    private readonly sourceId: number,
+  ) {
     this.stream = client.query(copyFrom(SQL.copyEntries));
     this.stream.on('error', (err: unknown) => {
       this.failure ??= err;
@@ -158,7 +161,10 @@ class InsertSink {
   public rows = 0;
   public readonly rejected: Anomaly[] = [];
 
-  public constructor(private readonly client: pg.PoolClient, private readonly sourceId: number) {}
+  public constructor(
+    private readonly client: pg.PoolClient,
+    private readonly sourceId: number,
+  ) {}
 
   public add = (entry: EntryRecord): void => {
     this.queue.push(entry);
@@ -211,7 +217,12 @@ function countAnomalies(counts: ScanCounts, firstOffset: number): Anomaly[] {
   const add = (kind: string, occurrences: number, bytes: number, detail: string): void => {
     if (occurrences > 0 || bytes > 0) out.push({ kind, occurrences, bytes, firstOffset, detail });
   };
-  add('unparseable_lines', counts.unparseableLines, counts.unparseableBytes, 'lines without a valid timestamp and known [LEVEL] (with their continuation lines), or with no entry to continue');
+  add(
+    'unparseable_lines',
+    counts.unparseableLines,
+    counts.unparseableBytes,
+    'lines without a valid timestamp and known [LEVEL] (with their continuation lines), or with no entry to continue',
+  );
   add('truncated_lines', counts.truncatedLines, counts.truncatedBytes, 'lines over LOG_MAX_LINE_BYTES stored truncated; bytes = bytes dropped');
   add('invalid_utf8', counts.invalidUtf8Lines, counts.invalidUtf8Bytes, 'stored lines with invalid UTF-8 replaced by U+FFFD; bytes = invalid bytes');
   add('nul_bytes', counts.nulBytes > 0 ? 1 : 0, counts.nulBytes, 'NUL bytes replaced by U+FFFD');

@@ -68,7 +68,9 @@ export function compileLevels(names: readonly string[]): LevelTable {
     const name = raw.toUpperCase();
     if (!/^[A-Z]+$/.test(name)) throw new Error(`level "${raw}" must be ASCII letters`);
     const codes = Uint8Array.from(name.toLowerCase(), (c) => c.charCodeAt(0));
-    (byLength[name.length] ??= []).push({ codes, name });
+    const bucket = byLength[name.length] ?? [];
+    byLength[name.length] = bucket;
+    bucket.push({ codes, name });
     maxLength = Math.max(maxLength, name.length);
   }
   return { byLength, maxLength };
@@ -91,13 +93,25 @@ export function hasTimestampShape(buf: Uint8Array, start: number, end: number): 
   if (end - start < 19) return false;
   const s = start;
   return (
-    isDigit(buf[s]) && isDigit(buf[s + 1]) && isDigit(buf[s + 2]) && isDigit(buf[s + 3]) &&
-    buf[s + 4] === 0x2d && isDigit(buf[s + 5]) && isDigit(buf[s + 6]) &&
-    buf[s + 7] === 0x2d && isDigit(buf[s + 8]) && isDigit(buf[s + 9]) &&
+    isDigit(buf[s]) &&
+    isDigit(buf[s + 1]) &&
+    isDigit(buf[s + 2]) &&
+    isDigit(buf[s + 3]) &&
+    buf[s + 4] === 0x2d &&
+    isDigit(buf[s + 5]) &&
+    isDigit(buf[s + 6]) &&
+    buf[s + 7] === 0x2d &&
+    isDigit(buf[s + 8]) &&
+    isDigit(buf[s + 9]) &&
     (buf[s + 10] === 0x20 || buf[s + 10] === 0x54) &&
-    isDigit(buf[s + 11]) && isDigit(buf[s + 12]) && buf[s + 13] === 0x3a &&
-    isDigit(buf[s + 14]) && isDigit(buf[s + 15]) && buf[s + 16] === 0x3a &&
-    isDigit(buf[s + 17]) && isDigit(buf[s + 18])
+    isDigit(buf[s + 11]) &&
+    isDigit(buf[s + 12]) &&
+    buf[s + 13] === 0x3a &&
+    isDigit(buf[s + 14]) &&
+    isDigit(buf[s + 15]) &&
+    buf[s + 16] === 0x3a &&
+    isDigit(buf[s + 17]) &&
+    isDigit(buf[s + 18])
   );
 }
 
@@ -126,6 +140,11 @@ function matchLevel(buf: Uint8Array, start: number, end: number, levels: LevelTa
   return '';
 }
 
+function setStatus(out: LineHeader, status: HeaderStatus): HeaderStatus {
+  out.status = status;
+  return status;
+}
+
 /**
  * Parse the header of the line `buf[start..end)` (terminator excluded) into `out`.
  *
@@ -136,8 +155,8 @@ function matchLevel(buf: Uint8Array, start: number, end: number, levels: LevelTa
  *   // out.status === HEADER_OK, out.level === 'ERROR', out.messageStart === 28
  */
 export function parseLineHeader(buf: Uint8Array, start: number, end: number, levels: LevelTable, out: LineHeader): HeaderStatus {
-  if (!hasTimestampShape(buf, start, end)) return (out.status = HEADER_NONE);
-  if (!validDateTime(buf, start)) return (out.status = HEADER_BAD_TIMESTAMP);
+  if (!hasTimestampShape(buf, start, end)) return setStatus(out, HEADER_NONE);
+  if (!validDateTime(buf, start)) return setStatus(out, HEADER_BAD_TIMESTAMP);
   let i = start + 19;
   let fractionStart = -1;
   if (i + 1 < end && (buf[i] === 0x2e || buf[i] === 0x2c) && isDigit(buf[i + 1])) {
@@ -149,27 +168,27 @@ export function parseLineHeader(buf: Uint8Array, start: number, end: number, lev
   if (i < end && buf[i] === 0x5a) {
     i += 1;
   } else if (i + 2 < end && (buf[i] === 0x2b || buf[i] === 0x2d) && isDigit(buf[i + 1]) && isDigit(buf[i + 2])) {
-    if (num2(buf, i + 1) > MAX_OFFSET_HOURS) return (out.status = HEADER_BAD_TIMESTAMP);
+    if (num2(buf, i + 1) > MAX_OFFSET_HOURS) return setStatus(out, HEADER_BAD_TIMESTAMP);
     i += 3;
     let minutesAt = -1;
     if (i + 2 < end && buf[i] === 0x3a && isDigit(buf[i + 1]) && isDigit(buf[i + 2])) minutesAt = i + 1;
     else if (i + 1 < end && isDigit(buf[i]) && isDigit(buf[i + 1])) minutesAt = i;
     if (minutesAt >= 0) {
-      if (num2(buf, minutesAt) > 59) return (out.status = HEADER_BAD_TIMESTAMP);
+      if (num2(buf, minutesAt) > 59) return setStatus(out, HEADER_BAD_TIMESTAMP);
       i = minutesAt + 2;
     }
   }
   const timestampEnd = i;
-  if (i < end && !isBlank(buf[i])) return (out.status = HEADER_BAD_TIMESTAMP);
+  if (i < end && !isBlank(buf[i])) return setStatus(out, HEADER_BAD_TIMESTAMP);
   while (i < end && isBlank(buf[i])) i += 1;
-  if (i >= end || buf[i] !== 0x5b) return (out.status = HEADER_BAD_LEVEL);
+  if (i >= end || buf[i] !== 0x5b) return setStatus(out, HEADER_BAD_LEVEL);
   const levelStart = i + 1;
   const levelLimit = Math.min(end, levelStart + levels.maxLength + 1);
   let j = levelStart;
   while (j < levelLimit && buf[j] !== 0x5d) j += 1;
-  if (j >= levelLimit) return (out.status = HEADER_BAD_LEVEL);
+  if (j >= levelLimit) return setStatus(out, HEADER_BAD_LEVEL);
   const level = matchLevel(buf, levelStart, j, levels);
-  if (level === '') return (out.status = HEADER_BAD_LEVEL);
+  if (level === '') return setStatus(out, HEADER_BAD_LEVEL);
   i = j + 1;
   while (i < end && isBlank(buf[i])) i += 1;
   out.timestampStart = start;
@@ -178,7 +197,7 @@ export function parseLineHeader(buf: Uint8Array, start: number, end: number, lev
   out.fractionEnd = fractionEnd;
   out.level = level;
   out.messageStart = i;
-  return (out.status = HEADER_OK);
+  return setStatus(out, HEADER_OK);
 }
 
 /**

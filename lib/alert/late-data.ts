@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { ALERT_SQL as SQL } from '../sql/alert-statements';
-import type { AlertRule } from './alert-rules';
+import { ALERT_SQL as SQL } from '../../sql/alert-statements';
+import type { AlertRule } from './rules';
 import { rangeParams } from './commit-cursor';
 import type { CommitRange } from './commit-cursor';
 import type { MessageCount, SampleEntry, WindowDetails } from './notification';
@@ -79,7 +79,10 @@ export async function anyLateEntries(client: Queryable, range: CommitRange, shor
 export async function readLateBurst(client: Queryable, rule: AlertRule, range: CommitRange, limits: LateLimits): Promise<LateBurst> {
   const late = ruleFilterParams(rule, new Date(limits.now - limits.horizonMs), new Date(countableSince(rule, limits.now, limits.graceMs)));
   const params = [...late, ...rangeParams(range)];
-  const bursts = await queryRule<{ n: string; first_at: Date | null; last_at: Date | null; busiest: string }>(client, rule, SQL.lateBursts, [...params, rule.windowMs]);
+  const bursts = await queryRule<{ n: string; first_at: Date | null; last_at: Date | null; busiest: string }>(client, rule, SQL.lateBursts, [
+    ...params,
+    rule.windowMs,
+  ]);
   const row = bursts.rows[0];
   const total = Number(row?.n ?? 0);
   const busiest = Number(row?.busiest ?? 0);
@@ -96,7 +99,10 @@ export async function readLateBurst(client: Queryable, rule: AlertRule, range: C
       firstAt,
       lastAt,
       topMessages: toMessageCounts((await queryRule<{ message: string; n: string }>(client, rule, SQL.lateTopMessages, [...params, LATE_TOP_KEPT])).rows),
-      samples: toSamples((await queryRule<{ logged_at: Date; level: string; message: string; path: string }>(client, rule, SQL.lateSampleEntries, [...params, SAMPLE_ENTRIES])).rows),
+      samples: toSamples(
+        (await queryRule<{ logged_at: Date; level: string; message: string; path: string }>(client, rule, SQL.lateSampleEntries, [...params, SAMPLE_ENTRIES]))
+          .rows,
+      ),
     },
   };
 }
@@ -104,15 +110,16 @@ export async function readLateBurst(client: Queryable, rule: AlertRule, range: C
 /** Add a slice's late entries to a rule's tally (pure). */
 export function mergeLateTally(tally: LateTally | null, burst: LateBurst, now: number): LateTally | null {
   const d = burst.details;
-  if (!d || !d.firstAt || !d.lastAt) return tally;
-  if (!tally) return { entries: burst.total, busiest: burst.busiest, firstAt: d.firstAt, lastAt: d.lastAt, topMessages: d.topMessages, samples: d.samples, since: now };
+  if (!d?.firstAt || !d.lastAt) return tally;
+  if (!tally)
+    return { entries: burst.total, busiest: burst.busiest, firstAt: d.firstAt, lastAt: d.lastAt, topMessages: d.topMessages, samples: d.samples, since: now };
   const counts = new Map<string, number>();
   for (const m of [...tally.topMessages, ...d.topMessages]) counts.set(m.message, (counts.get(m.message) ?? 0) + m.count);
   return {
     entries: tally.entries + burst.total,
     busiest: Math.max(tally.busiest, burst.busiest),
-    firstAt: d.firstAt < tally.firstAt ? d.firstAt : tally.firstAt,
-    lastAt: d.lastAt > tally.lastAt ? d.lastAt : tally.lastAt,
+    firstAt: new Date(Math.min(d.firstAt.getTime(), tally.firstAt.getTime())),
+    lastAt: new Date(Math.max(d.lastAt.getTime(), tally.lastAt.getTime())),
     topMessages: [...counts]
       .map(([message, count]) => ({ message, count }))
       .sort((a, b) => b.count - a.count || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0))

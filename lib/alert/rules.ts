@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { KNOWN_LEVELS } from './levels';
-import { parseDuration } from './duration';
-import { ConfigError } from './errors';
+import { KNOWN_LEVELS } from '../ingest/levels';
+import { parseDuration } from '../platform/duration';
+import { ConfigError } from '../platform/errors';
 
 /** Values of the `severity` message attribute (SNS filter policies match on them). */
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
@@ -259,7 +259,11 @@ export function loadAlertRules(value: string | undefined, options: ParseRulesOpt
   try {
     content = (deps.readFile ?? ((f: string) => fs.readFileSync(f, 'utf8')))(file);
   } catch (err) {
-    throw new ConfigError(`ALERT_RULES file ${file} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { file }, { cause: err });
+    throw new ConfigError(
+      `ALERT_RULES file ${file} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      { file },
+      { cause: err },
+    );
   }
   let parsed: unknown;
   try {

@@ -1,9 +1,9 @@
 import type pg from 'pg';
-import { ALERT_SQL as SQL } from '../sql/alert-statements';
-import type { AlertRule } from './alert-rules';
+import { ALERT_SQL as SQL } from '../../sql/alert-statements';
+import type { AlertRule } from './rules';
 import { rangeParams } from './commit-cursor';
 import type { CommitRange } from './commit-cursor';
-import { ConfigError, DatabaseError } from './errors';
+import { ConfigError, DatabaseError } from '../platform/errors';
 import type { MessageCount, SampleEntry, WindowDetails } from './notification';
 
 /** The state machine's count stops here (or at the threshold, when higher); notifications count exactly. */
@@ -32,7 +32,11 @@ export async function queryRule<R extends pg.QueryResultRow>(client: Queryable, 
     return await client.query<R>(sql, params);
   } catch (err) {
     if ((err as { code?: string }).code === INVALID_REGEX) {
-      throw new ConfigError(`ALERT_RULES: rule "${rule.name}": pattern is not a valid PostgreSQL regular expression: ${(err as Error).message}`, { rule: rule.name, field: 'pattern' }, { cause: err });
+      throw new ConfigError(
+        `ALERT_RULES: rule "${rule.name}": pattern is not a valid PostgreSQL regular expression: ${(err as Error).message}`,
+        { rule: rule.name, field: 'pattern' },
+        { cause: err },
+      );
     }
     throw new DatabaseError(`alert query for rule "${rule.name}" failed`, { rule: rule.name }, { cause: err });
   }
@@ -130,6 +134,8 @@ export async function readWindowDetails(client: Queryable, rule: AlertRule, wind
   };
   if (count === 0) return details;
   details.topMessages = toMessageCounts((await queryRule<{ message: string; n: string }>(client, rule, SQL.topMessages, [...params, TOP_MESSAGES])).rows);
-  details.samples = toSamples((await queryRule<{ logged_at: Date; level: string; message: string; path: string }>(client, rule, SQL.sampleEntries, [...params, SAMPLE_ENTRIES])).rows);
+  details.samples = toSamples(
+    (await queryRule<{ logged_at: Date; level: string; message: string; path: string }>(client, rule, SQL.sampleEntries, [...params, SAMPLE_ENTRIES])).rows,
+  );
   return details;
 }

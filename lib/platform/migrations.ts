@@ -3,7 +3,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { DatabaseError } from './errors';
 import { withTransaction } from './db';
-import { SCHEMA_SQL as SQL } from '../sql/schema-statements';
+import { SCHEMA_SQL as SQL } from '../../sql/schema-statements';
 
 export interface Migration {
   version: number;

@@ -1,6 +1,6 @@
-import type { NotificationKind } from './alert-evaluator';
-import type { AlertRule } from './alert-rules';
-import { formatDuration } from './duration';
+import type { NotificationKind } from './evaluator';
+import type { AlertRule } from './rules';
+import { formatDuration } from '../platform/duration';
 
 /** SNS: a subject is at most 100 printable ASCII characters. */
 export const MAX_SUBJECT_CHARS = 100;
@@ -136,7 +136,10 @@ export function formatSubject(input: { kind: NotificationKind; rule: AlertRule; 
 }
 
 function utc(value: Date | number): string {
-  return `${new Date(value).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, '')} UTC`;
+  return `${new Date(value)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, '')} UTC`;
 }
 
 function field(label: string, value: string): string {
@@ -146,7 +149,10 @@ function field(label: string, value: string): string {
 function ruleLines(rule: AlertRule): string[] {
   const lines = [
     field('Rule', cleanText(rule.name)),
-    field('Condition', `${rule.threshold} or more ${rule.levels.join('/')} entries within ${formatDuration(rule.windowMs)}` + (rule.forMs > 0 ? `, for ${formatDuration(rule.forMs)}` : '')),
+    field(
+      'Condition',
+      `${rule.threshold} or more ${rule.levels.join('/')} entries within ${formatDuration(rule.windowMs)}${rule.forMs > 0 ? `, for ${formatDuration(rule.forMs)}` : ''}`,
+    ),
   ];
   if (rule.source) lines.push(field('Files', cleanText(rule.source)));
   if (rule.pattern) lines.push(field('Pattern', cleanText(rule.pattern)));
@@ -161,7 +167,8 @@ function occurrenceLines(details: WindowDetails): string[] {
   if (details.topMessages.length > 0) {
     const width = String(details.topMessages[0]?.count ?? 0).length;
     lines.push('', 'Top messages:');
-    for (const m of details.topMessages) lines.push(`  ${String(m.count).padStart(width)} x ${truncate(cleanText(m.message).split('\n')[0] ?? '', LINE_CHARS)}`);
+    for (const m of details.topMessages)
+      lines.push(`  ${String(m.count).padStart(width)} x ${truncate(cleanText(m.message).split('\n')[0] ?? '', LINE_CHARS)}`);
     const shown = details.topMessages.reduce((sum, m) => sum + m.count, 0);
     if (shown < details.count) lines.push(`  ${String(details.count - shown).padStart(width)} x (other messages)`);
   }
@@ -210,14 +217,14 @@ function formatBody(input: NotificationInput): string {
       lines.push(...ruleLines(rule), field('Count', count), ...occurrenceLines(details));
       break;
     case 'reminder':
-      lines.push(`Rule "${cleanText(rule.name)}" is STILL FIRING` + (firedMs !== null ? `, for ${formatDuration(firedMs)} now.` : '.'), '');
+      lines.push(`Rule "${cleanText(rule.name)}" is STILL FIRING${firedMs !== null ? `, for ${formatDuration(firedMs)} now.` : '.'}`, '');
       lines.push(...earlierWindowLines(details, now));
       lines.push(...ruleLines(rule), field('Count', count));
       if (input.firingSince != null) lines.push(field('Since', utc(input.firingSince)));
       lines.push(...occurrenceLines(details));
       break;
     case 'resolved':
-      lines.push(`Rule "${cleanText(rule.name)}" is RESOLVED` + (firedMs !== null ? ` after firing for ${formatDuration(firedMs)}.` : '.'), '');
+      lines.push(`Rule "${cleanText(rule.name)}" is RESOLVED${firedMs !== null ? ` after firing for ${formatDuration(firedMs)}.` : '.'}`, '');
       if (input.reason) lines.push(input.reason, '');
       lines.push(...ruleLines(rule), field('Count', `${count}, resolves below ${rule.clearBelow}`));
       if (input.firingSince != null) lines.push(field('Fired', `${utc(input.firingSince)} to ${utc(now)}`));
@@ -244,7 +251,14 @@ function formatBody(input: NotificationInput): string {
   }
   if (rule.description) {
     // the rule's own words (what it means, what to do) right under the headline
-    lines.splice(2, 0, ...cleanText(rule.description).split('\n').map((l) => truncate(l, LINE_CHARS)), '');
+    lines.splice(
+      2,
+      0,
+      ...cleanText(rule.description)
+        .split('\n')
+        .map((l) => truncate(l, LINE_CHARS)),
+      '',
+    );
   }
   lines.push(...footer(rule));
   return `${lines.join('\n')}\n`;
@@ -259,7 +273,7 @@ function formatBody(input: NotificationInput): string {
  */
 export function formatNotification(input: NotificationInput): Notification {
   const firedMs = input.firingSince != null ? Math.max(0, input.now - input.firingSince) : null;
-  const count = input.kind === 'late' ? input.busiestWindowCount ?? input.details.count : input.details.count;
+  const count = input.kind === 'late' ? (input.busiestWindowCount ?? input.details.count) : input.details.count;
   return {
     kind: input.kind,
     subject: formatSubject({ kind: input.kind, rule: input.rule, prefix: input.prefix, count, firedMs }),

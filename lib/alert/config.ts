@@ -1,0 +1,64 @@
+import { ConfigError } from '../platform/errors';
+import { parseDuration } from '../platform/duration';
+import { intVar } from '../platform/env';
+import type { Env } from '../platform/env';
+import { readLogLevels } from '../ingest/config';
+import { loadAlertRules } from './rules';
+import type { AlertRule } from './rules';
+
+export interface AlertConfig {
+  rules: AlertRule[];
+  /** The SNS topic notifications are published to. */
+  topicArn: string;
+  /** Starts every subject, e.g. "[logmon]" or "[logmon prod]". */
+  subjectPrefix: string;
+  /** How far back a run still evaluates windows holding entries committed since the previous run. */
+  graceMs: number;
+  /** Entries older than this when a run examines them are not reported as late data; 0 turns the late check off. */
+  lateHorizonMs: number;
+  /** Time limit of one SNS request. */
+  snsTimeoutMs: number;
+}
+
+/** A longer grace only delays what it would report and lengthens each run's scans. */
+const MAX_GRACE_MS = 3_600_000;
+
+const TOPIC_ARN = /^arn:[a-z-]+:sns:[a-z0-9-]+:[0-9]+:[A-Za-z0-9_.-]{1,256}$/;
+
+/**
+ * Read the alert configuration from the environment; every problem is a
+ * ConfigError raised at start-up (the handler's module scope).
+ *
+ * @example
+ *   const config = readAlertConfig(process.env);
+ */
+export function readAlertConfig(env: Env): AlertConfig {
+  const topicArn = env.ALERT_TOPIC_ARN?.trim() ?? '';
+  if (!TOPIC_ARN.test(topicArn)) {
+    throw new ConfigError(`ALERT_TOPIC_ARN must be an SNS topic ARN (arn:aws:sns:region:account:name), got "${topicArn}"`, { topicArn });
+  }
+  const prefix = (env.ALERT_SUBJECT_PREFIX ?? '[logmon]').trim();
+  if (!/^[\x20-\x7e]{0,30}$/.test(prefix)) {
+    throw new ConfigError(`ALERT_SUBJECT_PREFIX must be at most 30 printable ASCII characters, got "${prefix}"`, { prefix });
+  }
+  const horizonText = env.ALERT_LATE_HORIZON?.trim() || '24h';
+  const lateHorizonMs = parseDuration(horizonText);
+  if (lateHorizonMs === null || lateHorizonMs > 7 * 86_400_000) {
+    throw new ConfigError(`ALERT_LATE_HORIZON must be a duration up to 7d such as "24h" ("0s" turns the late check off), got "${horizonText}"`, {
+      horizonText,
+    });
+  }
+  const graceText = env.ALERT_GRACE?.trim() || '3m';
+  const graceMs = parseDuration(graceText);
+  if (graceMs === null || graceMs > MAX_GRACE_MS) {
+    throw new ConfigError(`ALERT_GRACE must be a duration up to 1h such as "3m", got "${graceText}"`, { graceText });
+  }
+  return {
+    rules: loadAlertRules(env.ALERT_RULES, { ingestedLevels: readLogLevels(env) }),
+    topicArn,
+    subjectPrefix: prefix,
+    graceMs,
+    lateHorizonMs,
+    snsTimeoutMs: intVar(env, 'ALERT_SNS_TIMEOUT_MS', 10000, 100),
+  };
+}
