@@ -3,19 +3,23 @@
 const DISCOVERY_LOCK_KEY = 7380002;
 
 const SOURCE_COLUMNS = `id, path, dev::text AS dev, ino::text AS ino, birth_time_ns::text AS birth_time_ns,
-  fingerprint, fingerprint_len, read_offset, skipping_line, pending_since, generation, size_seen, mtime_seen, status`;
+  fingerprint, fingerprint_len, read_offset, skipping_line, pending_since, generation, size_seen, mtime_seen, status,
+  source_name, format`;
 
 export const INGEST_SQL = {
   /** Serialises discovery (creating and re-pathing checkpoints) between overlapping runs. */
   lockDiscovery: `SELECT pg_advisory_xact_lock(${DISCOVERY_LOCK_KEY})`,
   listKnownSources: `SELECT ${SOURCE_COLUMNS} FROM log_sources
     WHERE status IN ('active', 'rotated', 'missing') ORDER BY id`,
-  insertSource: `INSERT INTO log_sources (path, dev, ino, birth_time_ns, size_seen, mtime_seen)
-    VALUES ($1, $2, $3, $4, $5, $6)
+  insertSource: `INSERT INTO log_sources (path, dev, ino, birth_time_ns, size_seen, mtime_seen, source_name, service, host, labels)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
     ON CONFLICT (dev, ino) WHERE status IN ('active', 'rotated') DO NOTHING
     RETURNING ${SOURCE_COLUMNS}`,
   relocateSource: `UPDATE log_sources SET path = $2, status = $3, updated_at = now()
     WHERE id = $1`,
+  /** A file now matched by (another) configured source takes its name and labels. */
+  labelSource: `UPDATE log_sources SET source_name = $2, service = $3, host = $4, labels = $5, updated_at = now()
+    WHERE id = $1 AND (source_name, service, host, labels) IS DISTINCT FROM ($2, $3, $4, $5::jsonb)`,
   /** Checkpoints made before birth times were recorded adopt their file's. */
   /** The same file seen through a file system mounted again under another device number. */
   adoptDevice: 'UPDATE log_sources SET dev = $2, updated_at = now() WHERE id = $1',
@@ -24,14 +28,17 @@ export const INGEST_SQL = {
   lockSource: `SELECT ${SOURCE_COLUMNS} FROM log_sources WHERE id = $1 FOR UPDATE SKIP LOCKED`,
   saveCheckpoint: `UPDATE log_sources SET read_offset = $2, skipping_line = $3, pending_since = $4,
     fingerprint = $5, fingerprint_len = $6, generation = $7, size_seen = $8, mtime_seen = $9,
+    format = CASE WHEN $10 = '' THEN format ELSE $10 END, lines_read = lines_read + $11, lines_unparsed = lines_unparsed + $12,
     last_error = NULL, updated_at = now()
     WHERE id = $1`,
   recordSourceError: 'UPDATE log_sources SET last_error = $2, updated_at = now() WHERE id = $1',
   /** Timestamps without an offset are read in LOG_TIMEZONE, for this transaction only. */
   setTimeZone: `SELECT set_config('TimeZone', $1, true)`,
-  copyEntries: 'COPY log_entries (logged_at, level, message, source_id, byte_offset) FROM STDIN',
-  insertEntry: `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset)
-    VALUES ($1, $2, $3, $4, $5)`,
+  copyEntries: 'COPY log_entries (logged_at, level, message, source_id, byte_offset, severity, level_text, fields, time_source) FROM STDIN',
+  insertEntry: `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset, severity, level_text, fields, time_source)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+  insertUnparsed: `INSERT INTO ingest_unparsed (run_id, source_id, path, byte_offset, line, reason)
+    VALUES ($1, $2, $3, $4, $5, $6)`,
   savepoint: 'SAVEPOINT entry',
   releaseSavepoint: 'RELEASE SAVEPOINT entry',
   rollbackSavepoint: 'ROLLBACK TO SAVEPOINT entry',

@@ -1,17 +1,29 @@
 import { ConfigError } from '../platform/errors';
 import { checkTimeZone, intVar, list } from '../platform/env';
 import type { Env } from '../platform/env';
+import { DEFAULT_MIN_LEVEL, LEVELS, levelOfWord, levelsAtOrAbove } from './formats/severity';
+import type { Level } from './formats/severity';
 import { KNOWN_LEVELS } from './levels';
+import { machineTimeZone, readSources, shorthandSource } from './sources';
+import type { SourceConfig } from './sources';
 
 export { KNOWN_LEVELS };
 
 export interface IngestConfig {
-  /** Paths or globs of the monitored files. */
+  /** Shorthand source: paths or globs of the monitored files (LOG_FILES; unused when `sources` is set). */
   logFiles: string[];
-  /** Upper-case levels to store. */
+  /** Canonical levels stored by the shorthand source: `minLevel` and above. */
   levels: string[];
-  /** IANA zone of the (offset-less) timestamps in the files. */
+  /** Shorthand source: entries at this severity and above are stored (LOG_LEVELS). */
+  minLevel: Level;
+  /** Shorthand source: IANA zone of timestamps without an offset (LOG_TIMEZONE, default this machine's zone). */
   timeZone: string;
+  /** Shorthand source: LOG_FORMAT (default `auto`). */
+  format: string;
+  /** Sources of the configuration file (LOGMON_CONFIG / logmon.yml); null: the shorthand source. */
+  sources: SourceConfig[] | null;
+  /** The configuration file the sources came from, or null. */
+  configFile: string | null;
   /** Longer lines are stored truncated (with a marker) and counted. */
   maxLineBytes: number;
   /** The last entry of a file is held back for continuation lines until the file is this quiet. */
@@ -22,28 +34,54 @@ export interface IngestConfig {
   stopMarginMs: number;
 }
 
-/** The upper-case levels ingest stores (LOG_LEVELS, default ERROR,FATAL). */
-export function readLogLevels(env: Env): string[] {
-  const levels = list(env.LOG_LEVELS, ['ERROR', 'FATAL']).map((l) => l.toUpperCase());
-  for (const level of levels) {
-    if (!(KNOWN_LEVELS as readonly string[]).includes(level)) {
-      throw new ConfigError(`LOG_LEVELS contains unknown level "${level}" (known: ${KNOWN_LEVELS.join(', ')})`, { level });
-    }
+/**
+ * The minimum level of LOG_LEVELS: one level word (`ERROR` means ERROR and
+ * above), or a list, whose lowest level is the minimum (`ERROR,FATAL` stores
+ * ERROR, CRITICAL, ALERT and FATAL). Default ERROR.
+ */
+export function readMinLevel(env: Env): Level {
+  const words = list(env.LOG_LEVELS, [DEFAULT_MIN_LEVEL]);
+  let min: Level | null = null;
+  for (const word of words) {
+    const level = levelOfWord(word);
+    if (level === null) throw new ConfigError(`LOG_LEVELS contains unknown level "${word}" (known: ${KNOWN_LEVELS.join(', ')})`, { level: word });
+    if (min === null || LEVELS[level] < LEVELS[min]) min = level;
   }
-  return levels;
+  return min ?? DEFAULT_MIN_LEVEL;
+}
+
+/** The canonical levels ingest stores: LOG_LEVELS' minimum and above. */
+export function readLogLevels(env: Env): string[] {
+  return levelsAtOrAbove(readMinLevel(env));
+}
+
+/** The sources a run reads: the configuration file's, or the shorthand one built from `config`. */
+export function effectiveSources(config: IngestConfig): SourceConfig[] {
+  if (config.sources !== null) return config.sources;
+  const env: Env = { LOG_FILES: config.logFiles.join(','), LOG_FORMAT: config.format };
+  const lowest = config.levels.map((l) => levelOfWord(l)).reduce<Level>((min, l) => (l !== null && LEVELS[l] < LEVELS[min] ? l : min), config.minLevel);
+  return [shorthandSource(env, { timeZone: config.timeZone, minLevel: lowest })];
 }
 
 /**
- * Read the ingest configuration from the environment.
+ * Read the ingest configuration from the environment (and the sources file).
  *
  * @example
  *   const config = readIngestConfig(process.env);
  */
-export function readIngestConfig(env: Env): IngestConfig {
+export function readIngestConfig(env: Env, dirs: readonly string[] = [process.cwd(), ...(env.LAMBDA_TASK_ROOT ? [env.LAMBDA_TASK_ROOT] : [])]): IngestConfig {
+  const minLevel = readMinLevel(env);
+  const timeZone = checkTimeZone(env.LOG_TIMEZONE?.trim() || machineTimeZone());
+  const format = env.LOG_FORMAT?.trim() || 'auto';
+  const { sources, file } = readSources(env, { timeZone, minLevel }, dirs);
   return {
     logFiles: list(env.LOG_FILES, ['logs/app.log']),
-    levels: readLogLevels(env),
-    timeZone: checkTimeZone(env.LOG_TIMEZONE?.trim() || 'UTC'),
+    levels: levelsAtOrAbove(minLevel),
+    minLevel,
+    timeZone,
+    format,
+    sources: file === null ? null : sources,
+    configFile: file,
     maxLineBytes: intVar(env, 'LOG_MAX_LINE_BYTES', 64 * 1024, 256),
     multilineFlushMs: intVar(env, 'MULTILINE_FLUSH_MS', 5000),
     batchBytes: intVar(env, 'INGEST_BATCH_BYTES', 16 * 1024 * 1024, 64 * 1024),

@@ -10,12 +10,15 @@ export function escapeCopyText(value: string): string {
 }
 
 /**
- * One COPY text row for `log_entries (logged_at, level, message, source_id, byte_offset)`.
+ * One COPY text row for `log_entries (logged_at, level, message, source_id,
+ * byte_offset, severity, level_text, fields, time_source)`; `\N` is NULL.
  *
  * @example
- *   encodeCopyRow({ offset: 0, timestamp: '2026-11-23 10:00:00', level: 'ERROR', message: 'a\tb' }, 7)
- *   // '2026-11-23 10:00:00\tERROR\ta\\tb\t7\t0\n'
+ *   encodeCopyRow({ offset: 0, timestamp: '2026-11-23 10:00:00', level: 'ERROR', message: 'a\tb', severity: 17, levelText: '', fields: null, timeSource: 'line' }, 7)
+ *   // '2026-11-23 10:00:00\tERROR\ta\\tb\t7\t0\t17\t\\N\t\\N\tline\n'
  */
 export function encodeCopyRow(entry: EntryRecord, sourceId: number): string {
-  return `${entry.timestamp}\t${entry.level}\t${escapeCopyText(entry.message)}\t${sourceId}\t${entry.offset}\n`;
+  const levelText = entry.levelText === '' ? '\\N' : escapeCopyText(entry.levelText);
+  const fields = entry.fields === null ? '\\N' : escapeCopyText(entry.fields);
+  return `${entry.timestamp}\t${entry.level}\t${escapeCopyText(entry.message)}\t${sourceId}\t${entry.offset}\t${entry.severity}\t${levelText}\t${fields}\t${entry.timeSource}\n`;
 }

@@ -1,13 +1,43 @@
 import { isUtf8 } from 'node:buffer';
+import { FormatDetector, LINE_KINDS } from './formats/detector';
+import { ALL_FORMATS, WRAPPERS } from './formats/index';
+import { LEVELS, levelOfWord } from './formats/severity';
+import type { Level } from './formats/severity';
+import type { FormatName, ParsedLine } from './formats/types';
 import { KNOWN_LEVELS } from './levels';
-import { HEADER_NONE, HEADER_OK, compileLevels, newLineHeader, parseLineHeader, timestampText } from './line-header';
+import { HEADER_BAD_LEVEL, HEADER_BAD_TIMESTAMP, HEADER_NONE, HEADER_OK, compileLevels, newLineHeader, parseLineHeader, timestampText } from './line-header';
+import type { HeaderStatus } from './line-header';
+
+/** Where an entry's time came from (`log_entries.time_source`). */
+export const TIME_SOURCES = ['line', 'wrapper', 'read'] as const;
+export type TimeSource = (typeof TIME_SOURCES)[number];
 
 /** One log entry to store: its first line's offset, and its (multi-line) message. */
 export interface EntryRecord {
   offset: number;
+  /** PostgreSQL timestamp input; without an offset it is read in the source's zone. */
   timestamp: string;
+  /** Canonical level (see formats/severity.ts). */
   level: string;
   message: string;
+  /** Severity number of `level`. */
+  severity: number;
+  /** The level as written, when it differs from `level` (else ''). */
+  levelText: string;
+  /** JSON text of a structured line's fields, or null. */
+  fields: string | null;
+  timeSource: TimeSource;
+}
+
+/** Why a line was not understood (`ingest_unparsed.reason`). */
+export const UNPARSED_REASONS = ['no_format', 'bad_timestamp', 'unknown_level', 'orphan_continuation'] as const;
+export type UnparsedReason = (typeof UNPARSED_REASONS)[number];
+
+/** A line no format understood, kept so an operator can see it (the first few per batch). */
+export interface UnparsedSample {
+  offset: number;
+  line: Buffer;
+  reason: UnparsedReason;
 }
 
 /**
@@ -113,17 +143,34 @@ export function resetCounts(c: ScanCounts): void {
 }
 
 export interface ScannerOptions {
-  /** Upper-case levels to keep. */
+  /** Levels to keep: the lowest of them and everything above (canonical names or level words). */
   levels: readonly string[];
   /** Longest line kept whole, terminator (`\n` or `\r\n`) not counted. */
   maxLineBytes: number;
   /** Receives each complete entry with a wanted level. */
   emit: (entry: EntryRecord) => void;
+  /** Decides the format of lines the brief format's byte parser does not take (default: `auto` over every format). */
+  detector?: FormatDetector;
+  /** Try the brief format's byte parser first (default true; off for a source pinned to another format). */
+  briefFastPath?: boolean;
+  /** A source's multi-line rule: only lines matching it start an entry. */
+  multilineStart?: RegExp | null;
+  /** Canonical time for entries whose line carries none (the read time). */
+  readTime?: string;
+  /** Receives the first few lines no format understood (at most MAX_UNPARSED_SAMPLES per scanner). */
+  onUnparsed?: (sample: UnparsedSample) => void;
 }
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;
 const KNOWN = compileLevels(KNOWN_LEVELS);
+/** Level word of the brief format (upper-case) → canonical level. */
+const WORD_LEVEL: ReadonlyMap<string, Level> = new Map(KNOWN_LEVELS.map((w) => [w, levelOfWord(w)!]));
+/** Samples of unparsed lines kept per batch, and bytes kept of each. */
+export const MAX_UNPARSED_SAMPLES = 5;
+const SAMPLE_BYTES = 1024;
+/** A stack-trace start continues the entry above only when that entry is at least a warning. */
+const TRACE_HOLDER_SEVERITY = LEVELS.WARN;
 
 /** What the pending entry is. */
 const NO_ENTRY = 0;
@@ -132,9 +179,28 @@ const SKIP = 2;
 const BAD = 3;
 type PendingKind = typeof NO_ENTRY | typeof KEEP | typeof SKIP | typeof BAD;
 
+function lowestSeverity(levels: readonly string[]): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (const l of levels) {
+    const level = levelOfWord(l);
+    if (level !== null) min = Math.min(min, LEVELS[level]);
+  }
+  return min;
+}
+
+/** JSON text of structured fields for a jsonb column: no NUL, no lone surrogates (PostgreSQL rejects both). */
+function fieldsJson(fields: Record<string, unknown> | null): string | null {
+  if (fields === null) return null;
+  try {
+    return JSON.stringify(fields, (_key, value: unknown) => (typeof value === 'string' ? value.replaceAll('\0', '\uFFFD').toWellFormed() : value));
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Turns file bytes into log entries, Vector-style: complete lines only, a
- * maximum line length, and multi-line entries (lines without a timestamp
+ * maximum line length, and multi-line entries (lines no format recognises
  * belong to the entry above). Pure: no I/O, no clock.
  *
  * Contract:
@@ -148,6 +214,12 @@ type PendingKind = typeof NO_ENTRY | typeof KEEP | typeof SKIP | typeof BAD;
  *   newline is discarded (`skipping`), even across calls, so one long line
  *   never stalls a file. The cut is the same whether the line arrives whole
  *   or in pieces.
+ * - Each line is first offered to the brief format's byte parser (no
+ *   decoding: the fast path), then to the detector (every format of
+ *   formats/, container records unwrapped). A recognised line starts an
+ *   entry; an uncaught exception's trace start (formats/stack-trace.ts)
+ *   starts one when no warning-or-worse entry is open; any other line
+ *   continues the entry above, or is unparseable when there is none.
  * - The last entry stays pending (it may still get continuation lines) until
  *   the next entry starts or `flush()` is called. `checkpoint()` is therefore
  *   the start of the pending entry, or `position` when none is pending:
@@ -162,17 +234,30 @@ export class EntryScanner {
   public position: number;
   public skipping: boolean;
   public readonly counts: ScanCounts = emptyCounts();
+  /** Entry starts per format in this scan (what `auto` chose). */
+  public readonly formats = new Map<string, number>();
   /** Counts of the pending entry, committed when it finishes. */
   private readonly open: ScanCounts = emptyCounts();
   private readonly header = newLineHeader();
-  private readonly wanted: ReadonlySet<string>;
+  private readonly minSeverity: number;
   private readonly max: number;
   private readonly marker: string;
+  private readonly detector: FormatDetector;
+  private readonly fast: boolean;
+  private readonly multilineStart: RegExp | null;
+  private readonly readTime: string;
+  private samples = 0;
   private pendingKind: PendingKind = NO_ENTRY;
   private pendingOffset = 0;
   private pendingTimestamp = '';
   private pendingLevel = '';
+  private pendingSeverity = 0;
+  private pendingLevelText = '';
+  private pendingFields: string | null = null;
+  private pendingTimeSource: TimeSource = 'line';
   private pendingMessage = '';
+  /** The previous container record was a partial line: this one continues it without a newline. */
+  private glueNext = false;
 
   public constructor(
     private readonly options: ScannerOptions,
@@ -181,9 +266,13 @@ export class EntryScanner {
   ) {
     this.position = startOffset;
     this.skipping = skipping;
-    this.wanted = new Set(options.levels);
+    this.minSeverity = lowestSeverity(options.levels);
     this.max = options.maxLineBytes;
     this.marker = ` …[line truncated at ${options.maxLineBytes} bytes]`;
+    this.detector = options.detector ?? new FormatDetector({ kind: 'auto' }, ALL_FORMATS, WRAPPERS, { referenceMs: Date.now() });
+    this.fast = options.briefFastPath ?? true;
+    this.multilineStart = options.multilineStart ?? null;
+    this.readTime = options.readTime ?? new Date().toISOString();
   }
 
   /** Offset to resume from, and whether that offset is inside an over-long line. */
@@ -248,51 +337,146 @@ export class EntryScanner {
     const textEnd = truncated ? utf8CutPoint(buf, start, start + this.max) : contentEnd;
     const lineBytes = (truncated ? textEnd : lineEnd) - start;
     const blank = !truncated && isBlankLine(buf, start, textEnd);
-    const status = blank ? HEADER_NONE : parseLineHeader(buf, start, textEnd, KNOWN, this.header);
-    // A new entry starts: the previous one is complete, and its counts are
-    // committed before this line's counts open with the new entry.
-    if (status !== HEADER_NONE) this.finishPending();
     let c: ScanCounts;
     if (blank) {
       c = this.target();
       c.blankLines += 1;
       c.blankBytes += lineBytes;
-    } else if (status === HEADER_NONE) {
-      if (this.pendingKind === NO_ENTRY) {
-        c = this.counts;
-        c.unparseableLines += 1;
-        c.unparseableBytes += lineBytes;
-      } else {
-        c = this.open;
-        c.continuationLines += 1;
-        this.chargeEntryBytes(lineBytes);
-        if (this.pendingKind === KEEP) this.pendingMessage += `\n${this.decode(buf, start, textEnd, truncated)}`;
-      }
     } else {
-      c = this.open;
-      this.pendingOffset = this.position + start;
+      const status: HeaderStatus = this.fast && this.multilineStart === null ? parseLineHeader(buf, start, textEnd, KNOWN, this.header) : HEADER_NONE;
       if (status === HEADER_OK) {
-        const h = this.header;
-        if (this.wanted.has(h.level)) {
-          this.pendingKind = KEEP;
-          this.pendingTimestamp = timestampText(buf, h);
-          this.pendingLevel = h.level;
-          this.pendingMessage = this.decode(buf, h.messageStart, textEnd, truncated);
-        } else {
-          this.pendingKind = SKIP;
-        }
+        c = this.startBriefEntry(buf, start, textEnd, truncated, lineBytes);
       } else {
-        // Bad timestamp or level: unparseable, and its continuation lines go with it.
-        this.pendingKind = BAD;
-        c.unparseableLines += 1;
+        c = this.consumeDetected(buf, start, textEnd, truncated, lineBytes, status);
       }
-      this.chargeEntryBytes(lineBytes);
     }
     c.lines += 1;
     if (truncated) {
       c.truncatedLines += 1;
       c.truncatedBytes += lineEnd - textEnd;
     }
+  }
+
+  /** The fast path: a line of the brief format, read from bytes. */
+  private startBriefEntry(buf: Buffer, start: number, textEnd: number, truncated: boolean, lineBytes: number): ScanCounts {
+    this.finishPending();
+    this.glueNext = false;
+    const h = this.header;
+    const level = WORD_LEVEL.get(h.level) ?? 'ERROR';
+    const severity = LEVELS[level];
+    this.pendingOffset = this.position + start;
+    this.countFormat('brief');
+    if (severity >= this.minSeverity) {
+      this.pendingKind = KEEP;
+      this.pendingTimestamp = timestampText(buf, h);
+      this.pendingLevel = level;
+      this.pendingSeverity = severity;
+      this.pendingLevelText = h.level === level ? '' : buf.toString('latin1', h.levelStart, h.levelEnd);
+      this.pendingFields = null;
+      this.pendingTimeSource = 'line';
+      this.pendingMessage = this.decode(buf, h.messageStart, textEnd, truncated);
+    } else {
+      this.pendingKind = SKIP;
+    }
+    this.chargeEntryBytes(lineBytes);
+    return this.open;
+  }
+
+  /** Lines the fast path did not take: the detector decides. */
+  private consumeDetected(buf: Buffer, start: number, textEnd: number, truncated: boolean, lineBytes: number, status: HeaderStatus): ScanCounts {
+    const raw = buf.toString('utf8', start, textEnd);
+    if (this.multilineStart !== null) {
+      if (!this.multilineStart.test(raw)) return this.continueEntry(buf, start, textEnd, truncated, lineBytes, raw, false);
+      const parsed = this.detector.parse(raw);
+      if (parsed !== null) return this.startParsedEntry(buf, start, textEnd, truncated, lineBytes, parsed, '');
+      return this.startBadEntry(buf, start, textEnd, lineBytes, 'no_format');
+    }
+    const glue = this.glueNext;
+    const d = this.detector.detect(raw);
+    this.glueNext = d.partial;
+    if (glue && this.pendingKind !== NO_ENTRY) return this.continueEntry(buf, start, textEnd, truncated, lineBytes, d.text, true);
+    if (d.kind === LINE_KINDS.entry && d.parsed !== null) return this.startParsedEntry(buf, start, textEnd, truncated, lineBytes, d.parsed, d.wrapperTime);
+    if (d.traceLevel !== null && (this.pendingKind === NO_ENTRY || this.pendingKind === BAD || this.pendingSeverity < TRACE_HOLDER_SEVERITY)) {
+      const trace: ParsedLine = { format: 'stack-trace', time: '', level: d.traceLevel, levelText: '', message: d.text, fields: null };
+      return this.startParsedEntry(buf, start, textEnd, truncated, lineBytes, trace, d.wrapperTime);
+    }
+    if (status === HEADER_BAD_TIMESTAMP || status === HEADER_BAD_LEVEL) {
+      return this.startBadEntry(buf, start, textEnd, lineBytes, status === HEADER_BAD_TIMESTAMP ? 'bad_timestamp' : 'unknown_level');
+    }
+    return this.continueEntry(buf, start, textEnd, truncated, lineBytes, d.text, false);
+  }
+
+  private continueEntry(buf: Buffer, start: number, textEnd: number, truncated: boolean, lineBytes: number, text: string, glue: boolean): ScanCounts {
+    if (this.pendingKind === NO_ENTRY) {
+      const c = this.counts;
+      c.unparseableLines += 1;
+      c.unparseableBytes += lineBytes;
+      this.sample(buf, start, textEnd, this.position + start, 'no_format');
+      return c;
+    }
+    const c = this.open;
+    c.continuationLines += 1;
+    this.chargeEntryBytes(lineBytes);
+    if (this.pendingKind === KEEP) {
+      const kept = this.clean(buf, start, textEnd, truncated, text);
+      this.pendingMessage += glue ? kept : `\n${kept}`;
+    }
+    return c;
+  }
+
+  private startParsedEntry(buf: Buffer, start: number, textEnd: number, truncated: boolean, lineBytes: number, parsed: ParsedLine, wrapperTime: string): ScanCounts {
+    this.finishPending();
+    this.pendingOffset = this.position + start;
+    this.countFormat(parsed.format);
+    const level = parsed.level;
+    const severity = level === null ? 0 : LEVELS[level];
+    if (level !== null && severity >= this.minSeverity) {
+      this.pendingKind = KEEP;
+      if (parsed.time !== '') {
+        this.pendingTimestamp = parsed.time;
+        this.pendingTimeSource = 'line';
+      } else if (wrapperTime !== '') {
+        this.pendingTimestamp = wrapperTime;
+        this.pendingTimeSource = 'wrapper';
+      } else {
+        this.pendingTimestamp = this.readTime;
+        this.pendingTimeSource = 'read';
+      }
+      this.pendingLevel = level;
+      this.pendingSeverity = severity;
+      this.pendingLevelText = parsed.levelText === level ? '' : parsed.levelText;
+      this.pendingFields = fieldsJson(parsed.fields);
+      this.pendingMessage = this.clean(buf, start, textEnd, truncated, parsed.message);
+    } else {
+      this.pendingKind = SKIP;
+      this.pendingSeverity = severity;
+    }
+    this.chargeEntryBytes(lineBytes);
+    return this.open;
+  }
+
+  /** A line that looks like an entry start but is not a valid one: unparseable, and its continuation lines go with it. */
+  private startBadEntry(buf: Buffer, start: number, textEnd: number, lineBytes: number, reason: UnparsedReason): ScanCounts {
+    this.finishPending();
+    this.glueNext = false;
+    this.pendingOffset = this.position + start;
+    this.pendingKind = BAD;
+    this.pendingSeverity = 0;
+    const c = this.open;
+    c.unparseableLines += 1;
+    this.chargeEntryBytes(lineBytes);
+    this.sample(buf, start, textEnd, this.pendingOffset, reason);
+    return c;
+  }
+
+  private countFormat(format: FormatName): void {
+    this.formats.set(format, (this.formats.get(format) ?? 0) + 1);
+  }
+
+  private sample(buf: Buffer, start: number, end: number, offset: number, reason: UnparsedReason): void {
+    if (this.options.onUnparsed === undefined || this.samples >= MAX_UNPARSED_SAMPLES) return;
+    this.samples += 1;
+    this.options.onUnparsed({ offset, line: Buffer.from(buf.subarray(start, Math.min(end, start + SAMPLE_BYTES))), reason });
   }
 
   private chargeEntryBytes(bytes: number): void {
@@ -303,18 +487,27 @@ export class EntryScanner {
 
   /** Text of a stored line; only pending kept entries are decoded, so counts go to `open`. */
   private decode(buf: Buffer, start: number, end: number, truncated: boolean): string {
-    let text = buf.toString('utf8', start, end);
-    if (text.includes('\uFFFD') && !isUtf8(buf.subarray(start, end))) {
+    return this.clean(buf, start, end, truncated, buf.toString('utf8', start, end));
+  }
+
+  /**
+   * `text` (decoded from, or parsed out of, the line `buf[start..end)`) as it
+   * is stored: invalid UTF-8 of the line counted, NUL replaced and counted,
+   * the truncation marker added.
+   */
+  private clean(buf: Buffer, start: number, end: number, truncated: boolean, text: string): string {
+    let out = text;
+    if (out.includes('\uFFFD') && !isUtf8(buf.subarray(start, end))) {
       this.open.invalidUtf8Lines += 1;
       this.open.invalidUtf8Bytes += countInvalidUtf8(buf, start, end);
     }
-    if (text.includes('\0')) {
+    if (out.includes('\0')) {
       // NUL cannot be stored in a PostgreSQL text value: mark where it was.
-      const parts = text.split('\0');
+      const parts = out.split('\0');
       this.open.nulBytes += parts.length - 1;
-      text = parts.join('\uFFFD');
+      out = parts.join('\uFFFD');
     }
-    return truncated ? text + this.marker : text;
+    return truncated ? out + this.marker : out;
   }
 
   private finishPending(): void {
@@ -328,12 +521,18 @@ export class EntryScanner {
         timestamp: this.pendingTimestamp,
         level: this.pendingLevel,
         message: this.pendingMessage,
+        severity: this.pendingSeverity,
+        levelText: this.pendingLevelText,
+        fields: this.pendingFields,
+        timeSource: this.pendingTimeSource,
       };
       this.pendingMessage = '';
+      this.pendingFields = null;
       this.options.emit(entry);
     } else if (kind === SKIP) {
       this.open.entriesSkipped += 1;
     }
+    this.pendingSeverity = 0;
     addCounts(this.counts, this.open);
     resetCounts(this.open);
   }

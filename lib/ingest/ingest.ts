@@ -4,6 +4,9 @@ import type { FileHandle } from 'node:fs/promises';
 import type pg from 'pg';
 import { INGEST_SQL as SQL } from '../../sql/ingest-statements';
 import type { IngestConfig } from './config';
+import { effectiveSources } from './config';
+import type { SourceConfig } from './sources';
+import { labelsFor, templateGlob } from './sources';
 import { withTransaction } from '../platform/db';
 import { addCounts, emptyCounts } from './entry-scanner';
 import type { ScanCounts } from './entry-scanner';
@@ -13,7 +16,7 @@ import type { FileStat } from './file-discovery';
 import { headMatches, readHead } from './fingerprint';
 import type { AppLogger } from '../platform/logger';
 import { ensureSchema } from '../platform/migrations';
-import { ingestBatch, openForReading, toSourceRow } from './source-reader';
+import { dominantFormat, ingestBatch, openForReading, toSourceRow } from './source-reader';
 import type { Anomaly, BatchResult, OpenFile, SourceRow } from './source-reader';
 
 export interface IngestHooks {
@@ -42,9 +45,11 @@ export interface IngestDeps {
  * - `busy`: another run holds the file; `deferred`: the run stopped before reaching it;
  * - `missing`, `unreadable`, `error`: not read, checkpoint kept;
  * - `changed`: rewritten while being read, the batch rolled back, retried next run;
- * - `rotated-gone`: a rotated file disappeared; `replaced`: a rotated file's content no longer matches.
+ * - `rotated-gone`: a rotated file disappeared; `replaced`: a rotated file's content no longer matches;
+ * - `unconfigured`: no configured source matches the file any more: its checkpoint is retired, it is not read.
  */
-export type FileOutcome = 'read' | 'busy' | 'deferred' | 'missing' | 'unreadable' | 'changed' | 'rotated-gone' | 'replaced' | 'error';
+export const FILE_OUTCOMES = ['read', 'busy', 'deferred', 'missing', 'unreadable', 'changed', 'rotated-gone', 'replaced', 'unconfigured', 'error'] as const;
+export type FileOutcome = (typeof FILE_OUTCOMES)[number];
 
 export interface FileSummary extends ScanCounts {
   path: string;
@@ -61,6 +66,14 @@ export interface FileSummary extends ScanCounts {
   entriesStored: number;
   batches: number;
   anomalies: string[];
+  /** The configured source the file belongs to. */
+  source: string;
+  /** Format of most entry lines read this run ('' when none were read). */
+  format: string;
+  /** Entry lines per format this run (what `auto` chose, line by line). */
+  formats: Record<string, number>;
+  /** The first line this run that no format understood (up to 200 characters). */
+  unparsedExample?: string;
   error?: string;
 }
 
@@ -106,6 +119,9 @@ function newFileSummary(filePath: string, sourceId: number | null, outcome: File
     entriesStored: 0,
     batches: 0,
     anomalies: [],
+    source: '',
+    format: '',
+    formats: {},
     ...emptyCounts(),
   };
 }
@@ -199,6 +215,16 @@ async function retireMismatched(client: pg.PoolClient, runId: string, row: Sourc
   noteAnomalies(s, [anomaly]);
 }
 
+/** A checkpoint whose file the configuration no longer names: retired, never read again (a path added back is read as a new file, from 0). */
+async function retireUnconfigured(client: pg.PoolClient, row: SourceRow, why: string, summaries: FileSummary[]): Promise<void> {
+  await client.query(SQL.relocateSource, [row.id, row.path, 'retired']);
+  const s = newFileSummary(row.path, row.id, 'unconfigured');
+  s.source = row.sourceName;
+  s.fromOffset = s.toOffset = row.readOffset;
+  s.anomalies.push(`unconfigured: ${why}`);
+  summaries.push(s);
+}
+
 /**
  * Match the files present now with the known checkpoints (by dev+inode and
  * first bytes, not by name), create checkpoints for new files, and find
@@ -206,7 +232,21 @@ async function retireMismatched(client: pg.PoolClient, runId: string, row: Sourc
  * rotated ones first, and the discovered stat of each.
  */
 async function reconcileSources(deps: RunDeps, runId: string, summaries: FileSummary[]): Promise<{ sources: SourceRow[]; stats: Map<number, FileStat> }> {
-  const discovery = await discoverFiles(deps.config.logFiles, deps.cwd);
+  const configured = effectiveSources(deps.config);
+  const discovery = { files: [] as (FileStat & { source: SourceConfig })[], problems: [] as { pattern: string; reason: string }[] };
+  const claimed = new Set<string>();
+  for (const source of configured) {
+    const found = await discoverFiles(source.paths.map(templateGlob), deps.cwd);
+    discovery.problems.push(...found.problems);
+    for (const file of found.files) {
+      // A file matched by two sources belongs to the first.
+      const key = `${file.dev}:${file.ino}`;
+      if (claimed.has(key)) continue;
+      claimed.add(key);
+      discovery.files.push({ ...file, source });
+    }
+  }
+  const configuredNames = new Set(configured.map((s) => s.name));
   for (const problem of discovery.problems) {
     const s = newFileSummary(problem.pattern, null, outcomeOf(problem.reason));
     s.error = `${problem.pattern}: ${problem.reason}`;
@@ -243,11 +283,26 @@ async function reconcileSources(deps: RunDeps, runId: string, summaries: FileSum
           row.path = file.path;
           row.status = 'active';
         }
+        const labels = labelsFor(file.source, file.path, deps.cwd);
+        await client.query(SQL.labelSource, [row.id, file.source.name, labels.service ?? '', labels.host ?? '', JSON.stringify(labels)]);
+        row.sourceName = file.source.name;
         settled.add(row.id);
         toRead.push(row);
         stats.set(row.id, file);
       } else {
-        const inserted = await client.query(SQL.insertSource, [file.path, file.dev, file.ino, file.birthTimeNs, 0, new Date(file.mtimeMs)]);
+        const labels = labelsFor(file.source, file.path, deps.cwd);
+        const inserted = await client.query(SQL.insertSource, [
+          file.path,
+          file.dev,
+          file.ino,
+          file.birthTimeNs,
+          0,
+          new Date(file.mtimeMs),
+          file.source.name,
+          labels.service ?? '',
+          labels.host ?? '',
+          JSON.stringify(labels),
+        ]);
         if (inserted.rows[0]) {
           const created = toSourceRow(inserted.rows[0]);
           toRead.push(created);
@@ -257,8 +312,18 @@ async function reconcileSources(deps: RunDeps, runId: string, summaries: FileSum
     }
     const listings = new Map<string, Promise<FileStat[]>>();
     for (const row of known) {
-      if (settled.has(row.id) || row.status === 'missing') continue;
+      if (settled.has(row.id)) continue;
+      if (!configuredNames.has(row.sourceName)) {
+        await retireUnconfigured(client, row, `its source "${row.sourceName}" is no longer configured`, summaries);
+        continue;
+      }
+      if (row.status === 'missing') continue;
       const found = await findByIdentity(path.dirname(row.path), row.dev, row.ino, listings);
+      if (found && found.path === row.path && row.status === 'active') {
+        // Still where it was, but no configured path matches it any more: removed from the configuration.
+        await retireUnconfigured(client, row, `no path of source "${row.sourceName}" matches it any more`, summaries);
+        continue;
+      }
       if (found && !(await isSameFile(found, row, deps.openFile))) {
         await retireMismatched(client, runId, row, found.path, summaries);
         continue;
@@ -305,6 +370,11 @@ async function reconcileSources(deps: RunDeps, runId: string, summaries: FileSum
   return { sources, stats };
 }
 
+/** More than half of at least two lines read this run were not understood. */
+export function mostlyUnparsed(f: ScanCounts): boolean {
+  return f.lines >= 2 && f.unparseableLines * 2 > f.lines - f.blankLines;
+}
+
 function mergeBatch(summary: FileSummary, batch: BatchResult): void {
   if (summary.batches === 0) summary.fromOffset = batch.fromOffset;
   summary.batches += 1;
@@ -312,6 +382,9 @@ function mergeBatch(summary: FileSummary, batch: BatchResult): void {
   summary.bytesConsumed += Math.max(0, batch.toOffset - batch.fromOffset);
   summary.lagBytes = Math.max(0, batch.size - batch.toOffset);
   summary.entriesStored += batch.rowsWritten;
+  for (const [format, n] of batch.formats) summary.formats[format] = (summary.formats[format] ?? 0) + n;
+  summary.format = dominantFormat(new Map(Object.entries(summary.formats)));
+  if (summary.unparsedExample === undefined && batch.unparsed[0] !== undefined) summary.unparsedExample = batch.unparsed[0].line.toString('utf8', 0, 200);
   addCounts(summary, batch.counts);
   noteAnomalies(summary, batch.anomalies);
 }
@@ -326,6 +399,8 @@ interface FileWork {
   source: SourceRow;
   stat: FileStat | undefined;
   summary: FileSummary;
+  /** How to read it: its configured source. */
+  how: SourceConfig | undefined;
   safeMode: boolean;
   done: boolean;
 }
@@ -353,6 +428,7 @@ async function ingestNextBatch(work: FileWork, deps: RunDeps, runId: string): Pr
         shouldStop: deps.shouldStop,
         openFile: deps.openFile,
         safeMode: work.safeMode,
+        source: work.how,
       });
       if (result.outcome === 'replaced') {
         await client.query(SQL.relocateSource, [fresh.id, fresh.path, 'retired']);
@@ -361,6 +437,7 @@ async function ingestNextBatch(work: FileWork, deps: RunDeps, runId: string): Pr
       }
       if (result.outcome !== 'read') return result;
       await recordAnomalies(client, runId, fresh.id, fresh.path, result.anomalies);
+      for (const u of result.unparsed) await client.query(SQL.insertUnparsed, [runId, fresh.id, fresh.path, u.offset, u.line, u.reason]);
       await deps.hooks?.beforeCommit?.({ sourceId: fresh.id, path: fresh.path, toOffset: result.toOffset });
       return result;
     });
@@ -442,12 +519,14 @@ export async function runIngest(deps: IngestDeps): Promise<IngestSummary> {
   await ensureSchema(deps.pool);
   const files: FileSummary[] = [];
   const { sources, stats } = await reconcileSources(full, runId, files);
+  const how = new Map(effectiveSources(full.config).map((s) => [s.name, s]));
   const work: FileWork[] = sources.map((source) => {
     const summary = newFileSummary(source.path, source.id, 'read');
+    summary.source = source.sourceName;
     summary.fromOffset = summary.toOffset = source.readOffset;
     const stat = stats.get(source.id);
     if (stat) summary.lagBytes = Math.max(0, stat.size - source.readOffset);
-    return { source, stat, summary, safeMode: false, done: false };
+    return { source, stat, summary, how: how.get(source.sourceName), safeMode: false, done: false };
   });
   let stoppedEarly = false;
   while (!stoppedEarly && work.some((w) => !w.done)) {
@@ -474,6 +553,12 @@ export async function runIngest(deps: IngestDeps): Promise<IngestSummary> {
     if (f.error) {
       totals.filesWithErrors += 1;
       deps.logger?.warn('file not ingested', { runId, ...f });
+    } else if (mostlyUnparsed(f)) {
+      deps.logger?.warn('most lines of the file were not understood: no format matched them', {
+        runId,
+        ...f,
+        hint: 'check the source\'s format (npm run inspect -- FILE shows how logmon reads it)',
+      });
     } else {
       deps.logger?.info('file ingested', { runId, ...f });
     }

@@ -1,2 +1,4 @@
-/** Levels logmon understands in `[LEVEL]`; anything else is an unparseable line. */
-export const KNOWN_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'NOTICE', 'WARN', 'WARNING', 'ERROR', 'FATAL', 'CRITICAL'] as const;
+import { LEVEL_WORDS } from './formats/severity';
+
+/** Level words logmon understands in the brief format's `[LEVEL]`; anything else is not a level there. */
+export const KNOWN_LEVELS: readonly string[] = LEVEL_WORDS;

@@ -35,8 +35,11 @@ export interface LineHeader {
   fractionStart: number;
   /** End of the fraction digits (the offset, if any, starts here). */
   fractionEnd: number;
-  /** Canonical upper-case level (one of the table's strings). */
+  /** Upper-case level word (one of the table's strings). */
   level: string;
+  /** Where the level word is, as written (between the brackets). */
+  levelStart: number;
+  levelEnd: number;
   /** Byte index where the message starts. */
   messageStart: number;
 }
@@ -196,6 +199,8 @@ export function parseLineHeader(buf: Uint8Array, start: number, end: number, lev
   out.fractionStart = fractionStart;
   out.fractionEnd = fractionEnd;
   out.level = level;
+  out.levelStart = levelStart;
+  out.levelEnd = j;
   out.messageStart = i;
   return setStatus(out, HEADER_OK);
 }
@@ -214,5 +219,5 @@ export function timestampText(buf: Buffer, h: LineHeader): string {
 }
 
 export function newLineHeader(): LineHeader {
-  return { status: HEADER_NONE, timestampStart: 0, timestampEnd: 0, fractionStart: -1, fractionEnd: 0, level: '', messageStart: 0 };
+  return { status: HEADER_NONE, timestampStart: 0, timestampEnd: 0, fractionStart: -1, fractionEnd: 0, level: '', levelStart: 0, levelEnd: 0, messageStart: 0 };
 }

@@ -6,9 +6,15 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { INGEST_SQL as SQL } from '../../sql/ingest-statements';
 import type { IngestConfig } from './config';
+import { effectiveSources } from './config';
+import { FormatDetector } from './formats/detector';
+import { ALL_FORMATS, WRAPPERS } from './formats/index';
+import { levelsAtOrAbove } from './formats/severity';
+import { epochTime } from './formats/timestamp';
+import type { SourceConfig } from './sources';
 import { encodeCopyRow } from './copy-encoder';
 import { EntryScanner, emptyCounts } from './entry-scanner';
-import type { EntryRecord, ScanCounts } from './entry-scanner';
+import type { EntryRecord, ScanCounts, UnparsedSample } from './entry-scanner';
 import { SourceReadError } from '../platform/errors';
 import { sameBirth } from './file-discovery';
 import { FINGERPRINT_BYTES, fingerprintAt, headMatches, readHead } from './fingerprint';
@@ -29,6 +35,10 @@ export interface SourceRow {
   generation: number;
   sizeSeen: number;
   status: 'active' | 'rotated' | 'missing' | 'retired';
+  /** The configured source the file belongs to ('default': the LOG_FILES shorthand). */
+  sourceName: string;
+  /** Format of most entry lines of the last batch, '' before the first. */
+  format: string;
 }
 
 export function toSourceRow(r: Record<string, unknown>): SourceRow {
@@ -46,6 +56,8 @@ export function toSourceRow(r: Record<string, unknown>): SourceRow {
     generation: Number(r.generation),
     sizeSeen: Number(r.size_seen),
     status: r.status as SourceRow['status'],
+    sourceName: String(r.source_name ?? 'default'),
+    format: String(r.format ?? ''),
   };
 }
 
@@ -73,6 +85,10 @@ export interface BatchResult {
   counts: ScanCounts;
   anomalies: Anomaly[];
   rowsWritten: number;
+  /** Entry lines per format in this batch. */
+  formats: Map<string, number>;
+  /** The first lines of the batch no format understood. */
+  unparsed: UnparsedSample[];
 }
 
 /** Opens a monitored file for reading (injected by tests to simulate failures). */
@@ -89,6 +105,21 @@ export interface BatchDeps {
   openFile?: OpenFile;
   /** Insert rows one by one (after COPY rejected a row), recording each rejected one. */
   safeMode?: boolean;
+  /** How to read the file (default: the shorthand source of `config`). */
+  source?: SourceConfig;
+}
+
+/** The format most entry lines were in, '' when there were none. */
+export function dominantFormat(formats: ReadonlyMap<string, number>): string {
+  let best = '';
+  let most = 0;
+  for (const [format, n] of formats) {
+    if (n > most) {
+      best = format;
+      most = n;
+    }
+  }
+  return best;
 }
 
 const CHUNK_BYTES = 1024 * 1024;
@@ -176,7 +207,7 @@ class InsertSink {
     for (const e of entries) {
       await this.client.query(SQL.savepoint);
       try {
-        await this.client.query(SQL.insertEntry, [e.timestamp, e.level, e.message, this.sourceId, e.offset]);
+        await this.client.query(SQL.insertEntry, [e.timestamp, e.level, e.message, this.sourceId, e.offset, e.severity, e.levelText === "" ? null : e.levelText, e.fields, e.timeSource]);
         await this.client.query(SQL.releaseSavepoint);
         this.rows += 1;
       } catch (err) {
@@ -274,7 +305,7 @@ export async function ingestBatch(source: SourceRow, deps: BatchDeps): Promise<B
     }
     const size = Number(st.size);
     const mtimeMs = Number(st.mtimeMs);
-    const base = { fromOffset: source.readOffset, toOffset: source.readOffset, size, reachedEnd: false, anomalies: [], rowsWritten: 0 };
+    const base = { fromOffset: source.readOffset, toOffset: source.readOffset, size, reachedEnd: false, anomalies: [], rowsWritten: 0, formats: new Map<string, number>(), unparsed: [] };
     if (st.dev.toString() !== source.dev || st.ino.toString() !== source.ino || !sameBirth(st.birthtimeNs.toString(), source.birthTimeNs)) {
       return { ...base, outcome: 'identity-changed', counts: emptyCounts() };
     }
@@ -305,9 +336,24 @@ export async function ingestBatch(source: SourceRow, deps: BatchDeps): Promise<B
       });
     }
 
-    await client.query(SQL.setTimeZone, [config.timeZone]);
+    const how = deps.source ?? effectiveSources(config)[0]!;
+    await client.query(SQL.setTimeZone, [how.timeZone]);
     const sink = deps.safeMode === true ? new InsertSink(client, source.id) : new CopySink(client, source.id);
-    const scanner = new EntryScanner({ levels: config.levels, maxLineBytes: config.maxLineBytes, emit: sink.add }, offset, skipping);
+    const unparsed: UnparsedSample[] = [];
+    const scanner = new EntryScanner(
+      {
+        levels: levelsAtOrAbove(how.minLevel),
+        maxLineBytes: config.maxLineBytes,
+        emit: sink.add,
+        detector: new FormatDetector(how.format, ALL_FORMATS, WRAPPERS, { referenceMs: mtimeMs }),
+        briefFastPath: how.format.kind === 'auto' || (how.format.kind === 'named' && how.format.name === 'brief'),
+        multilineStart: how.multilineStart,
+        readTime: epochTime(deps.now()),
+        onUnparsed: (sample) => unparsed.push(sample),
+      },
+      offset,
+      skipping,
+    );
     const batchLimit = offset + config.batchBytes;
     // The scanner leaves at most maxLineBytes + 1 bytes unconsumed (see its contract).
     const buf = Buffer.allocUnsafe(CHUNK_BYTES + config.maxLineBytes + 1);
@@ -396,6 +442,9 @@ export async function ingestBatch(source: SourceRow, deps: BatchDeps): Promise<B
       generation,
       shrankAt >= 0 ? shrankAt : size,
       new Date(mtimeMs),
+      dominantFormat(scanner.formats),
+      scanner.counts.lines,
+      scanner.counts.unparseableLines,
     ]);
     anomalies.push(...countAnomalies(scanner.counts, offset));
     if (sink instanceof InsertSink) anomalies.push(...sink.rejected);
@@ -408,6 +457,8 @@ export async function ingestBatch(source: SourceRow, deps: BatchDeps): Promise<B
       counts: scanner.counts,
       anomalies,
       rowsWritten: sink.rows,
+      formats: scanner.formats,
+      unparsed,
     };
   } finally {
     await handle.close().catch(() => undefined);

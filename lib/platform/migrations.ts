@@ -17,7 +17,7 @@ const MIGRATION_FILE = /^(\d+)_([\w-]+)\.sql$/;
 export function findMigrationsDir(): string {
   const candidates = [
     process.env.LOGMON_MIGRATIONS_DIR,
-    path.resolve(__dirname, '../sql/migrations'),
+    path.resolve(__dirname, '../../sql/migrations'),
     path.resolve(__dirname, 'sql/migrations'),
     process.env.LAMBDA_TASK_ROOT && path.join(process.env.LAMBDA_TASK_ROOT, 'sql/migrations'),
     path.resolve(process.cwd(), 'sql/migrations'),

@@ -59,6 +59,9 @@ const WORDS: Readonly<Record<string, Level>> = {
   EMERGENCY: 'FATAL',
 };
 
+/** Every level word logmon knows, upper-case (what the brief format's `[LEVEL]` may hold). */
+export const LEVEL_WORDS: readonly string[] = Object.keys(WORDS);
+
 /**
  * The canonical level of a level word in any case (`error`, `Err`, `SEVERE`,
  * `emerg`), or null when the word is not a level.

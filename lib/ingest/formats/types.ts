@@ -20,7 +20,8 @@ export const FORMAT_NAMES = [
   'syslog', // RFC 3164 (`<PRI>Mmm dd hh:mm:ss host tag: msg`, with or without PRI) and RFC 5424
 ] as const;
 
-export type FormatName = (typeof FORMAT_NAMES)[number];
+/** A preset, `regex` (a source's own regular expression) or `stack-trace` (an uncaught exception's trace with no entry above it). */
+export type FormatName = (typeof FORMAT_NAMES)[number] | 'regex' | 'stack-trace';
 
 /** What one recognised line says: the start of an entry. */
 export interface ParsedLine {

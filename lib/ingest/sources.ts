@@ -1,0 +1,274 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../platform/errors';
+import { FORMAT_NAMES } from './formats/types';
+import type { FormatName } from './formats/types';
+import { DEFAULT_MIN_LEVEL, LEVEL_NAMES, levelOfWord } from './formats/severity';
+import type { Level } from './formats/severity';
+
+/**
+ * A monitored source: which files (paths or globs, `{label}` placeholders
+ * allowed in them) and how to read them. Sources come from one configuration
+ * file (YAML or JSON, `LOGMON_CONFIG`, default `logmon.yml` where the job
+ * runs), or from the one-source shorthand `LOG_FILES`/`LOG_LEVELS`/
+ * `LOG_TIMEZONE`/`LOG_FORMAT`. Every field is documented in docs/sources.md.
+ */
+export interface SourceConfig {
+  /** Unique; checkpoints remember it, so a source removed from the file stops being read. */
+  name: string;
+  /** Paths or globs; `{name}` matches one path segment (or part of one) and sets that label. */
+  paths: string[];
+  format: FormatSpec;
+  /** IANA zone of timestamps written without an offset. */
+  timeZone: string;
+  /** Entries at this severity and above are stored. */
+  minLevel: Level;
+  /** When set, only lines matching `start` begin an entry; every other line continues the one above. */
+  multilineStart: RegExp | null;
+  /** Label templates (`{name}` replaced from the path): service, host and any others. */
+  labels: Record<string, string>;
+}
+
+/** `auto`, one named format, or a regular expression with named groups `time`, `level`, `message`. */
+export type FormatSpec = { kind: 'auto' } | { kind: 'named'; name: FormatName } | { kind: 'regex'; regex: RegExp; levels: Record<string, Level> };
+
+type Env = Record<string, string | undefined>;
+
+const FORMAT_CHOICES = ['auto', ...FORMAT_NAMES] as const;
+const LEVEL_TEXT = z.string().refine((s) => levelOfWord(s) !== null, { message: `must be a level (${LEVEL_NAMES.join(', ')})` });
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function compiles(source: string): boolean {
+  try {
+    new RegExp(source, 'u');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const REGEX_FORMAT = z.strictObject({
+  regex: z
+    .string()
+    .refine(compiles, { message: 'must be a valid regular expression' })
+    .refine((s) => /\(\?<message>/.test(s), { message: 'must have a named group (?<message>…)' }),
+  levels: z.record(z.string(), LEVEL_TEXT).optional(),
+});
+
+const SOURCE = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/, 'must be 1–64 letters, digits, ".", "_" or "-"')
+    .optional(),
+  path: z.string().min(1).optional(),
+  paths: z.array(z.string().min(1)).min(1).optional(),
+  format: z.union([z.enum(FORMAT_CHOICES), REGEX_FORMAT]).optional(),
+  timezone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone such as "Europe/Paris" or "UTC"' }).optional(),
+  minLevel: LEVEL_TEXT.optional(),
+  multiline: z
+    .strictObject({
+      start: z.string().refine(compiles, { message: 'must be a valid regular expression' }),
+    })
+    .optional(),
+  service: z.string().min(1).optional(),
+  host: z.string().min(1).optional(),
+  labels: z.record(z.string().regex(/^[a-z][\w]{0,31}$/), z.string()).optional(),
+});
+
+const CONFIG_FILE = z.strictObject({
+  sources: z.array(SOURCE).min(1),
+});
+
+type RawSource = z.infer<typeof SOURCE>;
+
+/** The zone timestamps without an offset are read in when nothing says otherwise: this machine's. */
+export function machineTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+  const [first, index, ...rest] = issue.path;
+  if (first === 'sources' && typeof index === 'number') {
+    const entry = Array.isArray((raw as { sources?: unknown }).sources) ? (raw as { sources: unknown[] }).sources[index] : undefined;
+    const name = entry !== null && typeof entry === 'object' && typeof (entry as { name?: unknown }).name === 'string' ? ` (${(entry as { name: string }).name})` : '';
+    const field = rest.length > 0 ? rest.join('.') : '(the source)';
+    return `source #${index + 1}${name}, field ${field}: ${issue.message}`;
+  }
+  return `${issue.path.length > 0 ? issue.path.join('.') : '(top level)'}: ${issue.message}`;
+}
+
+function toSource(raw: RawSource, index: number, defaults: { timeZone: string; minLevel: Level }): SourceConfig {
+  const paths = [...(raw.path !== undefined ? [raw.path] : []), ...(raw.paths ?? [])];
+  const label = raw.name ?? `#${index + 1}`;
+  if (paths.length === 0) throw new ConfigError(`source #${index + 1} (${label}), field path: a source needs "path" or "paths"`, { source: label, field: 'path' });
+  let format: FormatSpec = { kind: 'auto' };
+  if (typeof raw.format === 'string') {
+    format = raw.format === 'auto' ? { kind: 'auto' } : { kind: 'named', name: raw.format };
+  } else if (raw.format !== undefined) {
+    const levels: Record<string, Level> = {};
+    for (const [text, level] of Object.entries(raw.format.levels ?? {})) levels[text] = levelOfWord(level)!;
+    format = { kind: 'regex', regex: new RegExp(raw.format.regex, 'u'), levels };
+  }
+  const labels: Record<string, string> = { ...(raw.labels ?? {}) };
+  labels.service = raw.service ?? labels.service ?? '{file}';
+  labels.host = raw.host ?? labels.host ?? os.hostname();
+  return {
+    name: raw.name ?? (paths.length === 1 ? paths[0]! : label),
+    paths,
+    format,
+    timeZone: raw.timezone ?? defaults.timeZone,
+    minLevel: raw.minLevel !== undefined ? levelOfWord(raw.minLevel)! : defaults.minLevel,
+    multilineStart: raw.multiline ? new RegExp(raw.multiline.start, 'u') : null,
+    labels,
+  };
+}
+
+/**
+ * Validate a parsed configuration file (`{ sources: [...] }`) into sources;
+ * every problem is a ConfigError naming the source and the field.
+ *
+ * @example
+ *   parseSourcesConfig({ sources: [{ path: '/var/log/app/*.log', format: 'json', service: 'api' }] }, defaults);
+ */
+export function parseSourcesConfig(raw: unknown, defaults: { timeZone: string; minLevel: Level }, origin = 'LOGMON_CONFIG'): SourceConfig[] {
+  const result = CONFIG_FILE.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => describeIssue(issue, raw));
+    throw new ConfigError(`${origin}: ${problems.join('; ')}`, { origin, problems });
+  }
+  const sources = result.data.sources.map((s, i) => toSource(s, i, defaults));
+  const seen = new Set<string>();
+  for (const s of sources) {
+    if (seen.has(s.name)) throw new ConfigError(`${origin}: two sources are named "${s.name}"; names must be unique`, { origin, source: s.name, field: 'name' });
+    seen.add(s.name);
+  }
+  return sources;
+}
+
+const DEFAULT_FILES = ['logmon.yml', 'logmon.yaml', 'logmon.json'];
+
+/** The configuration file to read: LOGMON_CONFIG, or the first default file in `dirs`; null when none. */
+export function findConfigFile(env: Env, dirs: readonly string[]): string | null {
+  const named = env.LOGMON_CONFIG?.trim();
+  if (named) {
+    if (!fs.existsSync(named)) throw new ConfigError(`LOGMON_CONFIG names ${named}, which does not exist`, { path: named });
+    return named;
+  }
+  for (const dir of dirs) {
+    for (const file of DEFAULT_FILES) {
+      const candidate = path.join(dir, file);
+      if (fs.existsSync(candidate)) return candidate;
+    }
+  }
+  return null;
+}
+
+/** Read and parse a YAML or JSON configuration file (JSON is YAML). */
+export function readConfigFile(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${file} could not be read: ${(err as Error).message}`, { path: file }, { cause: err });
+  }
+  try {
+    return parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`${file} is not valid YAML/JSON: ${(err as Error).message}`, { path: file }, { cause: err });
+  }
+}
+
+/** Turn a path template (`/mnt/logs/{host}/*.log`) into the glob to expand. */
+export function templateGlob(template: string): string {
+  return template.replace(/\{([a-z][\w]*)\}/g, '*');
+}
+
+/** Placeholder names of a path template, in order. */
+function placeholders(template: string): string[] {
+  return [...template.matchAll(/\{([a-z][\w]*)\}/g)].map((m) => m[1]!);
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.+^$()|[\]\\]/g, '\\$&');
+}
+
+/** A matcher of absolute file paths against a path template (globs `*`, `**`, `?` and placeholders). */
+export function templateMatcher(template: string): (filePath: string) => Record<string, string> | null {
+  const names = placeholders(template);
+  let re = '';
+  for (const part of template.split(/(\{[a-z][\w]*\}|\*\*\/?|\*|\?)/)) {
+    if (part === '') continue;
+    if (/^\{[a-z][\w]*\}$/.test(part)) re += '([^/]*)';
+    else if (part.startsWith('**')) re += '(?:.*/)?';
+    else if (part === '*') re += '[^/]*';
+    else if (part === '?') re += '[^/]';
+    else re += escapeRegex(part);
+  }
+  const compiled = new RegExp(`^${re}$`);
+  return (filePath) => {
+    const m = compiled.exec(filePath);
+    if (m === null) return null;
+    const values: Record<string, string> = {};
+    names.forEach((n, i) => {
+      values[n] = m[i + 1] ?? '';
+    });
+    return values;
+  };
+}
+
+/**
+ * The labels of a file of `source`: its templates with `{name}` taken from the
+ * path (and `{file}`: the file name without directory and `.log`/rotation suffix).
+ */
+export function labelsFor(source: SourceConfig, absolutePath: string, cwd: string): Record<string, string> {
+  const values: Record<string, string> = { file: path.basename(absolutePath).replace(/(\.log)?([.-]\d+)?(\.gz)?$/, '') };
+  for (const template of source.paths) {
+    const m = templateMatcher(path.resolve(cwd, template))(absolutePath);
+    if (m) {
+      Object.assign(values, m);
+      break;
+    }
+  }
+  const labels: Record<string, string> = {};
+  for (const [key, value] of Object.entries(source.labels)) labels[key] = value.replace(/\{([a-z][\w]*)\}/g, (_, n: string) => values[n] ?? '');
+  return labels;
+}
+
+/** The one-source shorthand: `LOG_FILES`, `LOG_FORMAT`, `LOG_TIMEZONE`, `LOG_LEVELS` (minimum level). */
+export function shorthandSource(env: Env, defaults: { timeZone: string; minLevel: Level }): SourceConfig {
+  const files = (env.LOG_FILES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  const raw: Record<string, unknown> = { name: 'default', paths: files.length > 0 ? files : ['logs/app.log'] };
+  const format = env.LOG_FORMAT?.trim();
+  if (format) raw.format = format;
+  const parsed = SOURCE.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(`LOG_FORMAT must be one of ${FORMAT_CHOICES.join(', ')}, got "${format}"`, { format });
+  }
+  return toSource(parsed.data, 0, defaults);
+}
+
+/**
+ * The sources of this run: the configuration file when there is one, else the shorthand.
+ *
+ * @example
+ *   const sources = readSources(process.env, { timeZone: 'UTC', minLevel: 'ERROR' }, [process.cwd()]);
+ */
+export function readSources(env: Env, defaults: { timeZone: string; minLevel: Level } = { timeZone: machineTimeZone(), minLevel: DEFAULT_MIN_LEVEL }, dirs: readonly string[] = [process.cwd()]): { sources: SourceConfig[]; file: string | null } {
+  const file = findConfigFile(env, dirs);
+  if (file === null) return { sources: [shorthandSource(env, defaults)], file: null };
+  return { sources: parseSourcesConfig(readConfigFile(file), defaults, file), file };
+}
