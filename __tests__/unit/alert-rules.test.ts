@@ -121,7 +121,7 @@ describe('Function: parseAlertRules', () => {
     [{ ...valid, window: '5' }, 'window', /rule "db-errors": window must be a duration/],
     [{ ...valid, window: '30s' }, 'window', /window must be between 1m and 24h/],
     [{ ...valid, levels: [] }, 'levels', /levels must be a non-empty list/],
-    [{ ...valid, levels: ['ERR'] }, 'levels', /unknown level "ERR"/],
+    [{ ...valid, levels: ['OOPS'] }, 'levels', /unknown level "OOPS"/],
     [{ ...valid, clearBelow: 11 }, 'clearBelow', /clearBelow must be at most the threshold \(10\)/],
     [{ ...valid, repeatInterval: '10s' }, 'repeatInterval', /repeatInterval must be between 1m and 168h \(or "0s" for none\)/],
     [{ ...valid, maxNotificationsPerHour: 1 }, 'maxNotificationsPerHour', /must be an integer >= 2/],
@@ -236,7 +236,7 @@ describe('Function: readAlertConfig', () => {
 
   it('checks rule levels against LOG_LEVELS', () => {
     expect(() => readAlertConfig({ ...env, ALERT_RULES: '[{"name":"warnings","levels":["WARNING"],"threshold":1,"window":"5m"}]' })).toThrow(
-      /rule "warnings": levels contains WARNING/,
+      /rule "warnings": levels contains WARN, which ingest does not store/,
     );
     expect(
       readAlertConfig({ ...env, LOG_LEVELS: 'WARNING,ERROR', ALERT_RULES: '[{"name":"warnings","levels":["WARNING"],"threshold":1,"window":"5m"}]' }).rules,

@@ -104,7 +104,16 @@ describe('Class: EntryScanner', () => {
     it('stores the first line offset, timestamp and upper-case level of each entry', () => {
       const r = scanText('2026-11-23 10:00:00 [INFO] a\n2026-11-23 10:00:01,25+01:00 [fatal] b\n  c\n', { start: 0 });
       expect(r.entries).toEqual([
-        { offset: 29, timestamp: '2026-11-23 10:00:01.25+01:00', level: 'FATAL', message: 'b\n  c', severity: 21, levelText: '', fields: null, timeSource: 'line' },
+        {
+          offset: 29,
+          timestamp: '2026-11-23 10:00:01.25+01:00',
+          level: 'FATAL',
+          message: 'b\n  c',
+          severity: 21,
+          levelText: '',
+          fields: null,
+          timeSource: 'line',
+        },
       ]);
     });
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { KNOWN_LEVELS } from '../ingest/levels';
+import { LEVELS, LEVEL_NAMES, levelOfWord, levelsAtOrAbove } from '../ingest/formats/severity';
 import { parseDuration } from '../platform/duration';
 import { ConfigError } from '../platform/errors';
 
@@ -13,7 +13,7 @@ export type Severity = (typeof SEVERITIES)[number];
 export interface AlertRule {
   name: string;
   description: string | null;
-  /** Upper-case levels counted. */
+  /** Canonical levels counted (`minLevel` expands to it and every level above). */
   levels: string[];
   /** FIRING when the window count reaches this. */
   threshold: number;
@@ -37,7 +37,7 @@ export interface AlertRule {
 
 /** The rules used when ALERT_RULES is unset. */
 export const DEFAULT_RULES_SPEC: readonly Record<string, unknown>[] = [
-  { name: 'error-burst', levels: ['ERROR', 'FATAL'], threshold: 5, window: '5m' },
+  { name: 'error-burst', minLevel: 'ERROR', threshold: 5, window: '5m' },
   { name: 'any-fatal', levels: ['FATAL'], threshold: 1, window: '1m' },
 ];
 
@@ -45,6 +45,7 @@ const FIELDS = [
   'name',
   'description',
   'levels',
+  'minLevel',
   'threshold',
   'window',
   'for',
@@ -62,7 +63,7 @@ const DEFAULT_REPEAT_MS = 3_600_000;
 const DEFAULT_MAX_PER_HOUR = 6;
 const MAX_NAME_CHARS = 200;
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
-const HIGH_SEVERITY_LEVELS = new Set(['FATAL', 'CRITICAL']);
+const HIGH_SEVERITY_LEVELS = new Set(['FATAL', 'ALERT', 'CRITICAL']);
 
 type Spec = Record<string, unknown>;
 
@@ -139,15 +140,42 @@ function describeMs(ms: number): string {
   return `${ms / 1000}s`;
 }
 
-function parseLevels(reader: RuleReader, raw: unknown, ingested: readonly string[] | undefined): string[] {
-  if (!Array.isArray(raw) || raw.length === 0 || raw.some((l) => typeof l !== 'string')) {
-    reader.fail('levels', 'must be a non-empty list of level names such as ["ERROR", "FATAL"]');
+/**
+ * The canonical levels a rule counts: `levels` (level words in any case,
+ * `ERR` and `ERROR` alike) or `minLevel` (that level and every one above);
+ * neither means ERROR and above, so a CRITICAL is never silently skipped.
+ */
+function parseLevels(reader: RuleReader, raw: unknown, minRaw: unknown, ingested: readonly string[] | undefined): string[] {
+  if (raw !== undefined && minRaw !== undefined) reader.fail('minLevel', 'cannot be combined with levels: give one of them');
+  let levels: string[];
+  let field: 'levels' | 'minLevel' = 'levels';
+  if (minRaw !== undefined) {
+    field = 'minLevel';
+    const min = typeof minRaw === 'string' ? levelOfWord(minRaw.trim()) : null;
+    if (min === null) reader.fail('minLevel', `must be a level (${LEVEL_NAMES.join(', ')})`);
+    levels = levelsAtOrAbove(min);
+  } else if (raw === undefined) {
+    levels = levelsAtOrAbove('ERROR');
+  } else {
+    if (!Array.isArray(raw) || raw.length === 0 || raw.some((l) => typeof l !== 'string')) {
+      reader.fail('levels', 'must be a non-empty list of level names such as ["ERROR", "FATAL"]');
+    }
+    levels = [];
+    for (const word of raw as string[]) {
+      const level = levelOfWord(word.trim());
+      if (level === null)
+        reader.fail('levels', `contains unknown level "${word.trim().toUpperCase()}" (known: ${LEVEL_NAMES.join(', ')} and their usual spellings)`);
+      if (!levels.includes(level)) levels.push(level);
+    }
   }
-  const levels = [...new Set((raw as string[]).map((l) => l.trim().toUpperCase()))];
-  for (const level of levels) {
-    if (!(KNOWN_LEVELS as readonly string[]).includes(level)) reader.fail('levels', `contains unknown level "${level}" (known: ${KNOWN_LEVELS.join(', ')})`);
-    if (ingested && !ingested.includes(level)) {
-      reader.fail('levels', `contains ${level}, which ingest does not store (LOG_LEVELS=${ingested.join(',')}): the rule could never fire`);
+  levels.sort((a, b) => LEVELS[a as keyof typeof LEVELS] - LEVELS[b as keyof typeof LEVELS]);
+  if (ingested) {
+    const missing = levels.filter((l) => !ingested.includes(l));
+    if (field === 'levels' && missing.length > 0) {
+      reader.fail('levels', `contains ${missing[0]}, which ingest does not store (LOG_LEVELS stores ${ingested.join(',')}): the rule could never fire`);
+    }
+    if (field === 'minLevel' && missing.length > 0) {
+      reader.fail('minLevel', `is below what ingest stores (LOG_LEVELS stores ${ingested.join(',')}): entries at ${missing.join(', ')} could never be counted`);
     }
   }
   return levels;
@@ -175,7 +203,7 @@ function parseRule(spec: unknown, index: number, options: ParseRulesOptions): Al
   }
   const name = reader.text('name', MAX_NAME_CHARS) ?? reader.fail('name', 'is required');
   if (CONTROL_CHARS.test(name)) reader.fail('name', 'must not contain control characters');
-  const levels = parseLevels(reader, s.levels, options.ingestedLevels);
+  const levels = parseLevels(reader, s.levels, s.minLevel, options.ingestedLevels);
   const threshold = reader.integer('threshold', null, 1);
   const clearBelow = reader.integer('clearBelow', threshold, 1);
   if (clearBelow > threshold) reader.fail('clearBelow', `must be at most the threshold (${threshold})`);

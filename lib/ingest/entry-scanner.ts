@@ -424,7 +424,15 @@ export class EntryScanner {
     return c;
   }
 
-  private startParsedEntry(buf: Buffer, start: number, textEnd: number, truncated: boolean, lineBytes: number, parsed: ParsedLine, wrapperTime: string): ScanCounts {
+  private startParsedEntry(
+    buf: Buffer,
+    start: number,
+    textEnd: number,
+    truncated: boolean,
+    lineBytes: number,
+    parsed: ParsedLine,
+    wrapperTime: string,
+  ): ScanCounts {
     this.finishPending();
     this.pendingOffset = this.position + start;
     this.countFormat(parsed.format);

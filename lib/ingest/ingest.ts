@@ -557,7 +557,7 @@ export async function runIngest(deps: IngestDeps): Promise<IngestSummary> {
       deps.logger?.warn('most lines of the file were not understood: no format matched them', {
         runId,
         ...f,
-        hint: 'check the source\'s format (npm run inspect -- FILE shows how logmon reads it)',
+        hint: "check the source's format (npm run inspect -- FILE shows how logmon reads it)",
       });
     } else {
       deps.logger?.info('file ingested', { runId, ...f });

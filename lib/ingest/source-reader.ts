@@ -207,7 +207,17 @@ class InsertSink {
     for (const e of entries) {
       await this.client.query(SQL.savepoint);
       try {
-        await this.client.query(SQL.insertEntry, [e.timestamp, e.level, e.message, this.sourceId, e.offset, e.severity, e.levelText === "" ? null : e.levelText, e.fields, e.timeSource]);
+        await this.client.query(SQL.insertEntry, [
+          e.timestamp,
+          e.level,
+          e.message,
+          this.sourceId,
+          e.offset,
+          e.severity,
+          e.levelText === '' ? null : e.levelText,
+          e.fields,
+          e.timeSource,
+        ]);
         await this.client.query(SQL.releaseSavepoint);
         this.rows += 1;
       } catch (err) {
@@ -305,7 +315,16 @@ export async function ingestBatch(source: SourceRow, deps: BatchDeps): Promise<B
     }
     const size = Number(st.size);
     const mtimeMs = Number(st.mtimeMs);
-    const base = { fromOffset: source.readOffset, toOffset: source.readOffset, size, reachedEnd: false, anomalies: [], rowsWritten: 0, formats: new Map<string, number>(), unparsed: [] };
+    const base = {
+      fromOffset: source.readOffset,
+      toOffset: source.readOffset,
+      size,
+      reachedEnd: false,
+      anomalies: [],
+      rowsWritten: 0,
+      formats: new Map<string, number>(),
+      unparsed: [],
+    };
     if (st.dev.toString() !== source.dev || st.ino.toString() !== source.ino || !sameBirth(st.birthtimeNs.toString(), source.birthTimeNs)) {
       return { ...base, outcome: 'identity-changed', counts: emptyCounts() };
     }

@@ -101,7 +101,8 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
   const [first, index, ...rest] = issue.path;
   if (first === 'sources' && typeof index === 'number') {
     const entry = Array.isArray((raw as { sources?: unknown }).sources) ? (raw as { sources: unknown[] }).sources[index] : undefined;
-    const name = entry !== null && typeof entry === 'object' && typeof (entry as { name?: unknown }).name === 'string' ? ` (${(entry as { name: string }).name})` : '';
+    const name =
+      entry !== null && typeof entry === 'object' && typeof (entry as { name?: unknown }).name === 'string' ? ` (${(entry as { name: string }).name})` : '';
     const field = rest.length > 0 ? rest.join('.') : '(the source)';
     return `source #${index + 1}${name}, field ${field}: ${issue.message}`;
   }
@@ -111,7 +112,8 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
 function toSource(raw: RawSource, index: number, defaults: { timeZone: string; minLevel: Level }): SourceConfig {
   const paths = [...(raw.path !== undefined ? [raw.path] : []), ...(raw.paths ?? [])];
   const label = raw.name ?? `#${index + 1}`;
-  if (paths.length === 0) throw new ConfigError(`source #${index + 1} (${label}), field path: a source needs "path" or "paths"`, { source: label, field: 'path' });
+  if (paths.length === 0)
+    throw new ConfigError(`source #${index + 1} (${label}), field path: a source needs "path" or "paths"`, { source: label, field: 'path' });
   let format: FormatSpec = { kind: 'auto' };
   if (typeof raw.format === 'string') {
     format = raw.format === 'auto' ? { kind: 'auto' } : { kind: 'named', name: raw.format };
@@ -150,7 +152,8 @@ export function parseSourcesConfig(raw: unknown, defaults: { timeZone: string; m
   const sources = result.data.sources.map((s, i) => toSource(s, i, defaults));
   const seen = new Set<string>();
   for (const s of sources) {
-    if (seen.has(s.name)) throw new ConfigError(`${origin}: two sources are named "${s.name}"; names must be unique`, { origin, source: s.name, field: 'name' });
+    if (seen.has(s.name))
+      throw new ConfigError(`${origin}: two sources are named "${s.name}"; names must be unique`, { origin, source: s.name, field: 'name' });
     seen.add(s.name);
   }
   return sources;
@@ -267,7 +270,11 @@ export function shorthandSource(env: Env, defaults: { timeZone: string; minLevel
  * @example
  *   const sources = readSources(process.env, { timeZone: 'UTC', minLevel: 'ERROR' }, [process.cwd()]);
  */
-export function readSources(env: Env, defaults: { timeZone: string; minLevel: Level } = { timeZone: machineTimeZone(), minLevel: DEFAULT_MIN_LEVEL }, dirs: readonly string[] = [process.cwd()]): { sources: SourceConfig[]; file: string | null } {
+export function readSources(
+  env: Env,
+  defaults: { timeZone: string; minLevel: Level } = { timeZone: machineTimeZone(), minLevel: DEFAULT_MIN_LEVEL },
+  dirs: readonly string[] = [process.cwd()],
+): { sources: SourceConfig[]; file: string | null } {
   const file = findConfigFile(env, dirs);
   if (file === null) return { sources: [shorthandSource(env, defaults)], file: null };
   return { sources: parseSourcesConfig(readConfigFile(file), defaults, file), file };

@@ -19,7 +19,7 @@ const STARTS: ReadonlyArray<readonly [string, Level]> = [
   ['Exception in thread "', 'ERROR'], // Java, uncaught in a thread
   ['Unhandled exception. ', 'ERROR'], // .NET
   ['Unhandled Exception: ', 'ERROR'], // .NET Framework
-  ['thread \'', 'ERROR'], // Rust: thread 'main' panicked at …
+  ["thread '", 'ERROR'], // Rust: thread 'main' panicked at …
 ];
 
 /**
