@@ -2,8 +2,12 @@
 export const STATUS_SQL = {
   /** Every checkpoint that is still read or waited for (retired ones are done). */
   listSources: `SELECT id, path, status, dev::text AS dev, ino::text AS ino, read_offset::text AS read_offset,
-      size_seen::text AS size_seen, mtime_seen, updated_at, last_error
+      size_seen::text AS size_seen, mtime_seen, updated_at, last_error,
+      source_name, service, host, format, lines_read::text AS lines_read, lines_unparsed::text AS lines_unparsed
     FROM log_sources WHERE status <> 'retired' ORDER BY path, id`,
+  /** The latest lines no format understood: $1 how many. */
+  recentUnparsed: `SELECT created_at, path, byte_offset::text AS byte_offset, reason, line
+    FROM ingest_unparsed ORDER BY id DESC LIMIT $1`,
   /** Each rule's state with its latest notification, if any. */
   listRules: `SELECT s.rule_name, s.state, s.state_since, s.last_count::text AS last_count, s.last_evaluated_at,
       s.last_notified_at, n.kind AS last_kind, n.created_at AS last_created_at, n.sent_at AS last_sent_at,

@@ -58,7 +58,7 @@ export class IngestFixture {
 
   /** Empty tables, a fresh folder, and a config reading `app.log` in it with no multi-line wait. */
   public async reset(): Promise<void> {
-    await this.db.pool.query('TRUNCATE log_sources, log_entries, ingest_anomalies RESTART IDENTITY');
+    await this.db.pool.query('TRUNCATE log_sources, log_entries, ingest_anomalies, ingest_unparsed RESTART IDENTITY');
     if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
     this.dir = makeTempDir();
     this.config = { ...readIngestConfig({ LOG_FILES: this.file('app.log') }), multilineFlushMs: 0 };

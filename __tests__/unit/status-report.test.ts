@@ -93,7 +93,7 @@ describe('Function: formatStatusReport', () => {
 
     const lines = formatStatusReport(snapshot).split('\n');
 
-    expect(lines.find((l) => l.includes('/var/log/app.log'))).toMatch(/active\s+1\.0 KiB\s+512 B\s+4\.0 KiB\s+3\.0 KiB\s+2026-11-23 11:59:00$/);
+    expect(lines.find((l) => l.includes('/var/log/app.log'))).toMatch(/active\s+-\s+-\s+1\.0 KiB\s+512 B\s+4\.0 KiB\s+3\.0 KiB\s+2026-11-23 11:59:00$/);
     expect(lines.find((l) => l.includes('/mnt/logs/api.log'))).toContain('not readable here (ENOENT)');
     expect(lines.find((l) => l.includes('/var/log/old.log'))).toMatch(/3 B \(another file now\)\s+-\s+.*is gone$/);
   });

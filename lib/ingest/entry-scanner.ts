@@ -371,7 +371,8 @@ export class EntryScanner {
       this.pendingTimestamp = timestampText(buf, h);
       this.pendingLevel = level;
       this.pendingSeverity = severity;
-      this.pendingLevelText = h.level === level ? '' : buf.toString('latin1', h.levelStart, h.levelEnd);
+      const written = buf.toString('latin1', h.levelStart, h.levelEnd);
+      this.pendingLevelText = written === level ? '' : written;
       this.pendingFields = null;
       this.pendingTimeSource = 'line';
       this.pendingMessage = this.decode(buf, h.messageStart, textEnd, truncated);

@@ -122,7 +122,10 @@ function toSource(raw: RawSource, index: number, defaults: { timeZone: string; m
     for (const [text, level] of Object.entries(raw.format.levels ?? {})) levels[text] = levelOfWord(level)!;
     format = { kind: 'regex', regex: new RegExp(raw.format.regex, 'u'), levels };
   }
-  const labels: Record<string, string> = { ...(raw.labels ?? {}) };
+  const labels: Record<string, string> = {};
+  // A placeholder of the path is a label of its own name unless the source sets that label.
+  for (const p of paths) for (const name of placeholders(p)) labels[name] = `{${name}}`;
+  Object.assign(labels, raw.labels ?? {});
   labels.service = raw.service ?? labels.service ?? '{file}';
   labels.host = raw.host ?? labels.host ?? os.hostname();
   return {

@@ -85,9 +85,28 @@ export function formatStatusReport(snapshot: StatusSnapshot, options: ReportOpti
   else {
     const rows = snapshot.sources.map((s) => {
       const [size, diskLag] = describeDisk(s.disk, s.readOffset);
-      return [s.path, s.status, formatBytes(s.readOffset), formatBytes(s.lagBytes), size, diskLag, formatTime(s.updatedAt, tz), s.lastError ?? ''];
+      const unparsed = s.linesRead ? `${s.linesUnparsed ?? 0}/${s.linesRead}${(s.linesUnparsed ?? 0) * 2 > s.linesRead ? ' MOSTLY' : ''}` : '-';
+      const labels = [s.service, s.host].filter((x) => x !== undefined && x !== '').join('@');
+      return [
+        s.path,
+        s.status,
+        labels,
+        s.format || '-',
+        unparsed,
+        formatBytes(s.readOffset),
+        formatBytes(s.lagBytes),
+        size,
+        diskLag,
+        formatTime(s.updatedAt, tz),
+        s.lastError ?? '',
+      ];
     });
-    out.push(...formatTable(['file', 'status', 'checkpoint', 'lag seen', 'on disk', 'lag on disk', 'updated', 'last error'], rows));
+    out.push(
+      ...formatTable(
+        ['file', 'status', 'service@host', 'format', 'not understood', 'checkpoint', 'lag seen', 'on disk', 'lag on disk', 'updated', 'last error'],
+        rows,
+      ),
+    );
   }
   out.push('');
 
@@ -114,6 +133,13 @@ export function formatStatusReport(snapshot: StatusSnapshot, options: ReportOpti
     out.push(...formatTable(['when', 'file', 'kind', 'times', 'bytes', 'detail'], rows));
   }
   out.push('');
+
+  if (snapshot.unparsed !== undefined && snapshot.unparsed.length > 0) {
+    out.push('Latest lines no format understood (npm run inspect -- FILE shows why)');
+    const rows = snapshot.unparsed.map((u) => [formatTime(u.createdAt, tz), u.path, `@${u.offset}`, u.reason, JSON.stringify(u.line)]);
+    out.push(...formatTable(['when', 'file', 'offset', 'reason', 'line'], rows));
+    out.push('');
+  }
 
   const { counts, start, byLevel } = snapshot.perMinute;
   const total = counts.reduce((a, b) => a + b, 0);

@@ -23,6 +23,23 @@ export interface SourceStatus {
   updatedAt: Date;
   lastError: string | null;
   disk: DiskState;
+  /** Configured source, labels and the format of most entry lines of the last batch. */
+  source?: string;
+  service?: string;
+  host?: string;
+  format?: string;
+  /** Lines read since the checkpoint was created, and how many of them no format understood. */
+  linesRead?: number;
+  linesUnparsed?: number;
+}
+
+/** A line no format understood, as kept in ingest_unparsed. */
+export interface UnparsedStatus {
+  createdAt: Date;
+  path: string;
+  offset: number;
+  reason: string;
+  line: string;
 }
 
 export interface RuleStatus {
@@ -51,6 +68,8 @@ export interface StatusSnapshot {
   unsent: { count: number; oldest: Date | null; lastError: string | null };
   anomalySince: Date;
   anomalies: AnomalyStatus[];
+  /** The latest lines no format understood (newest first). */
+  unparsed?: UnparsedStatus[];
   /** Stored entries per minute, oldest first, `counts[i]` covering the minute `start + i`. */
   perMinute: { start: Date; counts: number[]; byLevel: Record<string, number> };
 }
@@ -102,6 +121,12 @@ async function readSources(pool: pg.Pool, statFile: StatFile): Promise<SourceSta
         updatedAt: r.updated_at as Date,
         lastError: (r.last_error as string | null) ?? null,
         disk,
+        source: String(r.source_name ?? ''),
+        service: String(r.service ?? ''),
+        host: String(r.host ?? ''),
+        format: String(r.format ?? ''),
+        linesRead: Number(r.lines_read ?? 0),
+        linesUnparsed: Number(r.lines_unparsed ?? 0),
       };
     }),
   );
@@ -139,12 +164,13 @@ export async function readStatus(deps: ReadStatusDeps): Promise<StatusSnapshot> 
   const end = new Date(start.getTime() + minutes * MINUTE_MS);
   const anomalySince = new Date(now - (deps.anomalyHours ?? 24) * 60 * MINUTE_MS);
   try {
-    const [sources, rules, unsent, anomalies, perMinute] = await Promise.all([
+    const [sources, rules, unsent, anomalies, perMinute, unparsed] = await Promise.all([
       readSources(pool, deps.statFile ?? statOnDisk),
       readRules(pool),
       pool.query(SQL.unsentNotifications),
       pool.query(SQL.recentAnomalies, [anomalySince, deps.anomalyLimit ?? 10]),
       pool.query(SQL.entriesPerMinute, [start, end]),
+      pool.query(SQL.recentUnparsed, [5]),
     ]);
     const counts = new Array<number>(minutes).fill(0);
     const byLevel: Record<string, number> = {};
@@ -169,6 +195,13 @@ export async function readStatus(deps: ReadStatusDeps): Promise<StatusSnapshot> 
         detail: (r.detail as string | null) ?? null,
       })),
       perMinute: { start, counts, byLevel },
+      unparsed: (unparsed.rows as Record<string, unknown>[]).map((r) => ({
+        createdAt: r.created_at as Date,
+        path: String(r.path),
+        offset: Number(r.byte_offset),
+        reason: String(r.reason),
+        line: (r.line as Buffer).toString('utf8', 0, 160),
+      })),
     };
   } catch (err) {
     if ((err as { code?: unknown }).code === '42P01') {
