@@ -1,3 +1,4 @@
+import { isTimeOutOfRange } from '../../lib/ingest/entry-scanner';
 import { EntryScanner, accountedBytes, countInvalidUtf8, emptyCounts, utf8CutPoint } from '../../lib/ingest/entry-scanner';
 import type { EntryRecord, ScanCounts } from '../../lib/ingest/entry-scanner';
 import { baseSeed, withSeed } from '../support/random';
@@ -110,7 +111,7 @@ describe('Class: EntryScanner', () => {
           level: 'FATAL',
           message: 'b\n  c',
           severity: 21,
-          levelText: '',
+          levelText: 'fatal',
           fields: null,
           timeSource: 'line',
         },
@@ -327,3 +328,17 @@ function randomLine(rng: Random, i: number): Buffer {
       return Buffer.from(`${ts}${rng.pick([' ', '  ', '\t'])}[${level}] message ${i} Zürich`);
   }
 }
+
+describe('Function: isTimeOutOfRange', () => {
+  const mtime = Date.parse('2026-11-23T10:00:00Z');
+  it.each([
+    ['2026-11-23 09:59:00', false],
+    ['2026-11-24 09:00:00+01:00', false],
+    ['2026-11-26 10:00:00Z', true],
+    ['2025-11-01 10:00:00', true],
+    ['2026-01-01 00:00:00', false],
+    ['not a time', false],
+  ])('judges %s against a file written at 2026-11-23 10:00Z: %s', (timestamp, expected) => {
+    expect(isTimeOutOfRange(timestamp, mtime)).toBe(expected);
+  });
+});

@@ -69,6 +69,8 @@ export interface ScanCounts {
   invalidUtf8Bytes: number;
   /** NUL bytes replaced with U+FFFD in stored messages. */
   nulBytes: number;
+  /** Stored entries whose time is far from the file's modification time (more than a day after it, or a year before). */
+  timeOutOfRange: number;
   /** Bytes of the lines of stored entries (kept part and terminators). */
   matchedBytes: number;
   /** Bytes of the lines of entries with an unwanted level. */
@@ -92,6 +94,7 @@ export function emptyCounts(): ScanCounts {
     invalidUtf8Lines: 0,
     invalidUtf8Bytes: 0,
     nulBytes: 0,
+    timeOutOfRange: 0,
     matchedBytes: 0,
     skippedBytes: 0,
     unparseableBytes: 0,
@@ -112,6 +115,7 @@ export function addCounts(target: ScanCounts, source: ScanCounts): void {
   target.invalidUtf8Lines += source.invalidUtf8Lines;
   target.invalidUtf8Bytes += source.invalidUtf8Bytes;
   target.nulBytes += source.nulBytes;
+  target.timeOutOfRange += source.timeOutOfRange;
   target.matchedBytes += source.matchedBytes;
   target.skippedBytes += source.skippedBytes;
   target.unparseableBytes += source.unparseableBytes;
@@ -136,6 +140,7 @@ export function resetCounts(c: ScanCounts): void {
   c.invalidUtf8Lines = 0;
   c.invalidUtf8Bytes = 0;
   c.nulBytes = 0;
+  c.timeOutOfRange = 0;
   c.matchedBytes = 0;
   c.skippedBytes = 0;
   c.unparseableBytes = 0;
@@ -159,6 +164,37 @@ export interface ScannerOptions {
   readTime?: string;
   /** Receives the first few lines no format understood (at most MAX_UNPARSED_SAMPLES per scanner). */
   onUnparsed?: (sample: UnparsedSample) => void;
+  /** The file's modification time: stored entries far from it are counted in `timeOutOfRange`. */
+  mtimeMs?: number;
+}
+
+const DAY_MS = 86_400_000;
+/** Slack for a time read in an unknown zone: UTC-12 to UTC+14. */
+const ZONE_SLACK_MS = 14 * 3_600_000;
+const CANONICAL = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?\s?(Z|[+-]\d{2}(?::?\d{2})?)?/;
+
+/**
+ * Milliseconds since the epoch of a timestamp as stored (offset-less ones
+ * taken as UTC: callers allow a zone's worth of slack), or NaN.
+ */
+export function approximateEpochMs(text: string): number {
+  const m = CANONICAL.exec(text);
+  if (m === null) return Number.NaN;
+  let ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  const offset = m[8];
+  if (offset !== undefined && offset !== 'Z') {
+    const sign = offset[0] === '-' ? -1 : 1;
+    const digits = offset.slice(1).replace(':', '');
+    ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || '0')) * 60_000;
+  }
+  return ms;
+}
+
+/** More than a day after the file was last written, or more than a year before: a wrong clock, year or zone. */
+export function isTimeOutOfRange(timestamp: string, mtimeMs: number): boolean {
+  const ms = approximateEpochMs(timestamp);
+  if (Number.isNaN(ms)) return false;
+  return ms > mtimeMs + DAY_MS + ZONE_SLACK_MS || ms < mtimeMs - 366 * DAY_MS - ZONE_SLACK_MS;
 }
 
 const NEWLINE = 0x0a;
@@ -525,6 +561,9 @@ export class EntryScanner {
     this.pendingKind = NO_ENTRY;
     if (kind === KEEP) {
       this.open.entriesMatched += 1;
+      if (this.options.mtimeMs !== undefined && this.pendingTimeSource !== 'read' && isTimeOutOfRange(this.pendingTimestamp, this.options.mtimeMs)) {
+        this.open.timeOutOfRange += 1;
+      }
       const entry: EntryRecord = {
         offset: this.pendingOffset,
         timestamp: this.pendingTimestamp,
