@@ -1,4 +1,5 @@
-import { parseSourcesConfig, templateGlob, templateMatcher } from '../../lib/ingest/sources';
+import path from 'node:path';
+import { parseSourcesConfig, readConfigFile, templateGlob, templateMatcher } from '../../lib/ingest/sources';
 
 const defaults = { timeZone: 'UTC', minLevel: 'ERROR' as const };
 
@@ -48,5 +49,12 @@ describe('Function: templateMatcher', () => {
 
   it('turns placeholders into globs for discovery', () => {
     expect(templateGlob('/mnt/logs/{host}/{service}.log')).toBe('/mnt/logs/*/*.log');
+  });
+});
+
+describe('File: logmon.example.yml', () => {
+  it('is a valid sources file', () => {
+    const sources = parseSourcesConfig(readConfigFile(path.join(__dirname, '../../logmon.example.yml')), defaults);
+    expect(sources.map((s) => s.name)).toEqual(['demo', 'api', 'nginx', 'legacy']);
   });
 });
