@@ -7,6 +7,7 @@ import { clearCache } from '@middy/util';
 import type { Context } from 'aws-lambda';
 import { databaseUrlParameter, resolveDatabaseUrl } from './database-url';
 import { isAuthenticationFailure } from './db';
+import { intVar } from './env';
 import { ConfigError, describeError } from './errors';
 import { logger } from './logger';
 
@@ -31,6 +32,11 @@ export interface WrapJobOptions {
   ) => Pick<SSMClient, 'send'>;
 }
 
+/** Time limit of one SSM request (SSM_TIMEOUT_MS), far inside the function's: a subnet with no route to SSM fails fast and says so. */
+const DEFAULT_SSM_TIMEOUT_MS = 4000;
+/** Attempts of the SSM read within one invocation. */
+const SSM_ATTEMPTS = 2;
+
 /** Ms before the time limit at which middy aborts the signal. */
 const TIMEOUT_EARLY_MS = 2000;
 /** Where @middy/ssm puts the fetched connection string in the Lambda context. */
@@ -52,10 +58,15 @@ function middyReason(err: unknown): unknown {
  * ConfigError naming the parameter; a password PostgreSQL refuses drops the
  * cached secret so the next invocation reads the (rotated) value again.
  */
-function jobFailureMiddleware(name: string, parameter: string | undefined, cacheKey: string): MiddlewareObj {
+function jobFailureMiddleware(name: string, parameter: string | undefined, cacheKey: string, ssmTimeoutMs: number): MiddlewareObj {
   const jobFailureOnError = (request: Request): void => {
     if (parameter && isMiddyError(request.error)) {
-      request.error = new ConfigError(`cannot read the database URL from SSM parameter ${parameter}`, { parameter }, { cause: middyReason(request.error) });
+      const reason = middyReason(request.error);
+      const timedOut = /timeout|timed out|ETIMEDOUT|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH/i.test(`${(reason as Error)?.name} ${(reason as Error)?.message}`);
+      const hint = timedOut
+        ? `: SSM did not answer within ${ssmTimeoutMs} ms (${SSM_ATTEMPTS} attempts) — the function's subnets probably have no route to SSM (add a NAT gateway or an SSM interface VPC endpoint, docs/deploy.md)`
+        : '';
+      request.error = new ConfigError(`cannot read the database URL from SSM parameter ${parameter}${hint}`, { parameter, timedOut }, { cause: reason });
     }
     if (parameter && isAuthenticationFailure(request.error)) clearCache([cacheKey]);
     logger.error(`${name} failed`, { error: describeError(request.error) });
@@ -76,6 +87,7 @@ export function wrapJob<TEvent, TResult>(name: string, job: (event: TEvent, run:
   const env = options.env ?? process.env;
   const parameter = databaseUrlParameter(env);
   const cacheKey = `ssm:${parameter ?? ''}`;
+  const ssmTimeoutMs = intVar(env, 'SSM_TIMEOUT_MS', DEFAULT_SSM_TIMEOUT_MS, 100);
 
   const lambdaHandler = async (event: TEvent, context: Context, opts?: { signal: AbortSignal }): Promise<TResult> => {
     const remainingMs = typeof context?.getRemainingTimeInMillis === 'function' ? () => context.getRemainingTimeInMillis() : () => Infinity;
@@ -89,6 +101,7 @@ export function wrapJob<TEvent, TResult>(name: string, job: (event: TEvent, run:
       ssm({
         AwsClient: (options.ssmClient ?? SSMClient) as typeof SSMClient,
         fetchData: { [DATABASE_URL_CONTEXT_KEY]: parameter },
+        awsClientOptions: { maxAttempts: SSM_ATTEMPTS, requestHandler: { requestTimeout: ssmTimeoutMs, connectionTimeout: ssmTimeoutMs, throwOnRequestTimeout: true } },
         setToContext: true,
         cacheKey,
         // Kept until PostgreSQL refuses it (see jobFailureMiddleware): no refresh timer, no background fetch.
@@ -98,5 +111,5 @@ export function wrapJob<TEvent, TResult>(name: string, job: (event: TEvent, run:
       }) as MiddlewareObj,
     );
   }
-  return stack.use(jobFailureMiddleware(name, parameter, cacheKey));
+  return stack.use(jobFailureMiddleware(name, parameter, cacheKey, ssmTimeoutMs));
 }
