@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { FormatDetector, LINE_KINDS } from './formats/detector';
 import { ALL_FORMATS, WRAPPERS } from './formats/index';
 import { LEVELS, levelOfWord } from './formats/severity';
+import { traceStartLevel } from './formats/stack-trace';
 import type { Level } from './formats/severity';
 import type { FormatName, ParsedLine } from './formats/types';
 import { KNOWN_LEVELS } from './levels';
@@ -213,7 +214,9 @@ const NO_ENTRY = 0;
 const KEEP = 1;
 const SKIP = 2;
 const BAD = 3;
-type PendingKind = typeof NO_ENTRY | typeof KEEP | typeof SKIP | typeof BAD;
+/** A container record split by its runtime (a line over 16 KiB): held until its last record, then read as one line. */
+const HOLD = 4;
+type PendingKind = typeof NO_ENTRY | typeof KEEP | typeof SKIP | typeof BAD | typeof HOLD;
 
 function lowestSeverity(levels: readonly string[]): number {
   let min = Number.POSITIVE_INFINITY;
@@ -224,11 +227,30 @@ function lowestSeverity(levels: readonly string[]): number {
   return min;
 }
 
-/** JSON text of structured fields for a jsonb column: no NUL, no lone surrogates (PostgreSQL rejects both). */
+/** A string as jsonb takes it: no NUL, no lone surrogates (PostgreSQL rejects both). */
+function jsonbText(value: string): string {
+  return value.replaceAll('\0', '\uFFFD').toWellFormed();
+}
+
+/** `value` with every key and string made jsonb-safe (only called when a key needs it: rare). */
+function jsonbSafe(value: unknown): unknown {
+  if (typeof value === 'string') return jsonbText(value);
+  if (Array.isArray(value)) return value.map(jsonbSafe);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[jsonbText(k)] = jsonbSafe(v);
+    return out;
+  }
+  return value;
+}
+
+/** JSON text of structured fields for a jsonb column, or null. */
 function fieldsJson(fields: Record<string, unknown> | null): string | null {
   if (fields === null) return null;
   try {
-    return JSON.stringify(fields, (_key, value: unknown) => (typeof value === 'string' ? value.replaceAll('\0', '\uFFFD').toWellFormed() : value));
+    const text = JSON.stringify(fields, (_key, value: unknown) => (typeof value === 'string' ? jsonbText(value) : value));
+    // A key with NUL or a lone surrogate survives the replacer (it only sees values).
+    return /\\u0000|\\ud[89a-f]/i.test(text) ? JSON.stringify(jsonbSafe(fields)) : text;
   } catch {
     return null;
   }
@@ -292,8 +314,10 @@ export class EntryScanner {
   private pendingFields: string | null = null;
   private pendingTimeSource: TimeSource = 'line';
   private pendingMessage = '';
-  /** The previous container record was a partial line: this one continues it without a newline. */
-  private glueNext = false;
+  /** While HOLD: the records' text so far, their runtime's time and their bytes. */
+  private holdText = '';
+  private holdWrapperTime = '';
+  private holdBytes = 0;
 
   public constructor(
     private readonly options: ScannerOptions,
@@ -396,7 +420,6 @@ export class EntryScanner {
   /** The fast path: a line of the brief format, read from bytes. */
   private startBriefEntry(buf: Buffer, start: number, textEnd: number, truncated: boolean, lineBytes: number): ScanCounts {
     this.finishPending();
-    this.glueNext = false;
     const h = this.header;
     const level = WORD_LEVEL.get(h.level) ?? 'ERROR';
     const severity = LEVELS[level];
@@ -423,15 +446,29 @@ export class EntryScanner {
   private consumeDetected(buf: Buffer, start: number, textEnd: number, truncated: boolean, lineBytes: number, status: HeaderStatus): ScanCounts {
     const raw = buf.toString('utf8', start, textEnd);
     if (this.multilineStart !== null) {
-      if (!this.multilineStart.test(raw)) return this.continueEntry(buf, start, textEnd, truncated, lineBytes, raw, false);
+      if (!this.multilineStart.test(raw)) return this.continueEntry(buf, start, textEnd, truncated, lineBytes, raw);
       const parsed = this.detector.parse(raw);
       if (parsed !== null) return this.startParsedEntry(buf, start, textEnd, truncated, lineBytes, parsed, '');
       return this.startBadEntry(buf, start, textEnd, lineBytes, 'no_format');
     }
-    const glue = this.glueNext;
     const d = this.detector.detect(raw);
-    this.glueNext = d.partial;
-    if (glue && this.pendingKind !== NO_ENTRY) return this.continueEntry(buf, start, textEnd, truncated, lineBytes, d.text, true);
+    if (this.pendingKind === HOLD) {
+      // The next record of a split line: one more continuation line of it, until the last record.
+      this.holdText += d.text;
+      this.holdBytes += lineBytes;
+      this.open.continuationLines += 1;
+      if (!d.partial) this.resolveHold();
+      return this.open;
+    }
+    if (d.partial) {
+      this.finishPending();
+      this.pendingKind = HOLD;
+      this.pendingOffset = this.position + start;
+      this.holdText = d.text;
+      this.holdWrapperTime = d.wrapperTime;
+      this.holdBytes = lineBytes;
+      return this.open;
+    }
     if (d.kind === LINE_KINDS.entry && d.parsed !== null) return this.startParsedEntry(buf, start, textEnd, truncated, lineBytes, d.parsed, d.wrapperTime);
     if (d.traceLevel !== null && (this.pendingKind === NO_ENTRY || this.pendingKind === BAD || this.pendingSeverity < TRACE_HOLDER_SEVERITY)) {
       const trace: ParsedLine = { format: 'stack-trace', time: '', level: d.traceLevel, levelText: '', message: d.text, fields: null };
@@ -440,10 +477,34 @@ export class EntryScanner {
     if (status === HEADER_BAD_TIMESTAMP || status === HEADER_BAD_LEVEL) {
       return this.startBadEntry(buf, start, textEnd, lineBytes, status === HEADER_BAD_TIMESTAMP ? 'bad_timestamp' : 'unknown_level');
     }
-    return this.continueEntry(buf, start, textEnd, truncated, lineBytes, d.text, false);
+    return this.continueEntry(buf, start, textEnd, truncated, lineBytes, d.text);
   }
 
-  private continueEntry(buf: Buffer, start: number, textEnd: number, truncated: boolean, lineBytes: number, text: string, glue: boolean): ScanCounts {
+  /** The last record of a split line arrived (or the file went quiet): read the joined text as one line. */
+  private resolveHold(): void {
+    const text = this.holdText;
+    const bytes = this.holdBytes;
+    this.holdText = '';
+    this.holdBytes = 0;
+    let parsed = this.detector.parse(text);
+    if (parsed === null) {
+      const traceLevel = traceStartLevel(text);
+      if (traceLevel !== null) parsed = { format: 'stack-trace', time: '', level: traceLevel, levelText: '', message: text, fields: null };
+    }
+    if (parsed === null) {
+      // Known limit: a split line that is not an entry start cannot continue the entry above (that one was finished when the split began).
+      this.pendingKind = BAD;
+      this.pendingSeverity = 0;
+      this.open.unparseableLines += 1;
+      this.open.unparseableBytes += bytes;
+      return;
+    }
+    this.countFormat(parsed.format);
+    this.applyParsed(parsed, this.holdWrapperTime, this.cleanText(parsed.message));
+    this.chargeEntryBytes(bytes);
+  }
+
+  private continueEntry(buf: Buffer, start: number, textEnd: number, truncated: boolean, lineBytes: number, text: string): ScanCounts {
     if (this.pendingKind === NO_ENTRY) {
       const c = this.counts;
       c.unparseableLines += 1;
@@ -456,7 +517,7 @@ export class EntryScanner {
     this.chargeEntryBytes(lineBytes);
     if (this.pendingKind === KEEP) {
       const kept = this.clean(buf, start, textEnd, truncated, text);
-      this.pendingMessage += glue ? kept : `\n${kept}`;
+      this.pendingMessage += `\n${kept}`;
     }
     return c;
   }
@@ -473,37 +534,41 @@ export class EntryScanner {
     this.finishPending();
     this.pendingOffset = this.position + start;
     this.countFormat(parsed.format);
-    const level = parsed.level;
-    const severity = level === null ? 0 : LEVELS[level];
-    if (level !== null && severity >= this.minSeverity) {
-      this.pendingKind = KEEP;
-      if (parsed.time !== '') {
-        this.pendingTimestamp = parsed.time;
-        this.pendingTimeSource = 'line';
-      } else if (wrapperTime !== '') {
-        this.pendingTimestamp = wrapperTime;
-        this.pendingTimeSource = 'wrapper';
-      } else {
-        this.pendingTimestamp = this.readTime;
-        this.pendingTimeSource = 'read';
-      }
-      this.pendingLevel = level;
-      this.pendingSeverity = severity;
-      this.pendingLevelText = parsed.levelText === level ? '' : parsed.levelText;
-      this.pendingFields = fieldsJson(parsed.fields);
-      this.pendingMessage = this.clean(buf, start, textEnd, truncated, parsed.message);
-    } else {
-      this.pendingKind = SKIP;
-      this.pendingSeverity = severity;
-    }
+    const keeps = parsed.level !== null && LEVELS[parsed.level] >= this.minSeverity;
+    this.applyParsed(parsed, wrapperTime, keeps ? this.clean(buf, start, textEnd, truncated, parsed.message) : '');
     this.chargeEntryBytes(lineBytes);
     return this.open;
+  }
+
+  /** Make `parsed` the pending entry: KEEP when its level is wanted, else SKIP. */
+  private applyParsed(parsed: ParsedLine, wrapperTime: string, message: string): void {
+    const level = parsed.level;
+    const severity = level === null ? 0 : LEVELS[level];
+    this.pendingSeverity = severity;
+    if (level === null || severity < this.minSeverity) {
+      this.pendingKind = SKIP;
+      return;
+    }
+    this.pendingKind = KEEP;
+    if (parsed.time !== '') {
+      this.pendingTimestamp = parsed.time;
+      this.pendingTimeSource = 'line';
+    } else if (wrapperTime !== '') {
+      this.pendingTimestamp = wrapperTime;
+      this.pendingTimeSource = 'wrapper';
+    } else {
+      this.pendingTimestamp = this.readTime;
+      this.pendingTimeSource = 'read';
+    }
+    this.pendingLevel = level;
+    this.pendingLevelText = parsed.levelText === level ? '' : parsed.levelText;
+    this.pendingFields = fieldsJson(parsed.fields);
+    this.pendingMessage = message;
   }
 
   /** A line that looks like an entry start but is not a valid one: unparseable, and its continuation lines go with it. */
   private startBadEntry(buf: Buffer, start: number, textEnd: number, lineBytes: number, reason: UnparsedReason): ScanCounts {
     this.finishPending();
-    this.glueNext = false;
     this.pendingOffset = this.position + start;
     this.pendingKind = BAD;
     this.pendingSeverity = 0;
@@ -555,7 +620,16 @@ export class EntryScanner {
     return truncated ? out + this.marker : out;
   }
 
+  /** `text` as stored when it has no single byte range (a joined split line): NUL replaced and counted. */
+  private cleanText(text: string): string {
+    if (!text.includes('\0')) return text;
+    const parts = text.split('\0');
+    this.open.nulBytes += parts.length - 1;
+    return parts.join('\uFFFD');
+  }
+
   private finishPending(): void {
+    if (this.pendingKind === HOLD) this.resolveHold();
     const kind = this.pendingKind;
     if (kind === NO_ENTRY) return;
     this.pendingKind = NO_ENTRY;

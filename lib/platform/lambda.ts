@@ -101,7 +101,10 @@ export function wrapJob<TEvent, TResult>(name: string, job: (event: TEvent, run:
       ssm({
         AwsClient: (options.ssmClient ?? SSMClient) as typeof SSMClient,
         fetchData: { [DATABASE_URL_CONTEXT_KEY]: parameter },
-        awsClientOptions: { maxAttempts: SSM_ATTEMPTS, requestHandler: { requestTimeout: ssmTimeoutMs, connectionTimeout: ssmTimeoutMs, throwOnRequestTimeout: true } },
+        awsClientOptions: {
+          maxAttempts: SSM_ATTEMPTS,
+          requestHandler: { requestTimeout: ssmTimeoutMs, connectionTimeout: ssmTimeoutMs, throwOnRequestTimeout: true },
+        },
         setToContext: true,
         cacheKey,
         // Kept until PostgreSQL refuses it (see jobFailureMiddleware): no refresh timer, no background fetch.
