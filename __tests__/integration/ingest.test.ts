@@ -126,7 +126,7 @@ describe('Function: runIngest', () => {
     expect(new Set(stored.map((r) => r.message)).size).toBe(2500);
   });
 
-  it('reports lines it cannot parse in the summary and keeps going', async () => {
+  it('reports lines it cannot parse in the summary and keeps going; a dated line without a known level is an entry without a level', async () => {
     fs.writeFileSync(
       file,
       'garbage before any entry\n' +
@@ -140,9 +140,10 @@ describe('Function: runIngest', () => {
     const summary = await ingest();
 
     expect((await rows()).map((r) => r.message)).toEqual(['kept', 'also kept']);
-    expect(summary.totals.unparseableLines).toBe(4);
+    expect(summary.totals.unparseableLines).toBe(2);
+    expect(summary.totals.entriesSkipped).toBe(2);
     const anomalies = await fx.db.pool.query('SELECT kind, occurrences FROM ingest_anomalies');
-    expect(anomalies.rows).toEqual([{ kind: 'unparseable_lines', occurrences: '4' }]);
+    expect(anomalies.rows).toEqual([{ kind: 'unparseable_lines', occurrences: '2' }]);
   });
 
   it('reports a missing file and reads the others', async () => {

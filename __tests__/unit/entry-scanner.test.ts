@@ -88,10 +88,10 @@ describe('Class: EntryScanner', () => {
       ],
       ['a line with no entry above is unparseable', '  at x\n2026-11-23 10:00:00 [ERROR] a\n', ['a'], { lines: 2, unparseableLines: 1 }],
       [
-        'an unparseable header takes its continuation lines with it',
+        'an unparseable header takes its continuation lines with it; an unknown [LEVEL] is an entry without a level',
         '2026-13-01 10:00:00 [ERROR] bad month\n  at x\n2026-11-23 10:00:00 [NOPE] bad level\n2026-11-23 10:00:01 [ERROR] ok\n',
         ['ok'],
-        { lines: 4, unparseableLines: 2, continuationLines: 1 },
+        { lines: 4, unparseableLines: 1, continuationLines: 1, entriesSkipped: 1 },
       ],
       ['a line of only [ERROR]', '[ERROR]\n', [], { lines: 1, unparseableLines: 1 }],
       ['an empty message', '2026-11-23 10:00:00 [ERROR]\n', [''], { lines: 1 }],

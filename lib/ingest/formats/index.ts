@@ -1,6 +1,11 @@
+import { BRIEF_FORMAT } from './brief';
 import { CRI_WRAPPER, DOCKER_JSON_WRAPPER } from './container';
+import { GLOG_FORMAT } from './glog';
 import { JSON_FORMAT } from './json';
 import { LOGFMT_FORMAT } from './logfmt';
+import { PYTHON_BASIC_FORMAT } from './python-basic';
+import { RAILS_FORMAT } from './rails';
+import { TIMESTAMP_LEVEL_FORMAT } from './timestamp-level';
 import type { LineFormat, LineWrapper } from './types';
 
 /**
@@ -8,7 +13,15 @@ import type { LineFormat, LineWrapper } from './types';
  * first, the generic "timestamp then level word" last, so a line is claimed
  * by the parser that knows it best.
  */
-export const ALL_FORMATS: readonly LineFormat[] = [JSON_FORMAT, LOGFMT_FORMAT];
+export const ALL_FORMATS: readonly LineFormat[] = [
+  JSON_FORMAT,
+  LOGFMT_FORMAT,
+  RAILS_FORMAT,
+  GLOG_FORMAT,
+  PYTHON_BASIC_FORMAT,
+  BRIEF_FORMAT,
+  TIMESTAMP_LEVEL_FORMAT,
+];
 
 /** Container runtimes' record formats, unwrapped before the line is parsed. */
 export const WRAPPERS: readonly LineWrapper[] = [DOCKER_JSON_WRAPPER, CRI_WRAPPER];
