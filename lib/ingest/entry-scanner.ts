@@ -318,6 +318,13 @@ export class EntryScanner {
   private holdText = '';
   private holdWrapperTime = '';
   private holdBytes = 0;
+  /**
+   * The time of the line just before, when it was a dated line without a
+   * level: java.util.logging's default writes the date on one line and
+   * `SEVERE: message` on the next, which takes that time.
+   */
+  private carriedTime = '';
+  private carryNow = '';
 
   public constructor(
     private readonly options: ScannerOptions,
@@ -397,6 +404,8 @@ export class EntryScanner {
     const textEnd = truncated ? utf8CutPoint(buf, start, start + this.max) : contentEnd;
     const lineBytes = (truncated ? textEnd : lineEnd) - start;
     const blank = !truncated && isBlankLine(buf, start, textEnd);
+    this.carriedTime = this.carryNow;
+    this.carryNow = '';
     let c: ScanCounts;
     if (blank) {
       c = this.target();
@@ -474,7 +483,8 @@ export class EntryScanner {
       const trace: ParsedLine = { format: 'stack-trace', time: '', level: d.traceLevel, levelText: '', message: d.text, fields: null };
       return this.startParsedEntry(buf, start, textEnd, truncated, lineBytes, trace, d.wrapperTime);
     }
-    if (status === HEADER_BAD_TIMESTAMP || status === HEADER_BAD_LEVEL) {
+    // The brief parser's verdict is about the raw line, so it does not apply to a container record's inner line.
+    if ((status === HEADER_BAD_TIMESTAMP || status === HEADER_BAD_LEVEL) && d.wrapperTime === '') {
       return this.startBadEntry(buf, start, textEnd, lineBytes, status === HEADER_BAD_TIMESTAMP ? 'bad_timestamp' : 'unknown_level');
     }
     return this.continueEntry(buf, start, textEnd, truncated, lineBytes, d.text);
@@ -545,6 +555,7 @@ export class EntryScanner {
     const level = parsed.level;
     const severity = level === null ? 0 : LEVELS[level];
     this.pendingSeverity = severity;
+    if (level === null && parsed.time !== '') this.carryNow = parsed.time;
     if (level === null || severity < this.minSeverity) {
       this.pendingKind = SKIP;
       return;
@@ -552,6 +563,9 @@ export class EntryScanner {
     this.pendingKind = KEEP;
     if (parsed.time !== '') {
       this.pendingTimestamp = parsed.time;
+      this.pendingTimeSource = 'line';
+    } else if (this.carriedTime !== '') {
+      this.pendingTimestamp = this.carriedTime;
       this.pendingTimeSource = 'line';
     } else if (wrapperTime !== '') {
       this.pendingTimestamp = wrapperTime;

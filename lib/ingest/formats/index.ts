@@ -6,6 +6,7 @@ import { LOGFMT_FORMAT } from './logfmt';
 import { PYTHON_BASIC_FORMAT } from './python-basic';
 import { RAILS_FORMAT } from './rails';
 import { TIMESTAMP_LEVEL_FORMAT } from './timestamp-level';
+import { WINSTON_SIMPLE_FORMAT } from './winston-simple';
 import type { LineFormat, LineWrapper } from './types';
 
 /**
@@ -19,6 +20,7 @@ export const ALL_FORMATS: readonly LineFormat[] = [
   RAILS_FORMAT,
   GLOG_FORMAT,
   PYTHON_BASIC_FORMAT,
+  WINSTON_SIMPLE_FORMAT,
   BRIEF_FORMAT,
   TIMESTAMP_LEVEL_FORMAT,
 ];

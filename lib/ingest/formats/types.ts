@@ -11,6 +11,7 @@ export const FORMAT_NAMES = [
   'timestamp-level', // a leading timestamp then a level word: log4j/logback/log4j2, Spring Boot, Python logging, Monolog, Go log, …
   'rails', // Ruby Logger: `E, [2026-11-23T10:00:00.123456 #1234] ERROR -- app: message`
   'python-basic', // Python logging.basicConfig default `ERROR:root:message` (no timestamp)
+  'winston-simple', // winston format.simple(): `error: message {"meta":1}` (no timestamp)
   'glog', // glog/klog: `E1123 10:00:00.123456   1234 file.go:12] message`
   'nginx-error', // `2026/11/23 10:00:00 [error] 1234#0: *5 message`
   'apache-error', // `[Mon Nov 23 10:00:00.123456 2026] [core:error] [pid 1234] message`
