@@ -13,6 +13,8 @@ import { MYSQL_FORMAT } from '../../lib/ingest/formats/mysql';
 import { NGINX_ERROR_FORMAT } from '../../lib/ingest/formats/nginx-error';
 import { POSTGRESQL_FORMAT } from '../../lib/ingest/formats/postgresql';
 import { LEVELS } from '../../lib/ingest/formats/severity';
+import { inspectContent } from '../../lib/ingest/inspect';
+import { shorthandSource } from '../../lib/ingest/sources';
 import { SYSLOG_FORMAT } from '../../lib/ingest/formats/syslog';
 import type { LineFormat, ParsedLine } from '../../lib/ingest/formats/types';
 
@@ -200,6 +202,13 @@ const CASES: Case[] = [
 ];
 
 describe('Formats: server logs written by real programs', () => {
+  it.each(CASES.map((c) => [c.file, c] as const))('stores the hand-counted errors of %s with format auto, through the whole read path', (_file, c) => {
+    const source = shorthandSource({ LOG_FILES: 'x.log' }, { timeZone: 'UTC', minLevel: 'ERROR' });
+    const report = inspectContent(fs.readFileSync(path.join(FIXTURES, c.file)), source, { mtimeMs: CONTEXT.referenceMs, maxLineBytes: 65536 });
+    expect(report.entries.filter((e) => e.severity >= LEVELS.ERROR)).toHaveLength(c.errors);
+    expect([...report.formats.keys()]).toContain(c.format.name);
+  });
+
   it.each(CASES.map((c) => [c.file, c] as const))('finds the hand-counted entries and errors of %s', (_file, c) => {
     const { entries, orphans } = scan(c.file, c.format);
     const errors = errorsOf(entries);

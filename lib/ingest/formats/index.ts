@@ -1,10 +1,16 @@
+import { ACCESS_LOG_FORMAT } from './access-log';
+import { APACHE_ERROR_FORMAT } from './apache-error';
 import { BRIEF_FORMAT } from './brief';
 import { CRI_WRAPPER, DOCKER_JSON_WRAPPER } from './container';
 import { GLOG_FORMAT } from './glog';
 import { JSON_FORMAT } from './json';
 import { LOGFMT_FORMAT } from './logfmt';
+import { MYSQL_FORMAT } from './mysql';
+import { NGINX_ERROR_FORMAT } from './nginx-error';
+import { POSTGRESQL_FORMAT } from './postgresql';
 import { PYTHON_BASIC_FORMAT } from './python-basic';
 import { RAILS_FORMAT } from './rails';
+import { SYSLOG_FORMAT } from './syslog';
 import { TIMESTAMP_LEVEL_FORMAT } from './timestamp-level';
 import { WINSTON_SIMPLE_FORMAT } from './winston-simple';
 import type { LineFormat, LineWrapper } from './types';
@@ -21,6 +27,12 @@ export const ALL_FORMATS: readonly LineFormat[] = [
   GLOG_FORMAT,
   PYTHON_BASIC_FORMAT,
   WINSTON_SIMPLE_FORMAT,
+  NGINX_ERROR_FORMAT,
+  APACHE_ERROR_FORMAT,
+  ACCESS_LOG_FORMAT,
+  MYSQL_FORMAT,
+  POSTGRESQL_FORMAT,
+  SYSLOG_FORMAT,
   BRIEF_FORMAT,
   TIMESTAMP_LEVEL_FORMAT,
 ];
