@@ -6,6 +6,37 @@ const SOURCE_COLUMNS = `id, path, dev::text AS dev, ino::text AS ino, birth_time
   fingerprint, fingerprint_len, read_offset, skipping_line, pending_since, generation, size_seen, mtime_seen, status,
   source_name, format`;
 
+/**
+ * A `log_sources` row as `SOURCE_COLUMNS` returns it (listKnownSources,
+ * insertSource, lockSource), in node-postgres' types: bigint and numeric
+ * columns arrive as strings, integer as number, timestamptz as Date.
+ */
+export interface SourceRowDb {
+  /** bigserial */
+  id: string;
+  path: string;
+  /** numeric, as text */
+  dev: string;
+  /** numeric, as text */
+  ino: string;
+  /** numeric nanoseconds, as text; '0' when the file system does not report it */
+  birth_time_ns: string;
+  fingerprint: string;
+  fingerprint_len: number;
+  /** bigint */
+  read_offset: string;
+  skipping_line: boolean;
+  pending_since: Date | null;
+  generation: number;
+  /** bigint */
+  size_seen: string;
+  mtime_seen: Date | null;
+  /** CHECK: one of SOURCE_STATUSES (lib/ingest/checkpoint.ts) */
+  status: string;
+  source_name: string;
+  format: string;
+}
+
 export const INGEST_SQL = {
   /** Serialises discovery (creating and re-pathing checkpoints) between overlapping runs. */
   lockDiscovery: `SELECT pg_advisory_xact_lock(${DISCOVERY_LOCK_KEY})`,
@@ -20,9 +51,9 @@ export const INGEST_SQL = {
   /** A file now matched by (another) configured source takes its name and labels. */
   labelSource: `UPDATE log_sources SET source_name = $2, service = $3, host = $4, labels = $5, updated_at = now()
     WHERE id = $1 AND (source_name, service, host, labels) IS DISTINCT FROM ($2, $3, $4, $5::jsonb)`,
-  /** Checkpoints made before birth times were recorded adopt their file's. */
   /** The same file seen through a file system mounted again under another device number. */
   adoptDevice: 'UPDATE log_sources SET dev = $2, updated_at = now() WHERE id = $1',
+  /** Checkpoints made before birth times were recorded adopt their file's. */
   adoptBirthTime: 'UPDATE log_sources SET birth_time_ns = $2 WHERE id = $1 AND birth_time_ns = 0',
   /** Takes the file for this run; another run holding it makes this return no row. */
   lockSource: `SELECT ${SOURCE_COLUMNS} FROM log_sources WHERE id = $1 FOR UPDATE SKIP LOCKED`,

@@ -24,11 +24,65 @@ export class DatabaseError extends LogmonError {
   }
 }
 
-/** A monitored file could not be read. */
+/**
+ * The errno codes opening, fstat'ing or reading a monitored file can fail
+ * with (open(2), read(2), fstat(2); ESTALE and ETIMEDOUT from NFS/EFS).
+ */
+export const FILE_ERRNO_CODES = [
+  'ENOENT',
+  'EACCES',
+  'EPERM',
+  'EIO',
+  'ELOOP',
+  'ENAMETOOLONG',
+  'ENOTDIR',
+  'EISDIR',
+  'EMFILE',
+  'ENFILE',
+  'ENXIO',
+  'ENODEV',
+  'EOVERFLOW',
+  'EAGAIN',
+  'EINTR',
+  'EBADF',
+  'EINVAL',
+  'ENOMEM',
+  'ESTALE',
+  'ETIMEDOUT',
+] as const;
+export type FileErrnoCode = (typeof FILE_ERRNO_CODES)[number];
+
+/**
+ * logmon's own codes, for what is not an errno: `ENOTFILE` the path is not a
+ * regular file (a FIFO, a device, a directory); `ECHANGED` the file's first
+ * bytes changed while a batch read it (the batch is rolled back).
+ */
+export const LOGMON_READ_CODES = ['ENOTFILE', 'ECHANGED'] as const;
+export type LogmonReadCode = (typeof LOGMON_READ_CODES)[number];
+
+export const SOURCE_READ_ERROR_CODES = [...FILE_ERRNO_CODES, ...LOGMON_READ_CODES] as const;
+export type SourceReadErrorCode = FileErrnoCode | LogmonReadCode;
+
+/**
+ * The typed code for a code met at run time (`err.code` of a failed fs call,
+ * a discovery problem's reason). A code not listed is carried as `EIO`, the
+ * generic I/O failure: callers keep the original text in their message.
+ *
+ * @example
+ *   sourceReadErrorCode('EACCES'); // 'EACCES'
+ *   sourceReadErrorCode('EWHATEVER'); // 'EIO'
+ */
+export function sourceReadErrorCode(raw: unknown): SourceReadErrorCode {
+  return SOURCE_READ_ERROR_CODES.find((code) => code === raw) ?? 'EIO';
+}
+
+/** A monitored file could not be read; `code` says why (the file's outcome is decided from it). */
 export class SourceReadError extends LogmonError {
-  public constructor(message: string, context: Record<string, unknown> = {}, options?: ErrorOptions) {
+  public readonly code: SourceReadErrorCode;
+  public constructor(message: string, code: SourceReadErrorCode, context: Record<string, unknown> = {}, options?: ErrorOptions) {
     super(message, context, options);
     this.name = 'SourceReadError';
+    this.code = code;
   }
 }
 

@@ -1,0 +1,235 @@
+import path from 'node:path';
+import type { FileHandle } from 'node:fs/promises';
+import type pg from 'pg';
+import { INGEST_SQL as SQL } from '../../sql/ingest-statements';
+import type { SourceRowDb } from '../../sql/ingest-statements';
+import { withTransaction } from '../platform/db';
+import { sourceReadErrorCode } from '../platform/errors';
+import { recordAnomalies } from './anomaly';
+import { toSourceRow } from './checkpoint';
+import type { SourceRow } from './checkpoint';
+import type { IngestConfig } from './config';
+import { effectiveSources } from './config';
+import { discoverFiles, findByIdentity } from './file-discovery';
+import type { FileStat, PatternProblem } from './file-discovery';
+import { outcomeOfReadError } from './file-outcome';
+import { newFileSummary, noteAnomalies } from './file-summary';
+import type { FileSummary } from './file-summary';
+import { headMatches, readHead } from './fingerprint';
+import { claimFiles, headCheckKey, headChecksForDiscovered, headChecksForLocated, planDiscovered, planKnownRows, rowsToLocate } from './reconcile';
+import type { DiscoveredFile, HeadCheck, HeadCheckRequest, ReconcileAction } from './reconcile';
+import type { OpenFile } from './source-reader';
+import type { SourceConfig } from './sources';
+import { labelsFor, templateGlob } from './sources';
+
+export interface ReconcileDeps {
+  pool: pg.Pool;
+  config: IngestConfig;
+  /** Base for relative paths. */
+  cwd: string;
+  openFile: OpenFile;
+}
+
+/** What discovery hands to the run: the checkpoints to read (rotated ones first) and the stat of each file. */
+export interface ReconciledSources {
+  sources: SourceRow[];
+  stats: Map<number, FileStat>;
+}
+
+async function discoverSourceFiles(configured: readonly SourceConfig[], cwd: string): Promise<{ files: DiscoveredFile[]; problems: PatternProblem[] }> {
+  const found: { source: SourceConfig; files: FileStat[] }[] = [];
+  const problems: PatternProblem[] = [];
+  for (const source of configured) {
+    const discovery = await discoverFiles(source.paths.map(templateGlob), cwd);
+    problems.push(...discovery.problems);
+    found.push({ source, files: discovery.files });
+  }
+  return { files: claimFiles(found), problems };
+}
+
+/** Read the first bytes of `filePath` and compare them with what `row` fingerprinted. */
+async function checkHead(openFile: OpenFile, row: SourceRow, filePath: string): Promise<HeadCheck> {
+  if (row.fingerprintLen === 0) return 'unknown';
+  let handle: FileHandle;
+  try {
+    handle = await openFile(filePath);
+  } catch {
+    return 'unknown';
+  }
+  try {
+    const head = await readHead(handle, row.fingerprintLen);
+    return headMatches(head, { hash: row.fingerprint, length: row.fingerprintLen }) ? 'same' : 'different';
+  } catch {
+    return 'unknown';
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+async function checkHeads(openFile: OpenFile, requests: readonly HeadCheckRequest[], into: Map<string, HeadCheck>): Promise<void> {
+  for (const { row, path: filePath } of requests) {
+    const key = headCheckKey(row.id, filePath);
+    if (!into.has(key)) into.set(key, await checkHead(openFile, row, filePath));
+  }
+}
+
+/** Gather the facts the plan needs from the file system, then plan (reconcile.ts). */
+async function planWithFacts(
+  files: readonly DiscoveredFile[],
+  known: readonly SourceRow[],
+  configuredNames: ReadonlySet<string>,
+  openFile: OpenFile,
+): Promise<ReconcileAction[]> {
+  const heads = new Map<string, HeadCheck>();
+  await checkHeads(openFile, headChecksForDiscovered(files, known), heads);
+  const first = planDiscovered(files, known, heads);
+  const unsettled = rowsToLocate(known, first.settled, configuredNames);
+  // One directory listing per directory and run, however many checkpoints it holds.
+  const listings = new Map<string, Promise<FileStat[]>>();
+  const located = new Map<number, FileStat | null>();
+  for (const row of unsettled) located.set(row.id, await findByIdentity(path.dirname(row.path), row.dev, row.ino, listings));
+  await checkHeads(openFile, headChecksForLocated(unsettled, located), heads);
+  return [...first.actions, ...planKnownRows(known, first.settled, configuredNames, located, heads)];
+}
+
+async function labelSource(client: pg.PoolClient, id: number, file: DiscoveredFile, cwd: string): Promise<void> {
+  const labels = labelsFor(file.source, file.path, cwd);
+  await client.query(SQL.labelSource, [id, file.source.name, labels.service ?? '', labels.host ?? '', JSON.stringify(labels)]);
+}
+
+async function createSource(client: pg.PoolClient, file: DiscoveredFile, cwd: string): Promise<SourceRow | null> {
+  const labels = labelsFor(file.source, file.path, cwd);
+  const inserted = await client.query<SourceRowDb>(SQL.insertSource, [
+    file.path,
+    file.dev,
+    file.ino,
+    file.birthTimeNs,
+    0,
+    new Date(file.mtimeMs),
+    file.source.name,
+    labels.service ?? '',
+    labels.host ?? '',
+    JSON.stringify(labels),
+  ]);
+  // No row: another live checkpoint has this dev+inode (ON CONFLICT DO NOTHING).
+  return inserted.rows[0] ? toSourceRow(inserted.rows[0]) : null;
+}
+
+/**
+ * Run the plan's SQL in the discovery transaction, in order, and report what
+ * is not read this run in `summaries`.
+ */
+async function applyReconcile(
+  client: pg.PoolClient,
+  runId: string,
+  actions: readonly ReconcileAction[],
+  cwd: string,
+  summaries: FileSummary[],
+): Promise<ReconciledSources> {
+  const sources: SourceRow[] = [];
+  const stats = new Map<number, FileStat>();
+  for (const action of actions) {
+    switch (action.kind) {
+      case 'adopt':
+      case 'relocate': {
+        const { row, file } = action;
+        if (action.device !== null) await client.query(SQL.adoptDevice, [row.id, action.device]);
+        if (action.birthTimeNs !== null) await client.query(SQL.adoptBirthTime, [row.id, action.birthTimeNs]);
+        if (action.kind === 'relocate') await client.query(SQL.relocateSource, [row.id, file.path, 'active']);
+        await labelSource(client, row.id, file, cwd);
+        sources.push(row);
+        stats.set(row.id, file);
+        break;
+      }
+      case 'create': {
+        const created = await createSource(client, action.file, cwd);
+        if (created) {
+          sources.push(created);
+          stats.set(created.id, action.file);
+        }
+        break;
+      }
+      case 'retire-mismatched': {
+        const { row, anomaly } = action;
+        await client.query(SQL.relocateSource, [row.id, row.path, 'retired']);
+        if (row.status === 'missing') break;
+        const s = newFileSummary(row.path, row.id, row.status === 'rotated' ? 'rotated-gone' : 'missing');
+        s.fromOffset = s.toOffset = row.readOffset;
+        summaries.push(s);
+        if (anomaly) {
+          await recordAnomalies(client, runId, row.id, row.path, [anomaly]);
+          noteAnomalies(s, [anomaly]);
+        }
+        break;
+      }
+      case 'retire-unconfigured': {
+        const { row } = action;
+        await client.query(SQL.relocateSource, [row.id, row.path, 'retired']);
+        const s = newFileSummary(row.path, row.id, 'unconfigured');
+        s.source = row.sourceName;
+        s.fromOffset = s.toOffset = row.readOffset;
+        s.anomalies.push(`unconfigured: ${action.why}`);
+        summaries.push(s);
+        break;
+      }
+      case 'rotated': {
+        if (action.moved) await client.query(SQL.relocateSource, [action.row.id, action.file.path, 'rotated']);
+        sources.unshift(action.row);
+        stats.set(action.row.id, action.file);
+        break;
+      }
+      case 'missing': {
+        const { row, status, anomaly } = action;
+        await client.query(SQL.relocateSource, [row.id, row.path, status]);
+        // A literal path that is gone was reported by discovery already: that summary takes the checkpoint.
+        let s = summaries.find((x) => x.path === row.path && x.sourceId === null);
+        if (s) {
+          s.sourceId = row.id;
+        } else {
+          s = newFileSummary(row.path, row.id, row.status === 'rotated' ? 'rotated-gone' : 'missing');
+          summaries.push(s);
+        }
+        s.toOffset = s.fromOffset = row.readOffset;
+        if (status === 'missing') {
+          const gone = `${row.path} is gone; its checkpoint is kept at ${row.readOffset}`;
+          s.error = s.error ? `${s.error}; ${gone}` : gone;
+        }
+        if (anomaly) {
+          await recordAnomalies(client, runId, row.id, row.path, [anomaly]);
+          noteAnomalies(s, [anomaly]);
+        }
+        break;
+      }
+      default: {
+        const unknown: never = action;
+        throw new Error(`reconcile: unknown action ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+  return { sources, stats };
+}
+
+/**
+ * Match the files present now with the known checkpoints (by dev+inode and
+ * first bytes, not by name), create checkpoints for new files, and find
+ * rotated files in their directory: discover, gather the file-system facts,
+ * plan (pure, reconcile.ts), apply the plan's SQL under the discovery lock.
+ * Returns the sources to read this run, rotated ones first, and the
+ * discovered stat of each; what is not read is reported in `summaries`.
+ */
+export async function reconcileSources(deps: ReconcileDeps, runId: string, summaries: FileSummary[]): Promise<ReconciledSources> {
+  const configured = effectiveSources(deps.config);
+  const discovery = await discoverSourceFiles(configured, deps.cwd);
+  for (const problem of discovery.problems) {
+    const s = newFileSummary(problem.pattern, null, outcomeOfReadError(sourceReadErrorCode(problem.reason)));
+    s.error = `${problem.pattern}: ${problem.reason}`;
+    summaries.push(s);
+  }
+  const configuredNames = new Set(configured.map((s) => s.name));
+  return withTransaction(deps.pool, async (client) => {
+    await client.query(SQL.lockDiscovery);
+    const known = (await client.query<SourceRowDb>(SQL.listKnownSources)).rows.map(toSourceRow);
+    const actions = await planWithFacts(discovery.files, known, configuredNames, deps.openFile);
+    return applyReconcile(client, runId, actions, deps.cwd, summaries);
+  });
+}
