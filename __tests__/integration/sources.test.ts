@@ -146,3 +146,16 @@ describe('Sources: uncaught exceptions', () => {
     ]);
   });
 });
+
+describe('Sources: times far from the file', () => {
+  it('records entries timed far after the file was last written as an anomaly, and stores them as written', async () => {
+    const file = write('app.log', logLine('ERROR', 'from the future', 1));
+    fs.utimesSync(file, new Date('2026-11-01T00:00:00Z'), new Date('2026-11-01T00:00:00Z'));
+
+    await fx.ingest();
+
+    expect((await fx.entries()).map((e) => e.message)).toEqual(['from the future']);
+    const anomalies = await fx.db.pool.query<{ kind: string; occurrences: string }>('SELECT kind, occurrences FROM ingest_anomalies');
+    expect(anomalies.rows).toEqual([{ kind: 'time_out_of_range', occurrences: '1' }]);
+  });
+});

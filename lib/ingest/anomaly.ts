@@ -20,6 +20,7 @@ export const ANOMALY_KINDS = [
   'invalid_utf8',
   'nul_bytes',
   'entry_rejected',
+  'time_out_of_range',
 ] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 
@@ -53,6 +54,7 @@ const BYTES_NEVER_READ: Readonly<Record<AnomalyKind, boolean>> = {
   invalid_utf8: false,
   nul_bytes: false,
   entry_rejected: false,
+  time_out_of_range: false,
 };
 
 /** Anomaly kinds whose `bytes` were never read (as opposed to read and stored altered). */
@@ -79,11 +81,17 @@ export function scanAnomalies(counts: ScanCounts, firstOffset: number): Anomaly[
     'unparseable_lines',
     counts.unparseableLines,
     counts.unparseableBytes,
-    'lines without a valid timestamp and known [LEVEL] (with their continuation lines), or with no entry to continue',
+    'lines no format understood (with their continuation lines), or with no entry to continue; the first ones are kept in ingest_unparsed',
   );
   add('truncated_lines', counts.truncatedLines, counts.truncatedBytes, 'lines over LOG_MAX_LINE_BYTES stored truncated; bytes = bytes dropped');
   add('invalid_utf8', counts.invalidUtf8Lines, counts.invalidUtf8Bytes, 'stored lines with invalid UTF-8 replaced by U+FFFD; bytes = invalid bytes');
   add('nul_bytes', counts.nulBytes > 0 ? 1 : 0, counts.nulBytes, 'NUL bytes replaced by U+FFFD');
+  add(
+    'time_out_of_range',
+    counts.timeOutOfRange,
+    0,
+    'stored entries timed more than a day after the file was last written, or more than a year before: a wrong clock, year or time zone (stored as written)',
+  );
   return out;
 }
 

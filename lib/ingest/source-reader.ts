@@ -137,6 +137,7 @@ function newScanner(how: SourceConfig, deps: BatchDeps, sink: EntrySink, start: 
       multilineStart: how.multilineStart,
       readTime: epochTime(deps.now()),
       onUnparsed: (sample) => unparsed.push(sample),
+      mtimeMs,
     },
     start.offset,
     start.skipping,
