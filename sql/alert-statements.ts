@@ -94,8 +94,6 @@ export const ALERT_SQL = {
   countRecentNotifications: 'SELECT count(*) AS n FROM alert_outbox WHERE rule_name = $1 AND created_at > $2',
   insertOutbox: `INSERT INTO alert_outbox (rule_name, kind, subject, body, attributes, created_at)
     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-  /** Sent rows are kept for a while for operators, then dropped. */
-  pruneOutbox: 'DELETE FROM alert_outbox WHERE sent_at < $1',
 
   /**
    * Move the commit cursor and return the slice to examine, positions

@@ -28,8 +28,6 @@ import { busiestFreshWindow, countCap, countWindow, readWindowDetails, windowEnd
 import type { CountedWindow } from './rule-window';
 
 const HOUR_MS = 3_600_000;
-/** Sent outbox rows are kept this long for operators. */
-const OUTBOX_RETENTION_MS = 30 * 24 * HOUR_MS;
 const DEFAULT_LATE_HORIZON_MS = 24 * HOUR_MS;
 /** Two schedule periods (ingest's lag, then the evaluation that sees the commit) plus a margin. */
 export const DEFAULT_GRACE_MS = 3 * 60_000;
@@ -364,7 +362,6 @@ async function evaluateRules(deps: RunDeps, now: number): Promise<Evaluation> {
       removedRules.push(name);
     }
     queued += await checkLateData(client, deps, rules, now, range);
-    await client.query(SQL.pruneOutbox, [new Date(now - OUTBOX_RETENTION_MS)]);
     await deps.hooks?.beforeEvaluationCommit?.();
     return { evaluated: true, rules, removedRules, queued };
   });
