@@ -6,6 +6,7 @@ import { evaluateRule, leavesRoomToFire } from './evaluator';
 import type { AlertStateName, NotificationKind, RuleState } from './evaluator';
 import type { AlertRule } from './rules';
 import { advanceCommitCursor } from './commit-cursor';
+import { ALERT_DEFAULTS, ALERT_DEFAULT_MS } from './defaults';
 import type { CommitRange } from './commit-cursor';
 import { withTransaction } from '../platform/db';
 import type { AppLogger } from '../platform/logger';
@@ -28,9 +29,6 @@ import { busiestFreshWindow, countCap, countWindow, readWindowDetails, windowEnd
 import type { CountedWindow } from './rule-window';
 
 const HOUR_MS = 3_600_000;
-const DEFAULT_LATE_HORIZON_MS = 24 * HOUR_MS;
-/** Two schedule periods (ingest's lag, then the evaluation that sees the commit) plus a margin. */
-export const DEFAULT_GRACE_MS = 3 * 60_000;
 
 export interface AlertHooks extends PublishHooks {
   /** Called inside the evaluation transaction just before COMMIT (tests hold it open here). */
@@ -120,7 +118,11 @@ function toStoredState(r: Record<string, unknown>): StoredState {
   };
 }
 
-/** A removed rule, as it was last evaluated (stored by logmon itself). */
+/**
+ * A removed rule, as it was last evaluated (stored by logmon itself). A field
+ * missing from the stored copy takes the rules' default; those without one
+ * (levels, threshold, window) a placeholder, only shown in its RESOLVED.
+ */
 function restoreRule(name: string, stored: unknown): AlertRule {
   const fallback: AlertRule = {
     name,
@@ -129,9 +131,9 @@ function restoreRule(name: string, stored: unknown): AlertRule {
     threshold: 1,
     clearBelow: 1,
     windowMs: 60_000,
-    forMs: 0,
-    repeatIntervalMs: 0,
-    maxNotificationsPerHour: 2,
+    forMs: ALERT_DEFAULT_MS.for,
+    repeatIntervalMs: ALERT_DEFAULT_MS.repeatInterval,
+    maxNotificationsPerHour: ALERT_DEFAULTS.rule.maxNotificationsPerHour,
     severity: 'warning',
     source: null,
     sourceLike: null,
@@ -384,9 +386,9 @@ export async function runAlert(deps: AlertDeps): Promise<AlertSummary> {
   const runDeps: RunDeps = {
     pool: deps.pool,
     rules: deps.rules,
-    subjectPrefix: deps.subjectPrefix ?? '[logmon]',
-    lateHorizonMs: deps.lateHorizonMs ?? DEFAULT_LATE_HORIZON_MS,
-    graceMs: deps.graceMs ?? DEFAULT_GRACE_MS,
+    subjectPrefix: deps.subjectPrefix ?? ALERT_DEFAULTS.subjectPrefix,
+    lateHorizonMs: deps.lateHorizonMs ?? ALERT_DEFAULT_MS.lateHorizon,
+    graceMs: deps.graceMs ?? ALERT_DEFAULT_MS.grace,
     commitSafetyMarginMs: deps.commitSafetyMarginMs,
     maxExaminedEntries: deps.maxExaminedEntries,
     logger: deps.logger,
