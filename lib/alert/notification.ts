@@ -1,4 +1,5 @@
-import type { NotificationKind } from './evaluator';
+import { NOTIFICATION_KIND, NOTIFIED_STATE } from './categories';
+import type { NotificationKind, NotifiedState, Severity } from './categories';
 import type { AlertRule } from './rules';
 import { formatDuration } from '../platform/duration';
 
@@ -55,13 +56,20 @@ export interface NotificationInput {
   lateStillExamining?: boolean;
 }
 
+/** The SNS String message attributes of a notification, for subscription filter policies (docs/alerting.md). */
+export interface NotificationAttributes {
+  severity: Severity;
+  rule: string;
+  state: NotifiedState;
+  kind: NotificationKind;
+}
+
 /** A rendered notification, as stored in the outbox and published. */
 export interface Notification {
   kind: NotificationKind;
   subject: string;
   body: string;
-  /** SNS String message attributes, for subscription filter policies. */
-  attributes: Record<string, string>;
+  attributes: NotificationAttributes;
 }
 
 const HEADLINE: Record<NotificationKind, string> = {
@@ -281,7 +289,7 @@ export function formatNotification(input: NotificationInput): Notification {
     attributes: {
       severity: input.rule.severity,
       rule: cleanText(input.rule.name),
-      state: input.kind === 'reminder' ? 'firing' : input.kind,
+      state: input.kind === NOTIFICATION_KIND.REMINDER ? NOTIFIED_STATE.FIRING : input.kind,
       kind: input.kind,
     },
   };

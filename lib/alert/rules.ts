@@ -4,11 +4,13 @@ import YAML from 'yaml';
 import { KNOWN_LEVELS } from '../ingest/levels';
 import { parseDuration } from '../platform/duration';
 import { ConfigError } from '../platform/errors';
+import { SEVERITY, isOneOf } from './categories';
+import type { Severity } from './categories';
 import { ALERT_DEFAULTS, ALERT_DEFAULT_MS } from './defaults';
 
 /** Values of the `severity` message attribute (SNS filter policies match on them). */
-export const SEVERITIES = ['critical', 'warning', 'info'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+export const SEVERITIES: readonly Severity[] = Object.values(SEVERITY);
+export type { Severity };
 
 /** A validated threshold rule: "`threshold` or more entries of `levels` within `windowMs`". */
 export interface AlertRule {
@@ -179,11 +181,10 @@ function parseRule(spec: unknown, index: number, options: ParseRulesOptions): Al
   const forMs = reader.duration('for', ALERT_DEFAULT_MS.for, 0, MAX_WINDOW_MS);
   const repeatIntervalMs = reader.duration('repeatInterval', ALERT_DEFAULT_MS.repeatInterval, MIN_WINDOW_MS, 7 * 24 * 3_600_000, true);
   const maxNotificationsPerHour = reader.integer('maxNotificationsPerHour', ALERT_DEFAULTS.rule.maxNotificationsPerHour, 2);
-  let severity: Severity = levels.every((l) => HIGH_SEVERITY_LEVELS.has(l)) ? 'critical' : 'warning';
+  let severity: Severity = levels.every((l) => HIGH_SEVERITY_LEVELS.has(l)) ? SEVERITY.CRITICAL : SEVERITY.WARNING;
   if (reader.has('severity')) {
-    const value = s.severity;
-    if (typeof value !== 'string' || !(SEVERITIES as readonly string[]).includes(value)) reader.fail('severity', `must be one of ${SEVERITIES.join(', ')}`);
-    severity = value as Severity;
+    if (isOneOf(SEVERITY, s.severity)) severity = s.severity;
+    else reader.fail('severity', `must be one of ${SEVERITIES.join(', ')}`);
   }
   const source = reader.text('source', 1000);
   const pattern = reader.text('pattern', 1000);
