@@ -19,6 +19,18 @@ const list = (value) =>
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 
+function wholeNumber(v) {
+  return /^\d+$/.test(v) ? undefined : 'must be a whole number';
+}
+
+function duration(v) {
+  return /^(?:\d+(?:ms|s|m|h|d))+$/.test(v) ? undefined : 'must be a duration such as "90s", "3m" or "1h30m"';
+}
+
+function oneOf(values) {
+  return (v) => (values.includes(v.toUpperCase()) ? undefined : `must be one of ${values.join(', ')}`);
+}
+
 /**
  * Every deploy parameter: what it is, an example, and a check returning a
  * problem (or nothing). `required` ones have no default in serverless.yml.
@@ -76,11 +88,71 @@ const PARAMETERS = {
       return outside.length > 0 ? `must be under the EFS mount ${LOGS_MOUNT}/: ${outside.join(', ')}` : undefined;
     },
   },
+  logLevels: {
+    required: false,
+    example: 'ERROR,FATAL,CRITICAL',
+    check: (v) => (list(v).length > 0 && list(v).every((l) => /^[A-Za-z]+$/.test(l)) ? undefined : 'must be comma-separated level names'),
+  },
+  logTimezone: {
+    required: false,
+    example: 'Europe/Berlin',
+    check: (v) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: v });
+        return undefined;
+      } catch {
+        return 'must be an IANA time zone such as Europe/Berlin';
+      }
+    },
+  },
+  alertRules: {
+    required: false,
+    example: '[{"name":"error-burst","levels":["ERROR","FATAL"],"threshold":5,"window":"5m"}]',
+    check: (v) => {
+      if (!/^\s*[[{]/.test(v)) return undefined; // a file packaged with the function
+      try {
+        JSON.parse(v);
+        return undefined;
+      } catch (err) {
+        return `is not valid JSON: ${err.message}`;
+      }
+    },
+  },
   retentionDays: {
     required: false,
     example: '30',
     check: (v) => (/^[1-9]\d*$/.test(v) ? undefined : 'must be a whole number of days >= 1'),
   },
+  // The functions' tunables (README, Configuration): '' leaves the function's default. Only
+  // their form is checked here; each function checks its range at start-up, naming the variable.
+  logLevel: { required: false, example: 'INFO', check: oneOf(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT']) },
+  logMaxLineBytes: { required: false, example: '65536', check: wholeNumber },
+  multilineFlushMs: { required: false, example: '5000', check: wholeNumber },
+  ingestBatchBytes: { required: false, example: '16777216', check: wholeNumber },
+  ingestStopMarginMs: { required: false, example: '10000', check: wholeNumber },
+  alertGrace: { required: false, example: '3m', check: duration },
+  alertLateHorizon: { required: false, example: '24h', check: duration },
+  alertSubjectPrefix: {
+    required: false,
+    example: '[logmon prod]',
+    check: (v) => (/^[\x20-\x7e]{1,30}$/.test(v) ? undefined : 'must be at most 30 printable ASCII characters'),
+  },
+  alertSnsTimeoutMs: { required: false, example: '10000', check: wholeNumber },
+  snsMaxAttempts: { required: false, example: '3', check: wholeNumber },
+  snsEndpointUrl: {
+    required: false,
+    example: 'https://vpce-0123456789abcdef0-abcdefgh.sns.us-east-1.vpce.amazonaws.com',
+    check: (v) => (/^https:\/\/[^\s/]+\/?$/.test(v) ? undefined : 'must be an https:// URL of an SNS endpoint'),
+  },
+  retentionBatchSize: { required: false, example: '5000', check: wholeNumber },
+  logFormat: {
+    required: false,
+    example: 'json',
+    check: (v) => (/^[a-z-]+$/.test(v) ? undefined : 'must be auto or a format name (docs/sources.md)'),
+  },
+  // A sources file packaged with the functions (logmon.yml at the package root is read without it).
+  logmonConfig: { required: false, example: 'logmon.yml', check: (v) => (/^[\w./-]+$/.test(v) ? undefined : 'must be a path inside the package') },
+  ssmTimeoutMs: { required: false, example: '4000', check: wholeNumber },
 };
 
 /**

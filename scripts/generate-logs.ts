@@ -1,11 +1,13 @@
 // npm run generate-logs -- [file] [intervalSeconds]: the brief's generate_logs.sh, in this stack.
-import { startLogGenerator } from './log-generator';
+import { machineTimeZone } from '../lib/ingest/sources';
+import { readDemoOptions, startLogGenerator } from './log-generator';
+import { readOptions } from './options';
 
-const file = process.argv[2] ?? process.env.DEMO_LOG_FILE ?? 'logs/app.log';
-const seconds = Number(process.argv[3] ?? process.env.DEMO_INTERVAL_SECONDS ?? 5);
-if (!Number.isFinite(seconds) || seconds <= 0) {
-  console.error(`interval must be a positive number of seconds, got "${process.argv[3]}"`);
-  process.exit(2);
-}
-console.error(`appending a log line to ${file} every ${seconds}s (Ctrl-C stops)`);
-startLogGenerator({ file, intervalMs: seconds * 1000, timeZone: process.env.LOG_TIMEZONE || 'UTC', onLine: (l) => process.stdout.write(l) });
+const { file, intervalSeconds } = readOptions('generate-logs', () => readDemoOptions(process.env, { file: process.argv[2], seconds: process.argv[3] }));
+process.stderr.write(`appending a log line to ${file} every ${intervalSeconds}s (Ctrl-C stops)\n`);
+startLogGenerator({
+  file,
+  intervalMs: intervalSeconds * 1000,
+  timeZone: process.env.LOG_TIMEZONE || machineTimeZone(),
+  onLine: (l) => process.stdout.write(l),
+});

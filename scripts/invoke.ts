@@ -25,8 +25,8 @@ async function main(): Promise<void> {
   } catch (err) {
     fail(`${name} failed: ${(err as Error).message}`);
   }
+  // The same environment as `serverless invoke local --stage local` (scripts/local-env.cjs): the shell's, then the local defaults.
   Object.assign(process.env, localEnvironment(process.env));
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const started = Date.now();
   const context = {
     functionName: `logmon-local-${name}`,

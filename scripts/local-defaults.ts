@@ -1,23 +1,47 @@
-/** The local SNS (serverless-offline-sns) port and the topic the local stage uses. */
-export const LOCAL_SNS_PORT = process.env.LOGMON_SNS_PORT ?? '4002';
-export const LOCAL_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:logmon-alerts-local';
+// The local stage's values for the TypeScript scripts: a typed view of
+// scripts/local-env.cjs, which serverless.yml reads too, plus how `npm start`
+// runs serverless offline (scripts/start.ts and the test that checks what
+// reaches its functions share it).
+import path from 'node:path';
+import localEnv from './local-env.cjs';
+
+const ROOT = path.resolve(__dirname, '..');
+
+/** The topic of the local stage (serverless-offline-sns creates it). */
+export const LOCAL_TOPIC_ARN: string = localEnv.localTopicArn();
 
 /**
  * Environment for running the handlers on this machine: the local SNS endpoint
- * and the fake credentials the AWS SDK insists on. Values already set win.
+ * and topic, and the fake credentials the AWS SDK insists on. Values already set win.
+ *
+ * @example
+ *   Object.assign(process.env, localEnvironment(process.env));
  */
 export function localEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
-  const defaults: Record<string, string> = {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_SNS: `http://127.0.0.1:${LOCAL_SNS_PORT}`,
-    ALERT_TOPIC_ARN: LOCAL_TOPIC_ARN,
-    AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
-    // The SDK's notice that its 2027 releases need Node 22: harmless here, and noisy.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  return localEnv.localEnvironment(env);
+}
+
+/** The serverless CLI of the project, and the command `npm start` runs with it. */
+export const SERVERLESS_BIN = path.join(ROOT, 'node_modules', '.bin', 'serverless');
+export const OFFLINE_ARGS = ['offline', 'start', '--stage', 'local'] as const;
+
+export interface OfflineSettings {
+  databaseUrl: string;
+  logFiles: string;
+  notificationsFile: string;
+}
+
+/**
+ * The environment `npm start` gives serverless offline: the shell's (which
+ * serverless.yml passes on, variable by variable), the local defaults, and
+ * the database, files and notification log it chose.
+ */
+export function offlineEnvironment(env: NodeJS.ProcessEnv, settings: OfflineSettings): NodeJS.ProcessEnv {
+  return {
+    ...env,
+    ...localEnvironment(env),
+    DATABASE_URL: settings.databaseUrl,
+    LOG_FILES: settings.logFiles,
+    NOTIFICATIONS_FILE: settings.notificationsFile,
   };
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(defaults)) out[key] = env[key] ?? value;
-  return out;
 }

@@ -5,26 +5,19 @@
 // Runs jest in band, like npm test; exits with its status.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { intOption } from '../lib/platform/env';
+import { readOptions } from './options';
 
 const ROOT = path.resolve(__dirname, '..');
 
-function count(arg: string | undefined, fallback: number, name: string): string {
-  const value = arg === undefined ? fallback : Number(arg);
-  if (!Number.isInteger(value) || value < 1) {
-    process.stderr.write(`soak: ${name} must be a positive integer, got "${arg}"\n`);
-    process.exit(2);
-  }
-  return String(value);
-}
-
 const [trials, rounds, seconds, alertTrials] = process.argv.slice(2);
-const env = {
-  ...process.env,
-  LOGMON_KILL_TRIALS: count(trials, 500, 'kill trials'),
-  LOGMON_CONCURRENCY_ROUNDS: count(rounds, 50, 'concurrency rounds'),
-  LOGMON_LOAD_SECONDS: count(seconds, 60, 'load seconds'),
-  LOGMON_ALERT_KILL_TRIALS: count(alertTrials, 300, 'alert kill trials'),
-};
+const counts = readOptions('soak', () => ({
+  LOGMON_KILL_TRIALS: intOption(trials, 'kill trials (1st argument)', 500, 1),
+  LOGMON_CONCURRENCY_ROUNDS: intOption(rounds, 'concurrency rounds (2nd argument)', 50, 1),
+  LOGMON_LOAD_SECONDS: intOption(seconds, 'load seconds (3rd argument)', 60, 1),
+  LOGMON_ALERT_KILL_TRIALS: intOption(alertTrials, 'alert kill trials (4th argument)', 300, 1),
+}));
+const env = { ...process.env, ...Object.fromEntries(Object.entries(counts).map(([name, n]) => [name, String(n)])) };
 process.stdout.write(
   `soak: ${env.LOGMON_KILL_TRIALS} ingest kill -9 trials, ${env.LOGMON_CONCURRENCY_ROUNDS} rounds of concurrent runs, ` +
     `${env.LOGMON_LOAD_SECONDS} s of load, ${env.LOGMON_ALERT_KILL_TRIALS} alert kill -9 trials\n`,

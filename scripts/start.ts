@@ -2,16 +2,21 @@
 // PostgreSQL (embedded unless DATABASE_URL is set) → migrations → demo log
 // generator → `serverless offline` running ingest and alert every minute, with
 // a local SNS and a subscriber that prints every notification.
+import { machineTimeZone } from '../lib/ingest/sources';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createPool, redactUrl } from '../lib/platform/db';
+import { intVar } from '../lib/platform/env';
+import type { Env } from '../lib/platform/env';
 import { describeError } from '../lib/platform/errors';
 import { migrate } from '../lib/platform/migrations';
 import { DATA_DIR, DATABASE_URL_FILE, saveDatabaseUrl } from './local-database';
-import { localEnvironment } from './local-defaults';
-import { startLogGenerator } from './log-generator';
+import { OFFLINE_ARGS, SERVERLESS_BIN, offlineEnvironment } from './local-defaults';
+import { readDemoOptions, startLogGenerator } from './log-generator';
+import type { DemoOptions } from './log-generator';
+import { readOptions } from './options';
 
 const ROOT = path.resolve(__dirname, '..');
 const CHILDREN_FILE = path.join(DATA_DIR, 'children.json');
@@ -38,8 +43,24 @@ function stopLeftoverChildren(): void {
   fs.rmSync(CHILDREN_FILE, { force: true });
 }
 
+interface StartOptions {
+  /** Null: no demo generator (LOGMON_DEMO=0 or --no-demo). */
+  demo: DemoOptions | null;
+  /** Port of the embedded PostgreSQL; undefined: a free one. */
+  pgPort: number | undefined;
+}
+
+/** The options of `npm start`; a bad number throws a ConfigError naming the variable. */
+function readStartOptions(env: Env, argv: readonly string[]): StartOptions {
+  // Read by serverless.yml (serverless-offline, serverless-offline-sns): checked here, where a mistake can still be named.
+  for (const name of ['LOGMON_SNS_PORT', 'LOGMON_LAMBDA_PORT', 'LOGMON_HTTP_PORT']) intVar(env, name, 0, 1, 65535);
+  const pgPort = intVar(env, 'LOGMON_PG_PORT', 0, 1, 65535);
+  const demo = !argv.includes('--no-demo') && env.LOGMON_DEMO !== '0';
+  return { demo: demo ? readDemoOptions(env) : null, pgPort: pgPort === 0 ? undefined : pgPort };
+}
+
 async function main(): Promise<void> {
-  const demo = !process.argv.includes('--no-demo') && process.env.LOGMON_DEMO !== '0';
+  const options = readOptions('npm start', () => readStartOptions(process.env, process.argv));
   fs.mkdirSync(DATA_DIR, { recursive: true });
   stopLeftoverChildren();
 
@@ -50,8 +71,7 @@ async function main(): Promise<void> {
     fs.rmSync(DATABASE_URL_FILE, { force: true });
   } else {
     const { startEmbeddedPostgres } = await import('./embedded-db.mjs');
-    const port = process.env.LOGMON_PG_PORT ? Number(process.env.LOGMON_PG_PORT) : undefined;
-    const db = await startEmbeddedPostgres({ baseDir: DATA_DIR, port, log: (line: string) => say(line) });
+    const db = await startEmbeddedPostgres({ baseDir: DATA_DIR, port: options.pgPort, log: (line: string) => say(line) });
     databaseUrl = db.url;
     stopDatabase = db.stop;
     saveDatabaseUrl(databaseUrl);
@@ -65,27 +85,21 @@ async function main(): Promise<void> {
     await pool.end();
   }
 
-  const logFiles = process.env.LOG_FILES ?? path.join(ROOT, 'logs', 'app.log');
+  const logFiles = process.env.LOG_FILES || path.join(ROOT, 'logs', 'app.log');
   let stopGenerator = (): void => {};
-  if (demo) {
-    const file = process.env.DEMO_LOG_FILE ?? path.join(ROOT, 'logs', 'app.log');
-    const seconds = Number(process.env.DEMO_INTERVAL_SECONDS ?? 5);
-    stopGenerator = startLogGenerator({ file, intervalMs: seconds * 1000, timeZone: process.env.LOG_TIMEZONE || 'UTC' });
+  if (options.demo) {
+    const file = path.resolve(ROOT, options.demo.file);
+    const seconds = options.demo.intervalSeconds;
+    stopGenerator = startLogGenerator({ file, intervalMs: seconds * 1000, timeZone: process.env.LOG_TIMEZONE || machineTimeZone() });
     say(`demo: appending a random-level line to ${path.relative(ROOT, file)} every ${seconds}s (LOGMON_DEMO=0 turns it off)`);
   }
 
-  const env = {
-    ...process.env,
-    ...localEnvironment(process.env),
-    DATABASE_URL: databaseUrl,
-    LOG_FILES: logFiles,
-    NOTIFICATIONS_FILE: process.env.NOTIFICATIONS_FILE ?? path.join(DATA_DIR, 'notifications.log'),
-  };
-  const serverless = path.join(ROOT, 'node_modules', '.bin', 'serverless');
-  const child: ChildProcess = spawn(serverless, ['offline', 'start', '--stage', 'local'], { cwd: ROOT, env, stdio: 'inherit', detached: true });
+  const notificationsFile = process.env.NOTIFICATIONS_FILE || path.join(DATA_DIR, 'notifications.log');
+  const env = offlineEnvironment(process.env, { databaseUrl, logFiles, notificationsFile });
+  const child: ChildProcess = spawn(SERVERLESS_BIN, [...OFFLINE_ARGS], { cwd: ROOT, env, stdio: 'inherit', detached: true });
   fs.writeFileSync(CHILDREN_FILE, JSON.stringify([child.pid]));
   say(
-    `monitoring ${logFiles}; ingest and alert run at every minute boundary; notifications are printed here and appended to ${path.relative(ROOT, env.NOTIFICATIONS_FILE)}`,
+    `monitoring ${logFiles}; ingest and alert run at every minute boundary; notifications are printed here and appended to ${path.relative(ROOT, notificationsFile)}`,
   );
   say('Ctrl-C stops everything');
 

@@ -1,5 +1,8 @@
-// Every statement of the alert job, named for what it does. Parameters are
-// always $n: rule filters (levels, file glob, pattern) travel as parameters.
+// Every statement of the alert job, named for what it does, and the rows
+// they return (at the end). Parameters are always $n: rule filters (levels,
+// file glob, pattern) travel as parameters.
+import type { AlertStateName, NotificationKind } from '../lib/alert/categories';
+
 const EVALUATION_LOCK_KEY = 7380003;
 
 // The entries a rule counts. $1 < logged_at <= $2, levels $3, file LIKE $4
@@ -94,8 +97,6 @@ export const ALERT_SQL = {
   countRecentNotifications: 'SELECT count(*) AS n FROM alert_outbox WHERE rule_name = $1 AND created_at > $2',
   insertOutbox: `INSERT INTO alert_outbox (rule_name, kind, subject, body, attributes, created_at)
     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-  /** Sent rows are kept for a while for operators, then dropped. */
-  pruneOutbox: 'DELETE FROM alert_outbox WHERE sent_at < $1',
 
   /**
    * Move the commit cursor and return the slice to examine, positions
@@ -174,3 +175,70 @@ export const ALERT_SQL = {
   markFailed: 'UPDATE alert_outbox SET attempts = attempts + 1, last_attempt_at = $2, last_error = $3 WHERE id = $1',
   countUnsent: 'SELECT count(*) AS n FROM alert_outbox WHERE sent_at IS NULL',
 } as const;
+
+// The rows of the statements above, as node-postgres returns them: bigint
+// (count, ids) as string, timestamptz as Date, text bounds as string. Each
+// names the statements it belongs to.
+
+/** tryLockEvaluation */
+export type EvaluationLockRow = { locked: boolean };
+/** listStates (state: CHECK in 002_alerting.sql) */
+export type AlertStateRow = {
+  rule_name: string;
+  state: AlertStateName;
+  state_since: Date;
+  firing_since: Date | null;
+  last_count: string;
+  peak_count: string;
+  last_notified_at: Date | null;
+  /** The AlertRule as last evaluated, or `{}` (the column's default). */
+  rule: unknown;
+};
+/** countWindow, countRecentNotifications, countUnsent */
+export type CountRow = { n: string };
+/** windowBounds */
+export type WindowBoundsRow = { n: string; first_at: Date | null; last_at: Date | null };
+/** topMessages, lateTopMessages */
+export type MessageCountRow = { message: string; n: string };
+/** sampleEntries, lateSampleEntries */
+export type SampleEntryRow = { logged_at: Date; level: string; message: string; path: string };
+/** freshWindowsSpan (`n` = 0: the bounds mean nothing) */
+export type FreshWindowsSpanRow = { n: string; from_text: string; to_text: string };
+/** busiestFreshWindow */
+export type BusiestFreshWindowRow = { n: string; end_at: Date; end_text: string; start_text: string };
+/** insertOutbox */
+export type InsertedOutboxRow = { id: string };
+/** advanceCommitCursor (from_*: null on the first run) */
+export type CommitCursorRow = {
+  from_text: string | null;
+  from_id: string | null;
+  until_text: string;
+  until_id: string;
+  advanced: boolean | null;
+  more: boolean;
+};
+/** anyLateEntries */
+export type FoundRow = { found: boolean };
+/** lateBursts */
+export type LateBurstRow = { n: string; first_at: Date | null; last_at: Date | null; busiest: string };
+/** listLateTallies (top_messages and samples as saveLateTally wrote them) */
+export type LateTallyRow = {
+  rule_name: string;
+  entries: string;
+  busiest: string;
+  first_at: Date;
+  last_at: Date;
+  top_messages: { message: string; count: number }[];
+  samples: { loggedAt: string; level: string; message: string; path: string }[];
+  since: Date;
+};
+/** claimNextOutbox (kind: CHECK in 002_alerting.sql; attributes: NotificationAttributes, `{}` by default) */
+export type OutboxClaimRow = {
+  id: string;
+  rule_name: string;
+  kind: NotificationKind;
+  subject: string;
+  body: string;
+  attributes: Record<string, string>;
+  attempts: number;
+};

@@ -616,4 +616,21 @@ describe('Function: runAlert', () => {
       expect(kinds()).toEqual([]);
     });
   });
+
+  describe('persisted categories', () => {
+    const insertOutbox = (kind: string, attributes: Record<string, string>) =>
+      db.pool.query(`INSERT INTO alert_outbox (rule_name, kind, subject, body, attributes) VALUES ('r', $1, 's', 'b', $2)`, [kind, JSON.stringify(attributes)]);
+
+    it('stores what runAlert writes, and PostgreSQL refuses a severity, state or kind outside lib/alert/categories.ts', async () => {
+      await insertEntries(db.pool, burst(6, T0, sourceId));
+      await alert(T0);
+
+      await expect(insertOutbox('firing', { severity: 'urgent', state: 'firing', kind: 'firing' })).rejects.toMatchObject({ code: '23514' });
+      await expect(insertOutbox('firing', { severity: 'warning', state: 'pending', kind: 'firing' })).rejects.toMatchObject({ code: '23514' });
+      await expect(insertOutbox('reminder', { severity: 'warning', state: 'firing', kind: 'firing' })).rejects.toMatchObject({ code: '23514' });
+      await expect(insertOutbox('paged', {})).rejects.toMatchObject({ code: '23514' });
+      await expect(db.pool.query(`UPDATE alert_state SET rule = rule || '{"severity": "urgent"}'`)).rejects.toMatchObject({ code: '23514' });
+      expect(kinds()).toEqual(['firing']);
+    });
+  });
 });

@@ -1,3 +1,5 @@
+import { runAlert } from '../../lib/alert/alert';
+import { loadAlertRules } from '../../lib/alert/rules';
 import { readRetentionConfig } from '../../lib/retention/config';
 import type { RetentionConfig } from '../../lib/retention/config';
 import { runRetention } from '../../lib/retention/retention';
@@ -128,5 +130,60 @@ describe('Function: runRetention', () => {
     } finally {
       ingest.release();
     }
+  });
+
+  describe('sent notifications: retention is their only owner', () => {
+    const TOPIC = 'arn:aws:sns:us-east-1:123456789012:logmon-alerts';
+    const addNotification = (rule: string, createdAt: Date, sentAt: Date | null) =>
+      db.pool.query(`INSERT INTO alert_outbox (rule_name, kind, subject, body, created_at, sent_at) VALUES ($1, 'firing', 's', 'b', $2, $3)`, [
+        rule,
+        createdAt,
+        sentAt,
+      ]);
+    const outboxRules = async (): Promise<string[]> =>
+      (await db.pool.query<{ rule_name: string }>('SELECT rule_name FROM alert_outbox ORDER BY id')).rows.map((r) => r.rule_name);
+    /** One alert run at NOW; nothing is owed, so SNS is never called. */
+    const alertRun = () =>
+      runAlert({
+        pool: db.pool,
+        rules: loadAlertRules(undefined),
+        sns: { send: () => Promise.reject(new Error('no notification is owed: SNS must not be called')) },
+        topicArn: TOPIC,
+        now: () => NOW,
+      });
+
+    it('keeps a notification sent 45 days ago through an alert run and a retention run when RETENTION_DAYS=90', async () => {
+      // Prepare
+      config = readRetentionConfig({ RETENTION_DAYS: '90' });
+      await addNotification('sent-45-days-ago', daysAgo(45), daysAgo(45));
+
+      // Act
+      await alertRun();
+      const afterAlert = await outboxRules();
+      const summary = await retain();
+
+      // Assess
+      expect(afterAlert).toEqual(['sent-45-days-ago']);
+      expect(summary.sentNotifications.deleted).toBe(0);
+      expect(await outboxRules()).toEqual(['sent-45-days-ago']);
+    });
+
+    it('removes it at the retention run when RETENTION_DAYS=30, in batches, and keeps unsent rows however old', async () => {
+      // Prepare
+      config = readRetentionConfig({ RETENTION_DAYS: '30', RETENTION_BATCH_SIZE: '2' });
+      for (let i = 0; i < 5; i += 1) await addNotification(`sent-45-days-ago-${i}`, daysAgo(45), daysAgo(45));
+      await addNotification('unsent-45-days-ago', daysAgo(45), null);
+      await addNotification('sent-yesterday', daysAgo(1), daysAgo(1));
+
+      // Act
+      await alertRun();
+      const afterAlert = await outboxRules();
+      const summary = await retain();
+
+      // Assess
+      expect(afterAlert).toHaveLength(7);
+      expect(summary.sentNotifications).toEqual({ deleted: 5, batches: 3, complete: true });
+      expect(await outboxRules()).toEqual(['unsent-45-days-ago', 'sent-yesterday']);
+    });
   });
 });

@@ -1,7 +1,7 @@
 // One alert run in a process of its own, so fault tests can kill it with
 // SIGKILL at any moment or start several at once. It calls the same
 // `runAlert` as handlers/alert.ts, configured from the same environment
-// variables (ALERT_RULES, ALERT_TOPIC_ARN, ALERT_SNS_TIMEOUT_MS, and the SDK's
+// variables (ALERT_RULES, ALERT_TOPIC_ARN, ALERT_GRACE, ALERT_SNS_TIMEOUT_MS, and the SDK's
 // own AWS_ENDPOINT_URL_SNS, AWS_MAX_ATTEMPTS), without the middy stack.
 //
 // LOGMON_TEST_NOW (milliseconds since the epoch) is the run's clock, so tests
@@ -30,6 +30,7 @@ async function main(): Promise<void> {
       sns,
       topicArn: config.topicArn,
       subjectPrefix: config.subjectPrefix,
+      graceMs: config.graceMs,
       lateHorizonMs: config.lateHorizonMs,
       ...(fixedNow === null ? {} : { now: () => fixedNow }),
     });

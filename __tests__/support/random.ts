@@ -38,13 +38,21 @@ export function baseSeed(): number {
   return fixed ? Number(fixed) >>> 0 : (Date.now() ^ (process.pid << 16)) >>> 0;
 }
 
-/** Run `check` with a seeded Random; a failure is rethrown naming the seed to replay it. */
-export async function withSeed(seed: number, label: string, check: (rng: Random) => Promise<void> | void): Promise<void> {
+/**
+ * Run `check` with a seeded Random; a failure is rethrown naming the seed and
+ * how to replay it (`replay`, by default through LOGMON_TEST_SEED).
+ */
+export async function withSeed(
+  seed: number,
+  label: string,
+  check: (rng: Random) => Promise<void> | void,
+  replay = `LOGMON_TEST_SEED=${seed} npm test -- -t '${label}'`,
+): Promise<void> {
   try {
     await check(seededRandom(seed));
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    const wrapped = new Error(`${label} failed with seed ${seed} (replay: LOGMON_TEST_SEED=${seed} npm test -- -t '${label}')\n${message}`);
+    const wrapped = new Error(`${label} failed with seed ${seed} (replay: ${replay})\n${message}`);
     if (err instanceof Error && err.stack) wrapped.stack = `${wrapped.message}\n${err.stack.split('\n').slice(1).join('\n')}`;
     throw wrapped;
   }

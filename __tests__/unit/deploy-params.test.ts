@@ -15,6 +15,24 @@ describe('Function: findProblems', () => {
     expect(findProblems(VALID)).toEqual([]);
   });
 
+  it('accepts the optional tunables of the functions in their documented forms', () => {
+    const tunables = {
+      logLevels: 'ERROR,FATAL,CRITICAL',
+      logTimezone: 'Europe/Berlin',
+      alertRules: 'config/alert-rules.yaml',
+      logLevel: 'debug',
+      logMaxLineBytes: '4096',
+      multilineFlushMs: '0',
+      alertGrace: '5m',
+      alertLateHorizon: '1h30m',
+      alertSubjectPrefix: '[logmon prod]',
+      snsEndpointUrl: 'https://vpce-0123456789abcdef0-abcdefgh.sns.us-east-1.vpce.amazonaws.com',
+      retentionBatchSize: '1000',
+    };
+
+    expect(findProblems({ ...VALID, ...tunables })).toEqual([]);
+  });
+
   it('names every missing required parameter with an example', () => {
     const problems = findProblems({});
 
@@ -40,6 +58,15 @@ describe('Function: findProblems', () => {
     ['logFiles', '/var/log/app.log', 'logFiles: must be under the EFS mount /mnt/logs/: /var/log/app.log'],
     ['retentionDays', '0', 'retentionDays: must be a whole number of days >= 1'],
     ['databaseKmsKeyArn', 'alias/aws/ssm', 'databaseKmsKeyArn: must be empty or the ARN of a KMS key'],
+    ['logLevels', 'ERROR;FATAL', 'logLevels: must be comma-separated level names'],
+    ['logTimezone', 'Mars/Olympus', 'logTimezone: must be an IANA time zone'],
+    ['alertRules', '[{"name": ', 'alertRules: is not valid JSON'],
+    ['logLevel', 'LOUD', 'logLevel: must be one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT'],
+    ['logMaxLineBytes', '64k', 'logMaxLineBytes: must be a whole number'],
+    ['alertGrace', '3 minutes', 'alertGrace: must be a duration'],
+    ['alertSubjectPrefix', '[logmon] Zürich', 'alertSubjectPrefix: must be at most 30 printable ASCII characters'],
+    ['snsEndpointUrl', 'http://sns.internal', 'snsEndpointUrl: must be an https:// URL of an SNS endpoint'],
+    ['retentionBatchSize', '-1', 'retentionBatchSize: must be a whole number'],
   ])('rejects %s=%p', (name, value, problem) => {
     expect(findProblems({ ...VALID, [name]: value })).toEqual([expect.stringContaining(problem)]);
   });

@@ -2,10 +2,13 @@ import crypto from 'node:crypto';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type pg from 'pg';
 import { ALERT_SQL as SQL } from '../../sql/alert-statements';
+import type { AlertStateRow, CountRow, EvaluationLockRow } from '../../sql/alert-statements';
 import { evaluateRule, leavesRoomToFire } from './evaluator';
-import type { AlertStateName, NotificationKind, RuleState } from './evaluator';
+import type { AlertStateName, NotificationKind } from './categories';
+import type { RuleState } from './evaluator';
 import type { AlertRule } from './rules';
 import { advanceCommitCursor } from './commit-cursor';
+import { ALERT_DEFAULTS, ALERT_DEFAULT_MS } from './defaults';
 import type { CommitRange } from './commit-cursor';
 import { withTransaction } from '../platform/db';
 import type { AppLogger } from '../platform/logger';
@@ -28,11 +31,6 @@ import { busiestFreshWindow, countCap, countWindow, readWindowDetails, windowEnd
 import type { CountedWindow } from './rule-window';
 
 const HOUR_MS = 3_600_000;
-/** Sent outbox rows are kept this long for operators. */
-const OUTBOX_RETENTION_MS = 30 * 24 * HOUR_MS;
-const DEFAULT_LATE_HORIZON_MS = 24 * HOUR_MS;
-/** Two schedule periods (ingest's lag, then the evaluation that sees the commit) plus a margin. */
-export const DEFAULT_GRACE_MS = 3 * 60_000;
 
 export interface AlertHooks extends PublishHooks {
   /** Called inside the evaluation transaction just before COMMIT (tests hold it open here). */
@@ -110,19 +108,22 @@ interface StoredState extends RuleState {
   rule: unknown;
 }
 
-function toStoredState(r: Record<string, unknown>): StoredState {
-  const ms = (v: unknown): number | null => (v instanceof Date ? v.getTime() : null);
+function toStoredState(r: AlertStateRow): StoredState {
   return {
-    state: r.state as AlertStateName,
-    stateSince: ms(r.state_since) ?? 0,
-    firingSince: ms(r.firing_since),
-    lastNotifiedAt: ms(r.last_notified_at),
+    state: r.state,
+    stateSince: r.state_since.getTime(),
+    firingSince: r.firing_since?.getTime() ?? null,
+    lastNotifiedAt: r.last_notified_at?.getTime() ?? null,
     peakCount: Number(r.peak_count),
     rule: r.rule,
   };
 }
 
-/** A removed rule, as it was last evaluated (stored by logmon itself). */
+/**
+ * A removed rule, as it was last evaluated (stored by logmon itself). A field
+ * missing from the stored copy takes the rules' default; those without one
+ * (levels, threshold, window) a placeholder, only shown in its RESOLVED.
+ */
 function restoreRule(name: string, stored: unknown): AlertRule {
   const fallback: AlertRule = {
     name,
@@ -131,9 +132,9 @@ function restoreRule(name: string, stored: unknown): AlertRule {
     threshold: 1,
     clearBelow: 1,
     windowMs: 60_000,
-    forMs: 0,
-    repeatIntervalMs: 0,
-    maxNotificationsPerHour: 2,
+    forMs: ALERT_DEFAULT_MS.for,
+    repeatIntervalMs: ALERT_DEFAULT_MS.repeatInterval,
+    maxNotificationsPerHour: ALERT_DEFAULTS.rule.maxNotificationsPerHour,
     severity: 'warning',
     source: null,
     sourceLike: null,
@@ -169,7 +170,7 @@ async function queueNotification(client: pg.PoolClient, ruleName: string, notifi
 }
 
 async function notificationsLastHour(client: pg.PoolClient, ruleName: string, now: number): Promise<number> {
-  const result = await client.query<{ n: string }>(SQL.countRecentNotifications, [ruleName, new Date(now - HOUR_MS)]);
+  const result = await client.query<CountRow>(SQL.countRecentNotifications, [ruleName, new Date(now - HOUR_MS)]);
   return Number(result.rows[0]?.n ?? 0);
 }
 
@@ -345,14 +346,14 @@ async function checkLateData(client: pg.PoolClient, deps: RunDeps, summaries: Ru
 /** Evaluate every rule in one transaction under the evaluation lock; busy when another run holds it. */
 async function evaluateRules(deps: RunDeps, now: number): Promise<Evaluation> {
   return withTransaction(deps.pool, async (client) => {
-    const lock = await client.query<{ locked: boolean }>(SQL.tryLockEvaluation);
+    const lock = await client.query<EvaluationLockRow>(SQL.tryLockEvaluation);
     if (lock.rows[0]?.locked !== true) return { evaluated: false, rules: [], removedRules: [], queued: 0 };
     // Moved first: the entries it covers are examined by this run only, by the windows or as late data.
     const range = await advanceCommitCursor(client, deps.commitSafetyMarginMs, deps.maxExaminedEntries);
     if (range?.more)
       deps.logger?.info('backlog: this run examines a bounded slice of committed entries; the next goes on', { until: range.until, untilId: range.untilId });
     const stored = new Map<string, StoredState>();
-    for (const row of (await client.query(SQL.listStates)).rows) stored.set(String(row.rule_name), toStoredState(row));
+    for (const row of (await client.query<AlertStateRow>(SQL.listStates)).rows) stored.set(row.rule_name, toStoredState(row));
     const rules: RuleSummary[] = [];
     for (const rule of deps.rules) rules.push(await evaluateOne(client, deps, rule, stored.get(rule.name) ?? null, now, range));
     let queued = rules.filter((r) => r.notification !== null).length;
@@ -364,7 +365,6 @@ async function evaluateRules(deps: RunDeps, now: number): Promise<Evaluation> {
       removedRules.push(name);
     }
     queued += await checkLateData(client, deps, rules, now, range);
-    await client.query(SQL.pruneOutbox, [new Date(now - OUTBOX_RETENTION_MS)]);
     await deps.hooks?.beforeEvaluationCommit?.();
     return { evaluated: true, rules, removedRules, queued };
   });
@@ -387,9 +387,9 @@ export async function runAlert(deps: AlertDeps): Promise<AlertSummary> {
   const runDeps: RunDeps = {
     pool: deps.pool,
     rules: deps.rules,
-    subjectPrefix: deps.subjectPrefix ?? '[logmon]',
-    lateHorizonMs: deps.lateHorizonMs ?? DEFAULT_LATE_HORIZON_MS,
-    graceMs: deps.graceMs ?? DEFAULT_GRACE_MS,
+    subjectPrefix: deps.subjectPrefix ?? ALERT_DEFAULTS.subjectPrefix,
+    lateHorizonMs: deps.lateHorizonMs ?? ALERT_DEFAULT_MS.lateHorizon,
+    graceMs: deps.graceMs ?? ALERT_DEFAULT_MS.grace,
     commitSafetyMarginMs: deps.commitSafetyMarginMs,
     maxExaminedEntries: deps.maxExaminedEntries,
     logger: deps.logger,

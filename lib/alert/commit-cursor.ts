@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { ALERT_SQL as SQL } from '../../sql/alert-statements';
+import type { CommitCursorRow } from '../../sql/alert-statements';
 
 // The commit cursor: which entries each evaluation examines as "committed
 // since the previous evaluation". ingest commits entries up to a minute after
@@ -63,14 +64,7 @@ export async function advanceCommitCursor(
   safetyMarginMs = COMMIT_SAFETY_MARGIN_MS,
   maxEntries = MAX_EXAMINED_ENTRIES,
 ): Promise<CommitRange | null> {
-  const result = await client.query<{
-    from_text: string | null;
-    from_id: string | null;
-    until_text: string;
-    until_id: string;
-    advanced: boolean | null;
-    more: boolean;
-  }>(SQL.advanceCommitCursor, [safetyMarginMs, maxEntries]);
+  const result = await client.query<CommitCursorRow>(SQL.advanceCommitCursor, [safetyMarginMs, maxEntries]);
   const row = result.rows[0];
   if (!row || row.from_text === null || row.from_id === null || row.advanced !== true) return null;
   return { from: row.from_text, fromId: row.from_id, until: row.until_text, untilId: row.until_id, more: row.more };

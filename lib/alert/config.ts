@@ -3,6 +3,7 @@ import { parseDuration } from '../platform/duration';
 import { intVar } from '../platform/env';
 import type { Env } from '../platform/env';
 import { readLogLevels } from '../ingest/config';
+import { ALERT_DEFAULTS } from './defaults';
 import { loadAlertRules } from './rules';
 import type { AlertRule } from './rules';
 
@@ -37,18 +38,19 @@ export function readAlertConfig(env: Env): AlertConfig {
   if (!TOPIC_ARN.test(topicArn)) {
     throw new ConfigError(`ALERT_TOPIC_ARN must be an SNS topic ARN (arn:aws:sns:region:account:name), got "${topicArn}"`, { topicArn });
   }
-  const prefix = (env.ALERT_SUBJECT_PREFIX ?? '[logmon]').trim();
+  // Blank is unset: serverless.yml passes '' for a variable the shell or the deploy leaves out.
+  const prefix = env.ALERT_SUBJECT_PREFIX?.trim() || ALERT_DEFAULTS.subjectPrefix;
   if (!/^[\x20-\x7e]{0,30}$/.test(prefix)) {
     throw new ConfigError(`ALERT_SUBJECT_PREFIX must be at most 30 printable ASCII characters, got "${prefix}"`, { prefix });
   }
-  const horizonText = env.ALERT_LATE_HORIZON?.trim() || '24h';
+  const horizonText = env.ALERT_LATE_HORIZON?.trim() || ALERT_DEFAULTS.lateHorizon;
   const lateHorizonMs = parseDuration(horizonText);
   if (lateHorizonMs === null || lateHorizonMs > 7 * 86_400_000) {
     throw new ConfigError(`ALERT_LATE_HORIZON must be a duration up to 7d such as "24h" ("0s" turns the late check off), got "${horizonText}"`, {
       horizonText,
     });
   }
-  const graceText = env.ALERT_GRACE?.trim() || '3m';
+  const graceText = env.ALERT_GRACE?.trim() || ALERT_DEFAULTS.grace;
   const graceMs = parseDuration(graceText);
   if (graceMs === null || graceMs > MAX_GRACE_MS) {
     throw new ConfigError(`ALERT_GRACE must be a duration up to 1h such as "3m", got "${graceText}"`, { graceText });
@@ -59,6 +61,6 @@ export function readAlertConfig(env: Env): AlertConfig {
     subjectPrefix: prefix,
     graceMs,
     lateHorizonMs,
-    snsTimeoutMs: intVar(env, 'ALERT_SNS_TIMEOUT_MS', 10000, 100),
+    snsTimeoutMs: intVar(env, 'ALERT_SNS_TIMEOUT_MS', ALERT_DEFAULTS.snsTimeoutMs, 100),
   };
 }

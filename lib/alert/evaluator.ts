@@ -1,7 +1,5 @@
+import type { AlertStateName, NotificationKind } from './categories';
 import type { AlertRule } from './rules';
-
-export type AlertStateName = 'ok' | 'pending' | 'firing';
-export type NotificationKind = 'firing' | 'reminder' | 'resolved' | 'late';
 
 /** What is kept per rule between runs (times in ms since the epoch). */
 export interface RuleState {

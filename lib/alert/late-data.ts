@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { ALERT_SQL as SQL } from '../../sql/alert-statements';
+import type { FoundRow, LateBurstRow, LateTallyRow, MessageCountRow, SampleEntryRow } from '../../sql/alert-statements';
 import type { AlertRule } from './rules';
 import { rangeParams } from './commit-cursor';
 import type { CommitRange } from './commit-cursor';
@@ -65,7 +66,7 @@ export interface LateLimits {
 /** Cheap pre-check for all rules: any entry in `range` late for the shortest window? */
 export async function anyLateEntries(client: Queryable, range: CommitRange, shortestWindowMs: number, limits: LateLimits): Promise<boolean> {
   const latest = limits.now - limits.graceMs - shortestWindowMs;
-  const result = await client.query<{ found: boolean }>(SQL.anyLateEntries, [...rangeParams(range), new Date(latest), new Date(limits.now - limits.horizonMs)]);
+  const result = await client.query<FoundRow>(SQL.anyLateEntries, [...rangeParams(range), new Date(latest), new Date(limits.now - limits.horizonMs)]);
   return result.rows[0]?.found === true;
 }
 
@@ -79,10 +80,7 @@ export async function anyLateEntries(client: Queryable, range: CommitRange, shor
 export async function readLateBurst(client: Queryable, rule: AlertRule, range: CommitRange, limits: LateLimits): Promise<LateBurst> {
   const late = ruleFilterParams(rule, new Date(limits.now - limits.horizonMs), new Date(countableSince(rule, limits.now, limits.graceMs)));
   const params = [...late, ...rangeParams(range)];
-  const bursts = await queryRule<{ n: string; first_at: Date | null; last_at: Date | null; busiest: string }>(client, rule, SQL.lateBursts, [
-    ...params,
-    rule.windowMs,
-  ]);
+  const bursts = await queryRule<LateBurstRow>(client, rule, SQL.lateBursts, [...params, rule.windowMs]);
   const row = bursts.rows[0];
   const total = Number(row?.n ?? 0);
   const busiest = Number(row?.busiest ?? 0);
@@ -98,11 +96,8 @@ export async function readLateBurst(client: Queryable, rule: AlertRule, range: C
       to: lastAt?.getTime() ?? 0,
       firstAt,
       lastAt,
-      topMessages: toMessageCounts((await queryRule<{ message: string; n: string }>(client, rule, SQL.lateTopMessages, [...params, LATE_TOP_KEPT])).rows),
-      samples: toSamples(
-        (await queryRule<{ logged_at: Date; level: string; message: string; path: string }>(client, rule, SQL.lateSampleEntries, [...params, SAMPLE_ENTRIES]))
-          .rows,
-      ),
+      topMessages: toMessageCounts((await queryRule<MessageCountRow>(client, rule, SQL.lateTopMessages, [...params, LATE_TOP_KEPT])).rows),
+      samples: toSamples((await queryRule<SampleEntryRow>(client, rule, SQL.lateSampleEntries, [...params, SAMPLE_ENTRIES])).rows),
     },
   };
 }
@@ -144,18 +139,17 @@ export function lateTallyDetails(tally: LateTally): WindowDetails {
 
 /** Every rule's tally not reported yet, by rule name. */
 export async function readLateTallies(client: Queryable): Promise<Map<string, LateTally>> {
-  const rows = (await client.query(SQL.listLateTallies)).rows as Record<string, unknown>[];
+  const rows = (await client.query<LateTallyRow>(SQL.listLateTallies)).rows;
   const tallies = new Map<string, LateTally>();
   for (const r of rows) {
-    const samples = (r.samples as { loggedAt: string; level: string; message: string; path: string }[]).map((s) => ({ ...s, loggedAt: new Date(s.loggedAt) }));
-    tallies.set(String(r.rule_name), {
+    tallies.set(r.rule_name, {
       entries: Number(r.entries),
       busiest: Number(r.busiest),
-      firstAt: r.first_at as Date,
-      lastAt: r.last_at as Date,
-      topMessages: r.top_messages as MessageCount[],
-      samples,
-      since: (r.since as Date).getTime(),
+      firstAt: r.first_at,
+      lastAt: r.last_at,
+      topMessages: r.top_messages,
+      samples: r.samples.map((s) => ({ ...s, loggedAt: new Date(s.loggedAt) })),
+      since: r.since.getTime(),
     });
   }
   return tallies;

@@ -1,4 +1,6 @@
-import type { NotificationKind } from './evaluator';
+import { levelOfWord, levelsAtOrAbove } from '../ingest/formats/severity';
+import { NOTIFICATION_KIND, NOTIFIED_STATE } from './categories';
+import type { NotificationKind, NotifiedState, Severity } from './categories';
 import type { AlertRule } from './rules';
 import { formatDuration } from '../platform/duration';
 
@@ -55,13 +57,20 @@ export interface NotificationInput {
   lateStillExamining?: boolean;
 }
 
+/** The SNS String message attributes of a notification, for subscription filter policies (docs/alerting.md). */
+export interface NotificationAttributes {
+  severity: Severity;
+  rule: string;
+  state: NotifiedState;
+  kind: NotificationKind;
+}
+
 /** A rendered notification, as stored in the outbox and published. */
 export interface Notification {
   kind: NotificationKind;
   subject: string;
   body: string;
-  /** SNS String message attributes, for subscription filter policies. */
-  attributes: Record<string, string>;
+  attributes: NotificationAttributes;
 }
 
 const HEADLINE: Record<NotificationKind, string> = {
@@ -103,7 +112,10 @@ export function toSubjectAscii(text: string): string {
     .trim();
 }
 
+/** `ERROR+` for a level and every one above it (what `minLevel` counts), else the levels joined. */
 function levelsText(rule: AlertRule): string {
+  const lowest = levelOfWord(rule.levels[0] ?? '');
+  if (rule.levels.length > 1 && lowest !== null && levelsAtOrAbove(lowest).join('/') === rule.levels.join('/')) return `${lowest}+`;
   const text = rule.levels.join('/');
   return text.length <= 20 ? text : `${rule.levels.length}-level`;
 }
@@ -151,7 +163,7 @@ function ruleLines(rule: AlertRule): string[] {
     field('Rule', cleanText(rule.name)),
     field(
       'Condition',
-      `${rule.threshold} or more ${rule.levels.join('/')} entries within ${formatDuration(rule.windowMs)}${rule.forMs > 0 ? `, for ${formatDuration(rule.forMs)}` : ''}`,
+      `${rule.threshold} or more ${levelsText(rule)} entries within ${formatDuration(rule.windowMs)}${rule.forMs > 0 ? `, for ${formatDuration(rule.forMs)}` : ''}`,
     ),
   ];
   if (rule.source) lines.push(field('Files', cleanText(rule.source)));
@@ -281,7 +293,7 @@ export function formatNotification(input: NotificationInput): Notification {
     attributes: {
       severity: input.rule.severity,
       rule: cleanText(input.rule.name),
-      state: input.kind === 'reminder' ? 'firing' : input.kind,
+      state: input.kind === NOTIFICATION_KIND.REMINDER ? NOTIFIED_STATE.FIRING : input.kind,
       kind: input.kind,
     },
   };

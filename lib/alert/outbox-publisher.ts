@@ -2,6 +2,8 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import type { MessageAttributeValue, SNSClient } from '@aws-sdk/client-sns';
 import type pg from 'pg';
 import { ALERT_SQL as SQL } from '../../sql/alert-statements';
+import type { CountRow, OutboxClaimRow } from '../../sql/alert-statements';
+import type { NotificationKind } from './categories';
 import { withTransaction } from '../platform/db';
 import { PublishError, describeError } from '../platform/errors';
 import type { AppLogger } from '../platform/logger';
@@ -11,7 +13,7 @@ import { isServiceWideError } from './sns-client';
 export interface OutboxRow {
   id: number;
   ruleName: string;
-  kind: string;
+  kind: NotificationKind;
   subject: string;
   body: string;
   attributes: Record<string, string>;
@@ -53,15 +55,15 @@ export interface PublishSummary {
 
 const MAX_ERROR_CHARS = 1000;
 
-function toOutboxRow(r: Record<string, unknown>): OutboxRow {
+function toOutboxRow(r: OutboxClaimRow): OutboxRow {
   return {
     id: Number(r.id),
-    ruleName: String(r.rule_name),
-    kind: String(r.kind),
-    subject: String(r.subject),
-    body: String(r.body),
-    attributes: (r.attributes ?? {}) as Record<string, string>,
-    attempts: Number(r.attempts),
+    ruleName: r.rule_name,
+    kind: r.kind,
+    subject: r.subject,
+    body: r.body,
+    attributes: r.attributes,
+    attempts: r.attempts,
   };
 }
 
@@ -83,7 +85,7 @@ type Attempt = { row: OutboxRow; messageId: string } | { row: OutboxRow; error: 
  */
 async function publishNext(deps: PublishOutboxDeps, skipRules: string[]): Promise<Attempt | null> {
   return withTransaction(deps.pool, async (client) => {
-    const claimed = await client.query(SQL.claimNextOutbox, [skipRules]);
+    const claimed = await client.query<OutboxClaimRow>(SQL.claimNextOutbox, [skipRules]);
     if (!claimed.rows[0]) return null;
     const row = toOutboxRow(claimed.rows[0]);
     let messageId: string;
@@ -144,7 +146,7 @@ export async function publishOutbox(deps: PublishOutboxDeps): Promise<PublishSum
     if (isServiceWideError(attempt.error.cause)) break;
     skipRules.push(attempt.row.ruleName);
   }
-  const unsent = await deps.pool.query<{ n: string }>(SQL.countUnsent);
+  const unsent = await deps.pool.query<CountRow>(SQL.countUnsent);
   summary.pending = Number(unsent.rows[0]?.n ?? 0);
   return summary;
 }

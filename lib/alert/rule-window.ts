@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { ALERT_SQL as SQL } from '../../sql/alert-statements';
+import type { BusiestFreshWindowRow, CountRow, FreshWindowsSpanRow, MessageCountRow, SampleEntryRow, WindowBoundsRow } from '../../sql/alert-statements';
 import type { AlertRule } from './rules';
 import { rangeParams } from './commit-cursor';
 import type { CommitRange } from './commit-cursor';
@@ -42,11 +43,11 @@ export async function queryRule<R extends pg.QueryResultRow>(client: Queryable, 
   }
 }
 
-export function toMessageCounts(rows: { message: string; n: string }[]): MessageCount[] {
+export function toMessageCounts(rows: MessageCountRow[]): MessageCount[] {
   return rows.map((r) => ({ message: r.message, count: Number(r.n) }));
 }
 
-export function toSamples(rows: { logged_at: Date; level: string; message: string; path: string }[]): SampleEntry[] {
+export function toSamples(rows: SampleEntryRow[]): SampleEntry[] {
   return rows.map((r) => ({ loggedAt: r.logged_at, level: r.level, message: r.message, path: r.path }));
 }
 
@@ -92,7 +93,7 @@ export function countableSince(rule: AlertRule, now: number, graceMs: number): n
  */
 export async function countWindow(client: Queryable, rule: AlertRule, now: number): Promise<number> {
   const params = [...ruleFilterParams(rule, new Date(now - rule.windowMs), new Date(now)), countCap(rule)];
-  const result = await queryRule<{ n: string }>(client, rule, SQL.countWindow, params);
+  const result = await queryRule<CountRow>(client, rule, SQL.countWindow, params);
   return Number(result.rows[0]?.n ?? 0);
 }
 
@@ -109,10 +110,10 @@ export async function countWindow(client: Queryable, rule: AlertRule, now: numbe
  */
 export async function busiestFreshWindow(client: Queryable, rule: AlertRule, range: CommitRange, now: number, graceMs: number): Promise<CountedWindow | null> {
   const fresh = [...ruleFilterParams(rule, new Date(countableSince(rule, now, graceMs)), new Date(now)), ...rangeParams(range), rule.windowMs];
-  const span = (await queryRule<{ n: string; from_text: string; to_text: string }>(client, rule, SQL.freshWindowsSpan, fresh)).rows[0];
+  const span = (await queryRule<FreshWindowsSpanRow>(client, rule, SQL.freshWindowsSpan, fresh)).rows[0];
   if (!span || Number(span.n) === 0) return null;
   const params = [...ruleFilterParams(rule, span.from_text, span.to_text), ...rangeParams(range), rule.windowMs, new Date(now - graceMs), countCap(rule)];
-  const row = (await queryRule<{ n: string; end_at: Date; end_text: string; start_text: string }>(client, rule, SQL.busiestFreshWindow, params)).rows[0];
+  const row = (await queryRule<BusiestFreshWindowRow>(client, rule, SQL.busiestFreshWindow, params)).rows[0];
   if (!row) return null;
   const end = row.end_at.getTime();
   return { count: Number(row.n), from: row.start_text, to: row.end_text, fromMs: end - rule.windowMs, toMs: end };
@@ -121,7 +122,7 @@ export async function busiestFreshWindow(client: Queryable, rule: AlertRule, ran
 /** What a notification shows about `window`. */
 export async function readWindowDetails(client: Queryable, rule: AlertRule, window: RuleWindow): Promise<WindowDetails> {
   const params = ruleFilterParams(rule, window.from, window.to);
-  const bounds = await queryRule<{ n: string; first_at: Date | null; last_at: Date | null }>(client, rule, SQL.windowBounds, params);
+  const bounds = await queryRule<WindowBoundsRow>(client, rule, SQL.windowBounds, params);
   const count = Number(bounds.rows[0]?.n ?? 0);
   const details: WindowDetails = {
     count,
@@ -133,9 +134,7 @@ export async function readWindowDetails(client: Queryable, rule: AlertRule, wind
     samples: [],
   };
   if (count === 0) return details;
-  details.topMessages = toMessageCounts((await queryRule<{ message: string; n: string }>(client, rule, SQL.topMessages, [...params, TOP_MESSAGES])).rows);
-  details.samples = toSamples(
-    (await queryRule<{ logged_at: Date; level: string; message: string; path: string }>(client, rule, SQL.sampleEntries, [...params, SAMPLE_ENTRIES])).rows,
-  );
+  details.topMessages = toMessageCounts((await queryRule<MessageCountRow>(client, rule, SQL.topMessages, [...params, TOP_MESSAGES])).rows);
+  details.samples = toSamples((await queryRule<SampleEntryRow>(client, rule, SQL.sampleEntries, [...params, SAMPLE_ENTRIES])).rows);
   return details;
 }

@@ -4,10 +4,13 @@ import YAML from 'yaml';
 import { LEVELS, LEVEL_NAMES, levelOfWord, levelsAtOrAbove } from '../ingest/formats/severity';
 import { parseDuration } from '../platform/duration';
 import { ConfigError } from '../platform/errors';
+import { SEVERITY, isOneOf } from './categories';
+import type { Severity } from './categories';
+import { ALERT_DEFAULTS, ALERT_DEFAULT_MS } from './defaults';
 
 /** Values of the `severity` message attribute (SNS filter policies match on them). */
-export const SEVERITIES = ['critical', 'warning', 'info'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+export const SEVERITIES: readonly Severity[] = Object.values(SEVERITY);
+export type { Severity };
 
 /** A validated threshold rule: "`threshold` or more entries of `levels` within `windowMs`". */
 export interface AlertRule {
@@ -35,11 +38,8 @@ export interface AlertRule {
   pattern: string | null;
 }
 
-/** The rules used when ALERT_RULES is unset. */
-export const DEFAULT_RULES_SPEC: readonly Record<string, unknown>[] = [
-  { name: 'error-burst', minLevel: 'ERROR', threshold: 5, window: '5m' },
-  { name: 'any-fatal', levels: ['FATAL'], threshold: 1, window: '1m' },
-];
+/** The rules used when ALERT_RULES is unset (ALERT_DEFAULTS.rules). */
+export const DEFAULT_RULES_SPEC: readonly Record<string, unknown>[] = ALERT_DEFAULTS.rules;
 
 const FIELDS = [
   'name',
@@ -59,8 +59,6 @@ const FIELDS = [
 
 const MIN_WINDOW_MS = 60_000;
 const MAX_WINDOW_MS = 24 * 3_600_000;
-const DEFAULT_REPEAT_MS = 3_600_000;
-const DEFAULT_MAX_PER_HOUR = 6;
 const MAX_NAME_CHARS = 200;
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 const HIGH_SEVERITY_LEVELS = new Set(['FATAL', 'ALERT', 'CRITICAL']);
@@ -208,14 +206,13 @@ function parseRule(spec: unknown, index: number, options: ParseRulesOptions): Al
   const clearBelow = reader.integer('clearBelow', threshold, 1);
   if (clearBelow > threshold) reader.fail('clearBelow', `must be at most the threshold (${threshold})`);
   const windowMs = reader.duration('window', null, MIN_WINDOW_MS, MAX_WINDOW_MS);
-  const forMs = reader.duration('for', 0, 0, MAX_WINDOW_MS);
-  const repeatIntervalMs = reader.duration('repeatInterval', DEFAULT_REPEAT_MS, MIN_WINDOW_MS, 7 * 24 * 3_600_000, true);
-  const maxNotificationsPerHour = reader.integer('maxNotificationsPerHour', DEFAULT_MAX_PER_HOUR, 2);
-  let severity: Severity = levels.every((l) => HIGH_SEVERITY_LEVELS.has(l)) ? 'critical' : 'warning';
+  const forMs = reader.duration('for', ALERT_DEFAULT_MS.for, 0, MAX_WINDOW_MS);
+  const repeatIntervalMs = reader.duration('repeatInterval', ALERT_DEFAULT_MS.repeatInterval, MIN_WINDOW_MS, 7 * 24 * 3_600_000, true);
+  const maxNotificationsPerHour = reader.integer('maxNotificationsPerHour', ALERT_DEFAULTS.rule.maxNotificationsPerHour, 2);
+  let severity: Severity = levels.every((l) => HIGH_SEVERITY_LEVELS.has(l)) ? SEVERITY.CRITICAL : SEVERITY.WARNING;
   if (reader.has('severity')) {
-    const value = s.severity;
-    if (typeof value !== 'string' || !(SEVERITIES as readonly string[]).includes(value)) reader.fail('severity', `must be one of ${SEVERITIES.join(', ')}`);
-    severity = value as Severity;
+    if (isOneOf(SEVERITY, s.severity)) severity = s.severity;
+    else reader.fail('severity', `must be one of ${SEVERITIES.join(', ')}`);
   }
   const source = reader.text('source', 1000);
   const pattern = reader.text('pattern', 1000);

@@ -1,6 +1,7 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { SNSClientConfig } from '@aws-sdk/client-sns';
 import { intVar } from '../platform/env';
+import { ALERT_DEFAULTS } from './defaults';
 
 export interface SnsClientOptions {
   /** The topic published to: its region is the client's region. */
@@ -16,7 +17,6 @@ export interface SnsClientOptions {
 type RetryStrategyV2 = Extract<NonNullable<SNSClientConfig['retryStrategy']>, { acquireInitialRetryToken: unknown }>;
 type RetryToken = Awaited<ReturnType<RetryStrategyV2['acquireInitialRetryToken']>>;
 
-const DEFAULT_MAX_ATTEMPTS = 3;
 // The SDK's standard backoff: full jitter over base * 2^retry, capped.
 const RETRY_BASE_DELAY_MS = 100;
 const THROTTLING_BASE_DELAY_MS = 500;
@@ -108,7 +108,7 @@ export function regionOfTopic(topicArn: string): string | undefined {
  *   const sns = createSnsClient({ topicArn: config.topicArn, timeoutMs: config.snsTimeoutMs });
  */
 export function createSnsClient(options: SnsClientOptions, env: Record<string, string | undefined> = process.env): SNSClient {
-  const maxAttempts = options.maxAttempts ?? intVar(env, 'AWS_MAX_ATTEMPTS', DEFAULT_MAX_ATTEMPTS, 1);
+  const maxAttempts = options.maxAttempts ?? intVar(env, 'AWS_MAX_ATTEMPTS', ALERT_DEFAULTS.snsMaxAttempts, 1);
   return new SNSClient({
     region: regionOfTopic(options.topicArn),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),

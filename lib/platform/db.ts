@@ -18,6 +18,10 @@ export function createPool(connectionString: string, max = 3): pg.Pool {
     max,
     connectionTimeoutMillis: 10000,
     idleTimeoutMillis: 30000,
+    // Idle connections do not keep a process alive: `serverless invoke local` (which waits
+    // for the event loop to empty) ends when the handler returns, not 30 s later. The
+    // Lambda runtime and the long-running scripts stay up for reasons of their own.
+    allowExitOnIdle: true,
     application_name: 'logmon',
     keepAlive: true,
     // A Lambda frozen or killed mid-transaction must not keep a file's checkpoint

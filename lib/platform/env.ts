@@ -11,15 +11,26 @@ export function list(value: string | undefined, fallback: string[]): string[] {
     .filter((s) => s.length > 0);
 }
 
-/** Parse a non-negative integer variable, naming it when it is wrong. */
-export function intVar(env: Env, name: string, fallback: number, min = 0): number {
-  const raw = env[name];
+/**
+ * Parse an integer given as text (a variable's value, a script's argument),
+ * naming it when it is wrong; blank or absent is `fallback`.
+ *
+ * @example
+ *   intOption(process.argv[3], 'seconds (2nd argument)', 5, 1) // "abc" throws ConfigError
+ */
+export function intOption(raw: string | undefined, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) {
-    throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`, { name, raw });
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new ConfigError(`${name} must be an integer ${range}, got "${raw}"`, { name, raw });
   }
   return value;
+}
+
+/** Parse a non-negative integer variable, naming it when it is wrong. */
+export function intVar(env: Env, name: string, fallback: number, min = 0, max?: number): number {
+  return intOption(env[name], name, fallback, min, max);
 }
 
 /** Throws ConfigError unless `zone` is an IANA zone this runtime knows. */

@@ -1,0 +1,45 @@
+import { parseDuration } from '../platform/duration';
+
+/**
+ * Every default of the alert job, written once: readAlertConfig, runAlert's
+ * optional dependencies, the rule parser, the SNS client and the fallback of
+ * a removed rule read them here. Durations are written as the variables take
+ * them. The README and docs/alerting.md state the same values, which
+ * `__tests__/unit/alert-defaults.test.ts` checks.
+ *
+ * @example
+ *   const prefix = env.ALERT_SUBJECT_PREFIX?.trim() || ALERT_DEFAULTS.subjectPrefix;
+ */
+export const ALERT_DEFAULTS = {
+  /** ALERT_SUBJECT_PREFIX: starts every subject. */
+  subjectPrefix: '[logmon]',
+  /** ALERT_GRACE: two schedule periods (ingest's lag, then the evaluation that sees the commit) plus a margin. */
+  grace: '3m',
+  /** ALERT_LATE_HORIZON: late data older than this is not reported. */
+  lateHorizon: '24h',
+  /** ALERT_SNS_TIMEOUT_MS: time limit of one SNS request attempt. */
+  snsTimeoutMs: 10_000,
+  /** AWS_MAX_ATTEMPTS: attempts per publish within a run (the SDK's own default). */
+  snsMaxAttempts: 3,
+  /** The optional fields of a rule (`clearBelow` defaults to the rule's threshold, `severity` to its levels'). */
+  rule: { for: '0s', repeatInterval: '1h', maxNotificationsPerHour: 6 },
+  /** The rules used when ALERT_RULES is unset or blank. */
+  rules: [
+    { name: 'error-burst', minLevel: 'ERROR', threshold: 5, window: '5m' },
+    { name: 'any-fatal', levels: ['FATAL'], threshold: 1, window: '1m' },
+  ],
+} as const;
+
+function toMs(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === null) throw new Error(`ALERT_DEFAULTS holds "${text}", which is not a duration`);
+  return ms;
+}
+
+/** The default durations of ALERT_DEFAULTS in milliseconds. */
+export const ALERT_DEFAULT_MS = {
+  grace: toMs(ALERT_DEFAULTS.grace),
+  lateHorizon: toMs(ALERT_DEFAULTS.lateHorizon),
+  for: toMs(ALERT_DEFAULTS.rule.for),
+  repeatInterval: toMs(ALERT_DEFAULTS.rule.repeatInterval),
+} as const;
