@@ -18,6 +18,12 @@ export const RETENTION_SQL = {
     DELETE FROM ingest_anomalies t USING doomed WHERE t.id = doomed.id RETURNING t.id
   )
   SELECT count(*)::int AS deleted, max(id)::text AS last_id FROM deleted`,
+  deleteUnparsed: `WITH doomed AS (
+    SELECT id FROM ingest_unparsed WHERE id > $1 AND created_at < $2 ORDER BY id LIMIT $3
+  ), deleted AS (
+    DELETE FROM ingest_unparsed t USING doomed WHERE t.id = doomed.id RETURNING t.id
+  )
+  SELECT count(*)::int AS deleted, max(id)::text AS last_id FROM deleted`,
   /** Only notifications already sent (a NULL sent_at never compares): an unsent row is still owed to someone. */
   deleteSentNotifications: `WITH doomed AS (
     SELECT id FROM alert_outbox WHERE id > $1 AND sent_at < $2 ORDER BY id LIMIT $3

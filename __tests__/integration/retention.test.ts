@@ -115,6 +115,21 @@ describe('Function: runRetention', () => {
     expect(await count('ingest_anomalies')).toBe(1);
   });
 
+  it('removes the kept samples of lines no format understood past the age', async () => {
+    const add = (createdAt: Date) =>
+      db.pool.query(
+        `INSERT INTO ingest_unparsed (run_id, source_id, path, byte_offset, line, reason, created_at) VALUES ('run', 1, '/x.log', 0, '\\x6869', 'no_format', $1)`,
+        [createdAt],
+      );
+    await add(daysAgo(45));
+    await add(daysAgo(3));
+
+    const summary = await retain();
+
+    expect(summary.unparsedLines.deleted).toBe(1);
+    expect(await count('ingest_unparsed')).toBe(1);
+  });
+
   it('does not wait for an ingest transaction that is still writing entries', async () => {
     await addEntries(daysAgo(31), 5);
     const ingest = await db.pool.connect();

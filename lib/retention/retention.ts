@@ -34,14 +34,17 @@ export interface RetentionSummary {
   stoppedEarly: boolean;
   entries: PruneSummary;
   anomalies: PruneSummary;
+  /** Samples of lines no format understood (ingest_unparsed). */
+  unparsedLines: PruneSummary;
   sentNotifications: PruneSummary;
 }
 
-type Target = 'entries' | 'anomalies' | 'sentNotifications';
+type Target = 'entries' | 'anomalies' | 'unparsedLines' | 'sentNotifications';
 
 const TARGETS: ReadonlyArray<{ target: Target; statement: string }> = [
   { target: 'entries', statement: SQL.deleteEntries },
   { target: 'anomalies', statement: SQL.deleteAnomalies },
+  { target: 'unparsedLines', statement: SQL.deleteUnparsed },
   { target: 'sentNotifications', statement: SQL.deleteSentNotifications },
 ];
 
