@@ -24,6 +24,13 @@ export const RETENTION_SQL = {
     DELETE FROM ingest_unparsed t USING doomed WHERE t.id = doomed.id RETURNING t.id
   )
   SELECT count(*)::int AS deleted, max(id)::text AS last_id FROM deleted`,
+  /** The ingest job's record of its runs (by when they finished, on its clock). */
+  deleteIngestRuns: `WITH doomed AS (
+    SELECT id FROM ingest_runs WHERE id > $1 AND finished_at < $2 ORDER BY id LIMIT $3
+  ), deleted AS (
+    DELETE FROM ingest_runs t USING doomed WHERE t.id = doomed.id RETURNING t.id
+  )
+  SELECT count(*)::int AS deleted, max(id)::text AS last_id FROM deleted`,
   /** Only notifications already sent (a NULL sent_at never compares): an unsent row is still owed to someone. */
   deleteSentNotifications: `WITH doomed AS (
     SELECT id FROM alert_outbox WHERE id > $1 AND sent_at < $2 ORDER BY id LIMIT $3

@@ -18,6 +18,12 @@ export const STATUS_SQL = {
       WHERE o.rule_name = s.rule_name ORDER BY o.id DESC LIMIT 1
     ) n ON true
     ORDER BY s.rule_name`,
+  /** The built-in health rules' state, with what their check last found (kept in alert_state.rule by the alert job). */
+  listHealth: `SELECT rule_name, state, state_since, firing_since, last_evaluated_at, rule->>'headline' AS headline
+    FROM alert_state WHERE rule_name LIKE 'health:%' ORDER BY rule_name`,
+  /** When ingest and alert last got through a run. */
+  lastRuns: `SELECT (SELECT max(finished_at) FROM ingest_runs) AS last_ingest,
+      (SELECT max(last_evaluated_at) FROM alert_state) AS last_evaluation`,
   /** Notifications owed but not yet accepted by SNS. */
   unsentNotifications: `SELECT count(*)::int AS unsent, min(created_at) AS oldest,
       (SELECT last_error FROM alert_outbox WHERE sent_at IS NULL AND last_error IS NOT NULL

@@ -28,8 +28,9 @@ describe('Function: runAlert', () => {
   let sourceId: number;
   let rules: AlertRule[];
 
+  // Threshold rules only: the built-in health rules have their own tests (alert-health.test.ts).
   const alert = (at: number, extra: Partial<AlertDeps> = {}): Promise<AlertSummary> =>
-    runAlert({ pool: db.pool, rules, sns: client, topicArn: TOPIC, now: () => at, ...extra });
+    runAlert({ pool: db.pool, rules, health: [], sns: client, topicArn: TOPIC, now: () => at, ...extra });
   const kinds = (): string[] => sns.messages.map((m) => m.attributes.kind?.value ?? '?');
   const outbox = async (): Promise<{ kind: string; sent: boolean; attempts: number }[]> =>
     (await db.pool.query('SELECT kind, sent_at IS NOT NULL AS sent, attempts FROM alert_outbox ORDER BY id')).rows;

@@ -24,6 +24,12 @@ import {
 } from './late-data';
 import { ensureSchema } from '../platform/migrations';
 import { formatNotification } from './notification';
+import { observeHealth } from './health-checks';
+import { formatHealthNotification } from './health-notification';
+import { DEFAULT_HEALTH_RULES, HEALTH_CHECK, HEALTH_RULE_PREFIX } from './health-rules';
+import type { HealthRule } from './health-rules';
+import { HEALTH_SQL } from '../../sql/health-statements';
+import type { OutageRow } from '../../sql/health-statements';
 import type { Notification, NotificationInput } from './notification';
 import { publishOutbox } from './outbox-publisher';
 import type { PublishFailure, PublishHooks } from './outbox-publisher';
@@ -40,6 +46,8 @@ export interface AlertHooks extends PublishHooks {
 export interface AlertDeps {
   pool: pg.Pool;
   rules: AlertRule[];
+  /** The built-in health rules evaluated by every run (AlertConfig.health); all of them with their defaults when omitted, none for []. */
+  health?: readonly HealthRule[];
   sns: Pick<SNSClient, 'send'>;
   topicArn: string;
   /** Milliseconds since the epoch: the end of every window, and the time of every state change. */
@@ -90,6 +98,19 @@ export interface RuleSummary {
   late: 'queued' | 'pending' | 'held' | null;
 }
 
+/** One health rule's evaluation. */
+export interface HealthSummary {
+  rule: string;
+  previous: AlertStateName;
+  state: AlertStateName;
+  /** Queued by this evaluation (outbox-not-draining never queues: it is logged, and shown in status). */
+  notification: Exclude<NotificationKind, 'late'> | null;
+  held: 'resolution' | 'reminder' | null;
+  /** What the check found. */
+  headline: string;
+  where: string[];
+}
+
 export interface AlertSummary {
   runId: string;
   startedAt: string;
@@ -101,6 +122,8 @@ export interface AlertSummary {
   rules: RuleSummary[];
   /** Rules no longer configured whose state was dropped (resolved if they were firing). */
   removedRules: string[];
+  /** The health rules, evaluated after the threshold rules. */
+  health: HealthSummary[];
   notifications: { queued: number; sent: number; failed: number; pending: number; failures: PublishFailure[] };
 }
 
@@ -143,7 +166,7 @@ function restoreRule(name: string, stored: unknown): AlertRule {
   return typeof stored === 'object' && stored !== null ? { ...fallback, ...(stored as Partial<AlertRule>), name } : fallback;
 }
 
-async function saveState(client: pg.PoolClient, rule: AlertRule, state: RuleState, count: number, now: number): Promise<void> {
+async function saveState(client: pg.PoolClient, rule: Pick<AlertRule, 'name' | 'severity'>, state: RuleState, count: number, now: number): Promise<void> {
   const date = (v: number | null): Date | null => (v === null ? null : new Date(v));
   await client.query(SQL.saveState, [
     rule.name,
@@ -178,10 +201,11 @@ interface Evaluation {
   evaluated: boolean;
   rules: RuleSummary[];
   removedRules: string[];
+  health: HealthSummary[];
   queued: number;
 }
 
-type RunDeps = Required<Pick<AlertDeps, 'pool' | 'rules' | 'subjectPrefix' | 'lateHorizonMs' | 'graceMs'>> &
+type RunDeps = Required<Pick<AlertDeps, 'pool' | 'rules' | 'health' | 'subjectPrefix' | 'lateHorizonMs' | 'graceMs'>> &
   Pick<AlertDeps, 'logger' | 'hooks' | 'commitSafetyMarginMs' | 'maxExaminedEntries'>;
 
 /**
@@ -281,6 +305,94 @@ async function retireRule(client: pg.PoolClient, deps: RunDeps, name: string, st
 }
 
 /**
+ * One health rule: observe its check, step the same state machine as a
+ * threshold rule (the condition counts 1, the threshold is 1, no PENDING),
+ * queue what the step owes. outbox-not-draining queues nothing (the outbox
+ * is what is broken): it logs an ERROR while it fires, and status shows it.
+ */
+async function evaluateHealthRule(client: pg.PoolClient, deps: RunDeps, rule: HealthRule, previous: StoredState | null, now: number): Promise<HealthSummary> {
+  const observation = await observeHealth(client, rule, previous, now);
+  const silent = rule.check === HEALTH_CHECK.OUTBOX_NOT_DRAINING;
+  const recent = previous?.state === 'firing' && !silent ? await notificationsLastHour(client, rule.name, now) : 0;
+  const evaluated = {
+    threshold: 1,
+    clearBelow: 1,
+    forMs: 0,
+    repeatIntervalMs: silent ? 0 : rule.repeatIntervalMs,
+    maxNotificationsPerHour: rule.maxNotificationsPerHour,
+  };
+  const decision = evaluateRule(evaluated, previous, { count: observation.active ? 1 : 0, now, notificationsLastHour: recent });
+  if (decision.notify && !silent) {
+    const notification = formatHealthNotification({
+      kind: decision.notify,
+      rule,
+      observation,
+      now,
+      prefix: deps.subjectPrefix,
+      firingSince: decision.notify === 'firing' ? null : (previous?.firingSince ?? null),
+    });
+    await queueNotification(client, rule.name, notification, now);
+  }
+  if (silent && observation.active)
+    deps.logger?.error('notifications are not leaving the outbox: SNS does not accept them, and nobody is told through SNS', {
+      rule: rule.name,
+      headline: observation.headline,
+    });
+  if (silent && decision.notify === 'resolved') deps.logger?.info('the outbox drains again', { rule: rule.name });
+  // The headline is kept with the rule: `npm run status` shows what is wrong now.
+  await saveState(
+    client,
+    { ...rule, headline: observation.headline, where: observation.where.slice(0, 20) } as HealthRule,
+    decision.next,
+    observation.active ? 1 : 0,
+    now,
+  );
+  return {
+    rule: rule.name,
+    previous: previous?.state ?? 'ok',
+    state: decision.next.state,
+    notification: silent ? null : decision.notify,
+    held: decision.held,
+    headline: observation.headline,
+    where: observation.where,
+  };
+}
+
+/** A health rule turned off while FIRING gets its final RESOLVED (outbox-not-draining: none). */
+async function retireHealthRule(client: pg.PoolClient, deps: RunDeps, name: string, stored: StoredState, now: number): Promise<boolean> {
+  const check = name.slice(HEALTH_RULE_PREFIX.length);
+  const known = DEFAULT_HEALTH_RULES.find((r) => r.check === check);
+  let queued = false;
+  if (stored.state === 'firing' && known && known.check !== HEALTH_CHECK.OUTBOX_NOT_DRAINING) {
+    const rule = { ...known, ...(typeof stored.rule === 'object' && stored.rule !== null ? (stored.rule as Partial<HealthRule>) : {}), name };
+    const notification = formatHealthNotification({
+      kind: 'resolved',
+      rule,
+      observation: { active: false, headline: 'no longer checked', lines: [], hint: '', where: [] },
+      now,
+      prefix: deps.subjectPrefix,
+      firingSince: stored.firingSince,
+      reason: 'The check was turned off in the health: section of ALERT_RULES while it was firing: it is no longer evaluated.',
+    });
+    await queueNotification(client, name, notification, now);
+    queued = true;
+  }
+  await client.query(SQL.deleteState, [name]);
+  return queued;
+}
+
+/** The latest ingest outage (health:ingest-not-running FIRING) when it ended after `firstLate` or lasts, within the late horizon. */
+async function ingestOutageBefore(client: pg.PoolClient, deps: RunDeps, firstLate: number, now: number): Promise<{ from: number; to: number | null } | null> {
+  const name = `${HEALTH_RULE_PREFIX}${HEALTH_CHECK.INGEST_NOT_RUNNING}`;
+  const row = (await client.query<OutageRow>(HEALTH_SQL.latestOutage, [name])).rows[0];
+  if (!row) return null;
+  const from = row.from_at.getTime();
+  const to = row.to_at?.getTime() ?? null;
+  if (from < now - deps.lateHorizonMs || (to !== null && to < firstLate)) return null;
+  return { from, to };
+}
+
+/**
  * Tally the late entries of this run's slice (see late-data.ts) and queue
  * each rule's LATE DATA report when it is due: once the cursor has caught up
  * with the backlog, or when the tally is LATE_REPORT_MAX_DELAY_MS old (then
@@ -334,6 +446,7 @@ async function checkLateData(client: pg.PoolClient, deps: RunDeps, summaries: Ru
       details: lateTallyDetails(tally),
       busiestWindowCount: tally.busiest,
       lateStillExamining: !caughtUp,
+      ingestOutage: await ingestOutageBefore(client, deps, tally.firstAt.getTime(), now),
     });
     await queueNotification(client, rule.name, notification, now);
     if (stored) await deleteLateTally(client, rule.name);
@@ -347,7 +460,7 @@ async function checkLateData(client: pg.PoolClient, deps: RunDeps, summaries: Ru
 async function evaluateRules(deps: RunDeps, now: number): Promise<Evaluation> {
   return withTransaction(deps.pool, async (client) => {
     const lock = await client.query<EvaluationLockRow>(SQL.tryLockEvaluation);
-    if (lock.rows[0]?.locked !== true) return { evaluated: false, rules: [], removedRules: [], queued: 0 };
+    if (lock.rows[0]?.locked !== true) return { evaluated: false, rules: [], removedRules: [], health: [], queued: 0 };
     // Moved first: the entries it covers are examined by this run only, by the windows or as late data.
     const range = await advanceCommitCursor(client, deps.commitSafetyMarginMs, deps.maxExaminedEntries);
     if (range?.more)
@@ -356,17 +469,22 @@ async function evaluateRules(deps: RunDeps, now: number): Promise<Evaluation> {
     for (const row of (await client.query<AlertStateRow>(SQL.listStates)).rows) stored.set(row.rule_name, toStoredState(row));
     const rules: RuleSummary[] = [];
     for (const rule of deps.rules) rules.push(await evaluateOne(client, deps, rule, stored.get(rule.name) ?? null, now, range));
-    let queued = rules.filter((r) => r.notification !== null).length;
-    const configured = new Set(deps.rules.map((r) => r.name));
+    const health: HealthSummary[] = [];
+    for (const rule of deps.health) health.push(await evaluateHealthRule(client, deps, rule, stored.get(rule.name) ?? null, now));
+    let queued = rules.filter((r) => r.notification !== null).length + health.filter((h) => h.notification !== null).length;
+    const configured = new Set([...deps.rules, ...deps.health].map((r) => r.name));
     const removedRules: string[] = [];
     for (const [name, state] of stored) {
       if (configured.has(name)) continue;
-      if (await retireRule(client, deps, name, state, now)) queued += 1;
+      const retired = name.startsWith(HEALTH_RULE_PREFIX)
+        ? await retireHealthRule(client, deps, name, state, now)
+        : await retireRule(client, deps, name, state, now);
+      if (retired) queued += 1;
       removedRules.push(name);
     }
     queued += await checkLateData(client, deps, rules, now, range);
     await deps.hooks?.beforeEvaluationCommit?.();
-    return { evaluated: true, rules, removedRules, queued };
+    return { evaluated: true, rules, removedRules, health, queued };
   });
 }
 
@@ -387,6 +505,7 @@ export async function runAlert(deps: AlertDeps): Promise<AlertSummary> {
   const runDeps: RunDeps = {
     pool: deps.pool,
     rules: deps.rules,
+    health: deps.health ?? DEFAULT_HEALTH_RULES,
     subjectPrefix: deps.subjectPrefix ?? ALERT_DEFAULTS.subjectPrefix,
     lateHorizonMs: deps.lateHorizonMs ?? ALERT_DEFAULT_MS.lateHorizon,
     graceMs: deps.graceMs ?? ALERT_DEFAULT_MS.grace,
@@ -417,6 +536,7 @@ export async function runAlert(deps: AlertDeps): Promise<AlertSummary> {
     transitions: evaluation.rules.filter((r) => r.previous !== r.state).length + evaluation.removedRules.length,
     rules: evaluation.rules,
     removedRules: evaluation.removedRules,
+    health: evaluation.health,
     notifications: { queued: evaluation.queued, ...published },
   };
 }

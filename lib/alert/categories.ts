@@ -13,6 +13,11 @@ export type AlertStateName = (typeof ALERT_STATE)[keyof typeof ALERT_STATE];
 export const NOTIFICATION_KIND = { FIRING: 'firing', REMINDER: 'reminder', RESOLVED: 'resolved', LATE: 'late' } as const;
 export type NotificationKind = (typeof NOTIFICATION_KIND)[keyof typeof NOTIFICATION_KIND];
 
+/** The `kind` message attribute of every health notification (the row's kind stays firing/reminder/resolved; 009_health.sql). */
+export const HEALTH_MESSAGE_KIND = 'health' as const;
+/** The `kind` message attribute: a threshold rule's notification kind, or `health`. */
+export type MessageKind = NotificationKind | typeof HEALTH_MESSAGE_KIND;
+
 /** A rule's `severity` (kept in `alert_state.rule`) and the `severity` message attribute (in `alert_outbox.attributes`). */
 export const SEVERITY = { CRITICAL: 'critical', WARNING: 'warning', INFO: 'info' } as const;
 export type Severity = (typeof SEVERITY)[keyof typeof SEVERITY];

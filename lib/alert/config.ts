@@ -4,11 +4,15 @@ import { intVar } from '../platform/env';
 import type { Env } from '../platform/env';
 import { readLogLevels } from '../ingest/config';
 import { ALERT_DEFAULTS } from './defaults';
-import { loadAlertRules } from './rules';
+import { healthSectionOf, parseHealthRules } from './health-rules';
+import type { HealthRule } from './health-rules';
+import { readRulesDocument, rulesOfDocument } from './rules';
 import type { AlertRule } from './rules';
 
 export interface AlertConfig {
   rules: AlertRule[];
+  /** The enabled built-in health rules (the `health:` section of ALERT_RULES; all of them by default). */
+  health: HealthRule[];
   /** The SNS topic notifications are published to. */
   topicArn: string;
   /** Starts every subject, e.g. "[logmon]" or "[logmon prod]". */
@@ -55,8 +59,10 @@ export function readAlertConfig(env: Env): AlertConfig {
   if (graceMs === null || graceMs > MAX_GRACE_MS) {
     throw new ConfigError(`ALERT_GRACE must be a duration up to 1h such as "3m", got "${graceText}"`, { graceText });
   }
+  const doc = readRulesDocument(env.ALERT_RULES);
   return {
-    rules: loadAlertRules(env.ALERT_RULES, { ingestedLevels: readLogLevels(env) }),
+    rules: rulesOfDocument(doc, { ingestedLevels: readLogLevels(env) }),
+    health: parseHealthRules(healthSectionOf(doc)),
     topicArn,
     subjectPrefix: prefix,
     graceMs,

@@ -1,6 +1,6 @@
 import { levelOfWord, levelsAtOrAbove } from '../ingest/formats/severity';
 import { NOTIFICATION_KIND, NOTIFIED_STATE } from './categories';
-import type { NotificationKind, NotifiedState, Severity } from './categories';
+import type { MessageKind, NotificationKind, NotifiedState, Severity } from './categories';
 import type { AlertRule } from './rules';
 import { formatDuration } from '../platform/duration';
 
@@ -55,6 +55,8 @@ export interface NotificationInput {
   busiestWindowCount?: number;
   /** Late data: a backlog is still being examined, so the counts are a lower bound. */
   lateStillExamining?: boolean;
+  /** Late data: the ingest outage (health:ingest-not-running FIRING, `to` null while it lasts) these entries follow. */
+  ingestOutage?: { from: number; to: number | null } | null;
 }
 
 /** The SNS String message attributes of a notification, for subscription filter policies (docs/alerting.md). */
@@ -62,7 +64,8 @@ export interface NotificationAttributes {
   severity: Severity;
   rule: string;
   state: NotifiedState;
-  kind: NotificationKind;
+  /** The notification kind, or `health` for the built-in health rules. */
+  kind: MessageKind;
 }
 
 /** A rendered notification, as stored in the outbox and published. */
@@ -252,6 +255,14 @@ function formatBody(input: NotificationInput): string {
         `now, after that period's evaluation. This reports the past; the rule's state is unchanged.`,
         '',
       );
+      if (input.ingestOutage) {
+        const { from, to } = input.ingestOutage;
+        lines.push(
+          `This follows an ingest outage: health:ingest-not-running fired at ${utc(from)}${to === null ? ' and still fires' : ` and resolved at ${utc(to)}`}.`,
+          'These entries were logged while ingest was not running and stored when it resumed.',
+          '',
+        );
+      }
       if (input.lateStillExamining) {
         lines.push('A backlog is still being examined: these are the late entries found so far (at least this many); the rest are reported later.', '');
       }

@@ -261,23 +261,23 @@ export interface LoadRulesDeps {
 }
 
 /**
- * Rules from the ALERT_RULES value: inline JSON (starting with `[` or `{`),
- * a path to a .json/.yaml/.yml file, or the default rules when unset.
+ * The parsed ALERT_RULES value: inline JSON (starting with `[` or `{`), a
+ * path to a .json/.yaml/.yml file, or null when unset. It holds the rules
+ * (a list, or `{ rules: [...] }`) and may hold a `health:` section
+ * (`{ rules: [...], health: {...} }`, see health-rules.ts).
  *
  * @example
- *   const rules = loadAlertRules(process.env.ALERT_RULES, { ingestedLevels: ['ERROR', 'FATAL'] });
+ *   const doc = readRulesDocument(process.env.ALERT_RULES);
  */
-export function loadAlertRules(value: string | undefined, options: ParseRulesOptions = {}, deps: LoadRulesDeps = {}): AlertRule[] {
+export function readRulesDocument(value: string | undefined, deps: LoadRulesDeps = {}): unknown {
   const text = value?.trim() ?? '';
-  if (text === '') return parseAlertRules(DEFAULT_RULES_SPEC, options);
+  if (text === '') return null;
   if (text.startsWith('[') || text.startsWith('{')) {
-    let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      return JSON.parse(text);
     } catch (err) {
       throw new ConfigError(`ALERT_RULES is not valid JSON: ${(err as Error).message}`, {}, { cause: err });
     }
-    return parseAlertRules(parsed, options);
   }
   const file = path.resolve(deps.cwd ?? process.cwd(), text);
   let content: string;
@@ -290,11 +290,30 @@ export function loadAlertRules(value: string | undefined, options: ParseRulesOpt
       { cause: err },
     );
   }
-  let parsed: unknown;
   try {
-    parsed = /\.json$/i.test(file) ? JSON.parse(content) : YAML.parse(content);
+    return /\.json$/i.test(file) ? JSON.parse(content) : YAML.parse(content);
   } catch (err) {
     throw new ConfigError(`ALERT_RULES file ${file} cannot be parsed: ${(err as Error).message}`, { file }, { cause: err });
   }
-  return parseAlertRules(parsed, options);
+}
+
+/**
+ * The threshold rules of a parsed ALERT_RULES document: its list, or the
+ * default rules when it is unset or only has a `health:` section.
+ */
+export function rulesOfDocument(doc: unknown, options: ParseRulesOptions = {}): AlertRule[] {
+  if (doc === null || doc === undefined) return parseAlertRules(DEFAULT_RULES_SPEC, options);
+  if (typeof doc === 'object' && !Array.isArray(doc) && !('rules' in doc) && 'health' in doc) return parseAlertRules(DEFAULT_RULES_SPEC, options);
+  return parseAlertRules(doc, options);
+}
+
+/**
+ * Rules from the ALERT_RULES value: inline JSON (starting with `[` or `{`),
+ * a path to a .json/.yaml/.yml file, or the default rules when unset.
+ *
+ * @example
+ *   const rules = loadAlertRules(process.env.ALERT_RULES, { ingestedLevels: ['ERROR', 'FATAL'] });
+ */
+export function loadAlertRules(value: string | undefined, options: ParseRulesOptions = {}, deps: LoadRulesDeps = {}): AlertRule[] {
+  return rulesOfDocument(readRulesDocument(value, deps), options);
 }

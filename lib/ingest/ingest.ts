@@ -15,6 +15,7 @@ import type { Anomaly } from './anomaly';
 import { toSourceRow } from './checkpoint';
 import type { SourceRow } from './checkpoint';
 import { outcomeOfReadError } from './file-outcome';
+import { recordIngestRun } from './ingest-run';
 import { mergeBatch, mostlyUnparsed, newFileSummary, noteAnomalies, totalsOf } from './file-summary';
 import type { FileSummary, RunTotals } from './file-summary';
 import { reconcileSources } from './reconcile-sources';
@@ -199,6 +200,7 @@ export async function runIngest(deps: IngestDeps): Promise<IngestSummary> {
     hooks: deps.hooks,
     logger: deps.logger,
   };
+  const startedAt = full.now();
   await ensureSchema(deps.pool);
   const files: FileSummary[] = [];
   const { sources, stats } = await reconcileSources(full, runId, files);
@@ -228,5 +230,17 @@ export async function runIngest(deps: IngestDeps): Promise<IngestSummary> {
   }
   const totals = totalsOf(files);
   logFileSummaries(deps.logger, runId, files);
+  const present = work.flatMap((w) => (w.stat ? [{ ...w.stat, source: w.source.sourceName }] : []));
+  await recordIngestRun(deps.pool, {
+    runId,
+    startedAt,
+    finishedAt: full.now(),
+    stoppedEarly,
+    files,
+    totals,
+    sources: [...how.values()],
+    present,
+    cwd: full.cwd,
+  });
   return { runId, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, stoppedEarly, files, totals };
 }

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { parseDuration } from '../platform/duration';
 import { ConfigError } from '../platform/errors';
 import { FORMAT_NAMES } from './formats/types';
 import type { FormatName } from './formats/types';
@@ -30,6 +31,8 @@ export interface SourceConfig {
   multilineStart: RegExp | null;
   /** Label templates (`{name}` replaced from the path): service, host and any others. */
   labels: Record<string, string>;
+  /** Opt-in health check `source-silent`: the source's files must change at least this often (ms); null: not checked. */
+  expectActivityWithinMs?: number | null;
 }
 
 /** `auto`, one named format, or a regular expression with named groups `time`, `level`, `message`. */
@@ -84,6 +87,10 @@ const SOURCE = z.strictObject({
   service: z.string().min(1).optional(),
   host: z.string().min(1).optional(),
   labels: z.record(z.string().regex(/^[a-z][\w]{0,31}$/), z.string()).optional(),
+  expectActivityWithin: z
+    .string()
+    .refine((s) => (parseDuration(s) ?? 0) >= 60_000, { message: 'must be a duration of at least 1m such as "30m" or "2h"' })
+    .optional(),
 });
 
 const CONFIG_FILE = z.strictObject({
@@ -136,6 +143,7 @@ function toSource(raw: RawSource, index: number, defaults: { timeZone: string; m
     minLevel: raw.minLevel !== undefined ? levelOfWord(raw.minLevel)! : defaults.minLevel,
     multilineStart: raw.multiline ? new RegExp(raw.multiline.start, 'u') : null,
     labels,
+    expectActivityWithinMs: raw.expectActivityWithin !== undefined ? parseDuration(raw.expectActivityWithin) : null,
   };
 }
 

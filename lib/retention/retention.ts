@@ -36,15 +36,18 @@ export interface RetentionSummary {
   anomalies: PruneSummary;
   /** Samples of lines no format understood (ingest_unparsed). */
   unparsedLines: PruneSummary;
+  /** The ingest job's record of its runs (ingest_runs). */
+  ingestRuns: PruneSummary;
   sentNotifications: PruneSummary;
 }
 
-type Target = 'entries' | 'anomalies' | 'unparsedLines' | 'sentNotifications';
+type Target = 'entries' | 'anomalies' | 'unparsedLines' | 'ingestRuns' | 'sentNotifications';
 
 const TARGETS: ReadonlyArray<{ target: Target; statement: string }> = [
   { target: 'entries', statement: SQL.deleteEntries },
   { target: 'anomalies', statement: SQL.deleteAnomalies },
   { target: 'unparsedLines', statement: SQL.deleteUnparsed },
+  { target: 'ingestRuns', statement: SQL.deleteIngestRuns },
   { target: 'sentNotifications', statement: SQL.deleteSentNotifications },
 ];
 
@@ -78,7 +81,8 @@ async function pruneTarget(
 }
 
 /**
- * Remove log entries, ingest anomalies and sent notifications older than
+ * Remove log entries, ingest anomalies, samples of unparsed lines, the
+ * record of ingest runs and sent notifications older than
  * RETENTION_DAYS, in batches of short transactions (see
  * sql/retention-statements.ts). Unsent notifications are never removed.
  * Stopping early is safe: every batch already committed stays done, and the

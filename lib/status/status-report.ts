@@ -68,6 +68,26 @@ function describeDisk(disk: DiskState, readOffset: number): [string, string] {
   }
 }
 
+/** Longer than this without an alert evaluation: the health rules themselves are not being evaluated. */
+const STALE_EVALUATION_MS = 5 * 60 * 1000;
+
+/** The leading section: what is wrong now (health rules FIRING), since when, and when ingest and alert last ran. */
+function healthLines(snapshot: StatusSnapshot, tz: string): string[] {
+  const health = snapshot.health!;
+  const firing = health.rules.filter((r) => r.state === 'firing');
+  const now = snapshot.generatedAt.getTime();
+  const stale = health.lastEvaluation === null || now - health.lastEvaluation.getTime() > STALE_EVALUATION_MS;
+  const problems = firing.length + (stale ? 1 : 0);
+  const out = [problems === 0 ? 'Health: OK, no health check is failing' : `Health: ${problems} PROBLEM${problems === 1 ? '' : 'S'}`];
+  for (const r of firing) out.push(`  FIRING  ${r.rule} since ${formatTime(r.since, tz)}: ${r.headline ?? '?'}`);
+  if (stale)
+    out.push(
+      `  the alert job has not evaluated ${health.lastEvaluation ? `since ${formatTime(health.lastEvaluation, tz)}` : 'yet'}: no rule or health check is being evaluated`,
+    );
+  out.push(`  last ingest run: ${formatTime(health.lastIngestRun, tz)}; last alert evaluation: ${formatTime(health.lastEvaluation, tz)}`);
+  return out;
+}
+
 /**
  * The text of `npm run status`: per file checkpoint and lag, per rule state
  * and last notification, recent ingest anomalies, and stored entries per
@@ -79,6 +99,7 @@ function describeDisk(disk: DiskState, readOffset: number): [string, string] {
 export function formatStatusReport(snapshot: StatusSnapshot, options: ReportOptions = {}): string {
   const tz = options.timeZone ?? 'UTC';
   const out: string[] = [`logmon status at ${formatTime(snapshot.generatedAt, tz)} (${tz})`, ''];
+  if (snapshot.health) out.push(...healthLines(snapshot, tz), '');
 
   out.push('Files: checkpoint and lag (lag seen = size at the last run - checkpoint; on disk = now, when readable here)');
   if (snapshot.sources.length === 0) out.push('  no file ingested yet');

@@ -61,8 +61,28 @@ export interface AnomalyStatus {
   detail: string | null;
 }
 
+/** A health rule as the alert job left it. */
+export interface HealthRuleStatus {
+  rule: string;
+  state: string;
+  /** When it went FIRING (or its state began). */
+  since: Date;
+  lastEvaluatedAt: Date | null;
+  /** What its check last found. */
+  headline: string | null;
+}
+
+/** What `npm run status` leads with: what is wrong now, since when. */
+export interface HealthStatus {
+  rules: HealthRuleStatus[];
+  lastIngestRun: Date | null;
+  lastEvaluation: Date | null;
+}
+
 export interface StatusSnapshot {
   generatedAt: Date;
+  /** Built-in health rules and the last runs (absent in snapshots made before they existed). */
+  health?: HealthStatus;
   sources: SourceStatus[];
   rules: RuleStatus[];
   unsent: { count: number; oldest: Date | null; lastError: string | null };
@@ -164,14 +184,17 @@ export async function readStatus(deps: ReadStatusDeps): Promise<StatusSnapshot> 
   const end = new Date(start.getTime() + minutes * MINUTE_MS);
   const anomalySince = new Date(now - (deps.anomalyHours ?? 24) * 60 * MINUTE_MS);
   try {
-    const [sources, rules, unsent, anomalies, perMinute, unparsed] = await Promise.all([
+    const [sources, rules, unsent, anomalies, perMinute, unparsed, health, lastRuns] = await Promise.all([
       readSources(pool, deps.statFile ?? statOnDisk),
       readRules(pool),
       pool.query(SQL.unsentNotifications),
       pool.query(SQL.recentAnomalies, [anomalySince, deps.anomalyLimit ?? 10]),
       pool.query(SQL.entriesPerMinute, [start, end]),
       pool.query(SQL.recentUnparsed, [5]),
+      pool.query(SQL.listHealth),
+      pool.query(SQL.lastRuns),
     ]);
+    const runs = lastRuns.rows[0] as { last_ingest: Date | null; last_evaluation: Date | null } | undefined;
     const counts = new Array<number>(minutes).fill(0);
     const byLevel: Record<string, number> = {};
     for (const r of perMinute.rows as { minute: Date; level: string; entries: number }[]) {
@@ -182,6 +205,17 @@ export async function readStatus(deps: ReadStatusDeps): Promise<StatusSnapshot> 
     const u = unsent.rows[0] as { unsent: number; oldest: Date | null; last_error: string | null } | undefined;
     return {
       generatedAt: new Date(now),
+      health: {
+        rules: (health.rows as Record<string, unknown>[]).map((r) => ({
+          rule: String(r.rule_name),
+          state: String(r.state),
+          since: asDate(r.firing_since) ?? (r.state_since as Date),
+          lastEvaluatedAt: asDate(r.last_evaluated_at),
+          headline: (r.headline as string | null) ?? null,
+        })),
+        lastIngestRun: runs?.last_ingest ?? null,
+        lastEvaluation: runs?.last_evaluation ?? null,
+      },
       sources,
       rules,
       unsent: { count: u?.unsent ?? 0, oldest: u?.oldest ?? null, lastError: u?.last_error ?? null },

@@ -1,0 +1,201 @@
+import path from 'node:path';
+import type pg from 'pg';
+import { HEALTH_SQL as SQL } from '../../sql/health-statements';
+import type { HealthCursorRow, LatestIngestRunRow, NewLossRow, OldestUnsentRow, ProblemSourceRow, RecentLinesRow } from '../../sql/health-statements';
+import { LOSS_KINDS } from '../ingest/anomaly';
+import { formatDuration } from '../platform/duration';
+import type { RuleState } from './evaluator';
+import type { HealthRule } from './health-rules';
+
+/** What one health check found at one evaluation. */
+export interface HealthObservation {
+  /** The condition holds (the rule is, or goes, FIRING). */
+  active: boolean;
+  /** One line for the subject: what is wrong (or, inactive, that it is not any more). */
+  headline: string;
+  /** The facts behind it, for the body. */
+  lines: string[];
+  /** What to do about it. */
+  hint: string;
+  /** Where, for status and the summary (paths, patterns, sources). */
+  where: string[];
+}
+
+/** Where the ingest anomalies that lost bytes are queried (named in the loss-recorded mail). */
+export const ANOMALY_QUERY_FILE = 'sql/queries/ingest-anomalies.sql';
+
+function utc(ms: number | Date): string {
+  return `${new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, '')} UTC`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+async function latestRun(client: pg.PoolClient): Promise<LatestIngestRunRow> {
+  return (await client.query<LatestIngestRunRow>(SQL.latestIngestRun)).rows[0] ?? { finished_at: null, unmatched_patterns: null, silent_sources: null };
+}
+
+async function ingestNotRunning(client: pg.PoolClient, rule: HealthRule, previous: RuleState | null, now: number): Promise<HealthObservation> {
+  const last = (await latestRun(client)).finished_at?.getTime() ?? null;
+  const limit = formatDuration(rule.afterMs);
+  const hint =
+    'Look at the ingest function: its logs and errors, its schedule, whether it reaches the database. Entries logged meanwhile are read when it resumes (they arrive as LATE DATA).';
+  if (last === null) {
+    // Never ran (or its runs were pruned): counted from this rule's first evaluation.
+    const since = previous?.stateSince ?? now;
+    const active = previous?.state === 'firing' || now - since >= rule.afterMs;
+    return {
+      active,
+      headline: `no ingest run recorded for ${formatDuration(now - since)} (limit ${limit})`,
+      lines: ['Last run:   none recorded', `Limit:      ${limit}`],
+      hint,
+      where: [],
+    };
+  }
+  const quiet = Math.max(0, now - last);
+  const active = quiet >= rule.afterMs;
+  return {
+    active,
+    headline: active ? `no ingest run for ${formatDuration(quiet)} (limit ${limit})` : 'ingest runs again',
+    lines: [`Last run:   ${utc(last)}`, `Limit:      ${limit}`],
+    hint,
+    where: [],
+  };
+}
+
+async function sourceMissing(client: pg.PoolClient): Promise<HealthObservation> {
+  const rows = (await client.query<ProblemSourceRow>(SQL.problemSources)).rows;
+  const unmatched = (await latestRun(client)).unmatched_patterns ?? [];
+  const lines: string[] = [];
+  for (const r of rows) {
+    if (r.status === 'missing') lines.push(`  missing     ${r.path} (source ${r.source_name})`);
+    else lines.push(`  unreadable  ${r.path} (source ${r.source_name}): ${r.last_error ?? ''}`);
+  }
+  for (const p of unmatched) lines.push(`  no match    ${p}: the pattern matches no file`);
+  const missing = rows.filter((r) => r.status === 'missing').length;
+  const parts = [
+    missing > 0 ? `${plural(missing, 'file')} missing` : '',
+    rows.length - missing > 0 ? `${plural(rows.length - missing, 'file')} unreadable` : '',
+    unmatched.length > 0 ? `${plural(unmatched.length, 'pattern')} matching no file` : '',
+  ].filter((p) => p !== '');
+  const active = lines.length > 0;
+  return {
+    active,
+    headline: active ? parts.join(', ') : 'every configured file is there and readable',
+    lines: active ? ['Files and patterns:', ...lines] : [],
+    hint: 'Check the paths in LOG_FILES or the sources file, that the files exist where ingest runs (mounts) and that it may read them. Nothing is read from these files meanwhile.',
+    where: [...rows.map((r) => r.path), ...unmatched],
+  };
+}
+
+async function sourceSilent(client: pg.PoolClient): Promise<HealthObservation> {
+  const silent = (await latestRun(client)).silent_sources ?? [];
+  const lines = silent.map(
+    (s) => `  ${s.source}: ${s.lastActivity === null ? 'no file' : `last change ${utc(s.lastActivity)}`}, expected within ${formatDuration(s.withinMs)}`,
+  );
+  const active = silent.length > 0;
+  return {
+    active,
+    headline: active
+      ? `${plural(silent.length, 'source')} silent: ${silent.map((s) => s.source).join(', ')}`
+      : 'every source with expectActivityWithin is active',
+    lines: active ? ['Sources:', ...lines] : [],
+    hint: 'The application writing these files may have stopped, or now logs elsewhere. expectActivityWithin in the sources file sets the limit.',
+    where: silent.map((s) => s.source),
+  };
+}
+
+async function notUnderstood(client: pg.PoolClient, rule: HealthRule, now: number): Promise<HealthObservation> {
+  const rows = (await client.query<RecentLinesRow>(SQL.recentLines, [new Date(now - rule.afterMs)])).rows;
+  const bad = rows
+    .map((r) => ({ ...r, lines: Number(r.lines), unparsed: Number(r.unparsed) }))
+    .filter((r) => r.lines >= rule.minLines && r.unparsed > r.lines * rule.share);
+  const pct = (r: { lines: number; unparsed: number }): string => `${Math.round((r.unparsed * 100) / r.lines)}%`;
+  const active = bad.length > 0;
+  const first = bad[0];
+  return {
+    active,
+    headline: active
+      ? bad.length === 1 && first
+        ? `${pct(first)} of ${first.lines} lines of ${path.basename(first.path)} not understood`
+        : `${plural(bad.length, 'file')} mostly not understood`
+      : 'the lines read are understood',
+    lines: active
+      ? [
+          `Limit:      more than ${Math.round(rule.share * 100)}% of at least ${rule.minLines} lines, over the runs of the last ${formatDuration(rule.afterMs)}`,
+          'Files:',
+          ...bad.map((r) => `  ${pct(r).padStart(4)} of ${r.lines} lines  ${r.path} (source ${r.source})`),
+        ]
+      : [],
+    hint: "Lines no format understands are not stored, so no rule counts them. `npm run inspect -- FILE` shows how logmon reads a file; set the source's format (docs/sources.md).",
+    where: bad.map((r) => r.path),
+  };
+}
+
+/** New losses since the last evaluation; moves the cursor (same transaction as the state it drives). */
+async function lossRecorded(client: pg.PoolClient): Promise<HealthObservation> {
+  const seen = (await client.query<HealthCursorRow>(SQL.readHealthCursor)).rows[0]?.loss_seen_id ?? '0';
+  const rows = (await client.query<NewLossRow>(SQL.newLosses, [seen, [...LOSS_KINDS]])).rows;
+  const last = rows.reduce((max, r) => (BigInt(r.last_id) > max ? BigInt(r.last_id) : max), BigInt(seen));
+  if (rows.length > 0) await client.query(SQL.saveHealthCursor, [last.toString()]);
+  const bytes = rows.reduce((sum, r) => sum + Number(r.bytes), 0);
+  const files = new Set(rows.map((r) => r.path));
+  const active = rows.length > 0;
+  return {
+    active,
+    headline: active ? `${bytes} bytes lost in ${plural(files.size, 'file')}` : 'no bytes lost since the last check',
+    lines: active
+      ? [
+          'Lost since the last check (bytes, kind, file):',
+          ...rows.map((r) => `  ${r.bytes.padStart(10)}  ${r.kind.padEnd(20)}  ${r.path} (${plural(Number(r.occurrences), 'occurrence')})`),
+          '',
+          `See them: psql "$DATABASE_URL" -f ${ANOMALY_QUERY_FILE}`,
+          'What each kind means: docs/tailing.md#anomaly-kinds',
+        ]
+      : [],
+    hint: 'These bytes were never read (truncated or rotated away before ingest reached them, or rejected): rules never counted them.',
+    where: [...files],
+  };
+}
+
+async function outboxNotDraining(client: pg.PoolClient, rule: HealthRule, now: number): Promise<HealthObservation> {
+  const row = (await client.query<OldestUnsentRow>(SQL.oldestUnsent)).rows[0];
+  const oldest = row?.oldest?.getTime() ?? null;
+  const age = oldest === null ? 0 : Math.max(0, now - oldest);
+  const active = oldest !== null && age >= rule.afterMs;
+  return {
+    active,
+    headline: active ? `${row?.n} notifications unsent, the oldest for ${formatDuration(age)}` : 'the outbox drains',
+    lines: active ? [`Unsent:     ${row?.n}, oldest ${utc(oldest)}`, `Last error: ${row?.last_error ?? '(none recorded)'}`] : [],
+    hint: 'SNS does not accept the publishes (network path, permissions, the topic or its key): see docs/alerting.md#delivery-guarantees.',
+    where: [],
+  };
+}
+
+/**
+ * Look at one health check now. Reads only; loss-recorded also moves its
+ * cursor in health_cursor, in the caller's transaction.
+ *
+ * @example
+ *   const seen = await observeHealth(client, rule, stored ?? null, Date.now());
+ */
+export async function observeHealth(client: pg.PoolClient, rule: HealthRule, previous: RuleState | null, now: number): Promise<HealthObservation> {
+  switch (rule.check) {
+    case 'ingest-not-running':
+      return ingestNotRunning(client, rule, previous, now);
+    case 'source-missing':
+      return sourceMissing(client);
+    case 'source-silent':
+      return sourceSilent(client);
+    case 'not-understood':
+      return notUnderstood(client, rule, now);
+    case 'loss-recorded':
+      return lossRecorded(client);
+    case 'outbox-not-draining':
+      return outboxNotDraining(client, rule, now);
+  }
+}
