@@ -10,10 +10,15 @@ export const HEALTH_SQL = {
       (SELECT unmatched_patterns FROM ingest_runs ORDER BY finished_at DESC, id DESC LIMIT 1) AS unmatched_patterns,
       (SELECT silent_sources FROM ingest_runs ORDER BY finished_at DESC, id DESC LIMIT 1) AS silent_sources
     FROM ingest_runs`,
-  /** Files still expected that are missing or could not be read last time. */
-  problemSources: `SELECT path, source_name, status, last_error FROM log_sources
-    WHERE status = 'missing' OR (status IN ('active', 'rotated') AND last_error IS NOT NULL)
-    ORDER BY path, id`,
+  /**
+   * Files that could not be read last time, and checkpoints kept for a file
+   * gone from its path (no live checkpoint there now: another file at the
+   * same path is read instead of it).
+   */
+  problemSources: `SELECT s.path, s.source_name, s.status, s.last_error FROM log_sources s
+    WHERE (s.status IN ('active', 'rotated') AND s.last_error IS NOT NULL)
+      OR (s.status = 'missing' AND NOT EXISTS (SELECT 1 FROM log_sources l WHERE l.path = s.path AND l.status IN ('active', 'rotated')))
+    ORDER BY s.path, s.id`,
   /** Lines read and not understood per file by the runs finished after $1. */
   recentLines: `SELECT l->>'source' AS source, l->>'path' AS path, sum((l->>'lines')::bigint)::text AS lines,
       sum((l->>'unparsed')::bigint)::text AS unparsed

@@ -90,6 +90,44 @@ describe('Health rules (runAlert with runIngest)', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  describe('ingest_runs', () => {
+    it('records each run that reaches its end, and none for a run that fails', async () => {
+      // Prepare
+      fs.appendFileSync(file('app.log'), line('ERROR', 'boom', T0));
+      config = { ...config, logFiles: [file('app.log'), file('other/*.log')] };
+
+      // Act
+      await ingest(T0);
+      await ingest(T0 + MIN);
+      fs.appendFileSync(file('app.log'), line('ERROR', 'boom 2', T0));
+      await expect(
+        ingest(T0 + 2 * MIN, {
+          hooks: {
+            beforeCommit: () => {
+              throw new Error('connection lost');
+            },
+          },
+        }),
+      ).rejects.toThrow('connection lost');
+
+      // Assess
+      const runs = await db.pool.query(
+        'SELECT finished_at, outcome, files_read, entries_stored::int AS entries_stored, files_with_errors, unmatched_patterns FROM ingest_runs ORDER BY id',
+      );
+      expect(runs.rows).toEqual([
+        { finished_at: new Date(T0), outcome: 'complete', files_read: 1, entries_stored: 1, files_with_errors: 0, unmatched_patterns: [file('other/*.log')] },
+        {
+          finished_at: new Date(T0 + MIN),
+          outcome: 'complete',
+          files_read: 1,
+          entries_stored: 0,
+          files_with_errors: 0,
+          unmatched_patterns: [file('other/*.log')],
+        },
+      ]);
+    });
+  });
+
   describe('ingest-not-running', () => {
     it('sends exactly one FIRING within 5 minutes of the last ingest run while alert runs go on, and one RESOLVED once ingest runs again', async () => {
       // Prepare: ingest ran once, then stops
@@ -174,7 +212,7 @@ describe('Health rules (runAlert with runIngest)', () => {
       const [firing] = healthMessages();
       expect(firing?.attributes.severity?.value).toBe('critical');
       expect(firing?.subject).toContain('1 file missing');
-      expect(firing?.message).toContain(`missing     ${file('app.log')}`);
+      expect(firing?.message).toContain(`missing     ${file('app.log')}\n`);
 
       // Act
       fs.writeFileSync(file('app.log'), line('INFO', 'back', T0));
@@ -207,6 +245,21 @@ describe('Health rules (runAlert with runIngest)', () => {
 
       // Assess
       expect(health()).toEqual(['firing health:source-missing', 'resolved health:source-missing']);
+    });
+
+    it('stays silent when one of the files of a glob is deleted while the glob still matches others', async () => {
+      // Prepare
+      config = { ...config, logFiles: [file('*.log')] };
+      fs.writeFileSync(file('old.log'), line('INFO', 'old', T0 - MIN));
+      await ingest(T0);
+      fs.rmSync(file('old.log'));
+
+      // Act
+      await ingest(T0 + MIN);
+      await alert(T0 + MIN, { health: only });
+
+      // Assess
+      expect(health()).toEqual([]);
     });
 
     it('fires when a file cannot be read, and resolves once it is read again', async () => {

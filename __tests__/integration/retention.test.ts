@@ -115,6 +115,18 @@ describe('Function: runRetention', () => {
     expect(await count('ingest_anomalies')).toBe(1);
   });
 
+  it('removes the record of ingest runs past the age, in batches', async () => {
+    const add = (finishedAt: Date) =>
+      db.pool.query(`INSERT INTO ingest_runs (run_id, started_at, finished_at, outcome) VALUES ('run', $1, $1, 'complete')`, [finishedAt]);
+    for (let i = 0; i < 5; i += 1) await add(daysAgo(45));
+    await add(daysAgo(3));
+
+    const summary = await retain({ config: { ...config, batchSize: 2 } });
+
+    expect(summary.ingestRuns).toEqual({ deleted: 5, batches: 3, complete: true });
+    expect(await count('ingest_runs')).toBe(1);
+  });
+
   it('removes the kept samples of lines no format understood past the age', async () => {
     const add = (createdAt: Date) =>
       db.pool.query(

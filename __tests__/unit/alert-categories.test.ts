@@ -4,6 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ALERT_STATE, NOTIFICATION_KIND, NOTIFIED_STATE, SEVERITY } from '../../lib/alert/categories';
+import { formatHealthNotification } from '../../lib/alert/health-notification';
+import { DEFAULT_HEALTH_RULES } from '../../lib/alert/health-rules';
 import { formatNotification } from '../../lib/alert/notification';
 import { parseAlertRules } from '../../lib/alert/rules';
 
@@ -66,5 +68,18 @@ describe('Persisted categories of the alert job', () => {
     expect(lists.get("alert_outbox.attributes->>'severity'")).toContain(attributes.severity);
     expect(lists.get("alert_outbox.attributes->>'state'")).toContain(attributes.state);
     expect(attributes.kind).toBe(kind);
+  });
+
+  it.each(['firing', 'reminder', 'resolved'] as const)('renders a %s health notification with attributes the constraints accept', (kind) => {
+    const observation = { active: kind !== 'resolved', headline: 'x', lines: [], hint: '', where: [] };
+
+    for (const rule of DEFAULT_HEALTH_RULES) {
+      const { attributes } = formatHealthNotification({ kind, rule, observation, now: 60_000, prefix: '[logmon]' });
+
+      expect(lists.get("alert_outbox.attributes->>'severity'")).toContain(attributes.severity);
+      expect(lists.get("alert_outbox.attributes->>'state'")).toContain(attributes.state);
+      // 009_health.sql: kind=health only on rows of a health: rule
+      expect({ kind: attributes.kind, rule: attributes.rule.startsWith('health:') }).toEqual({ kind: 'health', rule: true });
+    }
   });
 });

@@ -6,10 +6,11 @@ import path from 'node:path';
 import { ANOMALY_KINDS } from '../../lib/ingest/anomaly';
 import { SOURCE_STATUSES } from '../../lib/ingest/checkpoint';
 import { TIME_SOURCES, UNPARSED_REASONS } from '../../lib/ingest/entry-scanner';
+import { INGEST_RUN_OUTCOMES } from '../../lib/ingest/ingest-run';
 import { loadMigrations } from '../../lib/platform/migrations';
 
 const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'sql', 'migrations');
-const INGEST_TABLES = ['log_sources', 'log_entries', 'ingest_anomalies', 'ingest_unparsed'];
+const INGEST_TABLES = ['log_sources', 'log_entries', 'ingest_anomalies', 'ingest_unparsed', 'ingest_runs'];
 
 /**
  * `table.column` → the values of its latest `CHECK (column IN (…))`, over
@@ -40,6 +41,7 @@ describe('Persisted ingest categories', () => {
     ['log_sources.status', SOURCE_STATUSES],
     ['ingest_unparsed.reason', UNPARSED_REASONS],
     ['log_entries.time_source', TIME_SOURCES],
+    ['ingest_runs.outcome', INGEST_RUN_OUTCOMES],
   ])('%s has a CHECK listing exactly the code’s values', (column, values) => {
     expect(lists.get(column)?.slice().sort()).toEqual([...values].sort());
   });
@@ -47,7 +49,7 @@ describe('Persisted ingest categories', () => {
   it('covers every CHECK … IN list of the ingest tables', () => {
     const ingestChecks = [...lists.keys()].filter((key) => INGEST_TABLES.includes(key.split('.')[0]!)).sort();
 
-    expect(ingestChecks).toEqual(['ingest_anomalies.kind', 'ingest_unparsed.reason', 'log_entries.time_source', 'log_sources.status']);
+    expect(ingestChecks).toEqual(['ingest_anomalies.kind', 'ingest_runs.outcome', 'ingest_unparsed.reason', 'log_entries.time_source', 'log_sources.status']);
   });
 });
 

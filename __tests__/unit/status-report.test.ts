@@ -145,3 +145,51 @@ describe('Function: formatStatusReport', () => {
     expect(formatStatusReport(emptySnapshot(), { timeZone: 'Asia/Tokyo' })).toContain('logmon status at 2026-11-23 21:00:30 (Asia/Tokyo)');
   });
 });
+
+describe('Function: formatStatusReport › health', () => {
+  it('leads with the health checks failing now, since when, and when ingest and alert last ran', () => {
+    // Prepare
+    const snapshot: StatusSnapshot = {
+      ...emptySnapshot(),
+      health: {
+        rules: [
+          {
+            rule: 'health:ingest-not-running',
+            state: 'firing',
+            since: at('2026-11-23T11:50:00Z'),
+            lastEvaluatedAt: at('2026-11-23T12:00:00Z'),
+            headline: 'no ingest run for 15m (limit 5m)',
+          },
+          {
+            rule: 'health:source-missing',
+            state: 'ok',
+            since: at('2026-11-23T10:00:00Z'),
+            lastEvaluatedAt: at('2026-11-23T12:00:00Z'),
+            headline: 'every configured file is there and readable',
+          },
+        ],
+        lastIngestRun: at('2026-11-23T11:45:00Z'),
+        lastEvaluation: at('2026-11-23T12:00:00Z'),
+      },
+    };
+
+    // Act
+    const lines = formatStatusReport(snapshot).split('\n');
+
+    // Assess
+    expect(lines.slice(2, 5)).toEqual([
+      'Health: 1 PROBLEM',
+      '  FIRING  health:ingest-not-running since 2026-11-23 11:50:00: no ingest run for 15m (limit 5m)',
+      '  last ingest run: 2026-11-23 11:45:00; last alert evaluation: 2026-11-23 12:00:00',
+    ]);
+  });
+
+  it('counts an alert job that stopped evaluating as a problem', () => {
+    const snapshot: StatusSnapshot = { ...emptySnapshot(), health: { rules: [], lastIngestRun: null, lastEvaluation: at('2026-11-23T11:00:00Z') } };
+
+    const lines = formatStatusReport(snapshot).split('\n');
+
+    expect(lines[2]).toBe('Health: 1 PROBLEM');
+    expect(lines[3]).toContain('the alert job has not evaluated since 2026-11-23 11:00:00');
+  });
+});

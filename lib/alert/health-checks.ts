@@ -67,20 +67,28 @@ async function ingestNotRunning(client: pg.PoolClient, rule: HealthRule, previou
   };
 }
 
+/**
+ * A configured file or pattern that yields nothing: a pattern (a literal path
+ * included) that matched no file at the last run, or a file that could not be
+ * read. A checkpoint kept for a file that left a glob (deleted by a cleanup,
+ * say) is not a problem by itself: it is named only when its path is a
+ * literal configured path that matches nothing now.
+ */
 async function sourceMissing(client: pg.PoolClient): Promise<HealthObservation> {
   const rows = (await client.query<ProblemSourceRow>(SQL.problemSources)).rows;
   const unmatched = (await latestRun(client)).unmatched_patterns ?? [];
-  const lines: string[] = [];
-  for (const r of rows) {
-    if (r.status === 'missing') lines.push(`  missing     ${r.path} (source ${r.source_name})`);
-    else lines.push(`  unreadable  ${r.path} (source ${r.source_name}): ${r.last_error ?? ''}`);
-  }
-  for (const p of unmatched) lines.push(`  no match    ${p}: the pattern matches no file`);
-  const missing = rows.filter((r) => r.status === 'missing').length;
+  const missing = [...new Set(rows.filter((r) => r.status === 'missing' && unmatched.includes(r.path)).map((r) => r.path))];
+  const unreadable = rows.filter((r) => r.status !== 'missing');
+  const noMatch = unmatched.filter((p) => !missing.includes(p));
+  const lines = [
+    ...missing.map((p) => `  missing     ${p}`),
+    ...unreadable.map((r) => `  unreadable  ${r.path} (source ${r.source_name}): ${r.last_error ?? ''}`),
+    ...noMatch.map((p) => `  no match    ${p}: the pattern matches no file`),
+  ];
   const parts = [
-    missing > 0 ? `${plural(missing, 'file')} missing` : '',
-    rows.length - missing > 0 ? `${plural(rows.length - missing, 'file')} unreadable` : '',
-    unmatched.length > 0 ? `${plural(unmatched.length, 'pattern')} matching no file` : '',
+    missing.length > 0 ? `${plural(missing.length, 'file')} missing` : '',
+    unreadable.length > 0 ? `${plural(unreadable.length, 'file')} unreadable` : '',
+    noMatch.length > 0 ? `${plural(noMatch.length, 'pattern')} matching no file` : '',
   ].filter((p) => p !== '');
   const active = lines.length > 0;
   return {
@@ -88,7 +96,7 @@ async function sourceMissing(client: pg.PoolClient): Promise<HealthObservation> 
     headline: active ? parts.join(', ') : 'every configured file is there and readable',
     lines: active ? ['Files and patterns:', ...lines] : [],
     hint: 'Check the paths in LOG_FILES or the sources file, that the files exist where ingest runs (mounts) and that it may read them. Nothing is read from these files meanwhile.',
-    where: [...rows.map((r) => r.path), ...unmatched],
+    where: [...missing, ...unreadable.map((r) => r.path), ...noMatch],
   };
 }
 

@@ -40,13 +40,14 @@ export interface IngestRunRecord {
   cwd: string;
 }
 
-/** The configured paths and globs (as written) no file present this run matches. */
+/** The configured paths and globs (made absolute) no file present this run matches. */
 export function unmatchedPatterns(sources: readonly SourceConfig[], present: readonly FileStat[], cwd: string): string[] {
   const out: string[] = [];
   for (const source of sources) {
     for (const template of source.paths) {
-      const matches = templateMatcher(path.resolve(cwd, template));
-      if (!present.some((f) => matches(f.path) !== null)) out.push(template);
+      const absolute = path.resolve(cwd, template);
+      const matches = templateMatcher(absolute);
+      if (!present.some((f) => matches(f.path) !== null)) out.push(absolute);
     }
   }
   return out;

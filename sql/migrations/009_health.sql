@@ -13,7 +13,7 @@ CREATE TABLE ingest_runs (
   files_read         integer     NOT NULL DEFAULT 0,
   entries_stored     bigint      NOT NULL DEFAULT 0,
   files_with_errors  integer     NOT NULL DEFAULT 0,
-  -- configured paths/globs that matched no file this run
+  -- configured paths/globs (absolute) that matched no file this run
   unmatched_patterns text[]      NOT NULL DEFAULT '{}',
   -- sources with expectActivityWithin whose files did not change within it: [{source, lastActivity, withinMs}]
   silent_sources     jsonb       NOT NULL DEFAULT '[]',
