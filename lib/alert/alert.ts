@@ -340,13 +340,8 @@ async function evaluateHealthRule(client: pg.PoolClient, deps: RunDeps, rule: He
     });
   if (silent && decision.notify === 'resolved') deps.logger?.info('the outbox drains again', { rule: rule.name });
   // The headline is kept with the rule: `npm run status` shows what is wrong now.
-  await saveState(
-    client,
-    { ...rule, headline: observation.headline, where: observation.where.slice(0, 20) } as HealthRule,
-    decision.next,
-    observation.active ? 1 : 0,
-    now,
-  );
+  const kept = { ...rule, headline: observation.headline, where: observation.where.slice(0, 20) };
+  await saveState(client, kept, decision.next, observation.active ? 1 : 0, now);
   return {
     rule: rule.name,
     previous: previous?.state ?? 'ok',
@@ -533,7 +528,10 @@ export async function runAlert(deps: AlertDeps): Promise<AlertSummary> {
     durationMs: Date.now() - started,
     evaluation: evaluation.evaluated ? 'done' : 'busy',
     rulesEvaluated: evaluation.rules.length,
-    transitions: evaluation.rules.filter((r) => r.previous !== r.state).length + evaluation.removedRules.length,
+    transitions:
+      evaluation.rules.filter((r) => r.previous !== r.state).length +
+      evaluation.health.filter((h) => h.previous !== h.state).length +
+      evaluation.removedRules.length,
     rules: evaluation.rules,
     removedRules: evaluation.removedRules,
     health: evaluation.health,
