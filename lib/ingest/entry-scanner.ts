@@ -292,7 +292,7 @@ export class EntryScanner {
   public position: number;
   public skipping: boolean;
   public readonly counts: ScanCounts = emptyCounts();
-  /** Entry starts per format in this scan (what `auto` chose). */
+  /** Entries per format, counted like `counts` when each entry finishes (what `auto` chose). */
   public readonly formats = new Map<string, number>();
   /** Counts of the pending entry, committed when it finishes. */
   private readonly open: ScanCounts = emptyCounts();
@@ -314,6 +314,8 @@ export class EntryScanner {
   private pendingFields: string | null = null;
   private pendingTimeSource: TimeSource = 'line';
   private pendingMessage = '';
+  /** Format of the pending entry's first line, counted in `formats` when the entry finishes. */
+  private pendingFormat: FormatName = 'brief';
   /** While HOLD: the records' text so far, their runtime's time and their bytes. */
   private holdText = '';
   private holdWrapperTime = '';
@@ -433,7 +435,7 @@ export class EntryScanner {
     const level = WORD_LEVEL.get(h.level) ?? 'ERROR';
     const severity = LEVELS[level];
     this.pendingOffset = this.position + start;
-    this.countFormat('brief');
+    this.pendingFormat = 'brief';
     if (severity >= this.minSeverity) {
       this.pendingKind = KEEP;
       this.pendingTimestamp = timestampText(buf, h);
@@ -509,7 +511,7 @@ export class EntryScanner {
       this.open.unparseableBytes += bytes;
       return;
     }
-    this.countFormat(parsed.format);
+    this.pendingFormat = parsed.format;
     this.applyParsed(parsed, this.holdWrapperTime, this.cleanText(parsed.message));
     this.chargeEntryBytes(bytes);
   }
@@ -543,7 +545,7 @@ export class EntryScanner {
   ): ScanCounts {
     this.finishPending();
     this.pendingOffset = this.position + start;
-    this.countFormat(parsed.format);
+    this.pendingFormat = parsed.format;
     const keeps = parsed.level !== null && LEVELS[parsed.level] >= this.minSeverity;
     this.applyParsed(parsed, wrapperTime, keeps ? this.clean(buf, start, textEnd, truncated, parsed.message) : '');
     this.chargeEntryBytes(lineBytes);
@@ -668,6 +670,7 @@ export class EntryScanner {
     } else if (kind === SKIP) {
       this.open.entriesSkipped += 1;
     }
+    if (kind === KEEP || kind === SKIP) this.countFormat(this.pendingFormat);
     this.pendingSeverity = 0;
     addCounts(this.counts, this.open);
     resetCounts(this.open);
