@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { wallClockMs } from '../../lib/ingest/formats/timestamp';
 import { parseSourcesConfig, readConfigFile, templateGlob, templateMatcher } from '../../lib/ingest/sources';
 
 const defaults = { timeZone: 'UTC', minLevel: 'ERROR' as const };
@@ -56,5 +57,15 @@ describe('File: logmon.example.yml', () => {
   it('is a valid sources file', () => {
     const sources = parseSourcesConfig(readConfigFile(path.join(__dirname, '../../logmon.example.yml')), defaults);
     expect(sources.map((s) => s.name)).toEqual(['demo', 'api', 'nginx', 'legacy']);
+  });
+});
+
+describe('Function: wallClockMs', () => {
+  it.each([
+    [Date.UTC(2026, 10, 22, 23, 30), 'Asia/Tokyo', Date.UTC(2026, 10, 23, 8, 30)],
+    [Date.UTC(2026, 10, 23, 3, 0), 'America/New_York', Date.UTC(2026, 10, 22, 22, 0)],
+    [Date.UTC(2026, 10, 23, 3, 0), 'UTC', Date.UTC(2026, 10, 23, 3, 0)],
+  ])('shows %d in %s as the wall clock %d', (ms, zone, expected) => {
+    expect(wallClockMs(ms, zone)).toBe(expected);
   });
 });

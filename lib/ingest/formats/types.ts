@@ -48,7 +48,9 @@ export interface ParsedLine {
 export interface ParseContext {
   /**
    * Year for timestamps written without one (syslog `Nov 23 10:00:00`, glog
-   * `E1123`): the year of the file's modification time. A date that would lie
+   * `E1123`), and the date of times written alone (`10:00:00.123`): those of
+   * the file's modification time as a wall clock in the source's zone (its
+   * UTC fields, see `wallClockMs`). A date that would lie
    * more than a day after `referenceMs` belongs to the year before.
    */
   referenceMs: number;
