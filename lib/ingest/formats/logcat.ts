@@ -8,16 +8,7 @@ import { levelOfLetter } from './severity';
 import type { Level } from './severity';
 import { canonicalTime, inferYear } from './timestamp';
 import type { LineFormat, ParseContext, ParsedLine } from './types';
-
-function digits(line: string, i: number, n: number): number {
-  let v = 0;
-  for (let k = i; k < i + n; k += 1) {
-    const c = line.charCodeAt(k);
-    if (c < 48 || c > 57) return -1;
-    v = v * 10 + c - 48;
-  }
-  return v;
-}
+import { digitsAt } from './chars';
 
 function letterLevel(c: string): Level | null {
   if (c === 'V') return 'TRACE';
@@ -36,12 +27,12 @@ function parseLogcat(line: string, context: ParseContext): ParsedLine | null {
     line.charCodeAt(14) !== 46
   )
     return null;
-  const month = digits(line, 0, 2);
-  const day = digits(line, 3, 2);
-  const hour = digits(line, 6, 2);
-  const minute = digits(line, 9, 2);
-  const second = digits(line, 12, 2);
-  const millis = digits(line, 15, 3);
+  const month = digitsAt(line, 0, 2);
+  const day = digitsAt(line, 3, 2);
+  const hour = digitsAt(line, 6, 2);
+  const minute = digitsAt(line, 9, 2);
+  const second = digitsAt(line, 12, 2);
+  const millis = digitsAt(line, 15, 3);
   if (month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0 || millis < 0 || line.charCodeAt(18) !== 32) return null;
   let p = 18;
   while (line.charCodeAt(p) === 32 && p < 30) p += 1;

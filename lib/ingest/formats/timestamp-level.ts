@@ -35,6 +35,7 @@ import { levelOfWord } from './severity';
 import type { Level } from './severity';
 import { canonicalTime, monthNumber } from './timestamp';
 import type { LineFormat, ParseContext, ParsedLine } from './types';
+import { digitsAt, isBlank, isDigit, isLetter, isUpper } from './chars';
 
 const TAB = 9;
 const SPACE = 32;
@@ -69,37 +70,6 @@ const MAX_TOKEN = 128;
 const PG_PROBE = 512;
 /** Longest level word (`INFORMATIONAL`). */
 const MAX_LEVEL_WORD = 13;
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
-function isUpper(c: number): boolean {
-  return c >= 65 && c <= 90;
-}
-
-function isLower(c: number): boolean {
-  return c >= 97 && c <= 122;
-}
-
-function isLetter(c: number): boolean {
-  return isUpper(c) || isLower(c);
-}
-
-function isBlank(c: number): boolean {
-  return c === SPACE || c === TAB;
-}
-
-/** Value of the `count` digits at `i`, or -1. */
-function digitsAt(line: string, i: number, count: number): number {
-  let value = 0;
-  for (let k = 0; k < count; k += 1) {
-    const c = line.charCodeAt(i + k);
-    if (!isDigit(c)) return -1;
-    value = value * 10 + (c - 48);
-  }
-  return value;
-}
 
 /** End of the ANSI colour sequences (`ESC [ 0;31 m`) starting at `i`, or `i` when there is none. */
 function skipSgr(line: string, i: number): number {
