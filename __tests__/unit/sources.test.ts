@@ -15,7 +15,7 @@ describe('Function: parseSourcesConfig', () => {
     [{ sources: [{ path: 'a.log', format: 'nope' }] }, /source #1, field format/],
     [{ sources: [{ name: 'api', path: 'a.log', timezone: 'Mars/Olympus' }] }, /source #1 \(api\), field timezone: must be an IANA time zone/],
     [{ sources: [{ path: 'a.log', minLevel: 'LOUD' }] }, /field minLevel: must be a level/],
-    [{ sources: [{ path: 'a.log', colour: 'red' }] }, /source #1, field \(the source\): Unrecognized key/],
+    [{ sources: [{ path: 'a.log', colour: 'red' }] }, /source #1, field \(the source\): unknown field "colour"/],
     [{ sources: [{ path: 'a.log', format: { regex: '(?<time>\\S+) (' } }] }, /field format/],
     [{ sources: [{ name: 'x' }] }, /source #1 \(x\), field path/],
     [
