@@ -10,10 +10,21 @@ export const BENCH_SQL = {
   /** The baselines' tables: log_entries' columns, defaults and indexes (they share its id sequence, which costs the same). */
   createBaselineTable: 'CREATE TABLE bench_copy_baseline (LIKE log_entries INCLUDING ALL)',
   createFloorTable: 'CREATE TABLE bench_copy_floor (LIKE log_entries INCLUDING ALL)',
+  /** The other formats' baseline table: their pre-extracted rows, all nine columns ingest writes. */
+  createRowsTable: 'CREATE TABLE bench_copy_rows (LIKE log_entries INCLUDING ALL)',
   /** Flush dirty pages so neither timed run pays for the other's writes. */
   checkpoint: 'CHECKPOINT',
   countEntries: 'SELECT count(*)::bigint AS n FROM log_entries',
   countBaseline: 'SELECT count(*)::bigint AS n FROM bench_copy_baseline',
+  countRows: 'SELECT count(*)::bigint AS n FROM bench_copy_rows',
+  /**
+   * Rows of log_entries not in bench_copy_rows and the other way round
+   * (instants compared as instants, fields as jsonb values): 0 when the
+   * ingest stored exactly the pre-extracted rows.
+   */
+  differingRows: `WITH a AS (SELECT logged_at, level, message, byte_offset, severity, level_text, fields, time_source FROM log_entries),
+         b AS (SELECT logged_at, level, message, byte_offset, severity, level_text, fields, time_source FROM bench_copy_rows)
+    SELECT (SELECT count(*) FROM (TABLE a EXCEPT ALL TABLE b) AS x) + (SELECT count(*) FROM (TABLE b EXCEPT ALL TABLE a) AS y) AS n`,
   /** Content digests, to show both sides stored the same rows. */
   digestEntries: `SELECT md5(string_agg(concat_ws('|', logged_at, level, message, byte_offset), E'\\n' ORDER BY byte_offset)) AS d
     FROM log_entries`,
@@ -44,9 +55,14 @@ export const BENCH_SQL = {
   newestEntry: 'SELECT max(logged_at) AS t FROM log_entries',
 } as const;
 
+/** The columns of the brief's baselines (what its `awk` writes; the others take their defaults). */
+const BRIEF_COLUMNS = '(logged_at, level, message, source_id, byte_offset)';
+/** The columns ingest's COPY writes (sql/ingest-statements.ts `copyEntries`). */
+const INGEST_COLUMNS = '(logged_at, level, message, source_id, byte_offset, severity, level_text, fields, time_source)';
+
 /** The psql meta-command loading COPY rows from standard input into one of the baseline tables. */
-export function copyCommand(table: 'bench_copy_baseline' | 'bench_copy_floor'): string {
-  return `\\copy ${table} (logged_at, level, message, source_id, byte_offset) FROM STDIN`;
+export function copyCommand(table: 'bench_copy_baseline' | 'bench_copy_floor' | 'bench_copy_rows'): string {
+  return `\\copy ${table} ${table === 'bench_copy_rows' ? INGEST_COLUMNS : BRIEF_COLUMNS} FROM STDIN`;
 }
 
 /** Admin statements on fixed `logmon_bench_*` names (CREATE DATABASE takes no parameters). */

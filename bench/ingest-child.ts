@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     /** Own CPU during the run, against durationMs: well below it, PostgreSQL is the bottleneck. */
     cpuMs: (cpu.user + cpu.system) / 1000,
     totals: summary.totals,
-    files: summary.files.map((f) => ({ path: f.path, outcome: f.outcome, toOffset: f.toOffset, batches: f.batches, error: f.error })),
+    files: summary.files.map((f) => ({ path: f.path, outcome: f.outcome, toOffset: f.toOffset, batches: f.batches, format: f.format, error: f.error })),
   };
   fs.writeFileSync(resultFile, JSON.stringify(result));
 }

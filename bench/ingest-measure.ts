@@ -16,6 +16,8 @@ export interface IngestRun {
   /** Committed checkpoint of the (single) file. */
   toOffset: number;
   batches: number;
+  /** The format most entry lines were read as (what `auto` chose). */
+  format: string;
 }
 
 interface ChildResult {
@@ -24,7 +26,7 @@ interface ChildResult {
   maxRssKb: number;
   vmHwmKb: number | null;
   totals: IngestSummary['totals'];
-  files: { outcome: string; toOffset: number; batches: number; error?: string }[];
+  files: { outcome: string; toOffset: number; batches: number; format: string; error?: string }[];
 }
 
 /**
@@ -95,5 +97,6 @@ export async function runIngestChild(options: IngestRunOptions): Promise<IngestR
     totals: result.totals,
     toOffset: file.toOffset,
     batches: file.batches,
+    format: file.format,
   };
 }

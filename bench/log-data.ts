@@ -23,10 +23,10 @@ const LEVELS: readonly (readonly [string, number])[] = [
   ['ERROR', 0.4],
   ['FATAL', 0.1],
 ];
-const WANTED = new Set(['ERROR', 'FATAL']);
+export const WANTED: ReadonlySet<string> = new Set(['ERROR', 'FATAL']);
 
 /** Message shapes with quotes, backslashes, SQL-looking text and multi-byte UTF-8 (no tabs: the awk baseline splits on them). */
-const MESSAGES: readonly ((n: number, m: number) => string)[] = [
+export const MESSAGES: readonly ((n: number, m: number) => string)[] = [
   (n, m) => `database timeout after ${m} ms on "orders" (attempt ${n % 5})`,
   (n) => `user 'alice${n % 97}' failed to log in from 10.0.${n % 256}.${(n >> 8) % 256}`,
   (n) => `cannot open C:\\logs\\app${n % 10}\\today.txt: access denied`,
@@ -40,7 +40,7 @@ const MESSAGES: readonly ((n: number, m: number) => string)[] = [
 ];
 
 /** mulberry32: a tiny deterministic PRNG, so the same seed writes the same file. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -51,7 +51,8 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-function pickLevel(r: number): string {
+/** INFO, WARNING, ERROR or FATAL, in the shares of LEVELS, for a uniform `r` in [0, 1). */
+export function pickLevel(r: number): string {
   let acc = 0;
   for (const [level, share] of LEVELS) {
     acc += share;
@@ -60,9 +61,11 @@ function pickLevel(r: number): string {
   return LEVELS[LEVELS.length - 1]![0];
 }
 
-const START_MS = Date.UTC(2026, 10, 23, 0, 0, 0);
-const LINES_PER_SECOND = 16;
-const LINES_PER_WRITE = 8192;
+/** Log time of the first line, and lines per second of log time. */
+export const START_MS = Date.UTC(2026, 10, 23, 0, 0, 0);
+export const LINES_PER_SECOND = 16;
+/** Lines generated per write. */
+export const LINES_PER_WRITE = 8192;
 
 /**
  * Write a deterministic seed-format log (`2026-11-23 10:00:00 [ERROR] message`)

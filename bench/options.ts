@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { BENCH_FORMATS } from './format-logs';
+import type { BenchFormat } from './format-logs';
 
 /** What one `npm run bench` measures, and how big. */
 export interface BenchOptions {
@@ -7,6 +9,8 @@ export interface BenchOptions {
   lines: number;
   /** Timed runs of the baseline and of the ingest each; medians are reported. */
   repeats: number;
+  /** Formats measured besides the brief's, each on a file of `lines` lines; empty skips them. */
+  formats: BenchFormat[];
   /** Size of the backlog file for the flat-memory run; 0 skips it. */
   backlogMb: number;
   /** Rows loaded into log_entries for the alert evaluation; 0 skips it. */
@@ -40,6 +44,19 @@ function intFrom(env: Env, name: string, fallback: number): number {
   return value;
 }
 
+/** BENCH_FORMATS: a comma-separated list of BENCH_FORMATS, `none`, or unset for all of them. */
+function formatsFrom(env: Env): BenchFormat[] {
+  const raw = env.BENCH_FORMATS?.trim();
+  if (!raw) return [...BENCH_FORMATS];
+  if (raw === 'none') return [];
+  return raw.split(',').map((word) => {
+    const name = word.trim();
+    if (!(BENCH_FORMATS as readonly string[]).includes(name))
+      throw new Error(`BENCH_FORMATS: unknown format "${name}" (known: ${BENCH_FORMATS.join(', ')}, or none)`);
+    return name as BenchFormat;
+  });
+}
+
 function flagValue(argv: readonly string[], name: string): string | undefined {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
@@ -61,6 +78,7 @@ export function readBenchOptions(argv: readonly string[], env: Env, root: string
     mode,
     lines: Math.max(1, intFrom(env, 'BENCH_LINES', preset.lines)),
     repeats: Math.max(1, intFrom(env, 'BENCH_REPEATS', preset.repeats)),
+    formats: formatsFrom(env),
     backlogMb: intFrom(env, 'BENCH_BACKLOG_MB', preset.backlogMb),
     alertRows: intFrom(env, 'BENCH_ALERT_ROWS', preset.alertRows),
     alertSpanHours: env.BENCH_ALERT_SPAN_HOURS?.trim() ? Math.max(1, intFrom(env, 'BENCH_ALERT_SPAN_HOURS', 0)) : null,

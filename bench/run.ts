@@ -1,6 +1,8 @@
 // npm run bench [-- --quick | --tiny] [--out file] [--cpu-prof dir]
 // Measures, in one run against one PostgreSQL: the `grep | awk | psql \copy`
-// baseline and logmon's ingest on the same generated file, a backlog ingest
+// baseline and logmon's ingest on the same generated file, the ingest of the
+// other formats (JSON, logfmt, the generic rule) against `psql \copy` of the
+// same rows, a backlog ingest
 // (peak RSS), the alert evaluation (runAlert over 20 rules), and each handler's bundle size and cold init.
 // Prints a Markdown table and writes the figures as JSON (bench/results.json).
 import fs from 'node:fs';
@@ -15,6 +17,7 @@ import { measureBacklog } from './backlog';
 import { createScratchDatabase, openBenchServer } from './bench-database';
 import type { BenchServer } from './bench-database';
 import { findPsql } from './copy-baseline';
+import { briefFormatResult, measureFormatThroughput } from './format-throughput';
 import { readDeployBuild } from './esbuild-options';
 import { listHandlers, measureHandlerBundle } from './handler-bundles';
 import { buildIngestChild } from './ingest-measure';
@@ -86,6 +89,23 @@ async function main(): Promise<void> {
 
     say('baseline and ingest on the same file');
     const tp = await measureThroughput({ server, data, repeats: options.repeats, withBaseline: psql !== null, ingest, log: say });
+    const formats = [briefFormatResult(tp, data)];
+    for (const [i, format] of options.formats.entries()) {
+      say(`format ${format}: ingest and \\copy of the same rows`);
+      formats.push(
+        await measureFormatThroughput({
+          server,
+          workDir,
+          format,
+          lines: options.lines,
+          seed: options.seed + 2 + i,
+          repeats: options.repeats,
+          withBaseline: psql !== null,
+          ingest,
+          log: say,
+        }),
+      );
+    }
     say(`backlog: ${options.backlogMb} MB`);
     const backlog = await measureBacklog(server, workDir, options.backlogMb, options.seed, ingest, say);
     say(`alert data: ${options.alertRows.toLocaleString('en-US')} rows`);
@@ -96,7 +116,7 @@ async function main(): Promise<void> {
 
     const cpus = os.cpus();
     const partial: Omit<BenchResults, 'targets'> = {
-      schema: 1,
+      schema: 2,
       command: `npm run bench${options.mode === 'full' ? '' : ` -- --${options.mode}`}`,
       mode: options.mode,
       startedAt: new Date(started).toISOString(),
@@ -106,6 +126,7 @@ async function main(): Promise<void> {
       params: {
         lines: options.lines,
         repeats: options.repeats,
+        formats: options.formats,
         backlogMb: options.backlogMb,
         alertRows: options.alertRows,
         alertSpanHours: options.alertSpanHours,
@@ -119,6 +140,7 @@ async function main(): Promise<void> {
       ratio: tp.ratio,
       ratioBest: tp.ratioBest,
       sameRows: tp.sameRows,
+      formats,
       backlog,
       alert,
       bundles,

@@ -22,7 +22,17 @@ export interface ThroughputResult {
   baseline: CopyResult & { rows: number | null };
   /** `psql \copy` of the rows already filtered and encoded: PostgreSQL's own share. */
   copyFloor: CopyResult;
-  ingest: { seconds: number[]; cpuSeconds: number[]; linesPerSec: number; peakRssMb: number; rows: number; checkpoint: number; batches: number };
+  ingest: {
+    seconds: number[];
+    cpuSeconds: number[];
+    linesPerSec: number;
+    peakRssMb: number;
+    rows: number;
+    checkpoint: number;
+    batches: number;
+    /** What `auto` read the file as. */
+    format: string;
+  };
   /** Ingest lines/s over baseline lines/s (medians), null without a baseline. */
   ratio: number | null;
   /** The same for the fastest run of each: less sensitive to other load on a shared machine. */
@@ -139,6 +149,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
       rows: ingestRows,
       checkpoint: last.toOffset,
       batches: last.batches,
+      format: last.format,
     },
     ratio: baseline.linesPerSec ? ingestLinesPerSec / baseline.linesPerSec : null,
     ratioBest: baselineSeconds.length > 0 ? Math.min(...baselineSeconds) / Math.min(...ingestSeconds) : null,

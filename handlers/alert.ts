@@ -6,18 +6,22 @@ import { createPoolCache } from '../lib/platform/db';
 import { wrapJob } from '../lib/platform/lambda';
 import { logger } from '../lib/platform/logger';
 import { createSnsClient } from '../lib/alert/sns-client';
+import { alertMetrics, readOutboxBacklog } from '../lib/alert/outbox-metrics';
+import { createMetricEmitter } from '../lib/platform/metrics';
 
 // Built once per container: invalid rules fail the cold start, naming the rule and field.
 const config = readAlertConfig(process.env);
 const sns = createSnsClient({ topicArn: config.topicArn, timeoutMs: config.snsTimeoutMs });
 const pools = createPoolCache();
+const metrics = createMetricEmitter('alert');
 
 /** Publishing stops this long before the Lambda time limit; unsent rows wait for the next run. */
 const STOP_MARGIN_MS = 5000;
 
 export const handler = wrapJob<ScheduledEvent | undefined, AlertSummary>('alert', async (_event, run) => {
+  const pool = pools.poolFor(run.databaseUrl());
   const summary = await runAlert({
-    pool: pools.poolFor(run.databaseUrl()),
+    pool,
     rules: config.rules,
     sns,
     topicArn: config.topicArn,
@@ -31,5 +35,7 @@ export const handler = wrapJob<ScheduledEvent | undefined, AlertSummary>('alert'
   const { runId, durationMs, evaluation, transitions, notifications } = summary;
   const log = notifications.failed > 0 ? logger.warn.bind(logger) : logger.info.bind(logger);
   log('alert run finished', { runId, durationMs, evaluation, transitions, notifications });
+  // Read after the run: the outbox rows of every run (this one's failures included) that SNS has not accepted.
+  metrics.emit(alertMetrics(summary, await readOutboxBacklog(pool, Date.now())));
   return summary;
 });

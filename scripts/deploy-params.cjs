@@ -75,6 +75,15 @@ const PARAMETERS = {
     example: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
     check: (v) => (v === '' || /^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/.test(v) ? undefined : 'must be empty or the ARN of a KMS key'),
   },
+  // Where the CloudWatch alarms send (and their recovery): an SNS topic of the operators, without filter policies.
+  opsTopicArn: {
+    required: false,
+    example: 'arn:aws:sns:us-east-1:123456789012:ops-alarms',
+    check: (v) => {
+      if (v.endsWith('.fifo')) return 'must be a standard SNS topic: CloudWatch alarms cannot notify a FIFO topic';
+      return /^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(v) ? undefined : 'must be empty or the ARN of an SNS topic';
+    },
+  },
   alertEmailFilters: {
     required: false,
     example: '{"oncall@example.com":{"severity":["critical"]}}',

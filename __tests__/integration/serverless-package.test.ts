@@ -19,6 +19,7 @@ const PARAMS = {
   subnetIds: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210',
   securityGroupIds: 'sg-0123456789abcdef0',
   logsAccessPointArn: 'arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-0123456789abcdef0',
+  opsTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops-alarms',
 };
 
 interface Resource {
@@ -229,10 +230,97 @@ describe('serverless package --stage prod (no AWS credentials)', () => {
     });
   });
 
-  it('alarms the topic when a function keeps failing', () => {
-    const alarms = resourcesOf('AWS::CloudWatch::Alarm').map(([, r]) => (r.Properties.Dimensions as { Value: { Ref: string } }[])[0]!.Value.Ref);
+  describe('alarms', () => {
+    /** Where every alarm notifies, and its recovery: the ops topic when opsTopicArn is given, else the alert topic. */
+    const ACTIONS = [{ 'Fn::If': ['HasOpsTopic', PARAMS.opsTopicArn, { Ref: 'AlertTopic' }] }];
+    const lambda = (fn: string): unknown[] => [{ Name: 'FunctionName', Value: { Ref: `${fn}LambdaFunction` } }];
+    const own = (fn: string): unknown[] => [
+      { Name: 'Service', Value: 'logmon' },
+      { Name: 'Function', Value: { Ref: `${fn}LambdaFunction` } },
+    ];
+    const alarmsOf = (): Record<string, Record<string, unknown>> =>
+      Object.fromEntries(resourcesOf('AWS::CloudWatch::Alarm').map(([id, r]) => [id, r.Properties]));
 
-    expect(alarms.sort()).toEqual(['AlertLambdaFunction', 'IngestLambdaFunction', 'RetentionLambdaFunction']);
+    it.each([
+      // id, namespace, metric, dimensions, statistic, period, evaluation periods, datapoints to alarm, operator, threshold, missing data
+      ['IngestNotRunningAlarm', 'AWS/Lambda', 'Invocations', lambda('Ingest'), 'Sum', 60, 3, 3, 'LessThanThreshold', 1, 'breaching'],
+      ['AlertNotRunningAlarm', 'AWS/Lambda', 'Invocations', lambda('Alert'), 'Sum', 60, 3, 3, 'LessThanThreshold', 1, 'breaching'],
+      ['RetentionNotRunningAlarm', 'AWS/Lambda', 'Invocations', lambda('Retention'), 'Sum', 3600, 2, 2, 'LessThanThreshold', 1, 'breaching'],
+      ['IngestFailingAlarm', 'AWS/Lambda', 'Errors', lambda('Ingest'), 'Sum', 60, 3, 2, 'GreaterThanOrEqualToThreshold', 1, 'notBreaching'],
+      ['AlertFailingAlarm', 'AWS/Lambda', 'Errors', lambda('Alert'), 'Sum', 60, 3, 2, 'GreaterThanOrEqualToThreshold', 1, 'notBreaching'],
+      ['RetentionFailingAlarm', 'AWS/Lambda', 'Errors', lambda('Retention'), 'Sum', 3600, 2, 2, 'GreaterThanOrEqualToThreshold', 1, 'notBreaching'],
+      ['AlertOutboxNotDrainingAlarm', 'logmon', 'UnsentNotifications', own('Alert'), 'Minimum', 60, 3, 3, 'GreaterThanOrEqualToThreshold', 1, 'missing'],
+      ['AlertNotificationDelayedAlarm', 'logmon', 'OldestUnsentAgeSeconds', own('Alert'), 'Maximum', 60, 1, 1, 'GreaterThanThreshold', 120, 'missing'],
+      ['IngestBytesLostAlarm', 'logmon', 'BytesLost', own('Ingest'), 'Sum', 60, 1, 1, 'GreaterThanThreshold', 0, 'notBreaching'],
+    ])('%s watches %s %s', (id, namespace, metric, dimensions, statistic, period, evaluationPeriods, datapoints, operator, threshold, missing) => {
+      const alarm = alarmsOf()[id];
+
+      expect(alarm).toEqual({
+        AlarmDescription: expect.any(String),
+        Namespace: namespace,
+        MetricName: metric,
+        Dimensions: dimensions,
+        Statistic: statistic,
+        Period: period,
+        EvaluationPeriods: evaluationPeriods,
+        DatapointsToAlarm: datapoints,
+        ComparisonOperator: operator,
+        Threshold: threshold,
+        TreatMissingData: missing,
+        AlarmActions: ACTIONS,
+        OKActions: ACTIONS,
+      });
+      expect(alarm!.AlarmDescription).toContain(metric);
+      expect(String(alarm!.AlarmDescription).length).toBeGreaterThan(100);
+    });
+
+    it('IngestMostlyUnparsedAlarm watches the share UnparsedLines / LinesRead over 5 minutes, once 10 lines were read', () => {
+      const alarm = alarmsOf().IngestMostlyUnparsedAlarm;
+      const stat = (name: string) => ({ Metric: { Namespace: 'logmon', MetricName: name, Dimensions: own('Ingest') }, Period: 300, Stat: 'Sum' });
+
+      expect(alarm).toEqual({
+        AlarmDescription: expect.stringContaining('UnparsedLines / LinesRead'),
+        Metrics: [
+          { Id: 'share', Label: expect.any(String), Expression: 'IF(lines >= 10, unparsed / lines, 0)', ReturnData: true },
+          { Id: 'unparsed', MetricStat: stat('UnparsedLines'), ReturnData: false },
+          { Id: 'lines', MetricStat: stat('LinesRead'), ReturnData: false },
+        ],
+        EvaluationPeriods: 1,
+        DatapointsToAlarm: 1,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0.5,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: ACTIONS,
+        OKActions: ACTIONS,
+      });
+    });
+
+    it('has exactly these alarms, notifying the topic of opsTopicArn when given (else the alert topic)', () => {
+      expect(Object.keys(alarmsOf()).sort()).toEqual(
+        [
+          'AlertFailingAlarm',
+          'AlertNotRunningAlarm',
+          'AlertNotificationDelayedAlarm',
+          'AlertOutboxNotDrainingAlarm',
+          'IngestBytesLostAlarm',
+          'IngestFailingAlarm',
+          'IngestMostlyUnparsedAlarm',
+          'IngestNotRunningAlarm',
+          'RetentionFailingAlarm',
+          'RetentionNotRunningAlarm',
+        ].sort(),
+      );
+      expect(template.Conditions?.HasOpsTopic).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [PARAMS.opsTopicArn, ''] }] });
+    });
+
+    it('keeps the metrics on in every deployed function (the alarms watch them)', () => {
+      for (const fn of FUNCTIONS) {
+        const environment = template.Resources[`${fn[0]!.toUpperCase()}${fn.slice(1)}LambdaFunction`]!.Properties.Environment as {
+          Variables: Record<string, unknown>;
+        };
+        expect(environment.Variables.LOGMON_METRICS).toBe('');
+      }
+    });
   });
 
   it('fails before building anything, naming each missing deploy parameter', async () => {

@@ -96,7 +96,7 @@ describe('Sources: the configuration file', () => {
 
 describe('Sources: lines no format understands', () => {
   it('keeps the first of them with file, offset and bytes, and says in the summary that most lines were not understood', async () => {
-    write('app.log', 'what is this\nnor this\n' + logLine('ERROR', 'ok', 1));
+    write('app.log', `what is this\nnor this\n${logLine('ERROR', 'ok', 1)}`);
 
     const summary = await fx.ingest();
 

@@ -10,3 +10,5 @@ process.env.AWS_SECRET_ACCESS_KEY = 'test';
 delete process.env.AWS_SESSION_TOKEN;
 delete process.env.AWS_PROFILE;
 process.env.AWS_REGION = 'us-east-1';
+// No CloudWatch metric lines either (LOGMON_METRICS): tests that check them turn them on.
+process.env.LOGMON_METRICS = '0';

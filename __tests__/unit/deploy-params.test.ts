@@ -28,6 +28,7 @@ describe('Function: findProblems', () => {
       alertSubjectPrefix: '[logmon prod]',
       snsEndpointUrl: 'https://vpce-0123456789abcdef0-abcdefgh.sns.us-east-1.vpce.amazonaws.com',
       retentionBatchSize: '1000',
+      opsTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops-alarms',
     };
 
     expect(findProblems({ ...VALID, ...tunables })).toEqual([]);
@@ -58,6 +59,12 @@ describe('Function: findProblems', () => {
     ['logFiles', '/var/log/app.log', 'logFiles: must be under the EFS mount /mnt/logs/: /var/log/app.log'],
     ['retentionDays', '0', 'retentionDays: must be a whole number of days >= 1'],
     ['databaseKmsKeyArn', 'alias/aws/ssm', 'databaseKmsKeyArn: must be empty or the ARN of a KMS key'],
+    ['opsTopicArn', 'ops-alarms', 'opsTopicArn: must be empty or the ARN of an SNS topic'],
+    [
+      'opsTopicArn',
+      'arn:aws:sns:us-east-1:123456789012:ops-alarms.fifo',
+      'opsTopicArn: must be a standard SNS topic: CloudWatch alarms cannot notify a FIFO topic',
+    ],
     ['logLevels', 'ERROR;FATAL', 'logLevels: must be comma-separated level names'],
     ['logTimezone', 'Mars/Olympus', 'logTimezone: must be an IANA time zone'],
     ['alertRules', '[{"name": ', 'alertRules: is not valid JSON'],

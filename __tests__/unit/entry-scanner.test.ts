@@ -342,3 +342,18 @@ describe('Function: isTimeOutOfRange', () => {
     expect(isTimeOutOfRange(timestamp, mtime)).toBe(expected);
   });
 });
+
+describe('Class: EntryScanner › Option: mtimeMs', () => {
+  it.each([
+    ['2026-11-23 09:00:00', 0],
+    ['2026-11-24 20:00:00', 0],
+    ['2026-11-26 10:00:00', 1],
+    ['2025-11-20 00:00:00', 1],
+    ['2025-12-01 00:00:00', 0],
+  ])('counts %s as out of range %d times for a file written at 2026-11-23 10:00Z', (timestamp, expected) => {
+    const scanner = new EntryScanner({ levels: ['ERROR'], maxLineBytes: 1024, emit: () => undefined, mtimeMs: Date.parse('2026-11-23T10:00:00Z') }, 0);
+    scanner.scan(Buffer.from(`${timestamp} [ERROR] x\n`));
+    scanner.flush();
+    expect(scanner.counts.timeOutOfRange).toBe(expected);
+  });
+});

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { wallClockMs } from '../../lib/ingest/formats/timestamp';
 import { parseSourcesConfig, readConfigFile, templateGlob, templateMatcher } from '../../lib/ingest/sources';
 
 const defaults = { timeZone: 'UTC', minLevel: 'ERROR' as const };
@@ -14,7 +15,7 @@ describe('Function: parseSourcesConfig', () => {
     [{ sources: [{ path: 'a.log', format: 'nope' }] }, /source #1, field format/],
     [{ sources: [{ name: 'api', path: 'a.log', timezone: 'Mars/Olympus' }] }, /source #1 \(api\), field timezone: must be an IANA time zone/],
     [{ sources: [{ path: 'a.log', minLevel: 'LOUD' }] }, /field minLevel: must be a level/],
-    [{ sources: [{ path: 'a.log', colour: 'red' }] }, /source #1, field \(the source\): Unrecognized key/],
+    [{ sources: [{ path: 'a.log', colour: 'red' }] }, /source #1, field \(the source\): unknown field "colour"/],
     [{ sources: [{ path: 'a.log', format: { regex: '(?<time>\\S+) (' } }] }, /field format/],
     [{ sources: [{ name: 'x' }] }, /source #1 \(x\), field path/],
     [
@@ -56,5 +57,15 @@ describe('File: logmon.example.yml', () => {
   it('is a valid sources file', () => {
     const sources = parseSourcesConfig(readConfigFile(path.join(__dirname, '../../logmon.example.yml')), defaults);
     expect(sources.map((s) => s.name)).toEqual(['demo', 'api', 'nginx', 'legacy']);
+  });
+});
+
+describe('Function: wallClockMs', () => {
+  it.each([
+    [Date.UTC(2026, 10, 22, 23, 30), 'Asia/Tokyo', Date.UTC(2026, 10, 23, 8, 30)],
+    [Date.UTC(2026, 10, 23, 3, 0), 'America/New_York', Date.UTC(2026, 10, 22, 22, 0)],
+    [Date.UTC(2026, 10, 23, 3, 0), 'UTC', Date.UTC(2026, 10, 23, 3, 0)],
+  ])('shows %d in %s as the wall clock %d', (ms, zone, expected) => {
+    expect(wallClockMs(ms, zone)).toBe(expected);
   });
 });

@@ -191,6 +191,18 @@ export function approximateEpochMs(text: string): number {
   return ms;
 }
 
+/** `YYYY-MM-DD` of `ms` in UTC. */
+function isoDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** True when `buf[start..end)` holds exactly the ASCII characters of `text`. */
+function bytesEqual(buf: Buffer, start: number, end: number, text: string): boolean {
+  if (end - start !== text.length) return false;
+  for (let i = 0; i < text.length; i += 1) if (buf[start + i] !== text.charCodeAt(i)) return false;
+  return true;
+}
+
 /** More than a day after the file was last written, or more than a year before: a wrong clock, year or zone. */
 export function isTimeOutOfRange(timestamp: string, mtimeMs: number): boolean {
   const ms = approximateEpochMs(timestamp);
@@ -292,7 +304,7 @@ export class EntryScanner {
   public position: number;
   public skipping: boolean;
   public readonly counts: ScanCounts = emptyCounts();
-  /** Entry starts per format in this scan (what `auto` chose). */
+  /** Entries per format, counted like `counts` when each entry finishes (what `auto` chose). */
   public readonly formats = new Map<string, number>();
   /** Counts of the pending entry, committed when it finishes. */
   private readonly open: ScanCounts = emptyCounts();
@@ -305,6 +317,9 @@ export class EntryScanner {
   private readonly multilineStart: RegExp | null;
   private readonly readTime: string;
   private samples = 0;
+  /** Dates (`YYYY-MM-DD`) strictly between which a time is surely not out of range (see isTimeOutOfRange). */
+  private readonly rangeLowDate: string;
+  private readonly rangeHighDate: string;
   private pendingKind: PendingKind = NO_ENTRY;
   private pendingOffset = 0;
   private pendingTimestamp = '';
@@ -314,6 +329,8 @@ export class EntryScanner {
   private pendingFields: string | null = null;
   private pendingTimeSource: TimeSource = 'line';
   private pendingMessage = '';
+  /** Format of the pending entry's first line, counted in `formats` when the entry finishes. */
+  private pendingFormat: FormatName = 'brief';
   /** While HOLD: the records' text so far, their runtime's time and their bytes. */
   private holdText = '';
   private holdWrapperTime = '';
@@ -340,6 +357,10 @@ export class EntryScanner {
     this.fast = options.briefFastPath ?? true;
     this.multilineStart = options.multilineStart ?? null;
     this.readTime = options.readTime ?? new Date().toISOString();
+    const mtime = options.mtimeMs;
+    const validMtime = mtime !== undefined && Number.isFinite(mtime) && Math.abs(mtime) < 8e15;
+    this.rangeLowDate = validMtime ? isoDate(mtime - 366 * DAY_MS - ZONE_SLACK_MS + DAY_MS) : '9999';
+    this.rangeHighDate = validMtime ? isoDate(mtime + ZONE_SLACK_MS) : '0000';
   }
 
   /** Offset to resume from, and whether that offset is inside an over-long line. */
@@ -433,14 +454,13 @@ export class EntryScanner {
     const level = WORD_LEVEL.get(h.level) ?? 'ERROR';
     const severity = LEVELS[level];
     this.pendingOffset = this.position + start;
-    this.countFormat('brief');
+    this.pendingFormat = 'brief';
     if (severity >= this.minSeverity) {
       this.pendingKind = KEEP;
       this.pendingTimestamp = timestampText(buf, h);
       this.pendingLevel = level;
       this.pendingSeverity = severity;
-      const written = buf.toString('latin1', h.levelStart, h.levelEnd);
-      this.pendingLevelText = written === level ? '' : written;
+      this.pendingLevelText = bytesEqual(buf, h.levelStart, h.levelEnd, level) ? '' : buf.toString('latin1', h.levelStart, h.levelEnd);
       this.pendingFields = null;
       this.pendingTimeSource = 'line';
       this.pendingMessage = this.decode(buf, h.messageStart, textEnd, truncated);
@@ -509,7 +529,7 @@ export class EntryScanner {
       this.open.unparseableBytes += bytes;
       return;
     }
-    this.countFormat(parsed.format);
+    this.pendingFormat = parsed.format;
     this.applyParsed(parsed, this.holdWrapperTime, this.cleanText(parsed.message));
     this.chargeEntryBytes(bytes);
   }
@@ -543,7 +563,7 @@ export class EntryScanner {
   ): ScanCounts {
     this.finishPending();
     this.pendingOffset = this.position + start;
-    this.countFormat(parsed.format);
+    this.pendingFormat = parsed.format;
     const keeps = parsed.level !== null && LEVELS[parsed.level] >= this.minSeverity;
     this.applyParsed(parsed, wrapperTime, keeps ? this.clean(buf, start, textEnd, truncated, parsed.message) : '');
     this.chargeEntryBytes(lineBytes);
@@ -649,7 +669,10 @@ export class EntryScanner {
     this.pendingKind = NO_ENTRY;
     if (kind === KEEP) {
       this.open.entriesMatched += 1;
-      if (this.options.mtimeMs !== undefined && this.pendingTimeSource !== 'read' && isTimeOutOfRange(this.pendingTimestamp, this.options.mtimeMs)) {
+      const ts = this.pendingTimestamp;
+      // Most times fall well inside the range: two string comparisons, no parsing (dates compare as text).
+      const surelyInRange = ts > this.rangeLowDate && ts < this.rangeHighDate;
+      if (!surelyInRange && this.options.mtimeMs !== undefined && this.pendingTimeSource !== 'read' && isTimeOutOfRange(ts, this.options.mtimeMs)) {
         this.open.timeOutOfRange += 1;
       }
       const entry: EntryRecord = {
@@ -668,6 +691,7 @@ export class EntryScanner {
     } else if (kind === SKIP) {
       this.open.entriesSkipped += 1;
     }
+    if (kind === KEEP || kind === SKIP) this.countFormat(this.pendingFormat);
     this.pendingSeverity = 0;
     addCounts(this.counts, this.open);
     resetCounts(this.open);

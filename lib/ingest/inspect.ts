@@ -3,7 +3,7 @@ import type { EntryRecord, ScanCounts, UnparsedSample } from './entry-scanner';
 import { FormatDetector } from './formats/detector';
 import { ALL_FORMATS, WRAPPERS } from './formats/index';
 import { LEVEL_NAMES } from './formats/severity';
-import { epochTime } from './formats/timestamp';
+import { epochTime, wallClockMs } from './formats/timestamp';
 import type { SourceConfig } from './sources';
 
 /** What `npm run inspect` found in a file: every entry (all levels), what was not understood, and the counts. */
@@ -32,7 +32,7 @@ export function inspectContent(content: Buffer, source: SourceConfig, options: {
       levels: [LEVEL_NAMES[0]!],
       maxLineBytes: options.maxLineBytes,
       emit: (e) => entries.push(e),
-      detector: new FormatDetector(source.format, ALL_FORMATS, WRAPPERS, { referenceMs: options.mtimeMs }),
+      detector: new FormatDetector(source.format, ALL_FORMATS, WRAPPERS, { referenceMs: wallClockMs(options.mtimeMs, source.timeZone) }),
       briefFastPath: source.format.kind === 'auto' || (source.format.kind === 'named' && source.format.name === 'brief'),
       multilineStart: source.multilineStart,
       readTime: epochTime(options.nowMs ?? Date.now()),

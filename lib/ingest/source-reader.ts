@@ -8,7 +8,7 @@ import { effectiveSources } from './config';
 import { FormatDetector } from './formats/detector';
 import { ALL_FORMATS, WRAPPERS } from './formats/index';
 import { levelsAtOrAbove } from './formats/severity';
-import { epochTime } from './formats/timestamp';
+import { epochTime, wallClockMs } from './formats/timestamp';
 import type { SourceConfig } from './sources';
 import { scanAnomalies } from './anomaly';
 import type { Anomaly } from './anomaly';
@@ -132,7 +132,7 @@ function newScanner(how: SourceConfig, deps: BatchDeps, sink: EntrySink, start: 
       levels: levelsAtOrAbove(how.minLevel),
       maxLineBytes: deps.config.maxLineBytes,
       emit: sink.add,
-      detector: new FormatDetector(how.format, ALL_FORMATS, WRAPPERS, { referenceMs: mtimeMs }),
+      detector: new FormatDetector(how.format, ALL_FORMATS, WRAPPERS, { referenceMs: wallClockMs(mtimeMs, how.timeZone) }),
       briefFastPath: how.format.kind === 'auto' || (how.format.kind === 'named' && how.format.name === 'brief'),
       multilineStart: how.multilineStart,
       readTime: epochTime(deps.now()),

@@ -16,7 +16,7 @@
   \set limit 200
 \endif
 
-SELECT e.logged_at, e.level, s.path, e.byte_offset, e.message
+SELECT e.logged_at, e.level, e.level_text, s.service, s.host, s.path, e.byte_offset, e.message
 FROM log_entries e
 LEFT JOIN log_sources s ON s.id = e.source_id
 WHERE e.logged_at >= (:'at')::timestamptz - make_interval(mins => (:'minutes')::int)

@@ -11,13 +11,16 @@
   \set limit 20
 \endif
 
-SELECT level,
-       left(regexp_replace(split_part(message, E'\n', 1), '[0-9]+', 'N', 'g'), 160) AS message_pattern,
+SELECT e.level,
+       s.service,
+       s.host,
+       left(regexp_replace(split_part(e.message, E'\n', 1), '[0-9]+', 'N', 'g'), 160) AS message_pattern,
        count(*) AS entries,
-       min(logged_at) AS first_seen,
-       max(logged_at) AS last_seen
-FROM log_entries
-WHERE logged_at >= now() - make_interval(hours => (:'hours')::int)
-GROUP BY 1, 2
+       min(e.logged_at) AS first_seen,
+       max(e.logged_at) AS last_seen
+FROM log_entries e
+LEFT JOIN log_sources s ON s.id = e.source_id
+WHERE e.logged_at >= now() - make_interval(hours => (:'hours')::int)
+GROUP BY 1, 2, 3, 4
 ORDER BY entries DESC, last_seen DESC
 LIMIT (:'limit')::int;

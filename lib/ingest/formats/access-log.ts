@@ -1,6 +1,7 @@
 import type { Level } from './severity';
 import { canonicalOffset, canonicalTime, monthNumber } from './timestamp';
 import type { LineFormat, ParseContext, ParsedLine } from './types';
+import { isDigit } from './chars';
 
 /**
  * NCSA common / combined access logs as nginx (`combined`, its default) and
@@ -18,10 +19,6 @@ const MIN_LENGTH = 44;
 const MAX_PREFIX = 600;
 /** `[dd/Mmm/yyyy:hh:mm:ss ±hhmm]` */
 const DATE_LENGTH = 28;
-
-function isDigit(code: number): boolean {
-  return code >= 0x30 && code <= 0x39;
-}
 
 function twoDigits(line: string, at: number): number {
   const a = line.charCodeAt(at);

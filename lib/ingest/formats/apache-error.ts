@@ -1,6 +1,7 @@
 import type { Level } from './severity';
 import { canonicalTime, monthNumber } from './timestamp';
 import type { LineFormat, ParseContext, ParsedLine } from './types';
+import { isDigit, isLetter } from './chars';
 
 /**
  * Apache httpd's error log. 2.4's default `ErrorLogFormat`:
@@ -30,14 +31,6 @@ const MIN_LENGTH = 30;
 /** A module name (`proxy_fcgi`, `authz_core`, `php7`) and level fit in this; longer brackets are not Apache's. */
 const MAX_LEVEL_BRACKET = 48;
 const MAX_FRACTION = 9;
-
-function isDigit(code: number): boolean {
-  return code >= 0x30 && code <= 0x39;
-}
-
-function isLetter(code: number): boolean {
-  return (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
-}
 
 function twoDigits(line: string, at: number): number {
   const a = line.charCodeAt(at);

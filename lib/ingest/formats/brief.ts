@@ -10,17 +10,10 @@
 import { asciiLevel } from './timestamp-level';
 import { canonicalOffset, canonicalTime } from './timestamp';
 import type { LineFormat, ParsedLine } from './types';
+import { isBlank, isDigit } from './chars';
 
 /** `[` + the longest level word (`INFORMATIONAL`) + `]`. */
 const MAX_LEVEL = 13;
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
-function isBlank(c: number): boolean {
-  return c === 32 || c === 9;
-}
 
 function num(line: string, i: number, count: number): number {
   let value = 0;

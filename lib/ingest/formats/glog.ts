@@ -9,23 +9,10 @@
 import { levelOfLetter } from './severity';
 import { canonicalTime, inferYear } from './timestamp';
 import type { LineFormat, ParseContext, ParsedLine } from './types';
+import { digitsAt, isDigit } from './chars';
 
 /** Longest `threadid` and `file:line` fields looked at. */
 const MAX_FIELD = 256;
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
-function digitsAt(line: string, i: number, count: number): number {
-  let value = 0;
-  for (let k = 0; k < count; k += 1) {
-    const c = line.charCodeAt(i + k);
-    if (!isDigit(c)) return -1;
-    value = value * 10 + (c - 48);
-  }
-  return value;
-}
 
 function parseGlog(line: string, context: ParseContext): ParsedLine | null {
   const letter = line.charCodeAt(0);

@@ -1,9 +1,11 @@
 import { ACCESS_LOG_FORMAT } from './access-log';
 import { APACHE_ERROR_FORMAT } from './apache-error';
+import { BGL_FORMAT } from './bgl';
 import { BRIEF_FORMAT } from './brief';
 import { CRI_WRAPPER, DOCKER_JSON_WRAPPER } from './container';
 import { GLOG_FORMAT } from './glog';
 import { JSON_FORMAT } from './json';
+import { LOGCAT_FORMAT } from './logcat';
 import { LOGFMT_FORMAT } from './logfmt';
 import { MYSQL_FORMAT } from './mysql';
 import { NGINX_ERROR_FORMAT } from './nginx-error';
@@ -25,6 +27,8 @@ export const ALL_FORMATS: readonly LineFormat[] = [
   LOGFMT_FORMAT,
   RAILS_FORMAT,
   GLOG_FORMAT,
+  LOGCAT_FORMAT,
+  BGL_FORMAT,
   PYTHON_BASIC_FORMAT,
   WINSTON_SIMPLE_FORMAT,
   NGINX_ERROR_FORMAT,

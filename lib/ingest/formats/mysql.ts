@@ -1,6 +1,7 @@
 import type { Level } from './severity';
 import { canonicalOffset, canonicalTime } from './timestamp';
 import type { LineFormat, ParseContext, ParsedLine } from './types';
+import { digitsAt, isDigit } from './chars';
 
 /**
  * MySQL and MariaDB error logs:
@@ -27,20 +28,6 @@ const MAX_FRACTION = 9;
 const MAX_THREAD_DIGITS = 20;
 /** `201123 10:00:00 [Note]` */
 const MIN_LENGTH = 22;
-
-function isDigit(code: number): boolean {
-  return code >= 0x30 && code <= 0x39;
-}
-
-function digitsAt(line: string, start: number, width: number): number {
-  let value = 0;
-  for (let i = start; i < start + width; i++) {
-    const c = line.charCodeAt(i);
-    if (!isDigit(c)) return -1;
-    value = value * 10 + (c - 0x30);
-  }
-  return value;
-}
 
 /** An hour written `%2d` (` 9`) or `%02d` (`09`). */
 function hourAt(line: string, at: number): number {

@@ -2,6 +2,7 @@ import { levelOfWord } from './severity';
 import type { Level } from './severity';
 import { canonicalTime } from './timestamp';
 import type { LineFormat, ParseContext, ParsedLine } from './types';
+import { digitsAt, isDigit } from './chars';
 
 /**
  * nginx's error log (`ngx_log_error_core`): `YYYY/MM/DD HH:MM:SS [level] pid#tid: `
@@ -19,21 +20,6 @@ const NGINX_LEVELS: ReadonlySet<string> = new Set(['debug', 'info', 'notice', 'w
 const HEADER_LENGTH = 21;
 const MAX_LEVEL_LENGTH = 6;
 const MAX_ID_DIGITS = 20;
-
-function isDigit(code: number): boolean {
-  return code >= 0x30 && code <= 0x39;
-}
-
-/** The number written in `line[start..start+width)`, or -1 when one of them is not a digit. */
-function digitsAt(line: string, start: number, width: number): number {
-  let value = 0;
-  for (let i = start; i < start + width; i++) {
-    const c = line.charCodeAt(i);
-    if (!isDigit(c)) return -1;
-    value = value * 10 + (c - 0x30);
-  }
-  return value;
-}
 
 /** End of a run of 1–20 digits starting at `start`, or -1 when there is none. */
 function endOfDigits(line: string, start: number): number {

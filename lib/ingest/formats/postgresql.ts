@@ -1,6 +1,7 @@
 import type { Level } from './severity';
 import { canonicalOffset, canonicalTime } from './timestamp';
 import type { LineFormat, ParseContext, ParsedLine } from './types';
+import { digitsAt, isDigit, isLetter, isUpper } from './chars';
 
 /**
  * PostgreSQL's stderr / logging-collector log: `log_line_prefix`, then
@@ -48,28 +49,6 @@ const MAX_WORD = 9;
 const MAX_FRACTION = 9;
 /** `2026-11-23 10:00:00 LOG:  x` */
 const MIN_TIMED_LENGTH = 26;
-
-function isDigit(code: number): boolean {
-  return code >= 0x30 && code <= 0x39;
-}
-
-function isUpper(code: number): boolean {
-  return code >= 0x41 && code <= 0x5a;
-}
-
-function isLetter(code: number): boolean {
-  return isUpper(code) || (code >= 0x61 && code <= 0x7a);
-}
-
-function digitsAt(line: string, start: number, width: number): number {
-  let value = 0;
-  for (let i = start; i < start + width; i++) {
-    const c = line.charCodeAt(i);
-    if (!isDigit(c)) return -1;
-    value = value * 10 + (c - 0x30);
-  }
-  return value;
-}
 
 /** Space, `]`, `>`, `,`, `:` or `-`: what separates the fields of a prefix. */
 function isSeparator(code: number): boolean {

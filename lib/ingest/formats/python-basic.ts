@@ -20,6 +20,7 @@
  */
 import { levelOfWord } from './severity';
 import type { LineFormat, ParsedLine } from './types';
+import { isUpper } from './chars';
 
 /** Longest level name looked at (`INFORMATIONAL`). */
 const MAX_LEVEL = 13;
@@ -48,10 +49,6 @@ const SPACED_LEVELS: ReadonlySet<string> = new Set([
   'FINER',
   'FINEST',
 ]);
-
-function isUpper(c: number): boolean {
-  return c >= 65 && c <= 90;
-}
 
 function parsePythonBasic(line: string): ParsedLine | null {
   if (!isUpper(line.charCodeAt(0))) return null;

@@ -14,6 +14,7 @@
 import type { Level } from './severity';
 import { readTimestamp } from './timestamp-level';
 import type { LineFormat, ParseContext, ParsedLine } from './types';
+import { isDigit, isUpper } from './chars';
 
 const SEVERITIES: Readonly<Record<string, Level>> = {
   DEBUG: 'DEBUG',
@@ -23,14 +24,6 @@ const SEVERITIES: Readonly<Record<string, Level>> = {
   FATAL: 'FATAL',
   ANY: 'ERROR',
 };
-
-function isUpper(c: number): boolean {
-  return c >= 65 && c <= 90;
-}
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
 
 function parseRails(line: string, context: ParseContext): ParsedLine | null {
   const letter = line.charCodeAt(0);

@@ -2,6 +2,7 @@ import { levelOfLetter, levelOfPinoNumber, levelOfSyslogSeverity, levelOfWord } 
 import type { Level } from './severity';
 import { canonicalOffset, canonicalTime, inferYear, monthNumber } from './timestamp';
 import type { LineFormat, ParseContext, ParsedLine } from './types';
+import { digitsAt, isDigit, isLetter, isLower, isUpper } from './chars';
 
 /**
  * Syslog as written to files:
@@ -38,32 +39,6 @@ const JSON_KEYS = ['"level":', '"severity":', '"lvl":'] as const;
 const LOGFMT_KEYS = ['level=', 'lvl='] as const;
 /** `Nov 23 10:00:00 h x` */
 const MIN_LENGTH = 18;
-
-function isDigit(code: number): boolean {
-  return code >= 0x30 && code <= 0x39;
-}
-
-function isUpper(code: number): boolean {
-  return code >= 0x41 && code <= 0x5a;
-}
-
-function isLower(code: number): boolean {
-  return code >= 0x61 && code <= 0x7a;
-}
-
-function isLetter(code: number): boolean {
-  return isUpper(code) || isLower(code);
-}
-
-function digitsAt(line: string, start: number, width: number): number {
-  let value = 0;
-  for (let i = start; i < start + width; i++) {
-    const c = line.charCodeAt(i);
-    if (!isDigit(c)) return -1;
-    value = value * 10 + (c - 0x30);
-  }
-  return value;
-}
 
 interface Stamp {
   time: string;

@@ -35,6 +35,7 @@ import { levelOfWord } from './severity';
 import type { Level } from './severity';
 import { canonicalTime, monthNumber } from './timestamp';
 import type { LineFormat, ParseContext, ParsedLine } from './types';
+import { digitsAt, isBlank, isDigit, isLetter, isUpper } from './chars';
 
 const TAB = 9;
 const SPACE = 32;
@@ -69,37 +70,6 @@ const MAX_TOKEN = 128;
 const PG_PROBE = 512;
 /** Longest level word (`INFORMATIONAL`). */
 const MAX_LEVEL_WORD = 13;
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
-function isUpper(c: number): boolean {
-  return c >= 65 && c <= 90;
-}
-
-function isLower(c: number): boolean {
-  return c >= 97 && c <= 122;
-}
-
-function isLetter(c: number): boolean {
-  return isUpper(c) || isLower(c);
-}
-
-function isBlank(c: number): boolean {
-  return c === SPACE || c === TAB;
-}
-
-/** Value of the `count` digits at `i`, or -1. */
-function digitsAt(line: string, i: number, count: number): number {
-  let value = 0;
-  for (let k = 0; k < count; k += 1) {
-    const c = line.charCodeAt(i + k);
-    if (!isDigit(c)) return -1;
-    value = value * 10 + (c - 48);
-  }
-  return value;
-}
 
 /** End of the ANSI colour sequences (`ESC [ 0;31 m`) starting at `i`, or `i` when there is none. */
 function skipSgr(line: string, i: number): number {
@@ -267,6 +237,7 @@ export function readTimestamp(line: string, start: number, referenceMs: number):
     if (isDigit(c2)) {
       const year = digitsAt(line, start, 4);
       const sep = line.charCodeAt(start + 4);
+      if (isDigit(sep)) return readCompactTimestamp(line, start);
       if (year < 0 || (sep !== DASH && sep !== SLASH && sep !== DOT) || line.charCodeAt(start + 7) !== sep) return null;
       const month = digitsAt(line, start + 5, 2);
       const day = digitsAt(line, start + 8, 2);
@@ -274,6 +245,15 @@ export function readTimestamp(line: string, start: number, referenceMs: number):
       if (month < 0 || day < 0 || (t !== SPACE && t !== 84)) return null;
       if (!readClock(line, start + 11, 2)) return null;
       return finish(line, year, month, day, true, t === 84, sep);
+    }
+    if (c2 === SLASH) {
+      // log4j `%d{yy/MM/dd HH:mm:ss}`, Spark's default: `17/06/09 20:10:40`.
+      const yy = digitsAt(line, start, 2);
+      const month = digitsAt(line, start + 3, 2);
+      const day = digitsAt(line, start + 6, 2);
+      if (yy < 0 || month < 0 || day < 0 || line.charCodeAt(start + 5) !== SLASH || line.charCodeAt(start + 8) !== SPACE) return null;
+      if (!readClock(line, start + 9, 2)) return null;
+      return finish(line, 2000 + yy, month, day, true, false, SLASH);
     }
     if (c2 === DASH || c2 === SPACE) {
       // Tomcat `23-Nov-2026 10:00:00.123`, log4j %d{DATE} `23 Nov 2026 10:00:00,123`.
@@ -288,6 +268,21 @@ export function readTimestamp(line: string, start: number, referenceMs: number):
   }
   if (isUpper(c0)) return readJulTimestamp(line, start);
   return null;
+}
+
+/** Hadoop HDFS's `yyMMdd HHmmss` (`081109 203615 148 INFO dfs.DataNode: …`), no separators at all. */
+function readCompactTimestamp(line: string, start: number): LeadingTimestamp | null {
+  const yy = digitsAt(line, start, 2);
+  const month = digitsAt(line, start + 2, 2);
+  const day = digitsAt(line, start + 4, 2);
+  const hour = digitsAt(line, start + 7, 2);
+  const minute = digitsAt(line, start + 9, 2);
+  const second = digitsAt(line, start + 11, 2);
+  if (yy < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return null;
+  if (line.charCodeAt(start + 6) !== SPACE || line.charCodeAt(start + 13) !== SPACE) return null;
+  const time = canonicalTime(2000 + yy, month, day, hour, minute, second, '', '');
+  if (time === '') return null;
+  return { end: start + 13, time, dateKnown: true, isoT: false, fractionDigits: 0, offset: '', dateSeparator: 0 };
 }
 
 /** java.util.logging SimpleFormatter's `Nov 23, 2026 10:00:00 AM`. */
@@ -448,6 +443,7 @@ function skipBlanks(line: string, i: number, limit: number): number {
 function skipSeparator(line: string, i: number): number {
   const c = line.charCodeAt(i);
   if (c === PIPE) return i + 1;
+  if (c === COMMA && line.charCodeAt(i + 1) === SPACE) return i + 1;
   if (c !== DASH && c !== COLON) return i;
   let p = i;
   while (p - i < 4 && line.charCodeAt(p) === c) p += 1;
@@ -509,8 +505,8 @@ function levelShaped(line: string, start: number, end: number): boolean {
   const kind = caseOf(line, start, end);
   if (kind === CASE_UPPER) return endsToken(after) || after === SLASH;
   if (kind === CASE_LOWER) return endsToken(after) && LOWER_LEVELS.has(line.slice(start, end));
-  // Title case is prose (`Error: ENOENT`) unless it sits in a column (NLog `|Error|`).
-  return after === PIPE || after === TAB;
+  // Title case is prose (`Error: ENOENT`) unless it sits in a column (NLog `|Error|`, Windows CBS `Error       CSI`).
+  return after === PIPE || after === TAB || (after === SPACE && line.charCodeAt(end + 1) === SPACE);
 }
 
 /** True when the bare token `[start, end)` reads as a logger/host name field, not as the first word of a message. */
@@ -605,6 +601,7 @@ function scanHeader(line: string, i: number, ts: LeadingTimestamp): number {
 function endsTimestamp(line: string, p: number, closedBracket: boolean): boolean {
   const c = line.charCodeAt(p);
   if (Number.isNaN(c) || isBlank(c) || c === PIPE || c === ESC) return true;
+  if (c === COMMA && line.charCodeAt(p + 1) === SPACE) return true;
   if (closedBracket) return c === LBRACKET || c === COLON;
   return c === COLON && isBlank(line.charCodeAt(p + 1));
 }

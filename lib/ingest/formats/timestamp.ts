@@ -110,3 +110,31 @@ export function inferYear(month: number, day: number, referenceMs: number): numb
   const candidate = Date.UTC(year, month - 1, day);
   return candidate - referenceMs > 86_400_000 ? year - 1 : year;
 }
+
+/**
+ * `ms` as the wall clock of `timeZone`, expressed as the UTC fields of the
+ * returned instant: what year-less and date-less times are completed with
+ * (a file written at 00:30 in Tokyo is still the previous day in UTC).
+ *
+ * @example
+ *   new Date(wallClockMs(Date.UTC(2026, 10, 22, 23, 30), 'Asia/Tokyo')).getUTCDate() // 23
+ */
+export function wallClockMs(ms: number, timeZone: string): number {
+  if (timeZone === 'UTC' || !Number.isFinite(ms)) return ms;
+  try {
+    const parts = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    }).formatToParts(new Date(ms));
+    const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? '0');
+    return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'), ms % 1000);
+  } catch {
+    return ms;
+  }
+}

@@ -12,6 +12,8 @@ export const FORMAT_NAMES = [
   'rails', // Ruby Logger: `E, [2026-11-23T10:00:00.123456 #1234] ERROR -- app: message`
   'python-basic', // Python logging.basicConfig default `ERROR:root:message` (no timestamp)
   'winston-simple', // winston format.simple(): `error: message {"meta":1}` (no timestamp)
+  'logcat', // Android `adb logcat -v threadtime`: `03-17 16:13:38.811  1702  2395 E Tag: message`
+  'bgl', // IBM Blue Gene RAS log (LogHub BGL): `- 1117838570 2005.06.03 NODE 2005-06-03-15.42.50.675872 NODE RAS KERNEL FATAL …`
   'glog', // glog/klog: `E1123 10:00:00.123456   1234 file.go:12] message`
   'nginx-error', // `2026/11/23 10:00:00 [error] 1234#0: *5 message`
   'apache-error', // `[Mon Nov 23 10:00:00.123456 2026] [core:error] [pid 1234] message`
@@ -48,7 +50,9 @@ export interface ParsedLine {
 export interface ParseContext {
   /**
    * Year for timestamps written without one (syslog `Nov 23 10:00:00`, glog
-   * `E1123`): the year of the file's modification time. A date that would lie
+   * `E1123`), and the date of times written alone (`10:00:00.123`): those of
+   * the file's modification time as a wall clock in the source's zone (its
+   * UTC fields, see `wallClockMs`). A date that would lie
    * more than a day after `referenceMs` belongs to the year before.
    */
   referenceMs: number;
