@@ -60,6 +60,12 @@ describe('Function: parseHealthRules', () => {
   });
 });
 
+describe('Function: parseAlertRules › reserved names', () => {
+  it('rejects a threshold rule named like a health rule', () => {
+    expect(() => parseAlertRules([{ name: 'health:ingest-not-running', threshold: 1, window: '1m' }])).toThrow('must not start with "health:"');
+  });
+});
+
 describe('Function: readAlertConfig › health', () => {
   it('reads the health section of inline ALERT_RULES and keeps the default rules when it has no rules', () => {
     // Act

@@ -201,6 +201,7 @@ function parseRule(spec: unknown, index: number, options: ParseRulesOptions): Al
   }
   const name = reader.text('name', MAX_NAME_CHARS) ?? reader.fail('name', 'is required');
   if (CONTROL_CHARS.test(name)) reader.fail('name', 'must not contain control characters');
+  if (name.toLowerCase().startsWith('health:')) reader.fail('name', 'must not start with "health:" (the built-in health rules keep their state under it)');
   const levels = parseLevels(reader, s.levels, s.minLevel, options.ingestedLevels);
   const threshold = reader.integer('threshold', null, 1);
   const clearBelow = reader.integer('clearBelow', threshold, 1);
