@@ -23,6 +23,7 @@ export const handler = wrapJob<ScheduledEvent | undefined, AlertSummary>('alert'
   const summary = await runAlert({
     pool,
     rules: config.rules,
+    health: config.health,
     sns,
     topicArn: config.topicArn,
     subjectPrefix: config.subjectPrefix,
