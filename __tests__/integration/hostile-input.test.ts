@@ -116,7 +116,8 @@ describe('Function: runIngest › hostile input', () => {
       const summary = await fx.ingest();
 
       expect(summary.totals).toMatchObject({ entriesStored: lines.length, unparseableLines: 0 });
-      expect(await fx.anomalies()).toEqual([]);
+      // The random timestamps span centuries: only the far-from-the-file count may be recorded, nothing rejected.
+      expect((await fx.anomalies()).filter((a) => a.kind !== 'time_out_of_range')).toEqual([]);
     });
   });
 
