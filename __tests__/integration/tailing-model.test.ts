@@ -130,6 +130,8 @@ class Model {
     const start = t.offset;
     let pos = start;
     let pending: { start: number; kind: 'keep' | 'skip' | 'bad'; message: string; truncated: number; bytes: number } | null = null;
+    // blank lines since the pending entry's last line: kept in its message when a continuation line follows
+    let blanks = 0;
     const finish = (): void => {
       if (pending?.kind === 'keep') this.stored.push(pending.message);
       if (pending?.kind === 'bad') this.unparseableBytes += pending.bytes;
@@ -160,16 +162,20 @@ class Model {
       const kept = next - pos - dropped;
       const header = HEADER.exec(text);
       if (!long && /^[ \t]*$/.test(text)) {
-        // blank: counted apart, never stored, does not end an entry
+        // blank: counted apart, does not end an entry, stored only inside one
+        blanks += 1;
       } else if (header || TIMESTAMP.test(text)) {
+        blanks = 0;
         finish();
         const kind = header ? (header[1] === 'ERROR' ? 'keep' : 'skip') : 'bad';
         pending = { start: pos, kind, message: header?.[2] ?? '', truncated: dropped, bytes: kept };
       } else if (pending) {
         pending.truncated += dropped;
         pending.bytes += kept;
-        if (pending.kind === 'keep') pending.message += `\n${text}`;
+        if (pending.kind === 'keep') pending.message += `${'\n'.repeat(blanks + 1)}${text}`;
+        blanks = 0;
       } else {
+        blanks = 0;
         this.unparseableBytes += kept;
         this.truncatedBytes += dropped;
       }

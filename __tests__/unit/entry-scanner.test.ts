@@ -75,10 +75,16 @@ describe('Class: EntryScanner', () => {
         { lines: 4, continuationLines: 3 },
       ],
       [
-        'a blank line inside an entry is dropped but does not end it',
+        'a blank line inside an entry (a stack trace) is kept in its message and does not end it',
         '2026-11-23 10:00:00 [ERROR] a\n\n  more\n',
-        ['a\n  more'],
+        ['a\n\n  more'],
         { lines: 3, continuationLines: 1, blankLines: 1 },
+      ],
+      [
+        'blank lines after an entry are not part of it',
+        '2026-11-23 10:00:00 [ERROR] a\n\n\n2026-11-23 10:00:01 [ERROR] b\n',
+        ['a', 'b'],
+        { lines: 4, blankLines: 2 },
       ],
       [
         'continuation lines of a dropped entry are dropped with it',

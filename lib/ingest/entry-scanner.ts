@@ -329,6 +329,10 @@ export class EntryScanner {
   private pendingFields: string | null = null;
   private pendingTimeSource: TimeSource = 'line';
   private pendingMessage = '';
+  /** Blank lines met since the pending entry's last line. */
+  private heldBlankLines = 0;
+  /** Those blank lines, as seen by the line being consumed. */
+  private blanksBefore = 0;
   /** Format of the pending entry's first line, counted in `formats` when the entry finishes. */
   private pendingFormat: FormatName = 'brief';
   /** While HOLD: the records' text so far, their runtime's time and their bytes. */
@@ -427,11 +431,15 @@ export class EntryScanner {
     const blank = !truncated && isBlankLine(buf, start, textEnd);
     this.carriedTime = this.carryNow;
     this.carryNow = '';
+    this.blanksBefore = this.heldBlankLines;
+    if (!blank) this.heldBlankLines = 0;
     let c: ScanCounts;
     if (blank) {
       c = this.target();
       c.blankLines += 1;
       c.blankBytes += lineBytes;
+      // Kept in the message only if a continuation line follows (a blank line inside a stack trace).
+      if (this.pendingKind === KEEP) this.heldBlankLines += 1;
     } else {
       const status: HeaderStatus = this.fast && this.multilineStart === null ? parseLineHeader(buf, start, textEnd, KNOWN, this.header) : HEADER_NONE;
       if (status === HEADER_OK) {
@@ -547,7 +555,7 @@ export class EntryScanner {
     this.chargeEntryBytes(lineBytes);
     if (this.pendingKind === KEEP) {
       const kept = this.clean(buf, start, textEnd, truncated, text);
-      this.pendingMessage += `\n${kept}`;
+      this.pendingMessage += `${'\n'.repeat(this.blanksBefore + 1)}${kept}`;
     }
     return c;
   }
