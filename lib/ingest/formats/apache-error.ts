@@ -1,7 +1,7 @@
 import type { Level } from './severity';
 import { canonicalTime, monthNumber } from './timestamp';
 import type { LineFormat, ParseContext, ParsedLine } from './types';
-import { isDigit, isLetter } from './chars';
+import { isDigit, isLetter, readFraction } from './chars';
 
 /**
  * Apache httpd's error log. 2.4's default `ErrorLogFormat`:
@@ -69,14 +69,10 @@ function parseApacheErrorLine(line: string, _context: ParseContext): ParsedLine 
   const second = twoDigits(line, i + 7);
   if (hour < 0 || minute < 0 || second < 0) return null;
   i += 9;
-  let fraction = '';
-  if (line.charCodeAt(i) === 0x2e) {
-    const start = i + 1;
-    i = start;
-    while (i - start < MAX_FRACTION && isDigit(line.charCodeAt(i))) i++;
-    if (i === start) return null;
-    fraction = line.slice(start, i);
-  }
+  const read = readFraction(line, i, MAX_FRACTION);
+  if (read === null) return null;
+  i = read.end;
+  const fraction = read.digits;
   if (line.charCodeAt(i) !== 0x20 || line.charCodeAt(i + 5) !== 0x5d || line.charCodeAt(i + 6) !== 0x20 || line.charCodeAt(i + 7) !== 0x5b) return null;
   const y1 = twoDigits(line, i + 1);
   const y2 = twoDigits(line, i + 3);

@@ -43,3 +43,23 @@ export function digitsAt(line: string, start: number, width: number): number {
   }
   return value;
 }
+
+/**
+ * The fraction of seconds after a `.` at `line[i]`: its first `max` digits
+ * and where it ends (`skipRest`: past any further digits, which are dropped).
+ * No `.` at `i` is no fraction (`{ end: i, digits: '' }`); a `.` without a
+ * digit after it is not a time at all (null).
+ *
+ * @example
+ *   readFraction('10:00:00.123456 x', 8, 9) // { end: 15, digits: '123456' }
+ */
+export function readFraction(line: string, i: number, max: number, skipRest = false): { end: number; digits: string } | null {
+  if (line.charCodeAt(i) !== 0x2e) return { end: i, digits: '' };
+  const start = i + 1;
+  let end = start;
+  while (end - start < max && isDigit(line.charCodeAt(end))) end += 1;
+  if (end === start) return null;
+  const digits = line.slice(start, end);
+  if (skipRest) while (isDigit(line.charCodeAt(end))) end += 1;
+  return { end, digits };
+}

@@ -1,7 +1,7 @@
 import type { Level } from './severity';
 import { canonicalOffset, canonicalTime } from './timestamp';
 import type { LineFormat, ParseContext, ParsedLine } from './types';
-import { digitsAt, isDigit } from './chars';
+import { digitsAt, isDigit, readFraction } from './chars';
 
 /**
  * MySQL and MariaDB error logs:
@@ -66,14 +66,10 @@ function parseMysqlLine(line: string, _context: ParseContext): ParsedLine | null
   const second = digitsAt(line, t + 6, 2);
   if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return null;
   let i = t + 8;
-  let fraction = '';
-  if (line.charCodeAt(i) === 0x2e) {
-    const f = i + 1;
-    i = f;
-    while (i - f < MAX_FRACTION && isDigit(line.charCodeAt(i))) i++;
-    if (i === f) return null;
-    fraction = line.slice(f, i);
-  }
+  const read = readFraction(line, i, MAX_FRACTION);
+  if (read === null) return null;
+  i = read.end;
+  const fraction = read.digits;
   let offset = '';
   const z = line.charCodeAt(i);
   if (z === 0x5a) {

@@ -1,7 +1,7 @@
 import type { Level } from './severity';
 import { canonicalOffset, canonicalTime } from './timestamp';
 import type { LineFormat, ParseContext, ParsedLine } from './types';
-import { digitsAt, isDigit, isLetter, isUpper } from './chars';
+import { digitsAt, isDigit, isLetter, isUpper, readFraction } from './chars';
 
 /**
  * PostgreSQL's stderr / logging-collector log: `log_line_prefix`, then
@@ -74,14 +74,10 @@ function readStamp(line: string, start: number): Stamp | null {
   const second = digitsAt(line, s + 17, 2);
   if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return null;
   let i = s + 19;
-  let fraction = '';
-  if (line.charCodeAt(i) === 0x2e) {
-    const f = i + 1;
-    i = f;
-    while (i - f < MAX_FRACTION && isDigit(line.charCodeAt(i))) i++;
-    if (i === f) return null;
-    fraction = line.slice(f, i);
-  }
+  const read = readFraction(line, i, MAX_FRACTION);
+  if (read === null) return null;
+  i = read.end;
+  const fraction = read.digits;
   let offset = '';
   if (line.charCodeAt(i) === 0x20) {
     const z = i + 1;

@@ -2,7 +2,7 @@ import { levelOfLetter, levelOfPinoNumber, levelOfSyslogSeverity, levelOfWord } 
 import type { Level } from './severity';
 import { canonicalOffset, canonicalTime, inferYear, monthNumber } from './timestamp';
 import type { LineFormat, ParseContext, ParsedLine } from './types';
-import { digitsAt, isDigit, isLetter, isLower, isUpper } from './chars';
+import { digitsAt, isDigit, isLetter, isLower, isUpper, readFraction } from './chars';
 
 /**
  * Syslog as written to files:
@@ -53,15 +53,10 @@ function clockAt(line: string, at: number): [number, number, number, number, str
   const second = digitsAt(line, at + 6, 2);
   if (hour < 0 || minute < 0 || second < 0) return null;
   let i = at + 8;
-  let fraction = '';
-  if (line.charCodeAt(i) === 0x2e) {
-    const f = i + 1;
-    i = f;
-    while (i - f < MAX_FRACTION && isDigit(line.charCodeAt(i))) i++;
-    if (i === f) return null;
-    while (isDigit(line.charCodeAt(i))) i++;
-    fraction = line.slice(f, Math.min(i, f + MAX_FRACTION));
-  }
+  const read = readFraction(line, i, MAX_FRACTION, true);
+  if (read === null) return null;
+  i = read.end;
+  const fraction = read.digits;
   return [hour, minute, second, i, fraction];
 }
 
