@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod/mini';
 import { parseDuration } from '../platform/duration';
+import { isTimeZone, list } from '../platform/env';
 import { ConfigError } from '../platform/errors';
 import { FORMAT_NAMES } from './formats/types';
 import type { FormatName } from './formats/types';
@@ -42,15 +43,6 @@ type Env = Record<string, string | undefined>;
 
 const FORMAT_CHOICES = ['auto', ...FORMAT_NAMES] as const;
 const LEVEL_TEXT = z.string().check(z.refine((s) => levelOfWord(s) !== null, { message: `must be a level (${LEVEL_NAMES.join(', ')})` }));
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function compiles(source: string): boolean {
   try {
@@ -266,11 +258,7 @@ export function labelsFor(source: SourceConfig, absolutePath: string, cwd: strin
 
 /** The one-source shorthand: `LOG_FILES`, `LOG_FORMAT`, `LOG_TIMEZONE`, `LOG_LEVELS` (minimum level). */
 export function shorthandSource(env: Env, defaults: { timeZone: string; minLevel: Level }): SourceConfig {
-  const files = (env.LOG_FILES ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-  const raw: Record<string, unknown> = { name: 'default', paths: files.length > 0 ? files : ['logs/app.log'] };
+  const raw: Record<string, unknown> = { name: 'default', paths: list(env.LOG_FILES, ['logs/app.log']) };
   const format = env.LOG_FORMAT?.trim();
   if (format) raw.format = format;
   const parsed = SOURCE.safeParse(raw);

@@ -34,11 +34,17 @@ export function intVar(env: Env, name: string, fallback: number, min = 0, max?: 
 }
 
 /** Throws ConfigError unless `zone` is an IANA zone this runtime knows. */
-export function checkTimeZone(zone: string, name = 'LOG_TIMEZONE'): string {
+/** True when `zone` is an IANA zone this runtime knows. */
+export function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
-  } catch (err) {
-    throw new ConfigError(`${name} "${zone}" is not a known IANA time zone`, { name, zone }, { cause: err });
+    return true;
+  } catch {
+    return false;
   }
+}
+
+export function checkTimeZone(zone: string, name = 'LOG_TIMEZONE'): string {
+  if (!isTimeZone(zone)) throw new ConfigError(`${name} "${zone}" is not a known IANA time zone`, { name, zone });
   return zone;
 }
