@@ -31,7 +31,7 @@ const FLUSH_MS = 10 * 60 * 1000;
 const FINGERPRINT = 1024;
 /** Headers as the generator writes them; blanks after `]` are not part of the message. */
 const HEADER = /^2026-11-23 10:\d\d:\d\d \[(ERROR|INFO)\][ \t]*(.*)$/s;
-/** A line cut short (at eof) may keep a valid timestamp without its level: an unparseable header. */
+/** A line cut short (at eof) may keep a valid timestamp without its level: an entry without a level (never stored, docs/log-format.md). */
 const TIMESTAMP = /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d/;
 
 /** A file (an inode): what was written to it, and when (in clock jumps) it last changed. */
@@ -167,7 +167,7 @@ class Model {
       } else if (header || TIMESTAMP.test(text)) {
         blanks = 0;
         finish();
-        const kind = header ? (header[1] === 'ERROR' ? 'keep' : 'skip') : 'bad';
+        const kind = header && header[1] === 'ERROR' ? 'keep' : 'skip';
         pending = { start: pos, kind, message: header?.[2] ?? '', truncated: dropped, bytes: kept };
       } else if (pending) {
         pending.truncated += dropped;
