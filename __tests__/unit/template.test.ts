@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { idOfDigest, maskLine, templateId, templateOf } from '../../lib/ingest/template';
+import { idOfDigest, maskLine, shapeKey, templateId, templateOf } from '../../lib/ingest/template';
 
 const uuid = (i: number): string => {
   const h = crypto.createHash('md5').update(String(i)).digest('hex');
@@ -148,6 +148,27 @@ describe('Function: templateOf', () => {
     ])('gives %j and %j the templates masking gives them (same shape, other digits)', (a, b) => {
       expect(templateOf(a).template).toBe(maskLine(a));
       expect(templateOf(b).template).toBe(maskLine(b));
+    });
+
+    it('gives two shapes whose keys collide their own templates (a hit is checked against the message that made it)', () => {
+      // Prepare: two plain-word messages found to share an FNV-1a key
+      const a = 'queue qzyuxuftvq is full';
+      const b = 'queue fxkbmimkxx is full';
+      expect(shapeKey(a)).toBe(shapeKey(b));
+
+      // Act
+      const first = templateOf(a);
+      const second = templateOf(b);
+
+      // Assess
+      expect([first.template, second.template]).toEqual([a, b]);
+      expect(second.id).toBe(templateId(b));
+    });
+
+    it('keys a message by its shape: digits 2-9 read as 1, 0 kept, a multi-line message has none', () => {
+      expect(shapeKey('timeout after 4502 ms')).toBe(shapeKey('timeout after 1101 ms'));
+      expect(shapeKey('timeout after 4502 ms')).not.toBe(shapeKey('timeout after 4512 ms'));
+      expect(shapeKey('boom\n\tat a.b(C.java:1)')).toBe(-1);
     });
   });
 

@@ -98,22 +98,28 @@ const LINE_NUMBER = /:\d+(?::\d+)?(?=\)|$)|:line \d+|, line \d+|\+0x[0-9a-f]+|\$
  *   // 'Payment failed for order=<*> (card <num>)'
  */
 export function templateOf(message: string): Template {
-  const newline = message.indexOf('\n');
-  if (newline < 0) {
-    if (message.length > MAX_SHAPE_CHARS) return lineTemplate(message);
-    // every rule looks at digits as a class, never at their value (but `0x`): a message and its shape have one template
-    const shape = message.replace(DIGITS_2_TO_9, '1');
-    const known = SHAPE_CACHE.get(shape);
-    if (known !== undefined) return known;
-    const t = lineTemplate(message);
-    // a template that kept a digit (`PSR1=<*>`, a key) depends on its value: not shared by the shape
-    if (HAS_NONZERO_DIGIT.test(t.template)) return t;
-    if (SHAPE_CACHE.size >= SHAPE_CACHE_SIZE) SHAPE_CACHE.clear();
-    SHAPE_CACHE.set(shape, t);
-    return t;
-  }
-  const template = [maskLine(message.slice(0, newline)), ...traceParts(message, newline + 1)].join('\n');
-  return { template, id: templateId(template) };
+  if (message.length > MAX_SHAPE_CHARS) return message.includes('\n') ? traceTemplate(message) : lineTemplate(message);
+  // every rule looks at digits as a class, never at their value (but `0x`): a message and its shape have one template
+  const key = shapeKey(message);
+  if (key < 0) return traceTemplate(message);
+  const known = SHAPE_CACHE.get(key);
+  if (known !== undefined && sameShape(known.message, message)) return known.template;
+  const t = lineTemplate(message);
+  // a template that kept a digit (`PSR1=<*>`, a key) depends on its value: not shared by the shape
+  if (HAS_NONZERO_DIGIT.test(t.template)) return t;
+  if (SHAPE_CACHE.size >= SHAPE_CACHE_SIZE) SHAPE_CACHE.clear();
+  SHAPE_CACHE.set(key, { message: ownCopy(message), template: { template: ownCopy(t.template), id: t.id } });
+  return t;
+}
+
+/**
+ * A flat copy of `text` that keeps nothing else alive, for what a cache
+ * holds: a message a format parsed out of its line (up to
+ * LOG_MAX_LINE_BYTES) may be a slice of that line, and 8,192 cached slices
+ * could hold as many lines. Made on a cache miss only.
+ */
+function ownCopy(text: string): string {
+  return Buffer.from(text, 'utf16le').toString('utf16le');
 }
 
 function lineTemplate(line: string): Template {
@@ -121,17 +127,54 @@ function lineTemplate(line: string): Template {
   return { template, id: templateId(template) };
 }
 
+/** A multi-line entry: its first line masked, then its exception type and top frames. */
+function traceTemplate(message: string): Template {
+  const newline = message.indexOf('\n');
+  const template = [maskLine(message.slice(0, newline)), ...traceParts(message, newline + 1)].join('\n');
+  return { template, id: templateId(template) };
+}
+
 /**
- * Templates of recent one-line message shapes (digits 2-9 written as 1, so
- * that no `0x` appears or goes):
- * messages that differ only in their numbers are templated once. Cleared
- * when full.
+ * Templates of recent one-line message shapes (digits 2-9 read as 1, so
+ * that no `0x` appears or goes): messages that differ only in their numbers
+ * are templated once. Keyed by a hash of the shape, computed without
+ * building the shape string (this runs for every stored entry); a hit is
+ * confirmed against the message that made the entry, so two shapes sharing
+ * a hash only cost a templating. Cleared when full.
  */
-const SHAPE_CACHE = new Map<string, Template>();
+const SHAPE_CACHE = new Map<number, { readonly message: string; readonly template: Template }>();
 const SHAPE_CACHE_SIZE = 8192;
 const MAX_SHAPE_CHARS = 512;
-const DIGITS_2_TO_9 = /[2-9]/g;
 const HAS_NONZERO_DIGIT = /[1-9]/;
+const CHAR_1 = 49;
+const CHAR_9 = 57;
+const NEWLINE = 10;
+
+/** FNV-1a over the message's UTF-16 units with digits 2-9 read as 1; -1 for a multi-line message. */
+export function shapeKey(message: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < message.length; i += 1) {
+    let c = message.charCodeAt(i);
+    if (c > CHAR_1 && c <= CHAR_9) c = CHAR_1;
+    else if (c === NEWLINE) return -1;
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** The two messages are equal with digits 2-9 read as 1. */
+function sameShape(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x > CHAR_1 && x <= CHAR_9) x = CHAR_1;
+    if (y > CHAR_1 && y <= CHAR_9) y = CHAR_1;
+    if (x !== y) return false;
+  }
+  return true;
+}
 
 /** Ids of recent templates: most entries repeat a template, and hashing is a third of the work. */
 const ID_CACHE = new Map<string, string>();
@@ -150,7 +193,7 @@ export function templateId(template: string): string {
   if (cached !== undefined) return cached;
   const id = idOfDigest(crypto.createHash('sha1').update(template).digest());
   if (ID_CACHE.size >= ID_CACHE_SIZE) ID_CACHE.clear();
-  if (template.length <= 1024) ID_CACHE.set(template, id);
+  if (template.length <= 1024) ID_CACHE.set(ownCopy(template), id);
   return id;
 }
 
