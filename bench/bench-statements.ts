@@ -10,7 +10,7 @@ export const BENCH_SQL = {
   /** The baselines' tables: log_entries' columns, defaults and indexes (they share its id sequence, which costs the same). */
   createBaselineTable: 'CREATE TABLE bench_copy_baseline (LIKE log_entries INCLUDING ALL)',
   createFloorTable: 'CREATE TABLE bench_copy_floor (LIKE log_entries INCLUDING ALL)',
-  /** The other formats' baseline table: their pre-extracted rows, all nine columns ingest writes. */
+  /** The other formats' baseline table: their pre-extracted rows, the columns ingest writes but template_id (only logmon computes it). */
   createRowsTable: 'CREATE TABLE bench_copy_rows (LIKE log_entries INCLUDING ALL)',
   /** Flush dirty pages so neither timed run pays for the other's writes. */
   checkpoint: 'CHECKPOINT',
@@ -57,7 +57,7 @@ export const BENCH_SQL = {
 
 /** The columns of the brief's baselines (what its `awk` writes; the others take their defaults). */
 const BRIEF_COLUMNS = '(logged_at, level, message, source_id, byte_offset)';
-/** The columns ingest's COPY writes (sql/ingest-statements.ts `copyEntries`). */
+/** The columns ingest's COPY writes (sql/ingest-statements.ts `copyEntries`) but template_id: the pre-extracted rows have no template. */
 const INGEST_COLUMNS = '(logged_at, level, message, source_id, byte_offset, severity, level_text, fields, time_source)';
 
 /** The psql meta-command loading COPY rows from standard input into one of the baseline tables. */

@@ -23,7 +23,7 @@ export interface FormatLogStats extends LogFileStats {
   entries: number;
   /** Lines that continue an entry (stack-trace lines). */
   continuationLines: number;
-  /** The wanted entries as COPY text rows of the nine columns ingest writes (see `copyRowsCommand`). */
+  /** The wanted entries as COPY text rows of the nine columns ingest writes besides template_id (see `copyRowsCommand`). */
   rowsFile: string;
 }
 
