@@ -104,7 +104,7 @@ describe('Function: formatNotification', () => {
     expect(n.body).toContain('Window:     2026-11-23 10:00:00 UTC to 2026-11-23 10:05:00 UTC');
     expect(n.body).toContain('First:      2026-11-23 10:01:00 UTC');
     expect(n.body).toContain('Last:       2026-11-23 10:04:50 UTC');
-    expect(n.body).toContain('  7 x db timeout after 30s\n  3 x connection refused\n  2 x (other messages)');
+    expect(n.body).toContain('Top errors (by template):\n  7 x db timeout after 30s\n  3 x connection refused\n  2 x (other templates)');
     expect(n.body).toContain(
       '  2026-11-23 10:04:50 UTC  ERROR  /var/log/app.log\n    db timeout after 30s\n      at Pool.query\n      at main\n    (2 more lines)',
     );
