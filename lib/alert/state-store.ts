@@ -40,8 +40,8 @@ export function toStoredState(r: AlertStateRow): StoredState {
 export async function listStates(client: pg.PoolClient): Promise<Map<string, Map<RuleKey, StoredState>>> {
   const byRule = new Map<string, Map<RuleKey, StoredState>>();
   for (const row of (await client.query<AlertStateRow>(SQL.listStates)).rows) {
-    let keys = byRule.get(row.rule_name);
-    if (!keys) byRule.set(row.rule_name, (keys = new Map()));
+    const keys = byRule.get(row.rule_name) ?? new Map<RuleKey, StoredState>();
+    byRule.set(row.rule_name, keys);
     keys.set(row.group_key, toStoredState(row));
   }
   return byRule;
