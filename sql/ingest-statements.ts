@@ -42,10 +42,12 @@ export const INGEST_SQL = {
   lockDiscovery: `SELECT pg_advisory_xact_lock(${DISCOVERY_LOCK_KEY})`,
   listKnownSources: `SELECT ${SOURCE_COLUMNS} FROM log_sources
     WHERE status IN ('active', 'rotated', 'missing') ORDER BY id`,
-  insertSource: `INSERT INTO log_sources (path, dev, ino, birth_time_ns, size_seen, mtime_seen, source_name, service, host, labels)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+  /** origin_path: the path the file is discovered under, kept for good (relocateSource moves `path` only). */
+  insertSource: `INSERT INTO log_sources (path, origin_path, dev, ino, birth_time_ns, size_seen, mtime_seen, source_name, service, host, labels)
+    VALUES ($1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
     ON CONFLICT (dev, ino) WHERE status IN ('active', 'rotated') DO NOTHING
     RETURNING ${SOURCE_COLUMNS}`,
+  /** A rename (rotation) or a status change: `path` follows the file, origin_path stays. */
   relocateSource: `UPDATE log_sources SET path = $2, status = $3, updated_at = now()
     WHERE id = $1`,
   /** A file now matched by (another) configured source takes its name and labels. */
@@ -65,9 +67,10 @@ export const INGEST_SQL = {
   recordSourceError: 'UPDATE log_sources SET last_error = $2, updated_at = now() WHERE id = $1',
   /** Timestamps without an offset are read in LOG_TIMEZONE, for this transaction only. */
   setTimeZone: `SELECT set_config('TimeZone', $1, true)`,
-  copyEntries: 'COPY log_entries (logged_at, level, message, source_id, byte_offset, severity, level_text, fields, time_source) FROM STDIN',
-  insertEntry: `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset, severity, level_text, fields, time_source)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+  /** template_id: lib/ingest/template.ts templateOf, as decimal text. Ingest writes no error_templates row (the alert job keeps them). */
+  copyEntries: 'COPY log_entries (logged_at, level, message, source_id, byte_offset, severity, level_text, fields, time_source, template_id) FROM STDIN',
+  insertEntry: `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset, severity, level_text, fields, time_source, template_id)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
   insertUnparsed: `INSERT INTO ingest_unparsed (run_id, source_id, path, byte_offset, line, reason)
     VALUES ($1, $2, $3, $4, $5, $6)`,
   savepoint: 'SAVEPOINT entry',

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { maskLine, templateId, templateOf } from '../../lib/ingest/template';
+import { idOfDigest, maskLine, templateId, templateOf } from '../../lib/ingest/template';
 
 const uuid = (i: number): string => {
   const h = crypto.createHash('md5').update(String(i)).digest('hex');
@@ -173,15 +173,41 @@ describe('Function: templateOf', () => {
 });
 
 describe('Function: templateId', () => {
-  it('is the first 16 hex digits of the SHA-1 of the template, the same on every run and machine', () => {
-    expect(templateId('Request <uuid> failed')).toBe(crypto.createHash('sha1').update('Request <uuid> failed').digest('hex').slice(0, 16));
+  const firstBitsOfSha1 = (text: string): string =>
+    BigInt.asIntN(64, BigInt(`0x${crypto.createHash('sha1').update(text).digest('hex').slice(0, 16)}`)).toString();
+
+  it('is the first 64 bits of the SHA-1 of the template as a signed integer, the same on every run and machine', () => {
+    expect(templateId('Request <uuid> failed')).toBe(firstBitsOfSha1('Request <uuid> failed'));
     expect(templateOf('Request 0b7c2c36-5d4e-4f1a-9a2b-3c4d5e6f7a8b failed').id).toBe(templateId('Request <uuid> failed'));
   });
 
   it.each([
-    ['Disk quota exceeded', 'b67d7ca2733de7ea'],
-    ['Request <uuid> failed', 'fa7b0f0f46ce312b'],
+    ['Disk quota exceeded', '-5296940549557852182'],
+    ['Request <uuid> failed', '-397707583805312725'],
+    ['connection refused', '7766970385702197737'],
   ])('of %j is %s (pinned: a changed id would split every stored template)', (template, id) => {
     expect(templateId(template)).toBe(id);
+  });
+
+  it('is a decimal bigint PostgreSQL takes: within the signed 64-bit range, no leading zeros', () => {
+    const ids = Array.from({ length: 2000 }, (_, i) => templateId(`template ${i} <num>`));
+
+    for (const id of ids) {
+      expect(id).toMatch(/^-?(?:0|[1-9]\d{0,18})$/);
+      expect(BigInt.asIntN(64, BigInt(id))).toBe(BigInt(id));
+    }
+    // the sign bit is the first digest bit: about half the ids are negative
+    expect(ids.filter((id) => id.startsWith('-')).length).toBeGreaterThan(800);
+  });
+});
+
+describe('Function: idOfDigest', () => {
+  it.each([
+    ['the smallest', 'ffffffffffffffff', '-1'],
+    ['the sign bit alone', '8000000000000000', '-9223372036854775808'],
+    ['the largest positive', '7fffffffffffffff', '9223372036854775807'],
+    ['zero', '0000000000000000', '0'],
+  ])('reads %s first 8 bytes (%s) as a signed big-endian integer', (_what, hex, id) => {
+    expect(idOfDigest(Buffer.from(`${hex}00112233`, 'hex'))).toBe(id);
   });
 });

@@ -11,14 +11,16 @@ export function escapeCopyText(value: string): string {
 
 /**
  * One COPY text row for `log_entries (logged_at, level, message, source_id,
- * byte_offset, severity, level_text, fields, time_source)`; `\N` is NULL.
+ * byte_offset, severity, level_text, fields, time_source, template_id)`;
+ * `\N` is NULL. The template id is a decimal integer (templateId): it needs
+ * no escaping.
  *
  * @example
- *   encodeCopyRow({ offset: 0, timestamp: '2026-11-23 10:00:00', level: 'ERROR', message: 'a\tb', severity: 17, levelText: '', fields: null, timeSource: 'line' }, 7)
- *   // '2026-11-23 10:00:00\tERROR\ta\\tb\t7\t0\t17\t\\N\t\\N\tline\n'
+ *   encodeCopyRow({ offset: 0, timestamp: '2026-11-23 10:00:00', level: 'ERROR', message: 'a\tb', severity: 17, levelText: '', fields: null, timeSource: 'line' }, 7, '-42')
+ *   // '2026-11-23 10:00:00\tERROR\ta\\tb\t7\t0\t17\t\\N\t\\N\tline\t-42\n'
  */
-export function encodeCopyRow(entry: EntryRecord, sourceId: number): string {
+export function encodeCopyRow(entry: EntryRecord, sourceId: number, templateId: string): string {
   const levelText = entry.levelText === '' ? '\\N' : escapeCopyText(entry.levelText);
   const fields = entry.fields === null ? '\\N' : escapeCopyText(entry.fields);
-  return `${entry.timestamp}\t${entry.level}\t${escapeCopyText(entry.message)}\t${sourceId}\t${entry.offset}\t${entry.severity}\t${levelText}\t${fields}\t${entry.timeSource}\n`;
+  return `${entry.timestamp}\t${entry.level}\t${escapeCopyText(entry.message)}\t${sourceId}\t${entry.offset}\t${entry.severity}\t${levelText}\t${fields}\t${entry.timeSource}\t${templateId}\n`;
 }

@@ -6,6 +6,7 @@ import type { Anomaly } from './anomaly';
 import { encodeCopyRow } from './copy-encoder';
 import type { EntryRecord } from './entry-scanner';
 import type { EntrySink } from './entry-sink';
+import { templateOf } from './template';
 
 const COPY_FLUSH_BYTES = 256 * 1024;
 /** UTF-8 bytes per UTF-16 code unit, at most. */
@@ -16,7 +17,9 @@ const MAX_UTF8_PER_UNIT = 3;
  * into COPY_FLUSH_BYTES buffers (no joined string, no second copy); a full
  * buffer is handed to the stream, which keeps it until the socket sent it.
  * A row PostgreSQL rejects fails the whole COPY (the caller retries the batch
- * with an InsertSink).
+ * with an InsertSink). Each row carries its message's template id (only
+ * stored entries reach the sink: lines below the level threshold are never
+ * templated).
  */
 export class CopySink implements EntrySink {
   private buf = Buffer.allocUnsafe(COPY_FLUSH_BYTES);
@@ -38,7 +41,7 @@ export class CopySink implements EntrySink {
   }
 
   public add = (entry: EntryRecord): void => {
-    const row = encodeCopyRow(entry, this.sourceId);
+    const row = encodeCopyRow(entry, this.sourceId, templateOf(entry.message).id);
     const worst = row.length * MAX_UTF8_PER_UNIT;
     if (this.used + worst > this.buf.length) this.nextBuffer(worst);
     this.used += this.buf.write(row, this.used, 'utf8');

@@ -4,8 +4,12 @@ import type { Anomaly } from './anomaly';
 import type { EntryRecord } from './entry-scanner';
 import type { EntrySink } from './entry-sink';
 import { describeError } from '../platform/errors';
+import { templateOf } from './template';
 
-/** Inserts entries one at a time under savepoints; a row PostgreSQL rejects becomes an `entry_rejected` anomaly. */
+/**
+ * Inserts entries one at a time under savepoints, each with its message's
+ * template id; a row PostgreSQL rejects becomes an `entry_rejected` anomaly.
+ */
 export class InsertSink implements EntrySink {
   private queue: EntryRecord[] = [];
   public rows = 0;
@@ -36,6 +40,7 @@ export class InsertSink implements EntrySink {
           e.levelText === '' ? null : e.levelText,
           e.fields,
           e.timeSource,
+          templateOf(e.message).id,
         ]);
         await this.client.query(SQL.releaseSavepoint);
         this.rows += 1;

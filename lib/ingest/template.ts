@@ -3,10 +3,11 @@ import crypto from 'node:crypto';
 /**
  * An entry's error template: its message with the parts that vary between
  * occurrences of "the same error" replaced by placeholders, and a stable id
- * (the first 16 hex digits of the SHA-1 of the template text).
+ * (the first 64 bits of the SHA-1 of the template text, a signed integer).
  */
 export interface Template {
   readonly template: string;
+  /** `log_entries.template_id` (bigint) in decimal text, as COPY and `$n` parameters take it: see templateId. */
   readonly id: string;
 }
 
@@ -136,14 +137,30 @@ const HAS_NONZERO_DIGIT = /[1-9]/;
 const ID_CACHE = new Map<string, string>();
 const ID_CACHE_SIZE = 4096;
 
-/** The first 16 hex digits of the SHA-1 of a template: its id. */
+/**
+ * A template's id: the first 64 bits of the SHA-1 of its text, big-endian,
+ * as a signed 64-bit integer in decimal text (what a PostgreSQL `bigint`
+ * takes in COPY text and as a parameter). The same on every run and machine.
+ *
+ * @example
+ *   templateId('Disk quota exceeded') // '-5296940549557852182'
+ */
 export function templateId(template: string): string {
   const cached = ID_CACHE.get(template);
   if (cached !== undefined) return cached;
-  const id = crypto.createHash('sha1').update(template).digest('hex').slice(0, 16);
+  const id = idOfDigest(crypto.createHash('sha1').update(template).digest());
   if (ID_CACHE.size >= ID_CACHE_SIZE) ID_CACHE.clear();
   if (template.length <= 1024) ID_CACHE.set(template, id);
   return id;
+}
+
+/**
+ * The id of a SHA-1 digest: its first 8 bytes as a signed big-endian
+ * integer, i.e. `BigInt.asIntN(64, BigInt('0x' + hex.slice(0, 16)))` of its
+ * hex form (a unit test checks the two agree).
+ */
+export function idOfDigest(digest: Buffer): string {
+  return digest.readBigInt64BE(0).toString();
 }
 
 /** One line with quoted strings and variable tokens masked, white space runs as one space. */
