@@ -6,13 +6,21 @@ import { RULE_TYPE } from './rules';
 import type { KeyLabels } from './rule-key';
 import { formatDuration } from '../platform/duration';
 
-/** The short name of a key in a subject: service, host, file name, template (what is there). */
+/**
+ * The short name of a key in a subject: `service@host`, the file's name when
+ * it says more than the service, the level, the template (what is there).
+ *
+ * @example
+ *   keyTitle({ service: 'payments', host: 'api-1', file: '/var/log/payments.log' }, null) // 'payments@api-1'
+ */
 export function keyTitle(labels: KeyLabels | undefined, templateText: string | null | undefined): string {
   if (!labels) return '';
   const parts: string[] = [];
-  if (labels.service) parts.push(labels.service);
-  if (labels.host) parts.push(labels.host);
-  if (labels.file) parts.push(labels.file.split('/').pop() ?? labels.file);
+  const fileName = labels.file ? (labels.file.split('/').pop() ?? labels.file) : '';
+  let where = labels.service ?? '';
+  if (fileName !== '' && fileName.replace(/\.log$/, '') !== where) where = where === '' ? fileName : `${where} ${fileName}`;
+  if (labels.host) where = `${where}@${labels.host}`;
+  if (where !== '') parts.push(where);
   if (labels.level) parts.push(labels.level);
   if ('template' in labels) parts.push(templateText ?? labels.template ?? '(no template)');
   return parts.join(' ');
@@ -337,8 +345,14 @@ function formatBody(input: NotificationInput): string {
   } else if (rule.type === RULE_TYPE.NEW_TEMPLATE && kind !== 'late') {
     lines.push(`Rule "${cleanText(rule.name)}": a NEW kind of error, ${details.count} ${details.count === 1 ? 'entry' : 'entries'} since it appeared.`, '');
     lines.push(...where);
-    const first = details.topMessages[0]?.knownSince ?? details.firstAt;
+    const top = details.topMessages[0];
+    const first = top?.knownSince ?? details.firstAt;
     if (first) lines.push(field('First seen', utc(new Date(first))));
+    // where it appeared, when the key does not say (groupBy: [template])
+    if (!where.some((l) => l.startsWith('File:'))) {
+      const from = (details.files ?? 0) > 1 ? `${details.files} files` : (top?.examplePath ?? details.samples[0]?.path ?? null);
+      if (from) lines.push(field('Where', truncate(cleanText(from), LINE_CHARS)));
+    }
     lines.push(
       field('New means', `not seen in the ${formatDuration(rule.unseenForMs)} before it appeared`),
       ...ruleLines(rule),

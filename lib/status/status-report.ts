@@ -1,3 +1,4 @@
+import { GROUP_DIMENSIONS } from '../alert/rules';
 import { cleanText } from '../alert/notification';
 import type { DiskState, StatusSnapshot } from './status';
 import { formatLocalTimestamp } from '../platform/local-time';
@@ -150,9 +151,8 @@ export function formatStatusReport(snapshot: StatusSnapshot, options: ReportOpti
   if (snapshot.keys !== undefined && snapshot.keys.length > 0) {
     out.push('', 'Keys not OK (rules with groupBy: each key has its own state)');
     const rows = snapshot.keys.map((k) => {
-      const where = Object.entries(k.labels)
-        .filter(([, v]) => v !== null && v !== '')
-        .map(([d, v]) => `${d}=${v}`)
+      const where = GROUP_DIMENSIONS.filter((d) => k.labels[d] !== null && k.labels[d] !== undefined && k.labels[d] !== '')
+        .map((d) => `${d}=${k.labels[d]}`)
         .join(' ');
       const last = k.lastNotification ? `${k.lastNotification.kind}${k.lastNotification.sent ? '' : ' NOT SENT'}` : '-';
       return [k.rule, safe(where || '(key limit)'), k.state, formatTime(k.since, tz), String(k.lastCount), last];
