@@ -105,6 +105,9 @@ export interface NotificationAttributes {
   state: NotifiedState;
   /** The notification kind, or `health` for the built-in health rules. */
   kind: MessageKind;
+  /** The key's service and host (a rule grouped by them), for filter policies per team or host. */
+  service?: string;
+  host?: string;
 }
 
 /** A rendered notification, as stored in the outbox and published. */
@@ -451,6 +454,8 @@ export function formatNotification(input: NotificationInput): Notification {
       rule: cleanText(input.rule.name),
       state: input.kind === NOTIFICATION_KIND.REMINDER ? NOTIFIED_STATE.FIRING : input.kind,
       kind: input.kind,
+      ...(input.labels?.service ? { service: cleanText(input.labels.service) } : {}),
+      ...(input.labels?.host ? { host: cleanText(input.labels.host) } : {}),
     },
   };
 }
