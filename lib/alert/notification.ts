@@ -9,6 +9,7 @@ import { formatDuration } from '../platform/duration';
 /**
  * The short name of a key in a subject: `service@host`, the file's name when
  * it says more than the service, the level, the template (what is there).
+ * The file's name follows the service: `checkout@web-1 app.log`.
  *
  * @example
  *   keyTitle({ service: 'payments', host: 'api-1', file: '/var/log/payments.log' }, null) // 'payments@api-1'
@@ -17,10 +18,10 @@ export function keyTitle(labels: KeyLabels | undefined, templateText: string | n
   if (!labels) return '';
   const parts: string[] = [];
   const fileName = labels.file ? (labels.file.split('/').pop() ?? labels.file) : '';
-  let where = labels.service ?? '';
-  if (fileName !== '' && fileName.replace(/\.log$/, '') !== where) where = where === '' ? fileName : `${where} ${fileName}`;
-  if (labels.host) where = `${where}@${labels.host}`;
-  if (where !== '') parts.push(where);
+  const service = labels.service ?? '';
+  const who = labels.host ? `${service}@${labels.host}` : service;
+  if (who !== '') parts.push(who);
+  if (fileName !== '' && fileName.replace(/\.log$/, '') !== service) parts.push(fileName);
   if (labels.level) parts.push(labels.level);
   if ('template' in labels) parts.push(templateText ?? labels.template ?? '(no template)');
   return parts.join(' ');
@@ -264,7 +265,10 @@ function topTemplateLines(details: WindowDetails): string[] {
     // where each comes from, when the window's entries come from several files
     if (m.files !== undefined && m.files > 1) facts.push(`${m.files} files`);
     else if (m.examplePath && (details.files ?? 0) > 1) facts.push(truncate(cleanText(m.examplePath), LINE_CHARS));
-    if (m.knownSince) facts.push(`known since ${utc(new Date(m.knownSince))}`);
+    if (m.knownSince) {
+      const since = new Date(m.knownSince);
+      facts.push(since.getTime() > details.from ? `NEW: first seen ${utc(since)}` : `known since ${utc(since)}`);
+    }
     if (facts.length > 0) lines.push(`${pad}${facts.join(', ')}`);
   }
   const shown = details.topMessages.reduce((sum, m) => sum + m.count, 0);
