@@ -118,7 +118,9 @@ async function main(): Promise<void> {
 
     say('template grouping accuracy (LogHub 2k samples)');
     const templates = measureTemplateAccuracy(process.env.BENCH_LOGHUB ?? null);
-    say(`  ${templates.status === 'measured' ? `average ${templates.average?.masking.toFixed(3)} over ${templates.systems.length} systems` : templates.source}`);
+    say(
+      `  ${templates.status === 'measured' ? `average ${templates.average?.masking.toFixed(3)} over ${templates.systems.length} systems` : templates.source}`,
+    );
     const cpus = os.cpus();
     const partial: Omit<BenchResults, 'targets'> = {
       schema: 2,
@@ -153,7 +155,9 @@ async function main(): Promise<void> {
     };
     const results: BenchResults = { ...partial, targets: checkTargets(partial) };
     writeResults(options.resultsFile, results);
-    process.stdout.write(`\n${formatHeader(results)}\n\n${formatTable(results)}\n\n${formatTemplateAccuracy(templates)}\n\nwritten to ${path.relative(ROOT, options.resultsFile)}\n`);
+    process.stdout.write(
+      `\n${formatHeader(results)}\n\n${formatTable(results)}\n\n${formatTemplateAccuracy(templates)}\n\nwritten to ${path.relative(ROOT, options.resultsFile)}\n`,
+    );
   } finally {
     await server.stop().catch((err: unknown) => say(`stopping PostgreSQL failed: ${String(err)}`));
     fs.rmSync(workDir, { recursive: true, force: true });

@@ -35,7 +35,11 @@ function readSample(source: string, system: string): string | null {
   const flat = path.join(source, name);
   if (fs.existsSync(flat)) return fs.readFileSync(flat, 'utf8');
   try {
-    return execFileSync('git', ['--git-dir', source, 'show', `HEAD:${system}/${name}`], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] });
+    return execFileSync('git', ['--git-dir', source, 'show', `HEAD:${system}/${name}`], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
   } catch {
     return null;
   }
@@ -57,7 +61,13 @@ function columns(csv: string): { contents: string[]; events: string[] } {
  */
 export function measureTemplateAccuracy(source: string | null): TemplateAccuracyResult {
   if (source === null || source.trim() === '')
-    return { status: 'skipped', source: 'BENCH_LOGHUB unset (a folder of LogHub *_2k.log_structured.csv, or a LogHub git directory)', systems: [], average: null, messagesPerSec: null };
+    return {
+      status: 'skipped',
+      source: 'BENCH_LOGHUB unset (a folder of LogHub *_2k.log_structured.csv, or a LogHub git directory)',
+      systems: [],
+      average: null,
+      messagesPerSec: null,
+    };
   const systems: SystemAccuracy[] = [];
   const all: string[] = [];
   for (const system of LOGHUB_SYSTEMS) {

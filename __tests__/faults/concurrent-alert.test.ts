@@ -145,9 +145,8 @@ describe('Fault: concurrent alert runs', () => {
           expect(queuedByRuns).toBe(rows.length);
           expect(evaluations).toBeGreaterThanOrEqual(ROUNDS);
           // each rule's (each key's) notifications alternate FIRING, RESOLVED
-          const keys = (
-            await db.pool.query<{ rule_name: string; group_key: string }>('SELECT DISTINCT rule_name, group_key FROM alert_outbox ORDER BY 1, 2')
-          ).rows;
+          const keys = (await db.pool.query<{ rule_name: string; group_key: string }>('SELECT DISTINCT rule_name, group_key FROM alert_outbox ORDER BY 1, 2'))
+            .rows;
           for (const { rule_name: name, group_key: key } of keys) {
             const kinds = (
               await db.pool.query<{ kind: string }>('SELECT kind FROM alert_outbox WHERE rule_name = $1 AND group_key = $2 ORDER BY id', [name, key])

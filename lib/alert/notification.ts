@@ -138,6 +138,15 @@ export function cleanText(text: string): string {
   return text.replace(ANSI_ESCAPES, '').replace(/\t/g, ' ').replace(/\r/g, '').replace(UNSAFE_CHARS, '?');
 }
 
+/**
+ * Text from a log or a file name that must stay on one line (a label, a
+ * path): cleanText, and line breaks as `?`, so a file named with a newline
+ * cannot start a line of its own in a message.
+ */
+export function cleanLine(text: string): string {
+  return cleanText(text).replace(/\n/g, '?');
+}
+
 /** Cut `text` to `max` characters, marking the cut. */
 export function truncate(text: string, max: number): string {
   const chars = [...text];
@@ -232,8 +241,8 @@ function ruleLines(rule: AlertRule): string[] {
       `${rule.threshold} or more ${levelsText(rule)} entries within ${formatDuration(rule.windowMs)}${rule.forMs > 0 ? `, for ${formatDuration(rule.forMs)}` : ''}`,
     ),
   ];
-  if (rule.source) lines.push(field('Files', cleanText(rule.source)));
-  if (rule.pattern) lines.push(field('Pattern', cleanText(rule.pattern)));
+  if (rule.source) lines.push(field('Files', cleanLine(rule.source)));
+  if (rule.pattern) lines.push(field('Pattern', cleanLine(rule.pattern)));
   lines.push(field('Severity', rule.severity));
   return lines;
 }
@@ -244,11 +253,11 @@ function keyLines(input: NotificationInput): string[] {
   if (!labels || Object.keys(labels).length === 0) return [];
   const lines: string[] = [];
   // a file without a service or host (none configured) shows none
-  if (labels.service) lines.push(field('Service', cleanText(labels.service)));
-  if (labels.host) lines.push(field('Host', cleanText(labels.host)));
-  if ('file' in labels) lines.push(field('File', truncate(cleanText(labels.file ?? '(unknown file)'), LINE_CHARS)));
-  if ('level' in labels) lines.push(field('Level', cleanText(labels.level ?? '')));
-  if ('template' in labels) lines.push(field('Template', truncate(cleanText(input.templateText ?? labels.template ?? '(none)'), LINE_CHARS)));
+  if (labels.service) lines.push(field('Service', cleanLine(labels.service)));
+  if (labels.host) lines.push(field('Host', cleanLine(labels.host)));
+  if ('file' in labels) lines.push(field('File', truncate(cleanLine(labels.file ?? '(unknown file)'), LINE_CHARS)));
+  if ('level' in labels) lines.push(field('Level', cleanLine(labels.level ?? '')));
+  if ('template' in labels) lines.push(field('Template', truncate(cleanLine(input.templateText ?? labels.template ?? '(none)'), LINE_CHARS)));
   return lines;
 }
 
@@ -264,7 +273,7 @@ function topTemplateLines(details: WindowDetails): string[] {
     const facts: string[] = [];
     // where each comes from, when the window's entries come from several files
     if (m.files !== undefined && m.files > 1) facts.push(`${m.files} files`);
-    else if (m.examplePath && (details.files ?? 0) > 1) facts.push(truncate(cleanText(m.examplePath), LINE_CHARS));
+    else if (m.examplePath && (details.files ?? 0) > 1) facts.push(truncate(cleanLine(m.examplePath), LINE_CHARS));
     if (m.knownSince) {
       const since = new Date(m.knownSince);
       facts.push(since.getTime() > details.from ? `NEW: first seen ${utc(since)}` : `known since ${utc(since)}`);
@@ -285,7 +294,7 @@ function occurrenceLines(details: WindowDetails): string[] {
   if (details.samples.length > 0) {
     lines.push('', 'Latest entries:');
     for (const s of details.samples) {
-      lines.push(`  ${utc(s.loggedAt)}  ${s.level}  ${truncate(cleanText(s.path), LINE_CHARS)}`);
+      lines.push(`  ${utc(s.loggedAt)}  ${s.level}  ${truncate(cleanLine(s.path), LINE_CHARS)}`);
       const messageLines = cleanText(s.message).split('\n');
       for (const l of messageLines.slice(0, SAMPLE_LINES)) lines.push(`    ${truncate(l, LINE_CHARS)}`);
       if (messageLines.length > SAMPLE_LINES) lines.push(`    (${messageLines.length - SAMPLE_LINES} more lines)`);
@@ -344,7 +353,7 @@ function formatBody(input: NotificationInput): string {
   const firedMs = input.firingSince != null ? Math.max(0, now - input.firingSince) : null;
   const count = `${details.count} in ${details.to < now ? '' : 'the last '}${formatDuration(rule.windowMs)} (threshold ${rule.threshold})`;
   const title = keyTitle(input.labels, input.templateText);
-  const about = title === '' ? '' : ` for ${truncate(cleanText(title), LINE_CHARS)}`;
+  const about = title === '' ? '' : ` for ${truncate(cleanLine(title), LINE_CHARS)}`;
   const where = keyLines(input);
   const lines: string[] = [];
   if (input.keysOverLimit !== undefined) {
@@ -358,7 +367,7 @@ function formatBody(input: NotificationInput): string {
     // where it appeared, when the key does not say (groupBy: [template])
     if (!where.some((l) => l.startsWith('File:'))) {
       const from = (details.files ?? 0) > 1 ? `${details.files} files` : (top?.examplePath ?? details.samples[0]?.path ?? null);
-      if (from) lines.push(field('Where', truncate(cleanText(from), LINE_CHARS)));
+      if (from) lines.push(field('Where', truncate(cleanLine(from), LINE_CHARS)));
     }
     lines.push(
       field('New means', `not seen in the ${formatDuration(rule.unseenForMs)} before it appeared`),
@@ -458,8 +467,8 @@ export function formatNotification(input: NotificationInput): Notification {
       rule: cleanText(input.rule.name),
       state: input.kind === NOTIFICATION_KIND.REMINDER ? NOTIFIED_STATE.FIRING : input.kind,
       kind: input.kind,
-      ...(input.labels?.service ? { service: cleanText(input.labels.service) } : {}),
-      ...(input.labels?.host ? { host: cleanText(input.labels.host) } : {}),
+      ...(input.labels?.service ? { service: cleanLine(input.labels.service) } : {}),
+      ...(input.labels?.host ? { host: cleanLine(input.labels.host) } : {}),
     },
   };
 }
