@@ -86,6 +86,8 @@ export function benchAlertRules(): Record<string, unknown>[] {
     window: windows[i % windows.length],
     ...(i % 4 === 1 ? { pattern: 'timeout|refused' } : {}),
     ...(i % 5 === 2 ? { source: '/var/log/app-3*.log' } : {}),
+    // a third of them per file, as the default rules are
+    ...(i % 3 === 0 ? { groupBy: ['source'] } : {}),
   }));
 }
 

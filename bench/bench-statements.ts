@@ -36,18 +36,19 @@ export const BENCH_SQL = {
     SELECT i, '/var/log/app-' || i || '.log', 1, i FROM generate_series(1, 4) AS i`,
   /**
    * $1 rows ending at $4, one every $3 ms, 90% ERROR and 10% FATAL over 4 files,
-   * 5 messages with 1,000 variants each; $2 is the first series number (for batches).
+   * 5 messages with 1,000 variants each (5 templates); $2 is the first series number (for batches).
    * Each row is ingested when it was logged, as a live log is: none is late data
    * (a bulk load stamped now() would look like a week of backlog to the late check).
    */
-  loadAlertRows: `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset, ingested_at)
+  loadAlertRows: `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset, ingested_at, template_id)
     SELECT t,
            CASE WHEN g % 10 = 0 THEN 'FATAL' ELSE 'ERROR' END,
            (ARRAY['db timeout after 30s', 'connection refused by upstream', 'null pointer in handler',
                   'disk full on /var', 'payment declined: card expired'])[1 + (g / 10) % 5] || ' #' || (g % 1000),
            1 + g % 4,
            g * 80,
-           t
+           t,
+           1 + (g / 10) % 5
     FROM generate_series($2::bigint, $2::bigint + $1::bigint - 1) AS g,
          LATERAL (SELECT $4::timestamptz - g * make_interval(secs => $3::float8 / 1000) AS t) AS at`,
   vacuumAnalyzeEntries: 'VACUUM (ANALYZE) log_entries',

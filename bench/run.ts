@@ -3,7 +3,8 @@
 // baseline and logmon's ingest on the same generated file, the ingest of the
 // other formats (JSON, logfmt, the generic rule) against `psql \copy` of the
 // same rows, a backlog ingest
-// (peak RSS), the alert evaluation (runAlert over 20 rules), and each handler's bundle size and cold init.
+// (peak RSS), the alert evaluation (runAlert over 20 rules), each handler's bundle size and cold init,
+// and the error templates' grouping accuracy on the LogHub 2k samples (BENCH_LOGHUB, see template-bench.ts).
 // Prints a Markdown table and writes the figures as JSON (bench/results.json).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,6 +24,7 @@ import { listHandlers, measureHandlerBundle } from './handler-bundles';
 import { buildIngestChild } from './ingest-measure';
 import { writeBenchLog } from './log-data';
 import { readBenchOptions } from './options';
+import { formatTemplateAccuracy, measureTemplateAccuracy } from './template-bench';
 import { measureThroughput } from './throughput';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -114,6 +116,11 @@ async function main(): Promise<void> {
     const bundles = [];
     for (const handler of listHandlers(ROOT)) bundles.push(await measureHandlerBundle(ROOT, outDir, deploy, handler, options.coldInitRuns));
 
+    say('template grouping accuracy (LogHub 2k samples)');
+    const templates = measureTemplateAccuracy(process.env.BENCH_LOGHUB ?? null);
+    say(
+      `  ${templates.status === 'measured' ? `average ${templates.average?.masking.toFixed(3)} over ${templates.systems.length} systems` : templates.source}`,
+    );
     const cpus = os.cpus();
     const partial: Omit<BenchResults, 'targets'> = {
       schema: 2,
@@ -144,10 +151,13 @@ async function main(): Promise<void> {
       backlog,
       alert,
       bundles,
+      templates,
     };
     const results: BenchResults = { ...partial, targets: checkTargets(partial) };
     writeResults(options.resultsFile, results);
-    process.stdout.write(`\n${formatHeader(results)}\n\n${formatTable(results)}\n\nwritten to ${path.relative(ROOT, options.resultsFile)}\n`);
+    process.stdout.write(
+      `\n${formatHeader(results)}\n\n${formatTable(results)}\n\n${formatTemplateAccuracy(templates)}\n\nwritten to ${path.relative(ROOT, options.resultsFile)}\n`,
+    );
   } finally {
     await server.stop().catch((err: unknown) => say(`stopping PostgreSQL failed: ${String(err)}`));
     fs.rmSync(workDir, { recursive: true, force: true });

@@ -8,10 +8,18 @@ const EVALUATION_LOCK_KEY = 7380003;
 // The entries a rule counts. $1 < logged_at <= $2, levels $3, file LIKE $4
 // (null: any), PostgreSQL regular expression $5 (null: any). A null filter
 // folds away in the custom plan node-postgres' unnamed statements get.
+// ${RULE_EXTRA} is where lib/alert/rule-sql.ts puts what a rule adds: its
+// key (a rule with groupBy) and its new-template condition. Every statement
+// using RULE_FILTER reads log_entries e LEFT JOIN log_sources s (the join is
+// removed by the planner when neither is there).
+export const RULE_EXTRA = '/*rule-extra*/';
 const RULE_FILTER = `e.logged_at > $1 AND e.logged_at <= $2
   AND e.level = ANY($3::text[])
-  AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM log_sources s WHERE s.id = e.source_id AND s.path LIKE $4))
-  AND ($5::text IS NULL OR e.message ~ $5)`;
+  AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM log_sources ls WHERE ls.id = e.source_id AND ls.path LIKE $4))
+  AND ($5::text IS NULL OR e.message ~ $5) ${RULE_EXTRA}`;
+// Where lib/alert/rule-sql.ts puts a rule's key expression.
+export const RULE_KEY = '/*rule-key*/';
+const ENTRIES = 'log_entries e LEFT JOIN log_sources s ON s.id = e.source_id';
 
 // The slice of the commit cursor: entries whose position (ingested_at, id)
 // is in [($6, $7), ($8, $9)) (or [($1, $2), ($3, $4))). The plain ingested_at
@@ -32,34 +40,53 @@ const FRESH_FILTER = `${RULE_FILTER}
 // A window of $10 ms as a frame: (end - window, end] is [end - window + 1 µs, end].
 const WINDOW_FRAME_10 = 'make_interval(secs => ($10::bigint * 1000 - 1) / 1000000.0)';
 
-const STATE_COLUMNS = 'rule_name, state, state_since, firing_since, last_count, peak_count, last_notified_at, rule';
-const OUTBOX_COLUMNS = 'id, rule_name, kind, subject, body, attributes, attempts';
+const STATE_COLUMNS = 'rule_name, group_key, labels, state, state_since, firing_since, last_count, peak_count, last_notified_at, rule';
+const OUTBOX_COLUMNS = 'id, rule_name, group_key, kind, subject, body, attributes, attempts';
 
 export const ALERT_SQL = {
   /** One evaluation at a time; an overlapping run skips evaluation (it still publishes). */
   tryLockEvaluation: `SELECT pg_try_advisory_xact_lock(${EVALUATION_LOCK_KEY}) AS locked`,
   listStates: `SELECT ${STATE_COLUMNS} FROM alert_state ORDER BY rule_name`,
-  saveState: `INSERT INTO alert_state (rule_name, state, state_since, firing_since, last_count, peak_count, last_evaluated_at, last_notified_at, rule, updated_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
-    ON CONFLICT (rule_name) DO UPDATE SET state = $2, state_since = $3, firing_since = $4, last_count = $5,
+  saveState: `INSERT INTO alert_state (rule_name, group_key, labels, state, state_since, firing_since, last_count, peak_count, last_evaluated_at, last_notified_at, rule, updated_at)
+    VALUES ($1, $10, $11, $2, $3, $4, $5, $6, $7, $8, $9, now())
+    ON CONFLICT (rule_name, group_key) DO UPDATE SET labels = $11, state = $2, state_since = $3, firing_since = $4, last_count = $5,
       peak_count = $6, last_evaluated_at = $7, last_notified_at = $8, rule = $9, updated_at = now()`,
+  /** Every key of a rule. */
   deleteState: 'DELETE FROM alert_state WHERE rule_name = $1',
+  /** One key of a rule (back to OK: a key keeps no state while it is OK). */
+  deleteKeyState: 'DELETE FROM alert_state WHERE rule_name = $1 AND group_key = $2',
 
   /**
    * The window count that drives the state machine (range scan of
    * log_entries_logged_at), counting at most $6 entries: a flooded log costs
    * a bounded scan, not one proportional to the flood.
    */
-  countWindow: `SELECT count(*) AS n FROM (SELECT 1 FROM log_entries e WHERE ${RULE_FILTER} LIMIT $6) capped`,
-  windowBounds: `SELECT count(*) AS n, min(e.logged_at) AS first_at, max(e.logged_at) AS last_at
-    FROM log_entries e WHERE ${RULE_FILTER}`,
-  /** Most frequent first lines in the window ($6: how many). */
-  topMessages: `SELECT left(split_part(e.message, E'\\n', 1), 300) AS message, count(*) AS n
-    FROM log_entries e WHERE ${RULE_FILTER}
-    GROUP BY 1 ORDER BY n DESC, message LIMIT $6`,
+  countWindow: `SELECT count(*) AS n FROM (SELECT 1 FROM ${ENTRIES} WHERE ${RULE_FILTER} LIMIT $6) capped`,
+  /** The window count of each key of a grouped rule (keys with entries only). */
+  countByKey: `SELECT ${RULE_KEY} AS key, count(*) AS n FROM ${ENTRIES} WHERE ${RULE_FILTER} GROUP BY 1`,
+  /** The keys of a grouped rule with an entry in the slice $6..$9 logged in ($1, $2]. */
+  freshKeys: `SELECT DISTINCT ${RULE_KEY} AS key FROM ${ENTRIES} WHERE ${RULE_FILTER} AND ${SLICE_6_TO_9}`,
+  windowBounds: `SELECT count(*) AS n, min(e.logged_at) AS first_at, max(e.logged_at) AS last_at,
+      count(DISTINCT e.source_id) AS files
+    FROM ${ENTRIES} WHERE ${RULE_FILTER}`,
+  /**
+   * Most frequent error templates in the window ($6: how many), with the
+   * latest entry of each as its example. Entries stored before templates
+   * existed are grouped by their first line.
+   */
+  topTemplates: `SELECT e.template_id::text AS template_id,
+      CASE WHEN e.template_id IS NULL THEN left(split_part(e.message, E'\\n', 1), 300) END AS line,
+      count(*) AS n, max(e.id)::text AS example_id, min(e.logged_at) AS first_at, count(DISTINCT e.source_id) AS files
+    FROM ${ENTRIES} WHERE ${RULE_FILTER}
+    GROUP BY 1, 2 ORDER BY n DESC, 1, 2 LIMIT $6`,
+  /** The example entries of topTemplates ($1: ids), with their file and what is known of their template. */
+  templateExamples: `SELECT e.id::text AS id, left(e.message, 2000) AS message, coalesce(s.path, '(unknown file)') AS path,
+      t.template, t.first_seen, t.appeared_at
+    FROM log_entries e LEFT JOIN log_sources s ON s.id = e.source_id LEFT JOIN error_templates t ON t.id = e.template_id
+    WHERE e.id = ANY($1::bigint[])`,
   /** Latest entries with their file ($6: how many). */
   sampleEntries: `SELECT e.logged_at, e.level, left(e.message, 2000) AS message, coalesce(s.path, '(unknown file)') AS path
-    FROM log_entries e LEFT JOIN log_sources s ON s.id = e.source_id
+    FROM ${ENTRIES}
     WHERE ${RULE_FILTER}
     ORDER BY e.logged_at DESC, e.id DESC LIMIT $6`,
 
@@ -72,7 +99,7 @@ export const ALERT_SQL = {
   freshWindowsSpan: `SELECT count(*) AS n,
       greatest($1::timestamptz, min(e.logged_at) - make_interval(secs => $10::bigint / 1000.0))::text AS from_text,
       least($2::timestamptz, max(e.logged_at) + make_interval(secs => $10::bigint / 1000.0))::text AS to_text
-    FROM log_entries e WHERE ${FRESH_FILTER}`,
+    FROM ${ENTRIES} WHERE ${FRESH_FILTER}`,
   /**
    * The busiest window of $10 ms holding a fresh entry (in the slice $6..$9)
    * and ending at or after $11 (now - grace), over the rule's entries in
@@ -83,7 +110,7 @@ export const ALERT_SQL = {
    */
   busiestFreshWindow: `WITH ends AS (
       SELECT e.logged_at AS at, 1 AS entries, (${SLICE_6_TO_9}) AS fresh
-      FROM log_entries e WHERE ${RULE_FILTER}
+      FROM ${ENTRIES} WHERE ${RULE_FILTER}
       UNION ALL SELECT $11::timestamptz, 0, false),
     windows AS (
       SELECT at, sum(entries) OVER w AS n, bool_or(fresh) OVER w AS has_fresh FROM ends
@@ -93,10 +120,10 @@ export const ALERT_SQL = {
     FROM windows WHERE has_fresh AND at >= $11
     ORDER BY n DESC, at DESC LIMIT 1`,
 
-  /** Notifications a rule queued since $2 (the hourly cap). */
-  countRecentNotifications: 'SELECT count(*) AS n FROM alert_outbox WHERE rule_name = $1 AND created_at > $2',
-  insertOutbox: `INSERT INTO alert_outbox (rule_name, kind, subject, body, attributes, created_at)
-    VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+  /** Notifications a rule's key ($3; '' for a rule without groupBy) queued since $2 (the hourly cap). */
+  countRecentNotifications: 'SELECT count(*) AS n FROM alert_outbox WHERE rule_name = $1 AND group_key = $3 AND created_at > $2',
+  insertOutbox: `INSERT INTO alert_outbox (rule_name, kind, subject, body, attributes, created_at, group_key)
+    VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
 
   /**
    * Move the commit cursor and return the slice to examine, positions
@@ -133,6 +160,37 @@ export const ALERT_SQL = {
       (SELECT examined_until FROM saved)::text AS until_text, (SELECT examined_id FROM saved)::text AS until_id,
       ((SELECT at FROM previous), (SELECT id FROM previous)) < ((SELECT examined_until FROM saved), (SELECT examined_id FROM saved)) AS advanced,
       EXISTS (SELECT 1 FROM stop) AS more`,
+  /** The templates of the entries in the slice [($1, $2), ($3, $4)): span, count, and the first entry of each. */
+  sliceTemplates: `SELECT e.template_id::text AS id, min(e.logged_at) AS first_at, max(e.logged_at) AS last_at, count(*) AS n, min(e.id)::text AS example_id
+    FROM log_entries e WHERE ${SLICE_1_TO_4} AND e.template_id IS NOT NULL GROUP BY 1`,
+  /** The templates of the entries logged since $1, for the catalog's first run (history examined by no slice). */
+  historyTemplates: `SELECT e.template_id::text AS id, min(e.logged_at) AS first_at, max(e.logged_at) AS last_at, count(*) AS n, min(e.id)::text AS example_id
+    FROM log_entries e WHERE e.logged_at > $1 AND e.template_id IS NOT NULL GROUP BY 1`,
+  /** What the catalog needs of the first entries of sliceTemplates ($1: ids): the message, its file, when that file was first read. */
+  catalogExamples: `SELECT e.id::text AS id, left(e.message, 2000) AS message, e.source_id::text AS source_id, s.created_at AS source_since
+    FROM log_entries e LEFT JOIN log_sources s ON s.id = e.source_id WHERE e.id = ANY($1::bigint[])`,
+  /** When the alert job first examined entries (the first learning period). */
+  trackingSince: 'SELECT created_at FROM alert_cursor WHERE singleton',
+  /**
+   * Add one slice's templates to the catalog (arrays of equal length): $1 ids,
+   * $2 templates, $3 examples, $4 example ids, $5 source ids, $6/$7 first and
+   * last logged_at, $8 entries, $9 whether an appearance starting now would be
+   * learned. An entry after an absence of $10 ms or more starts a new appearance.
+   */
+  upsertTemplates: `INSERT INTO error_templates AS t
+      (id, template, example, example_id, source_id, first_seen, last_seen, entries, appeared_at, seen_before, learning, updated_at)
+    SELECT u.id, u.template, u.example, u.example_id, u.source_id, u.first_at, u.last_at, u.n, u.first_at, NULL, u.learning, now()
+    FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::timestamptz[], $7::timestamptz[], $8::bigint[], $9::boolean[])
+      AS u (id, template, example, example_id, source_id, first_at, last_at, n, learning)
+    ON CONFLICT (id) DO UPDATE SET
+      appeared_at = CASE WHEN EXCLUDED.first_seen >= t.last_seen + make_interval(secs => $10::bigint / 1000.0) THEN EXCLUDED.first_seen ELSE t.appeared_at END,
+      seen_before = CASE WHEN EXCLUDED.first_seen >= t.last_seen + make_interval(secs => $10::bigint / 1000.0) THEN t.last_seen ELSE t.seen_before END,
+      learning = CASE WHEN EXCLUDED.first_seen >= t.last_seen + make_interval(secs => $10::bigint / 1000.0) THEN EXCLUDED.learning ELSE t.learning END,
+      source_id = CASE WHEN EXCLUDED.first_seen >= t.last_seen + make_interval(secs => $10::bigint / 1000.0) THEN EXCLUDED.source_id ELSE t.source_id END,
+      first_seen = least(t.first_seen, EXCLUDED.first_seen),
+      last_seen = greatest(t.last_seen, EXCLUDED.last_seen),
+      entries = t.entries + EXCLUDED.entries,
+      updated_at = now()`,
   /** Any entry in the slice [($1, $2), ($3, $4)) logged in ($6, $5] (the cheap pre-check of late data, for the shortest window). */
   anyLateEntries: `SELECT EXISTS (SELECT 1 FROM log_entries e
     WHERE ${SLICE_1_TO_4}
@@ -145,12 +203,15 @@ export const ALERT_SQL = {
   lateBursts: `SELECT count(*) AS n, min(logged_at) AS first_at, max(logged_at) AS last_at, coalesce(max(in_window), 0) AS busiest
     FROM (SELECT e.logged_at, count(*) OVER (ORDER BY e.logged_at
             RANGE BETWEEN CURRENT ROW AND ${WINDOW_FRAME_10} FOLLOWING) AS in_window
-          FROM log_entries e WHERE ${FRESH_FILTER}) late`,
-  lateTopMessages: `SELECT left(split_part(e.message, E'\\n', 1), 300) AS message, count(*) AS n
-    FROM log_entries e WHERE ${FRESH_FILTER}
-    GROUP BY 1 ORDER BY n DESC, message LIMIT $10`,
+          FROM ${ENTRIES} WHERE ${FRESH_FILTER}) late`,
+  /** As topTemplates, over the late entries of a rule in the slice ($10: how many). */
+  lateTopTemplates: `SELECT e.template_id::text AS template_id,
+      CASE WHEN e.template_id IS NULL THEN left(split_part(e.message, E'\\n', 1), 300) END AS line,
+      count(*) AS n, max(e.id)::text AS example_id, min(e.logged_at) AS first_at, count(DISTINCT e.source_id) AS files
+    FROM ${ENTRIES} WHERE ${FRESH_FILTER}
+    GROUP BY 1, 2 ORDER BY n DESC, 1, 2 LIMIT $10`,
   lateSampleEntries: `SELECT e.logged_at, e.level, left(e.message, 2000) AS message, coalesce(s.path, '(unknown file)') AS path
-    FROM log_entries e LEFT JOIN log_sources s ON s.id = e.source_id
+    FROM ${ENTRIES}
     WHERE ${FRESH_FILTER}
     ORDER BY e.logged_at DESC, e.id DESC LIMIT $10`,
   /** Late entries of each rule examined by earlier evaluations of a backlog, not reported yet. */
@@ -162,13 +223,14 @@ export const ALERT_SQL = {
 
   /**
    * The oldest unsent row of a rule that no other run holds, locked for the
-   * publish. Rows of one rule go out in order: a later row waits while an
-   * earlier one is unsent (or being sent by another run). $1: rules to skip.
+   * publish. Rows of one rule and key go out in order: a later row waits
+   * while an earlier one is unsent (or being sent by another run). $1: the
+   * rule/key pairs to skip, as rule_name, newline, group_key.
    */
   claimNextOutbox: `SELECT ${OUTBOX_COLUMNS} FROM alert_outbox o
-    WHERE o.sent_at IS NULL AND NOT (o.rule_name = ANY($1::text[]))
+    WHERE o.sent_at IS NULL AND NOT ((o.rule_name || E'\\n' || o.group_key) = ANY($1::text[]))
       AND NOT EXISTS (SELECT 1 FROM alert_outbox older
-        WHERE older.rule_name = o.rule_name AND older.sent_at IS NULL AND older.id < o.id)
+        WHERE older.rule_name = o.rule_name AND older.group_key = o.group_key AND older.sent_at IS NULL AND older.id < o.id)
     ORDER BY o.id LIMIT 1 FOR UPDATE SKIP LOCKED`,
   markSent: `UPDATE alert_outbox SET sent_at = $2, message_id = $3, attempts = attempts + 1, last_attempt_at = $2, last_error = NULL
     WHERE id = $1`,
@@ -185,6 +247,9 @@ export type EvaluationLockRow = { locked: boolean };
 /** listStates (state: CHECK in 002_alerting.sql) */
 export type AlertStateRow = {
   rule_name: string;
+  /** '' for a rule without groupBy; else the JSON text of the key's values. */
+  group_key: string;
+  labels: Record<string, string | null>;
   state: AlertStateName;
   state_since: Date;
   firing_since: Date | null;
@@ -197,9 +262,15 @@ export type AlertStateRow = {
 /** countWindow, countRecentNotifications, countUnsent */
 export type CountRow = { n: string };
 /** windowBounds */
-export type WindowBoundsRow = { n: string; first_at: Date | null; last_at: Date | null };
-/** topMessages, lateTopMessages */
-export type MessageCountRow = { message: string; n: string };
+export type WindowBoundsRow = { n: string; first_at: Date | null; last_at: Date | null; files: string };
+/** countByKey */
+export type KeyCountRow = { key: string; n: string };
+/** freshKeys */
+export type KeyRow = { key: string };
+/** topTemplates, lateTopTemplates (template_id null: entries stored before templates, grouped by `line`) */
+export type TemplateCountRow = { template_id: string | null; line: string | null; n: string; example_id: string; first_at: Date; files: string };
+/** templateExamples (template and times null until the alert job catalogued the template) */
+export type TemplateExampleRow = { id: string; message: string; path: string; template: string | null; first_seen: Date | null; appeared_at: Date | null };
 /** sampleEntries, lateSampleEntries */
 export type SampleEntryRow = { logged_at: Date; level: string; message: string; path: string };
 /** freshWindowsSpan (`n` = 0: the bounds mean nothing) */
@@ -217,6 +288,12 @@ export type CommitCursorRow = {
   advanced: boolean | null;
   more: boolean;
 };
+/** sliceTemplates, historyTemplates */
+export type SliceTemplateRow = { id: string; first_at: Date; last_at: Date; n: string; example_id: string };
+/** catalogExamples (source_since null: the file's row is gone) */
+export type CatalogExampleRow = { id: string; message: string; source_id: string | null; source_since: Date | null };
+/** trackingSince */
+export type TrackingSinceRow = { created_at: Date };
 /** anyLateEntries */
 export type FoundRow = { found: boolean };
 /** lateBursts */
@@ -236,6 +313,7 @@ export type LateTallyRow = {
 export type OutboxClaimRow = {
   id: string;
   rule_name: string;
+  group_key: string;
   kind: NotificationKind;
   subject: string;
   body: string;

@@ -31,6 +31,17 @@ export const RETENTION_SQL = {
     DELETE FROM ingest_runs t USING doomed WHERE t.id = doomed.id RETURNING t.id
   )
   SELECT count(*)::int AS deleted, max(id)::text AS last_id FROM deleted`,
+  /**
+   * Error templates last seen before the cutoff (their entries are gone): one
+   * seen again later is new again, as it should be after that long. Ids are
+   * signed: the first batch starts after the smallest bigint.
+   */
+  deleteTemplates: `WITH doomed AS (
+    SELECT id FROM error_templates WHERE id > $1::bigint AND last_seen < $2 ORDER BY id LIMIT $3
+  ), deleted AS (
+    DELETE FROM error_templates t USING doomed WHERE t.id = doomed.id RETURNING t.id
+  )
+  SELECT count(*)::int AS deleted, max(id)::text AS last_id FROM deleted`,
   /** Only notifications already sent (a NULL sent_at never compares): an unsent row is still owed to someone. */
   deleteSentNotifications: `WITH doomed AS (
     SELECT id FROM alert_outbox WHERE id > $1 AND sent_at < $2 ORDER BY id LIMIT $3

@@ -17,7 +17,41 @@ export const STATUS_SQL = {
       SELECT kind, created_at, sent_at, last_error FROM alert_outbox o
       WHERE o.rule_name = s.rule_name ORDER BY o.id DESC LIMIT 1
     ) n ON true
+    WHERE s.group_key = ''
     ORDER BY s.rule_name`,
+  /** The keys of grouped rules that are not OK (an OK key keeps no row), $1: how many, with their latest notification. */
+  listKeys: `SELECT s.rule_name, s.group_key, s.labels, s.state, s.state_since, s.firing_since, s.last_count::text AS last_count,
+      n.kind AS last_kind, n.sent_at AS last_sent_at
+    FROM alert_state s
+    LEFT JOIN LATERAL (
+      SELECT kind, sent_at FROM alert_outbox o
+      WHERE o.rule_name = s.rule_name AND o.group_key = s.group_key ORDER BY o.id DESC LIMIT 1
+    ) n ON true
+    WHERE s.group_key <> ''
+    ORDER BY s.rule_name, s.state DESC, s.state_since, s.group_key LIMIT $1`,
+  /**
+   * The most frequent error templates logged in [$1, $2), $3: how many, with
+   * their catalogued text and first sighting (error_templates), where they
+   * come from and one real line each. Entries stored before templates are
+   * grouped by their first line.
+   */
+  topTemplates: `SELECT g.template_id, coalesce(t.template, g.line) AS template, g.entries::int AS entries, g.first_at, g.last_at,
+      t.first_seen AS known_since, g.files::int AS files, g.services, left(x.message, 300) AS example, x.path AS example_path
+    FROM (
+      SELECT e.template_id::text AS template_id,
+        CASE WHEN e.template_id IS NULL THEN left(split_part(e.message, E'\\n', 1), 300) END AS line,
+        count(*) AS entries, min(e.logged_at) AS first_at, max(e.logged_at) AS last_at, max(e.id) AS example_id,
+        count(DISTINCT e.source_id) AS files,
+        string_agg(DISTINCT nullif(s.service, ''), ', ') AS services
+      FROM log_entries e LEFT JOIN log_sources s ON s.id = e.source_id
+      WHERE e.logged_at >= $1 AND e.logged_at < $2
+      GROUP BY 1, 2
+      ORDER BY entries DESC, 1, 2 LIMIT $3
+    ) g
+    LEFT JOIN error_templates t ON t.id = g.template_id::bigint
+    LEFT JOIN LATERAL (SELECT e.message, coalesce(s.path, '(unknown file)') AS path FROM log_entries e
+      LEFT JOIN log_sources s ON s.id = e.source_id WHERE e.id = g.example_id) x ON true
+    ORDER BY g.entries DESC, g.last_at DESC`,
   /** The built-in health rules' state, with what their check last found (kept in alert_state.rule by the alert job). */
   listHealth: `SELECT rule_name, state, state_since, firing_since, last_evaluated_at, rule->>'headline' AS headline
     FROM alert_state WHERE rule_name LIKE 'health:%' ORDER BY rule_name`,

@@ -33,6 +33,8 @@ const RULE_SPECS = ['r0', 'r1', 'r2'].map((name) => ({
   repeatInterval: '0s',
   maxNotificationsPerHour: 1000,
   pattern: `^${name}:`,
+  // r1 and r2 have one state per file: per-key state under concurrent runs
+  ...(name === 'r0' ? {} : { groupBy: ['file'] }),
 }));
 
 interface Summary {
@@ -74,7 +76,7 @@ describe('Fault: concurrent alert runs', () => {
         'concurrent alert runs',
         async (random) => {
           // Prepare
-          const sourceId = await insertSource(db.pool, '/var/log/app.log');
+          const sourceIds = [await insertSource(db.pool, '/var/log/app.log'), await insertSource(db.pool, '/var/log/worker.log')];
           const env = {
             DATABASE_URL: db.url,
             ALERT_TOPIC_ARN: TOPIC,
@@ -100,7 +102,7 @@ describe('Fault: concurrent alert runs', () => {
             const names = picked.length > 0 ? picked : [random.pick(RULE_SPECS).name];
             await insertEntries(
               db.pool,
-              names.map((name) => ({ at: now - 30_000, sourceId, message: `${name}: failure in round ${round}` })),
+              names.map((name) => ({ at: now - 30_000, sourceId: random.pick(sourceIds), message: `${name}: failure in round ${round}` })),
             );
             const results = await Promise.all(runs.map((r) => finished(r.exited)));
 
@@ -112,14 +114,16 @@ describe('Fault: concurrent alert runs', () => {
             evaluations += summaries.filter((s) => s.evaluation === 'done').length;
             busy += summaries.filter((s) => s.evaluation === 'busy').length;
             const created = await db.pool.query<{ rule_name: string; n: number }>(
-              'SELECT rule_name, count(*)::int AS n FROM alert_outbox WHERE id > $1 GROUP BY rule_name HAVING count(*) > 1',
+              'SELECT rule_name, group_key, count(*)::int AS n FROM alert_outbox WHERE id > $1 GROUP BY rule_name, group_key HAVING count(*) > 1',
               [before],
             );
             expect({ round, rulesNotifiedTwice: created.rows }).toEqual({ round, rulesNotifiedTwice: [] });
             const states = await db.pool.query<{ rule_name: string; state: string; last_kind: string | null }>(
-              `SELECT s.rule_name, s.state,
-           (SELECT o.kind FROM alert_outbox o WHERE o.rule_name = s.rule_name ORDER BY o.id DESC LIMIT 1) AS last_kind
-         FROM alert_state s ORDER BY s.rule_name`,
+              `SELECT s.rule_name || s.group_key AS rule_name, s.state,
+           (SELECT o.kind FROM alert_outbox o WHERE o.rule_name = s.rule_name AND o.group_key = s.group_key ORDER BY o.id DESC LIMIT 1) AS last_kind
+         FROM alert_state s
+         WHERE s.group_key <> '' OR NOT (s.rule ? 'groupBy') OR s.rule->'groupBy' = '[]'::jsonb
+         ORDER BY 1`,
             );
             for (const s of states.rows) {
               expect({ round, rule: s.rule_name, state: s.state, lastNotified: s.last_kind }).toEqual({
@@ -140,9 +144,14 @@ describe('Fault: concurrent alert runs', () => {
           expect(rows.length).toBeGreaterThan(0);
           expect(queuedByRuns).toBe(rows.length);
           expect(evaluations).toBeGreaterThanOrEqual(ROUNDS);
-          for (const { name } of RULE_SPECS) {
-            const kinds = rows.filter((r) => r.rule_name === name).map((r) => r.kind);
-            expect({ rule: name, kinds }).toEqual({ rule: name, kinds: kinds.map((_, i) => (i % 2 === 0 ? 'firing' : 'resolved')) });
+          // each rule's (each key's) notifications alternate FIRING, RESOLVED
+          const keys = (await db.pool.query<{ rule_name: string; group_key: string }>('SELECT DISTINCT rule_name, group_key FROM alert_outbox ORDER BY 1, 2'))
+            .rows;
+          for (const { rule_name: name, group_key: key } of keys) {
+            const kinds = (
+              await db.pool.query<{ kind: string }>('SELECT kind FROM alert_outbox WHERE rule_name = $1 AND group_key = $2 ORDER BY id', [name, key])
+            ).rows.map((r) => r.kind);
+            expect({ rule: name, key, kinds }).toEqual({ rule: name, key, kinds: kinds.map((_, i) => (i % 2 === 0 ? 'firing' : 'resolved')) });
           }
           expect(rows.every((r) => r.sent)).toBe(true);
           const received = sns.messages.map((m) => `${m.subject}\n\n${m.message}`).sort();

@@ -58,6 +58,8 @@ const RULE_SPECS = Array.from({ length: RULE_COUNT }, (_, i) => ({
   repeatInterval: '0s',
   maxNotificationsPerHour: 1000,
   pattern: `^r${i}:`,
+  // every other rule has one state per file: per-key rows are published under kills as well
+  ...(i % 2 === 1 ? { groupBy: ['file'] } : {}),
 }));
 
 const keyOf = (subject: string, body: string): string => `${subject}\n\n${body}`;
@@ -65,12 +67,12 @@ const keyOf = (subject: string, body: string): string => `${subject}\n\n${body}`
 describe('Fault: kill -9 during alert publishing', () => {
   let db: TestDatabase;
   let sns: SnsTestServer;
-  let sourceId: number;
+  let sourceIds: number[];
 
   beforeAll(async () => {
     db = await createTestDatabase();
     sns = await startSnsServer();
-    sourceId = await insertSource(db.pool, '/var/log/app.log');
+    sourceIds = [await insertSource(db.pool, '/var/log/app.log'), await insertSource(db.pool, '/var/log/worker.log')];
   });
 
   afterAll(async () => {
@@ -83,7 +85,7 @@ describe('Fault: kill -9 during alert publishing', () => {
     const names = RULE_SPECS.map((r) => r.name).filter(() => random.chance(0.5));
     await insertEntries(
       db.pool,
-      names.map((name) => ({ at: at - 30_000, sourceId, message: `${name}: failure at ${new Date(at).toISOString()}` })),
+      names.map((name) => ({ at: at - 30_000, sourceId: random.pick(sourceIds), message: `${name}: failure at ${new Date(at).toISOString()}` })),
     );
   };
 

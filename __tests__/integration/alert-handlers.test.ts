@@ -192,7 +192,7 @@ describe('Handler: subscriber', () => {
 
       // Assess
       const logged = fs.readFileSync(file, 'utf8');
-      expect(logged).toContain('│ [logmon] FIRING error-burst: 5 ERROR+ in 5m (threshold 5)\n');
+      expect(logged).toContain('│ [logmon] FIRING error-burst app.log: 5 ERROR+ in 5m (threshold 5)\n');
       expect(logged).toContain('│   5 x boom\n');
       expect(logged).toContain('ERROR  /var/log/app.log\n');
     } finally {

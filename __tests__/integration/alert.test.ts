@@ -102,7 +102,7 @@ describe('Function: runAlert', () => {
         state: { dataType: 'String', value: 'firing' },
         kind: { dataType: 'String', value: 'firing' },
       });
-      expect(message!.message).toContain('  4 x db timeout after 30s\n  2 x connection refused\n');
+      expect(message!.message).toContain('Top errors (by template):\n  4 x db timeout after 30s\n  2 x connection refused\n');
       expect(message!.message).toMatch(/2025-01-06 09:59:\d\d UTC {2}FATAL {2}\/var\/log\/checkout\/app\.log\n {4}connection refused\n {6}at Socket\.connect/);
       expect(message!.message).toContain('Window:     2025-01-06 09:55:00 UTC to 2025-01-06 10:00:00 UTC');
     });
@@ -349,8 +349,8 @@ describe('Function: runAlert', () => {
         expect(anyFatalOf(resolved)).toMatchObject({ count: 0, windowEnd: iso(T0 + 11 * MIN), previous: 'firing', state: 'ok', notification: 'resolved' });
         expect(anyFatalOf(quiet)).toMatchObject({ state: 'ok', notification: null, late: null });
         expect(sns.messages.map((m) => m.subject)).toEqual([
-          '[logmon] FIRING any-fatal: 1 FATAL in 1m (threshold 1)',
-          '[logmon] RESOLVED any-fatal: 0 FATAL in 1m (threshold 1), fired 1m',
+          '[logmon] FIRING any-fatal app.log: 1 FATAL in 1m (threshold 1)',
+          '[logmon] RESOLVED any-fatal app.log: 0 FATAL in 1m (threshold 1), fired 1m',
         ]);
         expect(sns.messages[0]!.message).toContain('Counted in the window ending 2025-01-06 10:08:26 UTC');
         expect(sns.messages[0]!.message).toContain('Window:     2025-01-06 10:07:26 UTC to 2025-01-06 10:08:26 UTC');

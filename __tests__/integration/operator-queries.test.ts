@@ -83,13 +83,13 @@ describe('sql/queries (psql -f files for support engineers)', () => {
     expect(rows.reduce((sum, r) => sum + Number(r.errors) + Number(r.fatals), 0)).toBe(3);
   });
 
-  it('top-messages.sql counts messages that differ only in numbers together', async () => {
+  it('top-messages.sql counts entries stored before templates by their first line, numbers folded', async () => {
     const [statement] = toStatements(fs.readFileSync(path.join(QUERIES_DIR, 'top-messages.sql'), 'utf8'), VARIABLES);
 
-    const { rows } = await db.pool.query<{ message_pattern: string; entries: string }>(statement!);
+    const { rows } = await db.pool.query<{ template: string; entries: string }>(statement!);
 
-    expect(rows[0]).toMatchObject({ message_pattern: 'timeout after N ms', entries: '2' });
-    expect(rows.map((r) => r.message_pattern)).toContain('out of memory');
+    expect(rows[0]).toMatchObject({ template: 'timeout after N ms', entries: '2' });
+    expect(rows.map((r) => r.template)).toContain('out of memory');
   });
 
   it('entries-around.sql finds the entries near the moment given in -v at=', async () => {

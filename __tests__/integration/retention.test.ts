@@ -103,6 +103,23 @@ describe('Function: runRetention', () => {
     expect(summary.sentNotifications.deleted).toBe(1);
   });
 
+  it('removes error templates last seen before the age, negative ids too, and keeps those seen since', async () => {
+    const add = (id: string, lastSeen: Date) =>
+      db.pool.query(
+        `INSERT INTO error_templates (id, template, example, example_id, first_seen, last_seen, appeared_at) VALUES ($1, 't', 'e', 1, $2, $2, $2)`,
+        [id, lastSeen],
+      );
+    await add('-9000000000000000000', daysAgo(40));
+    await add('12', daysAgo(35));
+    await add('13', daysAgo(2));
+
+    const summary = await retain();
+
+    const ids = (await db.pool.query<{ id: string }>('SELECT id::text FROM error_templates ORDER BY id')).rows.map((r) => r.id);
+    expect(ids).toEqual(['13']);
+    expect(summary.templates).toEqual({ deleted: 2, batches: 1, complete: true });
+  });
+
   it('removes ingest anomalies past the age', async () => {
     const add = (createdAt: Date) =>
       db.pool.query(`INSERT INTO ingest_anomalies (run_id, path, kind, created_at) VALUES ('run', '/x.log', 'truncated', $1)`, [createdAt]);

@@ -92,7 +92,8 @@ describe('README and docs/alerting.md', () => {
   it('describe the default rules in the README as they are', () => {
     const rules = parseAlertRules(ALERT_DEFAULTS.rules);
     const described = rules.map(
-      (r, i) => `**\`${r.name}\`** — ${r.threshold} or more ${r.levels.join('/')} within \`${ALERT_DEFAULTS.rules[i]!.window}\` (severity \`${r.severity}\`)`,
+      (r, i) =>
+        `**\`${r.name}\`** — ${r.threshold} or more ${r.levels.join('/')} within \`${ALERT_DEFAULTS.rules[i]!.window}\`${r.groupBy.length > 0 ? ' in one file' : ''} (severity \`${r.severity}\`)`,
     );
 
     expect(README).toContain(`Default rules (when \`ALERT_RULES\` is unset): ${described.join('; ')}.`);

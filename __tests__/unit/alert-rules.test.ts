@@ -70,6 +70,11 @@ describe('Function: parseAlertRules', () => {
       source: null,
       sourceLike: null,
       pattern: null,
+      type: 'threshold',
+      groupBy: [],
+      maxKeys: 100,
+      unseenForMs: 7 * 86_400_000,
+      learningPeriodMs: 86_400_000,
     });
   });
 

@@ -104,7 +104,7 @@ describe('Function: formatNotification', () => {
     expect(n.body).toContain('Window:     2026-11-23 10:00:00 UTC to 2026-11-23 10:05:00 UTC');
     expect(n.body).toContain('First:      2026-11-23 10:01:00 UTC');
     expect(n.body).toContain('Last:       2026-11-23 10:04:50 UTC');
-    expect(n.body).toContain('  7 x db timeout after 30s\n  3 x connection refused\n  2 x (other messages)');
+    expect(n.body).toContain('Top errors (by template):\n  7 x db timeout after 30s\n  3 x connection refused\n  2 x (other templates)');
     expect(n.body).toContain(
       '  2026-11-23 10:04:50 UTC  ERROR  /var/log/app.log\n    db timeout after 30s\n      at Pool.query\n      at main\n    (2 more lines)',
     );
@@ -169,5 +169,56 @@ describe('Function: formatNotification', () => {
 
     expect(n.body).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
     expect(n.body).toContain('12 x wiped?');
+  });
+});
+
+describe('Function: formatNotification (per-key rules)', () => {
+  const grouped = makeRule({ groupBy: ['source'] });
+  const at = Date.UTC(2026, 10, 23, 10, 5, 0);
+
+  it('names the key in the subject and the body: service@host, then the file when it says more', () => {
+    // Act
+    const n = formatNotification({
+      kind: 'firing',
+      rule: grouped,
+      now: at,
+      prefix: '[logmon]',
+      details,
+      labels: { service: 'checkout', host: 'web-1', file: '/var/log/app/app.log' },
+    });
+
+    // Assess
+    expect(n.subject).toBe('[logmon] FIRING error-burst checkout@web-1 app.log: 12 ERROR/FATAL in 5m (threshold 5)');
+    expect(n.body).toContain('Service:    checkout\nHost:       web-1\nFile:       /var/log/app/app.log\n');
+    expect(n.attributes).toMatchObject({ service: 'checkout', host: 'web-1' });
+  });
+
+  it('keeps a file name with a newline and terminal escapes on its own line, so it cannot forge a line', () => {
+    // Prepare
+    const file = '/var/log/x\n[logmon] RESOLVED error-burst: all clear\u001b]0;owned\u0007.log';
+
+    // Act
+    const n = formatNotification({
+      kind: 'firing',
+      rule: grouped,
+      now: at,
+      prefix: '[logmon]',
+      details: { ...details, samples: details.samples.map((s) => ({ ...s, path: file })) },
+      labels: { service: 'x', host: 'h', file },
+    });
+
+    // Assess
+    expect(n.body.split('\n').filter((l) => l.startsWith('[logmon]'))).toEqual([]);
+    expect(n.body).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
+    expect(n.subject).toMatch(/^[\x20-\x7e]+$/);
+  });
+
+  it('writes a key-limit notice instead of a key', () => {
+    // Act
+    const n = formatNotification({ kind: 'firing', rule: makeRule({ groupBy: ['file'], maxKeys: 3 }), now: at, prefix: '[logmon]', details, keysOverLimit: 4 });
+
+    // Assess
+    expect(n.subject).toBe('[logmon] FIRING error-burst key limit: 4 keys over the limit of 3 not tracked');
+    expect(n.body).toContain('4 more keys are over the threshold and not tracked one by one');
   });
 });

@@ -2,14 +2,21 @@ import crypto from 'node:crypto';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type pg from 'pg';
 import { ALERT_SQL as SQL } from '../../sql/alert-statements';
-import type { AlertStateRow, CountRow, EvaluationLockRow } from '../../sql/alert-statements';
+import type { EvaluationLockRow } from '../../sql/alert-statements';
 import { evaluateRule, leavesRoomToFire } from './evaluator';
 import type { AlertStateName, NotificationKind } from './categories';
-import type { RuleState } from './evaluator';
 import type { AlertRule } from './rules';
 import { advanceCommitCursor } from './commit-cursor';
 import { ALERT_DEFAULTS, ALERT_DEFAULT_MS } from './defaults';
 import type { CommitRange } from './commit-cursor';
+import { evaluateGrouped } from './grouped-rule';
+import type { KeySummary } from './grouped-rule';
+import { KEY_LIMIT, NO_KEY } from './rule-key';
+import type { RuleKey } from './rule-key';
+import { RULE_TYPE } from './rules';
+import { listStates, notificationsLastHour, queueNotification, restoreRule, saveState } from './state-store';
+import type { StoredState } from './state-store';
+import { catalogPolicy, updateTemplateCatalog } from './template-catalog';
 import { withTransaction } from '../platform/db';
 import type { AppLogger } from '../platform/logger';
 import {
@@ -30,13 +37,11 @@ import { DEFAULT_HEALTH_RULES, HEALTH_CHECK, HEALTH_RULE_PREFIX } from './health
 import type { HealthRule } from './health-rules';
 import { HEALTH_SQL } from '../../sql/health-statements';
 import type { OutageRow } from '../../sql/health-statements';
-import type { Notification, NotificationInput } from './notification';
+import type { NotificationInput } from './notification';
 import { publishOutbox } from './outbox-publisher';
 import type { PublishFailure, PublishHooks } from './outbox-publisher';
 import { busiestFreshWindow, countCap, countWindow, readWindowDetails, windowEndingAt } from './rule-window';
 import type { CountedWindow } from './rule-window';
-
-const HOUR_MS = 3_600_000;
 
 export interface AlertHooks extends PublishHooks {
   /** Called inside the evaluation transaction just before COMMIT (tests hold it open here). */
@@ -96,6 +101,15 @@ export interface RuleSummary {
    */
   lateEntries: number;
   late: 'queued' | 'pending' | 'held' | null;
+  /**
+   * A rule with groupBy: each tracked key's evaluation (the fields above then
+   * sum them up: the highest count, the worst state, the first notification).
+   */
+  keys: KeySummary[];
+  /** Keys over the threshold past maxKeys, not tracked one by one. */
+  keysOverLimit: number;
+  /** Notifications this evaluation queued for the rule (all keys). */
+  queued: number;
 }
 
 /** One health rule's evaluation. */
@@ -125,76 +139,6 @@ export interface AlertSummary {
   /** The health rules, evaluated after the threshold rules. */
   health: HealthSummary[];
   notifications: { queued: number; sent: number; failed: number; pending: number; failures: PublishFailure[] };
-}
-
-interface StoredState extends RuleState {
-  rule: unknown;
-}
-
-function toStoredState(r: AlertStateRow): StoredState {
-  return {
-    state: r.state,
-    stateSince: r.state_since.getTime(),
-    firingSince: r.firing_since?.getTime() ?? null,
-    lastNotifiedAt: r.last_notified_at?.getTime() ?? null,
-    peakCount: Number(r.peak_count),
-    rule: r.rule,
-  };
-}
-
-/**
- * A removed rule, as it was last evaluated (stored by logmon itself). A field
- * missing from the stored copy takes the rules' default; those without one
- * (levels, threshold, window) a placeholder, only shown in its RESOLVED.
- */
-function restoreRule(name: string, stored: unknown): AlertRule {
-  const fallback: AlertRule = {
-    name,
-    description: null,
-    levels: ['ERROR', 'FATAL'],
-    threshold: 1,
-    clearBelow: 1,
-    windowMs: 60_000,
-    forMs: ALERT_DEFAULT_MS.for,
-    repeatIntervalMs: ALERT_DEFAULT_MS.repeatInterval,
-    maxNotificationsPerHour: ALERT_DEFAULTS.rule.maxNotificationsPerHour,
-    severity: 'warning',
-    source: null,
-    sourceLike: null,
-    pattern: null,
-  };
-  return typeof stored === 'object' && stored !== null ? { ...fallback, ...(stored as Partial<AlertRule>), name } : fallback;
-}
-
-async function saveState(client: pg.PoolClient, rule: Pick<AlertRule, 'name' | 'severity'>, state: RuleState, count: number, now: number): Promise<void> {
-  const date = (v: number | null): Date | null => (v === null ? null : new Date(v));
-  await client.query(SQL.saveState, [
-    rule.name,
-    state.state,
-    new Date(state.stateSince),
-    date(state.firingSince),
-    count,
-    state.peakCount,
-    new Date(now),
-    date(state.lastNotifiedAt),
-    JSON.stringify(rule),
-  ]);
-}
-
-async function queueNotification(client: pg.PoolClient, ruleName: string, notification: Notification, now: number): Promise<void> {
-  await client.query(SQL.insertOutbox, [
-    ruleName,
-    notification.kind,
-    notification.subject,
-    notification.body,
-    JSON.stringify(notification.attributes),
-    new Date(now),
-  ]);
-}
-
-async function notificationsLastHour(client: pg.PoolClient, ruleName: string, now: number): Promise<number> {
-  const result = await client.query<CountRow>(SQL.countRecentNotifications, [ruleName, new Date(now - HOUR_MS)]);
-  return Number(result.rows[0]?.n ?? 0);
 }
 
 interface Evaluation {
@@ -277,27 +221,128 @@ async function evaluateOne(
     held: decision.held,
     lateEntries: 0,
     late: null,
+    keys: [],
+    keysOverLimit: 0,
+    queued: decision.notify ? 1 : 0,
   };
 }
 
-/** A rule gone from the configuration: a FIRING one gets its final RESOLVED. */
-async function retireRule(client: pg.PoolClient, deps: RunDeps, name: string, stored: StoredState, now: number): Promise<boolean> {
-  let queued = false;
-  if (stored.state === 'firing') {
+const STATE_RANK: Record<AlertStateName, number> = { ok: 0, pending: 1, firing: 2 };
+
+/**
+ * A rule with groupBy: its keys (grouped-rule.ts), summed up in one summary,
+ * and a rule-level row (key '') that `npm run status` shows: the worst state
+ * of its keys and the highest count.
+ */
+async function evaluateGroupedRule(
+  client: pg.PoolClient,
+  deps: RunDeps,
+  rule: AlertRule,
+  stored: ReadonlyMap<RuleKey, StoredState>,
+  now: number,
+  range: CommitRange | null,
+): Promise<RuleSummary> {
+  const evaluation = await evaluateGrouped(client, deps, rule, stored, now, range);
+  const worst = evaluation.keys.reduce<AlertStateName>((w, k) => (STATE_RANK[k.state] > STATE_RANK[w] ? k.state : w), 'ok');
+  const count = evaluation.keys.reduce((m, k) => Math.max(m, k.count), 0);
+  // the key that notified, else the busiest, speaks for the rule
+  const lead = evaluation.keys.find((k) => k.notification !== null) ?? evaluation.keys.find((k) => k.count === count);
+  const previous = stored.get(NO_KEY);
+  const firing = evaluation.keys.filter((k) => k.state === 'firing').length;
+  const summaryState = {
+    state: worst,
+    stateSince: previous?.state === worst ? previous.stateSince : now,
+    firingSince: null,
+    lastNotifiedAt: null,
+    peakCount: firing,
+  };
+  await saveState(client, rule, summaryState, count, now);
+  return {
+    rule: rule.name,
+    count: lead?.count ?? count,
+    windowEnd: lead?.windowEnd ?? new Date(now).toISOString(),
+    previous: previous?.state ?? 'ok',
+    state: worst,
+    notification: evaluation.keys.find((k) => k.notification !== null)?.notification ?? null,
+    held: evaluation.keys.find((k) => k.held !== null)?.held ?? null,
+    lateEntries: 0,
+    late: null,
+    keys: evaluation.keys,
+    keysOverLimit: evaluation.keysOverLimit,
+    queued: evaluation.queued,
+  };
+}
+
+/** Whether a stored row of a rule is one of its keys under its groupBy now (or its own row). */
+function belongsToRule(rule: AlertRule, stored: StoredState): boolean {
+  if (stored.key === NO_KEY) return true;
+  if (rule.groupBy.length === 0) return false;
+  if (stored.key === KEY_LIMIT) return true;
+  const dims = Object.keys(stored.labels).sort().join(',');
+  return dims === [...rule.groupBy].sort().join(',');
+}
+
+/** Whether the rule-level row of a rule stood for a rule-wide state (no groupBy) when it was stored. */
+function wasRuleWide(stored: StoredState): boolean {
+  const groupBy = (stored.rule as { groupBy?: unknown } | null)?.groupBy;
+  return !Array.isArray(groupBy) || groupBy.length === 0;
+}
+
+/** The final RESOLVED of one firing state that is no longer evaluated (`reason` says why). */
+async function resolveRetired(client: pg.PoolClient, deps: RunDeps, rule: AlertRule, stored: StoredState, now: number, reason: string): Promise<void> {
+  const key = stored.key === NO_KEY || stored.key === KEY_LIMIT ? null : stored.key;
+  const notification = formatNotification({
+    kind: 'resolved',
+    rule,
+    now,
+    prefix: deps.subjectPrefix,
+    details: await readWindowDetails(client, rule, windowEndingAt(rule, now), key),
+    firingSince: stored.firingSince,
+    peakCount: stored.peakCount,
+    peakAtLeast: stored.peakCount >= countCap(rule),
+    reason,
+    labels: key === null ? undefined : stored.labels,
+    keysOverLimit: stored.key === KEY_LIMIT ? 0 : undefined,
+  });
+  await queueNotification(client, rule.name, notification, now, stored.key);
+}
+
+/**
+ * The rows of a configured rule that its groupBy no longer has (the rule
+ * gained, lost or changed groupBy): a FIRING one gets its final RESOLVED,
+ * saying so, and the row goes. The rule-level row of a rule that was rule-wide
+ * and is grouped now is resolved the same way (it then holds the summary).
+ */
+async function retireOrphanKeys(client: pg.PoolClient, deps: RunDeps, rule: AlertRule, stored: Map<RuleKey, StoredState>, now: number): Promise<number> {
+  let queued = 0;
+  const why =
+    rule.groupBy.length === 0
+      ? 'The rule no longer has groupBy: it is evaluated as one state for all its entries from now on.'
+      : `The rule now alerts per ${rule.groupBy.join('+')} (groupBy): this state is replaced by one per key.`;
+  for (const [key, state] of stored) {
+    const ruleWideRow = key === NO_KEY && rule.groupBy.length > 0 && wasRuleWide(state);
+    if (belongsToRule(rule, state) && !ruleWideRow) continue;
+    if (state.state === 'firing' && rule.type !== RULE_TYPE.NEW_TEMPLATE) {
+      await resolveRetired(client, deps, restoreRule(rule.name, state.rule), state, now, why);
+      queued += 1;
+    }
+    if (key !== NO_KEY) await client.query(SQL.deleteKeyState, [rule.name, key]);
+    stored.delete(key);
+  }
+  return queued;
+}
+
+/** A rule gone from the configuration: each FIRING key (or the rule) gets its final RESOLVED. */
+async function retireRule(client: pg.PoolClient, deps: RunDeps, name: string, keys: ReadonlyMap<RuleKey, StoredState>, now: number): Promise<number> {
+  let queued = 0;
+  for (const stored of keys.values()) {
+    if (stored.state !== 'firing') continue;
     const rule = restoreRule(name, stored.rule);
-    const notification = formatNotification({
-      kind: 'resolved',
-      rule,
-      now,
-      prefix: deps.subjectPrefix,
-      details: await readWindowDetails(client, rule, windowEndingAt(rule, now)),
-      firingSince: stored.firingSince,
-      peakCount: stored.peakCount,
-      peakAtLeast: stored.peakCount >= countCap(rule),
-      reason: 'The rule was removed from ALERT_RULES while it was firing: it is no longer evaluated.',
-    });
-    await queueNotification(client, name, notification, now);
-    queued = true;
+    // a grouped rule's own row sums its keys up: each key is resolved by itself
+    if (stored.key === NO_KEY && !wasRuleWide(stored)) continue;
+    if (rule.type === RULE_TYPE.NEW_TEMPLATE) continue;
+    await resolveRetired(client, deps, rule, stored, now, 'The rule was removed from ALERT_RULES while it was firing: it is no longer evaluated.');
+    queued += 1;
   }
   await client.query(SQL.deleteState, [name]);
   await deleteLateTally(client, name);
@@ -404,6 +449,8 @@ async function checkLateData(client: pg.PoolClient, deps: RunDeps, summaries: Ru
   const caughtUp = range === null || !range.more;
   let queued = 0;
   for (const [i, rule] of deps.rules.entries()) {
+    // a new template is about now: late entries of one are catalogued, not reported
+    if (rule.type === RULE_TYPE.NEW_TEMPLATE) continue;
     const summary = summaries[i]!;
     const stored = tallies.get(rule.name) ?? null;
     let tally = stored;
@@ -457,24 +504,38 @@ async function evaluateRules(deps: RunDeps, now: number): Promise<Evaluation> {
     const lock = await client.query<EvaluationLockRow>(SQL.tryLockEvaluation);
     if (lock.rows[0]?.locked !== true) return { evaluated: false, rules: [], removedRules: [], health: [], queued: 0 };
     // Moved first: the entries it covers are examined by this run only, by the windows or as late data.
-    const range = await advanceCommitCursor(client, deps.commitSafetyMarginMs, deps.maxExaminedEntries);
+    const step = await advanceCommitCursor(client, deps.commitSafetyMarginMs, deps.maxExaminedEntries);
+    const range = step.range;
     if (range?.more)
       deps.logger?.info('backlog: this run examines a bounded slice of committed entries; the next goes on', { until: range.until, untilId: range.untilId });
-    const stored = new Map<string, StoredState>();
-    for (const row of (await client.query<AlertStateRow>(SQL.listStates)).rows) stored.set(row.rule_name, toStoredState(row));
+    // the templates of the slice are catalogued before any rule reads the catalog
+    await updateTemplateCatalog(client, step, catalogPolicy(deps.rules), now);
+    const stored = await listStates(client);
+    const keysOf = (name: string): Map<RuleKey, StoredState> => stored.get(name) ?? new Map();
+    let queued = 0;
     const rules: RuleSummary[] = [];
-    for (const rule of deps.rules) rules.push(await evaluateOne(client, deps, rule, stored.get(rule.name) ?? null, now, range));
+    for (const rule of deps.rules) {
+      const keys = keysOf(rule.name);
+      queued += await retireOrphanKeys(client, deps, rule, keys, now);
+      const summary =
+        rule.groupBy.length > 0
+          ? await evaluateGroupedRule(client, deps, rule, keys, now, range)
+          : await evaluateOne(client, deps, rule, keys.get(NO_KEY) ?? null, now, range);
+      rules.push(summary);
+      queued += summary.queued;
+    }
     const health: HealthSummary[] = [];
-    for (const rule of deps.health) health.push(await evaluateHealthRule(client, deps, rule, stored.get(rule.name) ?? null, now));
-    let queued = rules.filter((r) => r.notification !== null).length + health.filter((h) => h.notification !== null).length;
+    for (const rule of deps.health) health.push(await evaluateHealthRule(client, deps, rule, keysOf(rule.name).get(NO_KEY) ?? null, now));
+    queued += health.filter((h) => h.notification !== null).length;
     const configured = new Set([...deps.rules, ...deps.health].map((r) => r.name));
     const removedRules: string[] = [];
-    for (const [name, state] of stored) {
+    for (const [name, keys] of stored) {
       if (configured.has(name)) continue;
-      const retired = name.startsWith(HEALTH_RULE_PREFIX)
-        ? await retireHealthRule(client, deps, name, state, now)
-        : await retireRule(client, deps, name, state, now);
-      if (retired) queued += 1;
+      if (name.startsWith(HEALTH_RULE_PREFIX)) {
+        const state = keys.get(NO_KEY);
+        if (state && (await retireHealthRule(client, deps, name, state, now))) queued += 1;
+        else if (!state) await client.query(SQL.deleteState, [name]);
+      } else queued += await retireRule(client, deps, name, keys, now);
       removedRules.push(name);
     }
     queued += await checkLateData(client, deps, rules, now, range);

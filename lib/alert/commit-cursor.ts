@@ -50,22 +50,26 @@ export function rangeParams(range: CommitRange): string[] {
   return [range.from, range.fromId, range.until, range.untilId];
 }
 
+/** The slice an evaluation examines (null: nothing new can be examined yet), and whether the cursor was just placed (the first evaluation ever). */
+export interface CursorStep {
+  range: CommitRange | null;
+  first: boolean;
+}
+
 /**
  * Advance the cursor (in the caller's transaction) over at most `maxEntries`
- * committed entries and return the slice to examine now; null on the first
- * run or when nothing new can be examined yet.
+ * committed entries and return the slice to examine now; no slice on the
+ * first run (`first`: the cursor starts at the watermark) or when nothing
+ * new can be examined yet.
  *
  * @example
- *   const range = await advanceCommitCursor(client);
+ *   const { range } = await advanceCommitCursor(client);
  *   // { from: '2026-11-23 10:04:59.2+00', fromId: '0', until: '2026-11-23 10:05:59.1+00', untilId: '0', more: false }
  */
-export async function advanceCommitCursor(
-  client: Queryable,
-  safetyMarginMs = COMMIT_SAFETY_MARGIN_MS,
-  maxEntries = MAX_EXAMINED_ENTRIES,
-): Promise<CommitRange | null> {
+export async function advanceCommitCursor(client: Queryable, safetyMarginMs = COMMIT_SAFETY_MARGIN_MS, maxEntries = MAX_EXAMINED_ENTRIES): Promise<CursorStep> {
   const result = await client.query<CommitCursorRow>(SQL.advanceCommitCursor, [safetyMarginMs, maxEntries]);
   const row = result.rows[0];
-  if (!row || row.from_text === null || row.from_id === null || row.advanced !== true) return null;
-  return { from: row.from_text, fromId: row.from_id, until: row.until_text, untilId: row.until_id, more: row.more };
+  const first = !row || row.from_text === null;
+  if (!row || row.from_text === null || row.from_id === null || row.advanced !== true) return { range: null, first };
+  return { range: { from: row.from_text, fromId: row.from_id, until: row.until_text, untilId: row.until_id, more: row.more }, first };
 }

@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import { ALERT_SQL as SQL } from '../../sql/alert-statements';
-import type { FoundRow, LateBurstRow, LateTallyRow, MessageCountRow, SampleEntryRow } from '../../sql/alert-statements';
+import type { FoundRow, LateBurstRow, LateTallyRow, SampleEntryRow, TemplateCountRow } from '../../sql/alert-statements';
 import type { AlertRule } from './rules';
 import { rangeParams } from './commit-cursor';
 import type { CommitRange } from './commit-cursor';
 import type { MessageCount, SampleEntry, WindowDetails } from './notification';
-import { SAMPLE_ENTRIES, TOP_MESSAGES, countableSince, queryRule, ruleFilterParams, toMessageCounts, toSamples } from './rule-window';
+import { SAMPLE_ENTRIES, TOP_MESSAGES, countableSince, queryRule, ruleFilterParams, toSamples, toTemplateCounts } from './rule-window';
 
 // Late data, as logmon defines it: an entry examined by an evaluation (the
 // commit cursor's slice, commit-cursor.ts) that is already too old for any
@@ -96,7 +96,7 @@ export async function readLateBurst(client: Queryable, rule: AlertRule, range: C
       to: lastAt?.getTime() ?? 0,
       firstAt,
       lastAt,
-      topMessages: toMessageCounts((await queryRule<MessageCountRow>(client, rule, SQL.lateTopMessages, [...params, LATE_TOP_KEPT])).rows),
+      topMessages: await toTemplateCounts(client, (await queryRule<TemplateCountRow>(client, rule, SQL.lateTopTemplates, [...params, LATE_TOP_KEPT])).rows),
       samples: toSamples((await queryRule<SampleEntryRow>(client, rule, SQL.lateSampleEntries, [...params, SAMPLE_ENTRIES])).rows),
     },
   };
@@ -108,17 +108,17 @@ export function mergeLateTally(tally: LateTally | null, burst: LateBurst, now: n
   if (!d?.firstAt || !d.lastAt) return tally;
   if (!tally)
     return { entries: burst.total, busiest: burst.busiest, firstAt: d.firstAt, lastAt: d.lastAt, topMessages: d.topMessages, samples: d.samples, since: now };
-  const counts = new Map<string, number>();
-  for (const m of [...tally.topMessages, ...d.topMessages]) counts.set(m.message, (counts.get(m.message) ?? 0) + m.count);
+  const counts = new Map<string, MessageCount>();
+  for (const m of [...tally.topMessages, ...d.topMessages]) {
+    const seen = counts.get(m.message);
+    counts.set(m.message, seen ? { ...seen, count: seen.count + m.count } : m);
+  }
   return {
     entries: tally.entries + burst.total,
     busiest: Math.max(tally.busiest, burst.busiest),
     firstAt: new Date(Math.min(d.firstAt.getTime(), tally.firstAt.getTime())),
     lastAt: new Date(Math.max(d.lastAt.getTime(), tally.lastAt.getTime())),
-    topMessages: [...counts]
-      .map(([message, count]) => ({ message, count }))
-      .sort((a, b) => b.count - a.count || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0))
-      .slice(0, LATE_TOP_KEPT),
+    topMessages: [...counts.values()].sort((a, b) => b.count - a.count || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)).slice(0, LATE_TOP_KEPT),
     samples: [...d.samples, ...tally.samples].sort((a, b) => b.loggedAt.getTime() - a.loggedAt.getTime()).slice(0, SAMPLE_ENTRIES),
     since: tally.since,
   };

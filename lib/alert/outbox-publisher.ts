@@ -13,6 +13,8 @@ import { isServiceWideError } from './sns-client';
 export interface OutboxRow {
   id: number;
   ruleName: string;
+  /** The rule's key ('' for a rule without groupBy): rows of one rule and key go out in order. */
+  groupKey: string;
   kind: NotificationKind;
   subject: string;
   body: string;
@@ -59,6 +61,7 @@ function toOutboxRow(r: OutboxClaimRow): OutboxRow {
   return {
     id: Number(r.id),
     ruleName: r.rule_name,
+    groupKey: r.group_key,
     kind: r.kind,
     subject: r.subject,
     body: r.body,
@@ -142,9 +145,9 @@ export async function publishOutbox(deps: PublishOutboxDeps): Promise<PublishSum
     });
     // SNS itself is unavailable (network, time limit, 5xx, throttling, auth,
     // the topic's key): the other rows would fail too, so the run stops
-    // publishing. Only this message rejected lets the other rules' rows go on.
+    // publishing. Only this message rejected lets the other rules' (and keys') rows go on.
     if (isServiceWideError(attempt.error.cause)) break;
-    skipRules.push(attempt.row.ruleName);
+    skipRules.push(`${attempt.row.ruleName}\n${attempt.row.groupKey}`);
   }
   const unsent = await deps.pool.query<CountRow>(SQL.countUnsent);
   summary.pending = Number(unsent.rows[0]?.n ?? 0);

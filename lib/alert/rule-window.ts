@@ -1,6 +1,17 @@
 import type pg from 'pg';
 import { ALERT_SQL as SQL } from '../../sql/alert-statements';
-import type { BusiestFreshWindowRow, CountRow, FreshWindowsSpanRow, MessageCountRow, SampleEntryRow, WindowBoundsRow } from '../../sql/alert-statements';
+import type {
+  BusiestFreshWindowRow,
+  CountRow,
+  FreshWindowsSpanRow,
+  SampleEntryRow,
+  TemplateCountRow,
+  TemplateExampleRow,
+  WindowBoundsRow,
+} from '../../sql/alert-statements';
+import { templateOf } from '../ingest/template';
+import { ruleStatement } from './rule-sql';
+import type { RuleKey } from './rule-key';
 import type { AlertRule } from './rules';
 import { rangeParams } from './commit-cursor';
 import type { CommitRange } from './commit-cursor';
@@ -25,12 +36,20 @@ export function ruleFilterParams(rule: AlertRule, from: Date | string, to: Date 
 }
 
 /**
- * Run one of a rule's statements; a pattern PostgreSQL rejects becomes a
+ * Run one of a rule's statements (made for the rule by ruleStatement; `key`:
+ * that key's entries only); a pattern PostgreSQL rejects becomes a
  * ConfigError naming the rule and field (the start-up check is JavaScript's).
  */
-export async function queryRule<R extends pg.QueryResultRow>(client: Queryable, rule: AlertRule, sql: string, params: unknown[]): Promise<pg.QueryResult<R>> {
+export async function queryRule<R extends pg.QueryResultRow>(
+  client: Queryable,
+  rule: AlertRule,
+  sql: string,
+  params: unknown[],
+  key: RuleKey | null = null,
+): Promise<pg.QueryResult<R>> {
+  const statement = ruleStatement(sql, rule, params, key);
   try {
-    return await client.query<R>(sql, params);
+    return await client.query<R>(statement.text, statement.values);
   } catch (err) {
     if ((err as { code?: string }).code === INVALID_REGEX) {
       throw new ConfigError(
@@ -43,8 +62,28 @@ export async function queryRule<R extends pg.QueryResultRow>(client: Queryable, 
   }
 }
 
-export function toMessageCounts(rows: MessageCountRow[]): MessageCount[] {
-  return rows.map((r) => ({ message: r.message, count: Number(r.n) }));
+/**
+ * The top templates of `rows` with their examples: the template as the
+ * alert job catalogued it (or as templateOf makes it of the example, when
+ * not catalogued yet), one real line of it, its file, and since when it is
+ * known. Entries stored before templates existed show their first line.
+ */
+export async function toTemplateCounts(client: Queryable, rows: TemplateCountRow[]): Promise<MessageCount[]> {
+  if (rows.length === 0) return [];
+  const examples = new Map<string, TemplateExampleRow>();
+  for (const r of (await client.query<TemplateExampleRow>(SQL.templateExamples, [rows.map((r) => r.example_id)])).rows) examples.set(r.id, r);
+  return rows.map((r) => {
+    const example = examples.get(r.example_id);
+    const message = r.template_id === null ? (r.line ?? '') : (example?.template ?? templateOf(example?.message ?? '').template);
+    return {
+      message,
+      count: Number(r.n),
+      example: example?.message ?? null,
+      examplePath: example?.path ?? null,
+      knownSince: example?.first_seen ?? null,
+      files: Number(r.files),
+    };
+  });
 }
 
 export function toSamples(rows: SampleEntryRow[]): SampleEntry[] {
@@ -91,9 +130,9 @@ export function countableSince(rule: AlertRule, now: number, graceMs: number): n
  * Entries of `rule` in its window ending at `now`: (now - window, now] on
  * the entries' own timestamps (logged_at), up to `countCap(rule)`.
  */
-export async function countWindow(client: Queryable, rule: AlertRule, now: number): Promise<number> {
+export async function countWindow(client: Queryable, rule: AlertRule, now: number, key: RuleKey | null = null): Promise<number> {
   const params = [...ruleFilterParams(rule, new Date(now - rule.windowMs), new Date(now)), countCap(rule)];
-  const result = await queryRule<CountRow>(client, rule, SQL.countWindow, params);
+  const result = await queryRule<CountRow>(client, rule, SQL.countWindow, params, key);
   return Number(result.rows[0]?.n ?? 0);
 }
 
@@ -108,21 +147,28 @@ export async function countWindow(client: Queryable, rule: AlertRule, now: numbe
  *   const missed = await busiestFreshWindow(client, rule, range, Date.now(), 180_000);
  *   // { count: 5, from: '2026-11-23 10:03:26.5+00', to: '2026-11-23 10:08:26.5+00', ... }
  */
-export async function busiestFreshWindow(client: Queryable, rule: AlertRule, range: CommitRange, now: number, graceMs: number): Promise<CountedWindow | null> {
+export async function busiestFreshWindow(
+  client: Queryable,
+  rule: AlertRule,
+  range: CommitRange,
+  now: number,
+  graceMs: number,
+  key: RuleKey | null = null,
+): Promise<CountedWindow | null> {
   const fresh = [...ruleFilterParams(rule, new Date(countableSince(rule, now, graceMs)), new Date(now)), ...rangeParams(range), rule.windowMs];
-  const span = (await queryRule<FreshWindowsSpanRow>(client, rule, SQL.freshWindowsSpan, fresh)).rows[0];
+  const span = (await queryRule<FreshWindowsSpanRow>(client, rule, SQL.freshWindowsSpan, fresh, key)).rows[0];
   if (!span || Number(span.n) === 0) return null;
   const params = [...ruleFilterParams(rule, span.from_text, span.to_text), ...rangeParams(range), rule.windowMs, new Date(now - graceMs), countCap(rule)];
-  const row = (await queryRule<BusiestFreshWindowRow>(client, rule, SQL.busiestFreshWindow, params)).rows[0];
+  const row = (await queryRule<BusiestFreshWindowRow>(client, rule, SQL.busiestFreshWindow, params, key)).rows[0];
   if (!row) return null;
   const end = row.end_at.getTime();
   return { count: Number(row.n), from: row.start_text, to: row.end_text, fromMs: end - rule.windowMs, toMs: end };
 }
 
-/** What a notification shows about `window`. */
-export async function readWindowDetails(client: Queryable, rule: AlertRule, window: RuleWindow): Promise<WindowDetails> {
+/** What a notification shows about `window` (of one key, when given). */
+export async function readWindowDetails(client: Queryable, rule: AlertRule, window: RuleWindow, key: RuleKey | null = null): Promise<WindowDetails> {
   const params = ruleFilterParams(rule, window.from, window.to);
-  const bounds = await queryRule<WindowBoundsRow>(client, rule, SQL.windowBounds, params);
+  const bounds = await queryRule<WindowBoundsRow>(client, rule, SQL.windowBounds, params, key);
   const count = Number(bounds.rows[0]?.n ?? 0);
   const details: WindowDetails = {
     count,
@@ -130,11 +176,15 @@ export async function readWindowDetails(client: Queryable, rule: AlertRule, wind
     to: window.toMs,
     firstAt: bounds.rows[0]?.first_at ?? null,
     lastAt: bounds.rows[0]?.last_at ?? null,
+    files: Number(bounds.rows[0]?.files ?? 0),
     topMessages: [],
     samples: [],
   };
   if (count === 0) return details;
-  details.topMessages = toMessageCounts((await queryRule<MessageCountRow>(client, rule, SQL.topMessages, [...params, TOP_MESSAGES])).rows);
-  details.samples = toSamples((await queryRule<SampleEntryRow>(client, rule, SQL.sampleEntries, [...params, SAMPLE_ENTRIES])).rows);
+  details.topMessages = await toTemplateCounts(
+    client,
+    (await queryRule<TemplateCountRow>(client, rule, SQL.topTemplates, [...params, TOP_MESSAGES], key)).rows,
+  );
+  details.samples = toSamples((await queryRule<SampleEntryRow>(client, rule, SQL.sampleEntries, [...params, SAMPLE_ENTRIES], key)).rows);
   return details;
 }

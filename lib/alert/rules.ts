@@ -36,7 +36,36 @@ export interface AlertRule {
   sourceLike: string | null;
   /** A PostgreSQL regular expression the message must match (`~`). */
   pattern: string | null;
+  /** `threshold` counts entries; `new-template` counts entries of templates not seen for `unseenForMs`. */
+  type: RuleType;
+  /** One state per distinct value of these (canonical order, `source` expanded); [] is one state for the rule. */
+  groupBy: GroupDimension[];
+  /** Keys tracked at once, at most; more raise the rule's key-limit notice. */
+  maxKeys: number;
+  /** new-template: a template is new when it was not seen for this long before it appeared. */
+  unseenForMs: number;
+  /** new-template: templates appearing this soon after the first examination, or after their file was first read, are learned, not new. */
+  learningPeriodMs: number;
 }
+
+/** What a rule counts (`type`). */
+export const RULE_TYPE = { THRESHOLD: 'threshold', NEW_TEMPLATE: 'new-template' } as const;
+export type RuleType = (typeof RULE_TYPE)[keyof typeof RULE_TYPE];
+
+/**
+ * What a rule's key is made of (`groupBy`), in the order keys are written.
+ * `source` in a rule stands for service, host and file.
+ */
+export const GROUP_DIMENSIONS = ['service', 'host', 'file', 'template', 'level'] as const;
+export type GroupDimension = (typeof GROUP_DIMENSIONS)[number];
+const GROUP_WORDS: Record<string, readonly GroupDimension[]> = {
+  service: ['service'],
+  host: ['host'],
+  file: ['file'],
+  source: ['service', 'host', 'file'],
+  template: ['template'],
+  level: ['level'],
+};
 
 /** The rules used when ALERT_RULES is unset (ALERT_DEFAULTS.rules). */
 export const DEFAULT_RULES_SPEC: readonly Record<string, unknown>[] = ALERT_DEFAULTS.rules;
@@ -55,6 +84,11 @@ const FIELDS = [
   'severity',
   'source',
   'pattern',
+  'type',
+  'groupBy',
+  'maxKeys',
+  'unseenFor',
+  'learningPeriod',
 ] as const;
 
 const MIN_WINDOW_MS = 60_000;
@@ -189,6 +223,20 @@ function checkPattern(reader: RuleReader, pattern: string): void {
   }
 }
 
+function parseGroupBy(reader: RuleReader, raw: unknown, fallback: readonly GroupDimension[]): GroupDimension[] {
+  if (raw === undefined || raw === null) return [...fallback];
+  const words = typeof raw === 'string' ? [raw] : raw;
+  const known = Object.keys(GROUP_WORDS).join(', ');
+  if (!Array.isArray(words) || words.some((w) => typeof w !== 'string')) reader.fail('groupBy', `must be a list of ${known}`);
+  const chosen = new Set<GroupDimension>();
+  for (const word of words as string[]) {
+    const dims = GROUP_WORDS[word.trim().toLowerCase()];
+    if (dims === undefined) reader.fail('groupBy', `contains "${word}" (known: ${known})`);
+    for (const d of dims) chosen.add(d);
+  }
+  return GROUP_DIMENSIONS.filter((d) => chosen.has(d));
+}
+
 function parseRule(spec: unknown, index: number, options: ParseRulesOptions): AlertRule {
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
     throw new ConfigError(`ALERT_RULES: rule #${index + 1} must be an object`, { rule: `#${index + 1}` });
@@ -202,11 +250,20 @@ function parseRule(spec: unknown, index: number, options: ParseRulesOptions): Al
   const name = reader.text('name', MAX_NAME_CHARS) ?? reader.fail('name', 'is required');
   if (CONTROL_CHARS.test(name)) reader.fail('name', 'must not contain control characters');
   if (name.toLowerCase().startsWith('health:')) reader.fail('name', 'must not start with "health:" (the built-in health rules keep their state under it)');
+  let type: RuleType = RULE_TYPE.THRESHOLD;
+  if (reader.has('type')) {
+    if (isOneOf(RULE_TYPE, s.type)) type = s.type;
+    else reader.fail('type', `must be one of ${Object.values(RULE_TYPE).join(', ')}`);
+  }
+  const newTemplate = type === RULE_TYPE.NEW_TEMPLATE;
+  if (!newTemplate) {
+    for (const field of ['unseenFor', 'learningPeriod']) if (reader.has(field)) reader.fail(field, 'is only for type: new-template');
+  }
   const levels = parseLevels(reader, s.levels, s.minLevel, options.ingestedLevels);
-  const threshold = reader.integer('threshold', null, 1);
+  const threshold = reader.integer('threshold', newTemplate ? ALERT_DEFAULTS.newTemplate.threshold : null, 1);
   const clearBelow = reader.integer('clearBelow', threshold, 1);
   if (clearBelow > threshold) reader.fail('clearBelow', `must be at most the threshold (${threshold})`);
-  const windowMs = reader.duration('window', null, MIN_WINDOW_MS, MAX_WINDOW_MS);
+  const windowMs = reader.duration('window', newTemplate ? ALERT_DEFAULT_MS.newTemplateWindow : null, MIN_WINDOW_MS, MAX_WINDOW_MS);
   const forMs = reader.duration('for', ALERT_DEFAULT_MS.for, 0, MAX_WINDOW_MS);
   const repeatIntervalMs = reader.duration('repeatInterval', ALERT_DEFAULT_MS.repeatInterval, MIN_WINDOW_MS, 7 * 24 * 3_600_000, true);
   const maxNotificationsPerHour = reader.integer('maxNotificationsPerHour', ALERT_DEFAULTS.rule.maxNotificationsPerHour, 2);
@@ -218,6 +275,12 @@ function parseRule(spec: unknown, index: number, options: ParseRulesOptions): Al
   const source = reader.text('source', 1000);
   const pattern = reader.text('pattern', 1000);
   if (pattern !== null) checkPattern(reader, pattern);
+  const groupBy = parseGroupBy(reader, s.groupBy, newTemplate ? ['template'] : []);
+  if (newTemplate && !groupBy.includes('template'))
+    reader.fail('groupBy', 'must include template for type: new-template (each new template is its own incident)');
+  const maxKeys = reader.integer('maxKeys', ALERT_DEFAULTS.rule.maxKeys, 1);
+  const unseenForMs = reader.duration('unseenFor', ALERT_DEFAULT_MS.unseenFor, MIN_WINDOW_MS, 366 * 24 * 3_600_000);
+  const learningPeriodMs = reader.duration('learningPeriod', ALERT_DEFAULT_MS.learningPeriod, 0, 366 * 24 * 3_600_000, true);
   return {
     name,
     description: reader.text('description', 2000),
@@ -232,6 +295,11 @@ function parseRule(spec: unknown, index: number, options: ParseRulesOptions): Al
     source,
     sourceLike: source === null ? null : globToLike(source),
     pattern,
+    type,
+    groupBy,
+    maxKeys,
+    unseenForMs,
+    learningPeriodMs,
   };
 }
 

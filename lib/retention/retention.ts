@@ -39,9 +39,14 @@ export interface RetentionSummary {
   /** The ingest job's record of its runs (ingest_runs). */
   ingestRuns: PruneSummary;
   sentNotifications: PruneSummary;
+  /** The alert job's catalogue of error templates (error_templates), by when each was last seen. */
+  templates: PruneSummary;
 }
 
-type Target = 'entries' | 'anomalies' | 'unparsedLines' | 'ingestRuns' | 'sentNotifications';
+type Target = 'entries' | 'anomalies' | 'unparsedLines' | 'ingestRuns' | 'sentNotifications' | 'templates';
+
+/** Below every id of a table: bigserial ids start at 1, template ids are signed. */
+const FIRST_ID: Partial<Record<Target, string>> = { templates: '-9223372036854775808' };
 
 const TARGETS: ReadonlyArray<{ target: Target; statement: string }> = [
   { target: 'entries', statement: SQL.deleteEntries },
@@ -49,6 +54,7 @@ const TARGETS: ReadonlyArray<{ target: Target; statement: string }> = [
   { target: 'unparsedLines', statement: SQL.deleteUnparsed },
   { target: 'ingestRuns', statement: SQL.deleteIngestRuns },
   { target: 'sentNotifications', statement: SQL.deleteSentNotifications },
+  { target: 'templates', statement: SQL.deleteTemplates },
 ];
 
 /** Delete batch after batch, in id order, until a batch comes back short or the run must stop. */
@@ -61,7 +67,7 @@ async function pruneTarget(
   shouldStop: () => boolean,
 ): Promise<PruneSummary> {
   const summary: PruneSummary = { deleted: 0, batches: 0, complete: false };
-  let afterId = '0';
+  let afterId = FIRST_ID[target] ?? '0';
   for (;;) {
     if (shouldStop()) return summary;
     let row: { deleted: number; last_id: string | null } | undefined;
@@ -82,7 +88,7 @@ async function pruneTarget(
 
 /**
  * Remove log entries, ingest anomalies, samples of unparsed lines, the
- * record of ingest runs and sent notifications older than
+ * record of ingest runs, sent notifications and error templates last seen before
  * RETENTION_DAYS, in batches of short transactions (see
  * sql/retention-statements.ts). Unsent notifications are never removed.
  * Stopping early is safe: every batch already committed stays done, and the

@@ -1,3 +1,5 @@
+import { GROUP_DIMENSIONS } from '../alert/rules';
+import { cleanText } from '../alert/notification';
 import type { DiskState, StatusSnapshot } from './status';
 import { formatLocalTimestamp } from '../platform/local-time';
 
@@ -71,6 +73,11 @@ function describeDisk(disk: DiskState, readOffset: number): [string, string] {
 /** Longer than this without an alert evaluation: the health rules themselves are not being evaluated. */
 const STALE_EVALUATION_MS = 5 * 60 * 1000;
 
+/** Text from logs (templates, examples, file names) as one safe line: no escapes, controls or line breaks. */
+function safe(text: string): string {
+  return cleanText(text).replace(/\n/g, ' ');
+}
+
 /** The leading section: what is wrong now (health rules FIRING), since when, and when ingest and alert last ran. */
 function healthLines(snapshot: StatusSnapshot, tz: string): string[] {
   const health = snapshot.health!;
@@ -141,11 +148,35 @@ export function formatStatusReport(snapshot: StatusSnapshot, options: ReportOpti
     });
     out.push(...formatTable(['rule', 'state', 'since', 'last count', 'evaluated', 'last notification'], rows));
   }
+  if (snapshot.keys !== undefined && snapshot.keys.length > 0) {
+    out.push('', 'Keys not OK (rules with groupBy: each key has its own state)');
+    const rows = snapshot.keys.map((k) => {
+      const where = GROUP_DIMENSIONS.filter((d) => k.labels[d] !== null && k.labels[d] !== undefined && k.labels[d] !== '')
+        .map((d) => `${d}=${k.labels[d]}`)
+        .join(' ');
+      const last = k.lastNotification ? `${k.lastNotification.kind}${k.lastNotification.sent ? '' : ' NOT SENT'}` : '-';
+      return [k.rule, safe(where || '(key limit)'), k.state, formatTime(k.since, tz), String(k.lastCount), last];
+    });
+    out.push(...formatTable(['rule', 'key', 'state', 'since', 'last count', 'last notification'], rows));
+  }
   if (snapshot.unsent.count > 0) {
     const error = snapshot.unsent.lastError ? `, last error: ${snapshot.unsent.lastError}` : '';
     out.push(`  ${snapshot.unsent.count} notification(s) waiting to be sent, oldest from ${formatTime(snapshot.unsent.oldest, tz)}${error}`);
   }
   out.push('');
+
+  if (snapshot.templates !== undefined) {
+    out.push(`Top error templates, last ${snapshot.templates.hours}h`);
+    if (snapshot.templates.top.length === 0) out.push('  none');
+    for (const t of snapshot.templates.top) {
+      const known = t.knownSince ? `known since ${formatTime(t.knownSince, tz)}` : 'not catalogued yet';
+      const from = t.files > 1 ? `${t.files} files${t.services ? ` (${t.services})` : ''}` : (t.examplePath ?? '');
+      out.push(`  ${String(t.entries).padStart(6)} x ${safe(t.template).slice(0, 160)}`);
+      out.push(`           last ${formatTime(t.lastAt, tz)}, ${known}, ${safe(from)}`);
+      if (t.example && t.example !== t.template) out.push(`           e.g. ${safe(t.example.split('\n')[0] ?? '').slice(0, 160)}`);
+    }
+    out.push('');
+  }
 
   out.push(`Ingest anomalies since ${formatTime(snapshot.anomalySince, tz)}`);
   if (snapshot.anomalies.length === 0) out.push('  none');

@@ -52,6 +52,31 @@ export interface RuleStatus {
   lastNotification: { kind: string; createdAt: Date; sentAt: Date | null; error: string | null } | null;
 }
 
+/** A key of a grouped rule that is PENDING or FIRING. */
+export interface KeyStatus {
+  rule: string;
+  labels: Record<string, string | null>;
+  state: string;
+  since: Date;
+  lastCount: number;
+  /** The kind of its latest notification, and whether it was sent. */
+  lastNotification: { kind: string; sent: boolean } | null;
+}
+
+/** One of the most frequent error templates of the period. */
+export interface TemplateStatus {
+  template: string;
+  entries: number;
+  firstAt: Date;
+  lastAt: Date;
+  /** When logmon first saw it (null until the alert job catalogued it). */
+  knownSince: Date | null;
+  files: number;
+  services: string | null;
+  example: string | null;
+  examplePath: string | null;
+}
+
 export interface AnomalyStatus {
   createdAt: Date;
   path: string;
@@ -85,6 +110,10 @@ export interface StatusSnapshot {
   health?: HealthStatus;
   sources: SourceStatus[];
   rules: RuleStatus[];
+  /** Keys of grouped rules that are not OK (absent in snapshots made before keys existed). */
+  keys?: KeyStatus[];
+  /** The most frequent error templates of the last `templateHours` hours. */
+  templates?: { hours: number; top: TemplateStatus[] };
   unsent: { count: number; oldest: Date | null; lastError: string | null };
   anomalySince: Date;
   anomalies: AnomalyStatus[];
@@ -101,6 +130,11 @@ export interface ReadStatusDeps {
   pool: pg.Pool;
   now?: () => number;
   statFile?: StatFile;
+  /** Keys of grouped rules shown, at most (default 50). */
+  keyLimit?: number;
+  /** Top error templates of the last this many hours (default 24), at most `templateLimit` (default 10). */
+  templateHours?: number;
+  templateLimit?: number;
   /** Minutes in the per-minute chart (default 60). */
   minutes?: number;
   /** Anomalies of the last this many hours (default 24), at most `anomalyLimit` (default 10). */
@@ -152,6 +186,36 @@ async function readSources(pool: pg.Pool, statFile: StatFile): Promise<SourceSta
   );
 }
 
+async function readKeys(pool: pg.Pool, limit: number): Promise<KeyStatus[]> {
+  const rows = (await pool.query(SQL.listKeys, [limit])).rows as Record<string, unknown>[];
+  return rows.map((r) => ({
+    rule: String(r.rule_name),
+    labels: (r.labels ?? {}) as Record<string, string | null>,
+    state: String(r.state),
+    since: asDate(r.firing_since) ?? (r.state_since as Date),
+    lastCount: Number(r.last_count),
+    lastNotification: r.last_kind === null || r.last_kind === undefined ? null : { kind: String(r.last_kind), sent: r.last_sent_at !== null },
+  }));
+}
+
+async function readTemplates(pool: pg.Pool, now: number, hours: number, limit: number): Promise<TemplateStatus[]> {
+  const rows = (await pool.query(SQL.topTemplates, [new Date(now - hours * 60 * MINUTE_MS), new Date(now + MINUTE_MS), limit])).rows as Record<
+    string,
+    unknown
+  >[];
+  return rows.map((r) => ({
+    template: String(r.template ?? ''),
+    entries: Number(r.entries),
+    firstAt: r.first_at as Date,
+    lastAt: r.last_at as Date,
+    knownSince: asDate(r.known_since),
+    files: Number(r.files),
+    services: (r.services as string | null) ?? null,
+    example: (r.example as string | null) ?? null,
+    examplePath: (r.example_path as string | null) ?? null,
+  }));
+}
+
 async function readRules(pool: pg.Pool): Promise<RuleStatus[]> {
   const rows = (await pool.query(SQL.listRules)).rows as Record<string, unknown>[];
   return rows.map((r) => ({
@@ -184,9 +248,12 @@ export async function readStatus(deps: ReadStatusDeps): Promise<StatusSnapshot> 
   const end = new Date(start.getTime() + minutes * MINUTE_MS);
   const anomalySince = new Date(now - (deps.anomalyHours ?? 24) * 60 * MINUTE_MS);
   try {
-    const [sources, rules, unsent, anomalies, perMinute, unparsed, health, lastRuns] = await Promise.all([
+    const templateHours = deps.templateHours ?? 24;
+    const [sources, rules, keys, templates, unsent, anomalies, perMinute, unparsed, health, lastRuns] = await Promise.all([
       readSources(pool, deps.statFile ?? statOnDisk),
       readRules(pool),
+      readKeys(pool, deps.keyLimit ?? 50),
+      readTemplates(pool, now, templateHours, deps.templateLimit ?? 10),
       pool.query(SQL.unsentNotifications),
       pool.query(SQL.recentAnomalies, [anomalySince, deps.anomalyLimit ?? 10]),
       pool.query(SQL.entriesPerMinute, [start, end]),
@@ -218,6 +285,8 @@ export async function readStatus(deps: ReadStatusDeps): Promise<StatusSnapshot> 
       },
       sources,
       rules,
+      keys,
+      templates: { hours: templateHours, top: templates },
       unsent: { count: u?.unsent ?? 0, oldest: u?.oldest ?? null, lastError: u?.last_error ?? null },
       anomalySince,
       anomalies: (anomalies.rows as Record<string, unknown>[]).map((r) => ({

@@ -1,0 +1,353 @@
+// Alerts that point at the problem (issue 12): entries grouped by error
+// template, one state per file (or any groupBy key) so a second incident is
+// never hidden behind the first, and new-template rules that page on a kind
+// of error never seen before, without a flood at the first start. Real files
+// read by runIngest, real PostgreSQL, the local SNS endpoint.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { runAlert } from '../../lib/alert/alert';
+import type { AlertDeps, AlertSummary } from '../../lib/alert/alert';
+import { parseAlertRules, rulesOfDocument } from '../../lib/alert/rules';
+import type { AlertRule } from '../../lib/alert/rules';
+import { createSnsClient } from '../../lib/alert/sns-client';
+import { readIngestConfig } from '../../lib/ingest/config';
+import type { IngestConfig } from '../../lib/ingest/config';
+import { runIngest } from '../../lib/ingest/ingest';
+import type { IngestSummary } from '../../lib/ingest/ingest';
+import { readStatus } from '../../lib/status/status';
+import { formatStatusReport } from '../../lib/status/status-report';
+import { createTestDatabase } from '../support/database';
+import type { TestDatabase } from '../support/database';
+import { makeTempDir } from '../support/files';
+import { startSnsServer } from '../support/sns-server';
+import type { ReceivedMessage, SnsTestServer } from '../support/sns-server';
+
+const TOPIC = 'arn:aws:sns:us-east-1:123456789012:logmon-alerts';
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+// Near the real clock: the learning period starts at the database's clock (the first examination, a file's first read).
+const T0 = Math.floor(Date.now() / MIN) * MIN;
+
+/** `<ISO time> [LEVEL] message` at `at`. */
+function line(level: string, message: string, at: number): string {
+  return `${new Date(at).toISOString()} [${level}] ${message}\n`;
+}
+
+function uuid(i: number): string {
+  const hex = (i * 2654435761).toString(16).padStart(12, '0').slice(-12);
+  return `5f0c${hex.slice(0, 4)}-7a1e-4c2b-9d3f-${hex}`;
+}
+
+describe('Alerts by template and key (runIngest, then runAlert)', () => {
+  let db: TestDatabase;
+  let sns: SnsTestServer;
+  let client: SNSClient;
+  let dir: string;
+  let config: IngestConfig;
+  let rules: AlertRule[];
+
+  const file = (name: string): string => path.join(dir, name);
+  const ingest = (at: number): Promise<IngestSummary> => runIngest({ pool: db.pool, config, now: () => at, cwd: dir });
+  const alert = (at: number, extra: Partial<AlertDeps> = {}): Promise<AlertSummary> =>
+    runAlert({ pool: db.pool, rules, health: [], sns: client, topicArn: TOPIC, now: () => at, commitSafetyMarginMs: 0, ...extra });
+  /** Ingest what is on disk, then evaluate, both at `at`. */
+  const cycle = async (at: number): Promise<AlertSummary> => {
+    await ingest(at);
+    return alert(at);
+  };
+  const subjects = (): string[] => sns.messages.map((m) => m.subject ?? '');
+  const write = (name: string, text: string): void => fs.appendFileSync(file(name), text);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  beforeEach(async () => {
+    await db.pool.query(
+      'TRUNCATE log_sources, log_entries, ingest_anomalies, ingest_unparsed, ingest_runs, alert_state, alert_outbox, alert_cursor, alert_late_tally, health_cursor, error_templates RESTART IDENTITY',
+    );
+    sns = await startSnsServer();
+    client = createSnsClient({ topicArn: TOPIC, timeoutMs: 2000, endpoint: sns.endpoint, maxAttempts: 1 });
+    dir = makeTempDir('logmon-keys-');
+    // every file of the folder, on host web-1, its service named after it
+    fs.writeFileSync(file('logmon.yml'), `sources:\n  - name: apps\n    path: ${file('*.log')}\n    host: web-1\n`);
+    config = { ...readIngestConfig({ LOGMON_CONFIG: file('logmon.yml') }), multilineFlushMs: 0 };
+    rules = rulesOfDocument(null);
+  });
+
+  afterEach(async () => {
+    client.destroy();
+    await sns.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('error templates', () => {
+    it('collapses 200 payment failures with different ids into one template with count 200, above 6 disk-quota errors, with a real example', async () => {
+      // Prepare
+      await cycle(T0 - MIN);
+      let text = '';
+      for (let i = 0; i < 200; i += 1)
+        text += line('ERROR', `Payment failed for order=${10_000 + i * 7} amount=${(i * 3.7).toFixed(2)} request=${uuid(i)}`, T0 + i * 100);
+      for (let i = 0; i < 6; i += 1) text += line('ERROR', `Disk quota exceeded on /dev/sdb${i}`, T0 + 30_000 + i * 1000);
+      write('payments.log', text);
+
+      // Act
+      await cycle(T0 + MIN);
+
+      // Assess
+      expect(subjects()).toEqual(['[logmon] FIRING error-burst payments@web-1: 206 ERROR+ in 5m (threshold 5)']);
+      const body = sns.messages[0]!.message;
+      expect(body).toContain('Top errors (by template):\n  200 x Payment failed for order=<*> amount=<*> request=<*>\n');
+      expect(body).toMatch(/e\.g\. Payment failed for order=\d+ amount=[\d.]+ request=[0-9a-f-]{36}\n/);
+      expect(body).toMatch(/\n {4}6 x Disk quota exceeded on \S+\n/);
+      expect(body).not.toContain('(other templates)');
+    });
+
+    it('groups 2,000 distinct request ids into one template, not 1-entry lines and "other messages"', async () => {
+      // Prepare
+      await cycle(T0 - MIN);
+      let text = '';
+      for (let i = 0; i < 2000; i += 1) text += line('ERROR', `Request ${uuid(i)} failed: upstream timed out after ${1000 + i}ms`, T0 + i * 20);
+      write('api.log', text);
+
+      // Act
+      await cycle(T0 + MIN);
+
+      // Assess
+      const body = sns.messages[0]!.message;
+      expect(body).toContain('  2000 x Request <uuid> failed: upstream timed out after <num>ms\n');
+      expect(body).not.toContain('(other templates)');
+      const stored = await db.pool.query<{ templates: number }>('SELECT count(DISTINCT template_id)::int AS templates FROM log_entries');
+      expect(stored.rows[0]!.templates).toBe(1);
+      const catalog = await db.pool.query<{ template: string; entries: string }>('SELECT template, entries::text FROM error_templates');
+      expect(catalog.rows).toEqual([{ template: 'Request <uuid> failed: upstream timed out after <num>ms', entries: '2000' }]);
+    });
+
+    it('shows the top templates with counts and an example in npm run status', async () => {
+      // Prepare
+      await cycle(T0 - MIN);
+      let text = '';
+      for (let i = 0; i < 30; i += 1) text += line('ERROR', `Payment failed for order=${i * 13}`, T0 + i * 1000);
+      write('payments.log', text);
+      await cycle(T0 + MIN);
+
+      // Act
+      const report = formatStatusReport(await readStatus({ pool: db.pool, now: () => T0 + 2 * MIN, statFile: async () => ({ error: 'ENOENT' }) }));
+
+      // Assess
+      expect(report).toContain('Top error templates, last 24h');
+      expect(report).toMatch(/ {4}30 x Payment failed for order=<\*>\n.*known since .*\n +e\.g\. Payment failed for order=\d+\n/);
+      expect(report).toContain('Keys not OK');
+      expect(report).toMatch(/error-burst +service=payments host=web-1 file=\S+payments\.log +firing/);
+    });
+  });
+
+  describe('per-key rules', () => {
+    it('sends its own FIRING for a second incident in another file while the first still fires', async () => {
+      // Prepare: Redis errors in cache.log make error-burst fire for that file
+      await cycle(T0 - MIN);
+      const redis = (from: number, n: number): string =>
+        Array.from({ length: n }, (_, i) => line('ERROR', `Redis connection reset by peer (attempt ${i})`, from + i * 1000)).join('');
+      write('cache.log', redis(T0, 10));
+      await cycle(T0 + MIN);
+
+      // Act: while Redis keeps failing, the card processor starts failing in payments.log
+      write('cache.log', redis(T0 + MIN, 10));
+      await cycle(T0 + 2 * MIN);
+      write('cache.log', redis(T0 + 2 * MIN, 10));
+      write(
+        'payments.log',
+        Array.from({ length: 130 }, (_, i) => line('ERROR', `Card processor TLS handshake failed for 10.0.${i % 7}.9:443`, T0 + 2 * MIN + i * 300)).join(''),
+      );
+      const second = await cycle(T0 + 3 * MIN);
+
+      // Assess
+      expect(subjects()).toEqual([
+        '[logmon] FIRING error-burst cache@web-1: 10 ERROR+ in 5m (threshold 5)',
+        '[logmon] FIRING error-burst payments@web-1: 130 ERROR+ in 5m (threshold 5)',
+      ]);
+      const payments = sns.messages[1]!.message;
+      expect(payments).toContain(`File:       ${file('payments.log')}`);
+      expect(payments).toContain('Service:    payments');
+      expect(payments).toContain('130 x Card processor TLS handshake failed for <ip>');
+      expect(payments).not.toContain('Redis');
+      const burst = second.rules.find((r) => r.rule === 'error-burst')!;
+      expect(burst.keys.map((k) => [k.labels.service, k.state, k.notification])).toEqual([
+        ['cache', 'firing', null],
+        ['payments', 'firing', 'firing'],
+      ]);
+    });
+
+    it('names each of 8 files of an outage in its own notification', async () => {
+      // Prepare
+      await cycle(T0 - MIN);
+      for (let f = 0; f < 8; f += 1)
+        write(`svc${f}.log`, Array.from({ length: 6 }, (_, i) => line('ERROR', `database unavailable: connection refused (${i})`, T0 + i * 1000)).join(''));
+
+      // Act
+      await cycle(T0 + MIN);
+
+      // Assess
+      expect(subjects().sort()).toEqual(Array.from({ length: 8 }, (_, f) => `[logmon] FIRING error-burst svc${f}@web-1: 6 ERROR+ in 5m (threshold 5)`));
+      for (let f = 0; f < 8; f += 1) expect(sns.messages.some((m) => m.message.includes(`File:       ${file(`svc${f}.log`)}`))).toBe(true);
+    });
+
+    it('resolves each key on its own, and keeps each key state across runs', async () => {
+      // Prepare
+      await cycle(T0 - MIN);
+      write('a.log', Array.from({ length: 5 }, (_, i) => line('ERROR', `a failed ${i}`, T0 + (i + 1) * 1000)).join(''));
+      write('b.log', Array.from({ length: 5 }, (_, i) => line('ERROR', `b failed ${i}`, T0 + 4 * MIN + i * 1000)).join(''));
+
+      // Act
+      await cycle(T0 + MIN);
+      await cycle(T0 + 5 * MIN);
+      await cycle(T0 + 7 * MIN);
+      await cycle(T0 + 10 * MIN);
+
+      // Assess
+      expect(subjects()).toEqual([
+        '[logmon] FIRING error-burst a@web-1: 5 ERROR+ in 5m (threshold 5)',
+        '[logmon] FIRING error-burst b@web-1: 5 ERROR+ in 5m (threshold 5)',
+        '[logmon] RESOLVED error-burst a@web-1: 0 ERROR+ in 5m (threshold 5), fired 6m',
+        '[logmon] RESOLVED error-burst b@web-1: 0 ERROR+ in 5m (threshold 5), fired 5m',
+      ]);
+      const left = await db.pool.query("SELECT rule_name, group_key FROM alert_state WHERE group_key <> ''");
+      expect(left.rows).toEqual([]);
+    });
+
+    it('sends one key-limit notice instead of one mail per key past maxKeys', async () => {
+      // Prepare
+      rules = parseAlertRules([{ name: 'per-file', minLevel: 'ERROR', threshold: 1, window: '5m', groupBy: ['file'], maxKeys: 3 }]);
+      await cycle(T0 - MIN);
+      for (let f = 0; f < 7; f += 1) write(`f${f}.log`, line('ERROR', `broken ${f}`, T0 + f * 1000));
+
+      // Act
+      const summary = await cycle(T0 + MIN);
+
+      // Assess
+      expect(summary.rules[0]!.keysOverLimit).toBe(4);
+      expect(subjects().filter((s) => s.includes('FIRING per-file f'))).toHaveLength(3);
+      expect(subjects()).toContain('[logmon] FIRING per-file key limit: 4 keys over the limit of 3 not tracked');
+    });
+
+    it('resolves the rule-wide state once when a rule gains groupBy, then alerts per key', async () => {
+      // Prepare: error-burst without groupBy fires for the whole system
+      rules = parseAlertRules([{ name: 'error-burst', minLevel: 'ERROR', threshold: 5, window: '5m' }]);
+      await cycle(T0 - MIN);
+      write('a.log', Array.from({ length: 6 }, (_, i) => line('ERROR', `a failed ${i}`, T0 + i * 1000)).join(''));
+      await cycle(T0 + MIN);
+
+      // Act
+      rules = rulesOfDocument(null);
+      await cycle(T0 + 2 * MIN);
+
+      // Assess
+      expect(subjects()).toEqual([
+        '[logmon] FIRING error-burst: 6 ERROR+ in 5m (threshold 5)',
+        '[logmon] RESOLVED error-burst: 6 ERROR+ in 5m (threshold 5), fired 1m',
+        '[logmon] FIRING error-burst a@web-1: 6 ERROR+ in 5m (threshold 5)',
+      ]);
+      expect(sns.messages[1]!.message).toContain('The rule now alerts per service+host+file (groupBy)');
+    });
+  });
+
+  describe('new-template rules', () => {
+    const newErrors = (extra: Record<string, unknown> = {}): AlertRule[] =>
+      parseAlertRules([{ name: 'new-errors', type: 'new-template', minLevel: 'ERROR', learningPeriod: '1h', ...extra }]);
+    const newErrorSubjects = (): string[] => subjects().filter((s) => s.includes('NEW ERROR'));
+    const bodyOf = (m: ReceivedMessage | undefined): string => m?.message ?? '';
+
+    it('fires nothing at the first start on a database full of history, nor for a new file within its learning period', async () => {
+      // Prepare: a week of history, read before the alert job ever ran
+      rules = newErrors();
+      let history = '';
+      for (let d = 6; d >= 1; d -= 1) for (let k = 0; k < 20; k += 1) history += line('ERROR', `old failure kind ${k} at step ${d}`, T0 - d * DAY + k * 1000);
+      history += line('ERROR', 'recent failure kind A', T0 - 30_000);
+      write('app.log', history);
+      await ingest(T0);
+
+      // Act
+      const first = await alert(T0);
+      write('app.log', line('ERROR', 'recent failure kind B', T0 + 30_000));
+      write('fresh.log', line('ERROR', 'a brand-new file says hello 1', T0 + 40_000));
+      await cycle(T0 + MIN);
+
+      // Assess
+      expect(first.notifications.queued).toBe(0);
+      expect(newErrorSubjects()).toEqual([]);
+      const learned = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM error_templates WHERE NOT learning');
+      expect(learned.rows[0]!.n).toBe(0);
+    });
+
+    it('fires once for a template never seen before after the learning period, not for the same template the next day', async () => {
+      // Prepare
+      rules = newErrors();
+      write('app.log', line('ERROR', 'known failure 1', T0));
+      await cycle(T0);
+      write('app.log', line('ERROR', 'known failure 2', T0 + 2 * HOUR - MIN));
+      await cycle(T0 + 2 * HOUR - MIN);
+
+      // Act
+      write('app.log', line('ERROR', 'Card processor TLS handshake failed for 10.0.0.9:443', T0 + 2 * HOUR + 5_000));
+      write('app.log', line('ERROR', 'known failure 3', T0 + 2 * HOUR + 6_000));
+      await cycle(T0 + 2 * HOUR + MIN);
+      write('app.log', line('ERROR', 'Card processor TLS handshake failed for 10.0.0.7:443', T0 + 2 * HOUR + 2 * MIN));
+      await cycle(T0 + 2 * HOUR + 3 * MIN);
+      await cycle(T0 + 2 * HOUR + 20 * MIN);
+      write('app.log', line('ERROR', 'Card processor TLS handshake failed for 10.0.0.8:443', T0 + 26 * HOUR));
+      await cycle(T0 + 26 * HOUR + MIN);
+
+      // Assess
+      expect(newErrorSubjects()).toEqual(['[logmon] NEW ERROR new-errors: 1 x Card processor TLS handshake failed for <ip>']);
+      const body = bodyOf(sns.messages.find((m) => m.subject?.includes('NEW ERROR')));
+      expect(body).toContain('a NEW kind of error');
+      expect(body).toContain('Template:   Card processor TLS handshake failed for <ip>');
+      expect(body).toContain(`Where:      ${file('app.log')}`);
+      expect(body).toContain('First seen: ');
+      expect(body).toContain('e.g. Card processor TLS handshake failed for 10.0.0.9:443');
+      expect(subjects().filter((s) => s.includes('RESOLVED'))).toEqual([]);
+    });
+
+    it('fires again for a template back after more than unseenFor of absence', async () => {
+      // Prepare
+      rules = newErrors({ unseenFor: '2d' });
+      write('app.log', line('ERROR', 'noise 1', T0));
+      await cycle(T0);
+      write('app.log', line('ERROR', 'Quota service returned 503 for tenant 7', T0 + 2 * HOUR));
+      await cycle(T0 + 2 * HOUR + MIN);
+      await cycle(T0 + 2 * HOUR + 20 * MIN);
+
+      // Act
+      write('app.log', line('ERROR', 'Quota service returned 503 for tenant 9', T0 + 5 * DAY));
+      await cycle(T0 + 5 * DAY + MIN);
+
+      // Assess
+      expect(newErrorSubjects()).toHaveLength(2);
+      expect(bodyOf(sns.messages[1])).toContain('not seen in the 2d before it appeared');
+    });
+
+    it('waits for threshold entries within the window of its appearance', async () => {
+      // Prepare
+      rules = newErrors({ threshold: 3, window: '10m' });
+      write('app.log', line('ERROR', 'noise 1', T0));
+      await cycle(T0);
+
+      // Act
+      write('app.log', line('ERROR', 'Ledger mismatch in batch 17', T0 + 2 * HOUR));
+      const one = await cycle(T0 + 2 * HOUR + MIN);
+      write('app.log', line('ERROR', 'Ledger mismatch in batch 18', T0 + 2 * HOUR + 2 * MIN));
+      write('app.log', line('ERROR', 'Ledger mismatch in batch 19', T0 + 2 * HOUR + 3 * MIN));
+      await cycle(T0 + 2 * HOUR + 4 * MIN);
+
+      // Assess
+      expect(one.notifications.queued).toBe(0);
+      expect(newErrorSubjects()).toEqual(['[logmon] NEW ERROR new-errors: 3 x Ledger mismatch in batch <num>']);
+    });
+  });
+});
