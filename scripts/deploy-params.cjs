@@ -11,7 +11,8 @@ const crypto = require('node:crypto');
 const LOCAL_STAGE = 'local';
 const LOGS_MOUNT = '/mnt/logs';
 /** Message attributes every alert notification carries (SNS filter policies may only use these). */
-const ALERT_ATTRIBUTES = ['severity', 'rule', 'state', 'kind'];
+// service and host: only notifications of rules grouped by them carry these (docs/deploy.md)
+const ALERT_ATTRIBUTES = ['severity', 'rule', 'state', 'kind', 'service', 'host'];
 
 const list = (value) =>
   String(value ?? '')

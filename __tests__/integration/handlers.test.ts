@@ -104,7 +104,7 @@ describe('handlers on the sample events of events/', () => {
     const attributes = event.Records[0]!.Sns.MessageAttributes;
     const policy = Object.fromEntries(Object.entries(attributes).map(([name, a]) => [name, [a.Value]]));
 
-    expect(Object.keys(attributes).sort()).toEqual(['kind', 'rule', 'severity', 'state']);
+    expect(Object.keys(attributes).sort()).toEqual(['host', 'kind', 'rule', 'service', 'severity', 'state']);
     expect(() => parseEmailFilters(JSON.stringify({ 'oncall@example.com': policy }), ['oncall@example.com'])).not.toThrow();
   });
 });

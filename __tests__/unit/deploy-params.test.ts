@@ -96,7 +96,7 @@ describe('Function: parseEmailFilters', () => {
     ['{"severity":', 'alertEmailFilters is not JSON'],
     ['["FATAL"]', 'alertEmailFilters must be a JSON object'],
     ['{"someone@example.com":{"severity":["FATAL"]}}', 'someone@example.com is not in alertEmails'],
-    ['{"ops@example.com":{"level":["FATAL"]}}', 'uses "level"; notifications carry only severity, rule, state, kind'],
+    ['{"ops@example.com":{"level":["FATAL"]}}', 'uses "level"; notifications carry only severity, rule, state, kind, service, host'],
     ['{"ops@example.com":{"severity":"FATAL"}}', 'needs a non-empty list for "severity"'],
     ['{"ops@example.com":{}}', 'must be a non-empty object'],
   ])('rejects %p', (text, message) => {
