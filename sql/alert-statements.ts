@@ -44,6 +44,13 @@ const STATE_COLUMNS = 'rule_name, group_key, labels, state, state_since, firing_
 const OUTBOX_COLUMNS = 'id, rule_name, group_key, kind, subject, body, attributes, attempts';
 
 export const ALERT_SQL = {
+  /** Each rule's evaluation is a subtransaction: a rule that fails is rolled back alone. */
+  savepointRule: 'SAVEPOINT rule',
+  releaseRule: 'RELEASE SAVEPOINT rule',
+  rollbackRule: 'ROLLBACK TO SAVEPOINT rule',
+  /** The time limit of each statement, for the rest of the transaction ($1: e.g. '10000ms'). */
+  setStatementTimeout: `SELECT set_config('statement_timeout', $1, true)`,
+  currentStatementTimeout: `SELECT current_setting('statement_timeout') AS timeout`,
   /** One evaluation at a time; an overlapping run skips evaluation (it still publishes). */
   tryLockEvaluation: `SELECT pg_try_advisory_xact_lock(${EVALUATION_LOCK_KEY}) AS locked`,
   listStates: `SELECT ${STATE_COLUMNS} FROM alert_state ORDER BY rule_name`,

@@ -1,6 +1,7 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { runAlert } from '../../lib/alert/alert';
 import type { AlertDeps, AlertSummary, RuleSummary } from '../../lib/alert/alert';
+import { DEFAULT_HEALTH_RULES } from '../../lib/alert/health-rules';
 import { loadAlertRules, parseAlertRules } from '../../lib/alert/rules';
 import type { AlertRule } from '../../lib/alert/rules';
 import { createPool } from '../../lib/platform/db';
@@ -13,6 +14,8 @@ import { startSnsServer } from '../support/sns-server';
 import type { SnsServerMode, SnsTestServer } from '../support/sns-server';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:logmon-alerts';
+/** The one health rule about rules themselves. */
+const ruleFailingOnly = DEFAULT_HEALTH_RULES.filter((r) => r.check === 'rule-failing');
 const MIN = 60_000;
 // The job's clock, far from the real one: only ingested_at (the commit cursor) is on the database's clock.
 const T0 = Date.UTC(2025, 0, 6, 10, 0, 0);
@@ -306,10 +309,49 @@ describe('Function: runAlert', () => {
       await broken.end();
     });
 
-    it('names the rule when PostgreSQL rejects its pattern', async () => {
-      rules = makeRules({ name: 'bad-pattern', pattern: '\\p{L}' });
+    it('names the rule PostgreSQL rejects the pattern of, and still evaluates and fires the other rules', async () => {
+      // Prepare: named groups pass JavaScript's check at start-up; PostgreSQL has none
+      rules = makeRules({ name: 'bad-pattern', pattern: '(?<svc>checkout|cart) failed' }, { name: 'any-fatal', levels: ['FATAL'], threshold: 1, window: '1m' });
+      await insertEntries(db.pool, [{ at: T0 - 10_000, level: 'FATAL', sourceId, message: 'kernel panic' }]);
 
-      await expect(alert(T0)).rejects.toThrow(/rule "bad-pattern": pattern is not a valid PostgreSQL regular expression/);
+      // Act
+      const summary = await alert(T0, { health: ruleFailingOnly });
+
+      // Assess
+      expect(summary.rules.map((r) => [r.rule, r.state, r.error === null ? null : 'failed'])).toEqual([
+        ['bad-pattern', 'ok', 'failed'],
+        ['any-fatal', 'firing', null],
+      ]);
+      expect(summary.rules[0]!.error).toMatch(/rule "bad-pattern": pattern is not a valid PostgreSQL regular expression/);
+      expect(sns.messages.map((m) => m.subject)).toEqual([
+        '[logmon] FIRING any-fatal: 1 FATAL in 1m (threshold 1)',
+        '[logmon] FIRING health:rule-failing: 1 rule could not be evaluated: bad-pattern',
+      ]);
+      expect(sns.messages[1]!.message).toContain('bad-pattern: ALERT_RULES: rule "bad-pattern": pattern is not a valid PostgreSQL regular expression');
+    });
+
+    it('cancels a rule whose statement runs past the rule time limit, and evaluates the next one', async () => {
+      // Prepare
+      rules = makeRules({ name: 'slow' }, { name: 'any-fatal', levels: ['FATAL'], threshold: 1, window: '1m' });
+      await insertEntries(db.pool, [{ at: T0 - 10_000, level: 'FATAL', sourceId, message: 'kernel panic' }]);
+      const slowRule = async (rule: AlertRule, c: { query: (sql: string) => Promise<unknown> }): Promise<void> => {
+        if (rule.name === 'slow') await c.query('SELECT pg_sleep(2)');
+      };
+
+      // Act
+      const summary = await alert(T0, { ruleTimeoutMs: 200, hooks: { duringRule: slowRule }, health: ruleFailingOnly });
+      const recovered = await alert(T0 + MIN, { health: ruleFailingOnly });
+
+      // Assess
+      expect(summary.rules[0]!.error).toBe('a statement ran past the rule time limit of 200 ms (a costly pattern, or a very busy window)');
+      expect(summary.rules[1]).toMatchObject({ rule: 'any-fatal', state: 'firing', error: null });
+      expect(recovered.rules.map((r) => r.error)).toEqual([null, null]);
+      expect(sns.messages.map((m) => m.subject)).toEqual([
+        '[logmon] FIRING any-fatal: 1 FATAL in 1m (threshold 1)',
+        '[logmon] FIRING health:rule-failing: 1 rule could not be evaluated: slow',
+        '[logmon] RESOLVED any-fatal: 0 FATAL in 1m (threshold 1), fired 1m',
+        '[logmon] RESOLVED health:rule-failing: every rule is evaluated, fired 1m',
+      ]);
     });
   });
 

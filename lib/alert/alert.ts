@@ -32,6 +32,8 @@ import {
 import { ensureSchema } from '../platform/migrations';
 import { formatNotification } from './notification';
 import { observeHealth } from './health-checks';
+import type { HealthRunFacts, RuleFailure } from './health-checks';
+import { describeError } from '../platform/errors';
 import { formatHealthNotification } from './health-notification';
 import { DEFAULT_HEALTH_RULES, HEALTH_CHECK, HEALTH_RULE_PREFIX } from './health-rules';
 import type { HealthRule } from './health-rules';
@@ -46,7 +48,16 @@ import type { CountedWindow } from './rule-window';
 export interface AlertHooks extends PublishHooks {
   /** Called inside the evaluation transaction just before COMMIT (tests hold it open here). */
   beforeEvaluationCommit?: () => Promise<void> | void;
+  /** Called inside a rule's evaluation, under its savepoint and time limit (tests make a rule fail here). */
+  duringRule?: (rule: AlertRule, client: pg.PoolClient) => Promise<void> | void;
 }
+
+/**
+ * A statement of one rule's evaluation that runs longer than this is
+ * cancelled by PostgreSQL: that rule fails for this run (health:rule-failing)
+ * and every other rule is evaluated as usual.
+ */
+export const RULE_STATEMENT_TIMEOUT_MS = 10_000;
 
 export interface AlertDeps {
   pool: pg.Pool;
@@ -71,6 +82,8 @@ export interface AlertDeps {
   commitSafetyMarginMs?: number;
   /** Entries examined per evaluation, at most (MAX_EXAMINED_ENTRIES; tests set a small one). */
   maxExaminedEntries?: number;
+  /** Each statement of a rule's evaluation may run this long (RULE_STATEMENT_TIMEOUT_MS; tests set a short one). */
+  ruleTimeoutMs?: number;
   shouldStop?: () => boolean;
   signal?: AbortSignal;
   hooks?: AlertHooks;
@@ -101,6 +114,8 @@ export interface RuleSummary {
    */
   lateEntries: number;
   late: 'queued' | 'pending' | 'held' | null;
+  /** Why this run could not evaluate the rule (its state and notifications are as before); null when it was. */
+  error: string | null;
   /**
    * A rule with groupBy: each tracked key's evaluation (the fields above then
    * sum them up: the highest count, the worst state, the first notification).
@@ -149,7 +164,7 @@ interface Evaluation {
   queued: number;
 }
 
-type RunDeps = Required<Pick<AlertDeps, 'pool' | 'rules' | 'health' | 'subjectPrefix' | 'lateHorizonMs' | 'graceMs'>> &
+type RunDeps = Required<Pick<AlertDeps, 'pool' | 'rules' | 'health' | 'subjectPrefix' | 'lateHorizonMs' | 'graceMs' | 'ruleTimeoutMs'>> &
   Pick<AlertDeps, 'logger' | 'hooks' | 'commitSafetyMarginMs' | 'maxExaminedEntries'>;
 
 /**
@@ -221,6 +236,7 @@ async function evaluateOne(
     held: decision.held,
     lateEntries: 0,
     late: null,
+    error: null,
     keys: [],
     keysOverLimit: 0,
     queued: decision.notify ? 1 : 0,
@@ -228,6 +244,37 @@ async function evaluateOne(
 }
 
 const STATE_RANK: Record<AlertStateName, number> = { ok: 0, pending: 1, firing: 2 };
+
+/** PostgreSQL's "canceling statement due to statement timeout". */
+const QUERY_CANCELED = '57014';
+
+/** What made a rule fail, in words for its health notification. */
+function ruleErrorText(err: unknown, timeoutMs: number): string {
+  const cause = (err as { cause?: unknown }).cause ?? err;
+  if ((cause as { code?: string }).code === QUERY_CANCELED)
+    return `a statement ran past the rule time limit of ${timeoutMs} ms (a costly pattern, or a very busy window)`;
+  return describeError(err).slice(0, 500);
+}
+
+/** The summary of a rule this run could not evaluate: its state is as stored. */
+function failedRule(rule: AlertRule, stored: StoredState | null, now: number, error: string): RuleSummary {
+  const state = stored?.state ?? 'ok';
+  return {
+    rule: rule.name,
+    count: 0,
+    windowEnd: new Date(now).toISOString(),
+    previous: state,
+    state,
+    notification: null,
+    held: null,
+    lateEntries: 0,
+    late: null,
+    error,
+    keys: [],
+    keysOverLimit: 0,
+    queued: 0,
+  };
+}
 
 /**
  * A rule with groupBy: its keys (grouped-rule.ts), summed up in one summary,
@@ -267,6 +314,7 @@ async function evaluateGroupedRule(
     held: evaluation.keys.find((k) => k.held !== null)?.held ?? null,
     lateEntries: 0,
     late: null,
+    error: null,
     keys: evaluation.keys,
     keysOverLimit: evaluation.keysOverLimit,
     queued: evaluation.queued,
@@ -355,8 +403,15 @@ async function retireRule(client: pg.PoolClient, deps: RunDeps, name: string, ke
  * queue what the step owes. outbox-not-draining queues nothing (the outbox
  * is what is broken): it logs an ERROR while it fires, and status shows it.
  */
-async function evaluateHealthRule(client: pg.PoolClient, deps: RunDeps, rule: HealthRule, previous: StoredState | null, now: number): Promise<HealthSummary> {
-  const observation = await observeHealth(client, rule, previous, now);
+async function evaluateHealthRule(
+  client: pg.PoolClient,
+  deps: RunDeps,
+  rule: HealthRule,
+  previous: StoredState | null,
+  now: number,
+  run: HealthRunFacts,
+): Promise<HealthSummary> {
+  const observation = await observeHealth(client, rule, previous, now, run);
   const silent = rule.check === HEALTH_CHECK.OUTBOX_NOT_DRAINING;
   const recent = previous?.state === 'firing' && !silent ? await notificationsLastHour(client, rule.name, now) : 0;
   const evaluated = {
@@ -449,9 +504,9 @@ async function checkLateData(client: pg.PoolClient, deps: RunDeps, summaries: Ru
   const caughtUp = range === null || !range.more;
   let queued = 0;
   for (const [i, rule] of deps.rules.entries()) {
-    // a new template is about now: late entries of one are catalogued, not reported
-    if (rule.type === RULE_TYPE.NEW_TEMPLATE) continue;
     const summary = summaries[i]!;
+    // a new template is about now: late entries of one are catalogued, not reported; a failed rule is not looked at again
+    if (rule.type === RULE_TYPE.NEW_TEMPLATE || summary.error !== null) continue;
     const stored = tallies.get(rule.name) ?? null;
     let tally = stored;
     if (anyLate && range) {
@@ -514,18 +569,36 @@ async function evaluateRules(deps: RunDeps, now: number): Promise<Evaluation> {
     const keysOf = (name: string): Map<RuleKey, StoredState> => stored.get(name) ?? new Map();
     let queued = 0;
     const rules: RuleSummary[] = [];
+    const failures: RuleFailure[] = [];
+    // each rule under its own savepoint and time limit: one that fails is rolled back alone, and the others go on
+    const timeout = (await client.query<{ timeout: string }>(SQL.currentStatementTimeout)).rows[0]?.timeout ?? '0';
+    await client.query(SQL.setStatementTimeout, [`${deps.ruleTimeoutMs}ms`]);
     for (const rule of deps.rules) {
       const keys = keysOf(rule.name);
-      queued += await retireOrphanKeys(client, deps, rule, keys, now);
-      const summary =
-        rule.groupBy.length > 0
-          ? await evaluateGroupedRule(client, deps, rule, keys, now, range)
-          : await evaluateOne(client, deps, rule, keys.get(NO_KEY) ?? null, now, range);
-      rules.push(summary);
-      queued += summary.queued;
+      await client.query(SQL.savepointRule);
+      try {
+        await deps.hooks?.duringRule?.(rule, client);
+        let ruleQueued = await retireOrphanKeys(client, deps, rule, keys, now);
+        const summary =
+          rule.groupBy.length > 0
+            ? await evaluateGroupedRule(client, deps, rule, keys, now, range)
+            : await evaluateOne(client, deps, rule, keys.get(NO_KEY) ?? null, now, range);
+        ruleQueued += summary.queued;
+        await client.query(SQL.releaseRule);
+        rules.push(summary);
+        queued += ruleQueued;
+      } catch (err) {
+        await client.query(SQL.rollbackRule);
+        const error = ruleErrorText(err, deps.ruleTimeoutMs);
+        failures.push({ rule: rule.name, error });
+        deps.logger?.error('rule not evaluated this run; the other rules are', { rule: rule.name, error });
+        rules.push(failedRule(rule, keys.get(NO_KEY) ?? null, now, error));
+      }
     }
+    await client.query(SQL.setStatementTimeout, [timeout]);
     const health: HealthSummary[] = [];
-    for (const rule of deps.health) health.push(await evaluateHealthRule(client, deps, rule, keysOf(rule.name).get(NO_KEY) ?? null, now));
+    for (const rule of deps.health)
+      health.push(await evaluateHealthRule(client, deps, rule, keysOf(rule.name).get(NO_KEY) ?? null, now, { ruleFailures: failures }));
     queued += health.filter((h) => h.notification !== null).length;
     const configured = new Set([...deps.rules, ...deps.health].map((r) => r.name));
     const removedRules: string[] = [];
@@ -565,6 +638,7 @@ export async function runAlert(deps: AlertDeps): Promise<AlertSummary> {
     subjectPrefix: deps.subjectPrefix ?? ALERT_DEFAULTS.subjectPrefix,
     lateHorizonMs: deps.lateHorizonMs ?? ALERT_DEFAULT_MS.lateHorizon,
     graceMs: deps.graceMs ?? ALERT_DEFAULT_MS.grace,
+    ruleTimeoutMs: deps.ruleTimeoutMs ?? RULE_STATEMENT_TIMEOUT_MS,
     commitSafetyMarginMs: deps.commitSafetyMarginMs,
     maxExaminedEntries: deps.maxExaminedEntries,
     logger: deps.logger,

@@ -8,6 +8,34 @@ import type { RuleState } from './evaluator';
 import type { HealthRule } from './health-rules';
 
 /** What one health check found at one evaluation. */
+/** A threshold rule this run could not evaluate, and why. */
+export interface RuleFailure {
+  rule: string;
+  error: string;
+}
+
+/** What the alert run itself found, for the checks about it. */
+export interface HealthRunFacts {
+  ruleFailures: readonly RuleFailure[];
+}
+
+/**
+ * rule-failing: rules this run could not evaluate (PostgreSQL rejected the
+ * pattern, a statement ran past the rule time limit). The other rules were
+ * evaluated as usual; these are blind until fixed.
+ */
+function ruleFailing(failures: readonly RuleFailure[]): HealthObservation {
+  if (failures.length === 0) return { active: false, headline: 'every rule is evaluated', lines: [], hint: '', where: [] };
+  const names = failures.map((f) => f.rule);
+  return {
+    active: true,
+    headline: `${failures.length} rule${failures.length === 1 ? '' : 's'} could not be evaluated: ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}`,
+    lines: failures.slice(0, 20).map((f) => `${f.rule}: ${f.error}`),
+    hint: 'These rules are blind until fixed (every other rule is evaluated as usual). Fix the pattern or narrow the rule in ALERT_RULES.',
+    where: names,
+  };
+}
+
 export interface HealthObservation {
   /** The condition holds (the rule is, or goes, FIRING). */
   active: boolean;
@@ -191,8 +219,16 @@ async function outboxNotDraining(client: pg.PoolClient, rule: HealthRule, now: n
  * @example
  *   const seen = await observeHealth(client, rule, stored ?? null, Date.now());
  */
-export async function observeHealth(client: pg.PoolClient, rule: HealthRule, previous: RuleState | null, now: number): Promise<HealthObservation> {
+export async function observeHealth(
+  client: pg.PoolClient,
+  rule: HealthRule,
+  previous: RuleState | null,
+  now: number,
+  run: HealthRunFacts = { ruleFailures: [] },
+): Promise<HealthObservation> {
   switch (rule.check) {
+    case 'rule-failing':
+      return ruleFailing(run.ruleFailures);
     case 'ingest-not-running':
       return ingestNotRunning(client, rule, previous, now);
     case 'source-missing':

@@ -12,6 +12,7 @@ export const HEALTH_CHECK = {
   NOT_UNDERSTOOD: 'not-understood',
   LOSS_RECORDED: 'loss-recorded',
   OUTBOX_NOT_DRAINING: 'outbox-not-draining',
+  RULE_FAILING: 'rule-failing',
 } as const;
 export type HealthCheck = (typeof HEALTH_CHECK)[keyof typeof HEALTH_CHECK];
 export const HEALTH_CHECKS: readonly HealthCheck[] = Object.values(HEALTH_CHECK);
@@ -46,6 +47,7 @@ export const HEALTH_DEFAULTS: Readonly<Record<HealthCheck, Readonly<Spec>>> = {
   'not-understood': { severity: SEVERITY.WARNING, share: 0.5, minLines: 10, window: '15m' },
   'loss-recorded': { severity: SEVERITY.WARNING },
   'outbox-not-draining': { severity: SEVERITY.WARNING, after: '10m' },
+  'rule-failing': { severity: SEVERITY.CRITICAL },
 };
 
 const COMMON_FIELDS = ['enabled', 'severity', 'repeatInterval', 'maxNotificationsPerHour'] as const;
@@ -56,6 +58,7 @@ const FIELDS: Record<HealthCheck, readonly string[]> = {
   'not-understood': [...COMMON_FIELDS, 'share', 'minLines', 'window'],
   'loss-recorded': COMMON_FIELDS,
   'outbox-not-draining': [...COMMON_FIELDS, 'after'],
+  'rule-failing': COMMON_FIELDS,
 };
 
 function fail(check: string, field: string, problem: string, value: unknown): never {
