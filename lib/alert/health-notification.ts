@@ -28,7 +28,8 @@ const MEANING: Record<HealthRule['check'], string> = {
   'not-understood': 'Most lines of a file match no format: they are not stored, and no rule counts them.',
   'loss-recorded': 'Ingest recorded bytes it could not read: entries in them were never stored or counted.',
   'outbox-not-draining': 'Notifications wait in the outbox: SNS does not accept them.',
-  'rule-failing': 'An alert rule could not be evaluated (PostgreSQL refused it, or it ran past its time limit): it cannot fire. Every other rule is evaluated as usual.',
+  'rule-failing':
+    'An alert rule could not be evaluated (PostgreSQL refused it, or it ran past its time limit): it cannot fire. Every other rule is evaluated as usual.',
 };
 
 function utc(ms: number): string {
