@@ -42,6 +42,15 @@ describe('Function: templateOf', () => {
       ['a call argument', 'LOGIN chdir(/g/g0/spelce1) failed', 'LOGIN chdir(<path>) failed'],
       ['other tokens with digits', 'block blk_-6952295868487656571 lost', 'block <*> lost'],
       ['runs of white space', 'a   b \t c', 'a b c'],
+      ['a size with a unit word', 'cache full: 512.0 KB used of 2 GB', 'cache full: <size> used of <size>'],
+      ['a size in bytes', 'upload aborted after 40213 bytes.', 'upload aborted after <size>.'],
+      ['a size restated in parentheses', 'wrote 1048576 bytes (1.0 MB), flushed', 'wrote <size>, flushed'],
+      ['a duration with a unit word', 'job sync-7 idle for 12 minutes, killed', 'job <*> idle for <ts>, killed'],
+      ['a bound duration', 'session closed, lifetime <1 sec', 'session closed, lifetime <ts>'],
+      ['a clock duration, as a duration word', 'session closed, lifetime 01:42', 'session closed, lifetime <ts>'],
+      ['the name in parentheses after an address', 'accepted peer 10.1.2.3 (edge-4.example.net) on tls', 'accepted peer <ip> (<*>) on tls'],
+      ['the empty name in parentheses after an address', 'accepted peer 10.1.2.3 () on tls', 'accepted peer <ip> (<*>) on tls'],
+      ['the account between for and from an address', 'Rejected token for carol from 192.0.2.7 port 4411', 'Rejected token for <*> from <ip> port <num>'],
     ])('masks %s', (_what, message, template) => {
       expect(templateOf(message).template).toBe(template);
     });
@@ -53,8 +62,18 @@ describe('Function: templateOf', () => {
       ['a Java class name', 'java.util.concurrent.TimeoutException thrown'],
       ['a file name', 'cannot load app.min.js'],
       ['a word after user that is no name', 'user not found'],
+      ['a word between for and from with no address after', 'waiting for data from upstream'],
     ])('keeps %s', (_what, message) => {
       expect(templateOf(message).template).toBe(message);
+    });
+
+    it.each([
+      ['a sub-second duration a number', 'flush took 31 ms', 'flush took <num> ms'],
+      ['a number and a word that is no unit two tokens', 'retry 3 times', 'retry <num> times'],
+      ['a plain word in parentheses after an address', 'peer 10.1.2.3 (refused) dropped', 'peer <ip> (refused) dropped'],
+      ['a size in parentheses after no size', 'queue (12 MB) full', 'queue (<size>) full'],
+    ])('keeps %s', (_what, message, template) => {
+      expect(templateOf(message).template).toBe(template);
     });
   });
 
@@ -145,6 +164,7 @@ describe('Function: templateOf', () => {
       ['size 1x5 at 0x10', 'size 9x7 at 0x90'],
       ['retry 3 of 5 for order=12', 'retry 4 of 9 for order=98'],
       ['user test2 from 10.0.0.1', 'user test7 from 10.0.0.1'],
+      ['wrote 1048576 bytes (1.0 MB), idle 2 sec', 'wrote 9999999 bytes (9.9 MB), idle 7 sec'],
     ])('gives %j and %j the templates masking gives them (same shape, other digits)', (a, b) => {
       expect(templateOf(a).template).toBe(maskLine(a));
       expect(templateOf(b).template).toBe(maskLine(b));
