@@ -24,6 +24,7 @@ describe('Function: templateOf', () => {
       ['an apostrophe is no quote', "can't open file", "can't open file"],
       ['key=value values', 'Payment failed for order=1234 customer=c-99 status=declined', 'Payment failed for order=<*> customer=<*> status=<*>'],
       ['an empty key= value', 'logname= uid=0', 'logname= uid=<*>'],
+      ['key=value after a prefix:', 'pool:size=12 drain:mode=fast', 'pool:size=<*> drain:mode=<*>'],
       ['an ISO timestamp', 'job started 2026-11-23T10:00:00.123Z and failed', 'job started <ts> and failed'],
       ['a time of day', 'last success at 10:04:55', 'last success at <ts>'],
       ['a written-out date', 'connection from 10.0.0.1 at Fri Jun 17 20:55:07 2005', 'connection from <ip> at <ts>'],
@@ -92,6 +93,7 @@ describe('Function: templateOf', () => {
 
     it.each([
       ['Disk quota exceeded', 'Payment failed for order=1'],
+      ['acquire:lock=7', 'release:lock=7'],
       ['Card processor TLS handshake failed', 'Card processor TLS handshake timed out'],
       ['connection refused', 'connection reset'],
       ['user "a" not found', 'group "a" not found'],

@@ -49,7 +49,8 @@ const HOST_NAME = /^(?:[a-z0-9-]{1,63}\.){2,8}(?:com|net|org|edu|gov|mil|info|bi
 const NOT_A_TLD = new Set(['js', 'py', 'rb', 'go', 'sh', 'cs', 'ts', 'db', 'so', 'gz', 'md', 'pl', 'rs', 'kt', 'mk', 'ps', 'pm', 'cc', 'hh', 'el', 'ml']);
 /** `name.example.com:443`: a host name with a port counts as an address. */
 const HOST_PORT = /^[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,8}:\d{1,5}$/i;
-const KEY_VALUE = /^([a-z_][\w.-]{0,63})=(.*)$/i;
+/** `key=value`, also after a `prefix:` (`environment:user.dir=/`, `release:lock=42`). */
+const KEY_VALUE = /^((?:[a-z_][\w.-]{0,63}:)?[a-z_][\w.-]{0,63})=(.*)$/i;
 const DIGIT = /\d/;
 /** The word after `user` is a user name (`session opened for user alice`), unless it is one of NOT_A_NAME. */
 const USER_NAME = /^[\w.-]{1,32}$/;
