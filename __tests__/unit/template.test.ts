@@ -24,6 +24,7 @@ describe('Function: templateOf', () => {
       ['an apostrophe is no quote', "can't open file", "can't open file"],
       ['key=value values', 'Payment failed for order=1234 customer=c-99 status=declined', 'Payment failed for order=<*> customer=<*> status=<*>'],
       ['an empty key= value', 'logname= uid=0', 'logname= uid=<*>'],
+      ['key=value after a prefix:', 'pool:size=12 drain:mode=fast', 'pool:size=<*> drain:mode=<*>'],
       ['an ISO timestamp', 'job started 2026-11-23T10:00:00.123Z and failed', 'job started <ts> and failed'],
       ['a time of day', 'last success at 10:04:55', 'last success at <ts>'],
       ['a written-out date', 'connection from 10.0.0.1 at Fri Jun 17 20:55:07 2005', 'connection from <ip> at <ts>'],
@@ -42,6 +43,15 @@ describe('Function: templateOf', () => {
       ['a call argument', 'LOGIN chdir(/g/g0/spelce1) failed', 'LOGIN chdir(<path>) failed'],
       ['other tokens with digits', 'block blk_-6952295868487656571 lost', 'block <*> lost'],
       ['runs of white space', 'a   b \t c', 'a b c'],
+      ['a size with a unit word', 'cache full: 512.0 KB used of 2 GB', 'cache full: <size> used of <size>'],
+      ['a size in bytes', 'upload aborted after 40213 bytes.', 'upload aborted after <size>.'],
+      ['a size restated in parentheses', 'wrote 1048576 bytes (1.0 MB), flushed', 'wrote <size>, flushed'],
+      ['a duration with a unit word', 'job sync-7 idle for 12 minutes, killed', 'job <*> idle for <ts>, killed'],
+      ['a bound duration', 'session closed, lifetime <1 sec', 'session closed, lifetime <ts>'],
+      ['a clock duration, as a duration word', 'session closed, lifetime 01:42', 'session closed, lifetime <ts>'],
+      ['the name in parentheses after an address', 'accepted peer 10.1.2.3 (edge-4.example.net) on tls', 'accepted peer <ip> (<*>) on tls'],
+      ['the empty name in parentheses after an address', 'accepted peer 10.1.2.3 () on tls', 'accepted peer <ip> (<*>) on tls'],
+      ['the account between for and from an address', 'Rejected token for carol from 192.0.2.7 port 4411', 'Rejected token for <*> from <ip> port <num>'],
     ])('masks %s', (_what, message, template) => {
       expect(templateOf(message).template).toBe(template);
     });
@@ -53,8 +63,18 @@ describe('Function: templateOf', () => {
       ['a Java class name', 'java.util.concurrent.TimeoutException thrown'],
       ['a file name', 'cannot load app.min.js'],
       ['a word after user that is no name', 'user not found'],
+      ['a word between for and from with no address after', 'waiting for data from upstream'],
     ])('keeps %s', (_what, message) => {
       expect(templateOf(message).template).toBe(message);
+    });
+
+    it.each([
+      ['a sub-second duration a number', 'flush took 31 ms', 'flush took <num> ms'],
+      ['a number and a word that is no unit two tokens', 'retry 3 times', 'retry <num> times'],
+      ['a plain word in parentheses after an address', 'peer 10.1.2.3 (refused) dropped', 'peer <ip> (refused) dropped'],
+      ['a size in parentheses after no size', 'queue (12 MB) full', 'queue (<size>) full'],
+    ])('keeps %s', (_what, message, template) => {
+      expect(templateOf(message).template).toBe(template);
     });
   });
 
@@ -73,6 +93,7 @@ describe('Function: templateOf', () => {
 
     it.each([
       ['Disk quota exceeded', 'Payment failed for order=1'],
+      ['acquire:lock=7', 'release:lock=7'],
       ['Card processor TLS handshake failed', 'Card processor TLS handshake timed out'],
       ['connection refused', 'connection reset'],
       ['user "a" not found', 'group "a" not found'],
@@ -145,6 +166,7 @@ describe('Function: templateOf', () => {
       ['size 1x5 at 0x10', 'size 9x7 at 0x90'],
       ['retry 3 of 5 for order=12', 'retry 4 of 9 for order=98'],
       ['user test2 from 10.0.0.1', 'user test7 from 10.0.0.1'],
+      ['wrote 1048576 bytes (1.0 MB), idle 2 sec', 'wrote 9999999 bytes (9.9 MB), idle 7 sec'],
     ])('gives %j and %j the templates masking gives them (same shape, other digits)', (a, b) => {
       expect(templateOf(a).template).toBe(maskLine(a));
       expect(templateOf(b).template).toBe(maskLine(b));

@@ -49,7 +49,8 @@ const HOST_NAME = /^(?:[a-z0-9-]{1,63}\.){2,8}(?:com|net|org|edu|gov|mil|info|bi
 const NOT_A_TLD = new Set(['js', 'py', 'rb', 'go', 'sh', 'cs', 'ts', 'db', 'so', 'gz', 'md', 'pl', 'rs', 'kt', 'mk', 'ps', 'pm', 'cc', 'hh', 'el', 'ml']);
 /** `name.example.com:443`: a host name with a port counts as an address. */
 const HOST_PORT = /^[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,8}:\d{1,5}$/i;
-const KEY_VALUE = /^([a-z_][\w.-]{0,63})=(.*)$/i;
+/** `key=value`, also after a `prefix:` (`environment:user.dir=/`, `release:lock=42`). */
+const KEY_VALUE = /^((?:[a-z_][\w.-]{0,63}:)?[a-z_][\w.-]{0,63})=(.*)$/i;
 const DIGIT = /\d/;
 /** The word after `user` is a user name (`session opened for user alice`), unless it is one of NOT_A_NAME. */
 const USER_NAME = /^[\w.-]{1,32}$/;
@@ -213,16 +214,93 @@ export function maskLine(line: string): string {
   const n = Math.min(tokens.length, MAX_TOKENS);
   let afterUser = false;
   let values = false;
+  let quantities = false;
+  let addresses = false;
   for (let i = 0; i < n; i += 1) {
     const t = tokens[i]!;
     if (t === '') continue;
     const masked = afterUser && USER_NAME.test(t) && !NOT_A_NAME.has(t.toLowerCase()) ? '<*>' : isPlain(t) ? t : maskToken(t);
     afterUser = t.length === 4 && t.toLowerCase() === 'user';
     values ||= masked.startsWith('<num>') || masked.startsWith('<ts>');
+    quantities ||= masked.endsWith('<num>');
+    addresses ||= masked === '<ip>' || masked === '<host>';
     out.push(masked);
   }
   if (tokens.length > MAX_TOKENS) out.push('<…>');
-  return collapseRuns(values ? collapseDates(out) : out).join(' ');
+  let words = quantities ? joinQuantities(out) : out;
+  if (addresses) words = maskNamesNearAddresses(words);
+  return collapseRuns(values ? collapseDates(words) : words).join(' ');
+}
+
+/** Units of a size written as a word after its number (`5.2 KB`, `93.0 B`, `403 bytes`). */
+const SIZE_UNITS = new Set(['B', 'kB', 'KB', 'MB', 'GB', 'TB', 'PB', 'KiB', 'MiB', 'GiB', 'TiB', 'kb', 'mb', 'gb', 'byte', 'bytes', 'Bytes']);
+/**
+ * Units of a duration written as a word after its number (`12 sec`, `1.5 seconds`): one event writes
+ * the same duration as `00:12` or `<1 sec`, so both are `<ts>`. Sub-second units (`ms`, `us`) are
+ * not: nothing writes those as a clock time, and `<num> ms` stays a number.
+ */
+const TIME_UNITS = new Set(['s', 'sec', 'secs', 'second', 'seconds', 'min', 'mins', 'minute', 'minutes', 'h', 'hr', 'hrs', 'hour', 'hours', 'day', 'days']);
+
+/**
+ * A number and the unit word after it are one value: `5.2 KB` and `93.0 B` are `<size>`, `12 sec` and
+ * a bound `<1 sec` are `<ts>`; a size restated in parentheses right after a size (`1190 bytes (1.16 KB)`)
+ * is dropped, since it is written only when the value is large.
+ */
+function joinQuantities(tokens: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < tokens.length; i += 1) {
+    const t = tokens[i]!;
+    const next = tokens[i + 1];
+    const lead = t.slice(0, -5);
+    if (next === undefined || !t.endsWith('<num>') || !isOpeners(lead)) {
+      out.push(t);
+      continue;
+    }
+    let unitEnd = next.length;
+    while (unitEnd > 0 && (CLOSERS.includes(next[unitEnd - 1]!) || next[unitEnd - 1] === ':')) unitEnd -= 1;
+    const unit = next.slice(0, unitEnd);
+    const kind = SIZE_UNITS.has(unit) ? '<size>' : TIME_UNITS.has(unit.toLowerCase()) ? '<ts>' : null;
+    if (kind === null) {
+      out.push(t);
+      continue;
+    }
+    const opened = lead.replaceAll('<', '');
+    const after = next.slice(unitEnd);
+    if (opened === '(' && after.startsWith(')') && out[out.length - 1] === kind) out[out.length - 1] = kind + after.slice(1);
+    else out.push(opened + kind + after);
+    i += 1;
+  }
+  return out;
+}
+
+/** Only `([{<`: what may open a value (a leading `<` is a bound, `<1 sec`). */
+function isOpeners(text: string): boolean {
+  for (const c of text) if (!OPENERS.includes(c)) return false;
+  return true;
+}
+
+function isAddress(token: string | undefined): boolean {
+  return token !== undefined && (token.startsWith('<ip>') || token.startsWith('<host>'));
+}
+
+/**
+ * Names in the places logs put them next to an address: the name in parentheses after it
+ * (`from 10.0.0.1 (host.example.com)`, `()` when it has none) is `(<*>)`, and the account in
+ * `for alice from 10.0.0.1` is `<*>` (unless it is one of NOT_A_NAME).
+ */
+function maskNamesNearAddresses(tokens: string[]): string[] {
+  const out = tokens.slice();
+  for (let i = 1; i < out.length; i += 1) {
+    const t = out[i]!;
+    const previous = out[i - 1]!;
+    if (t.startsWith('(') && (previous === '<ip>' || previous === '<host>')) {
+      const close = t.indexOf(')');
+      if (close === 1 || (close > 1 && isPlaceholder(t.slice(1, close)))) out[i] = `(<*>)${t.slice(close + 1)}`;
+    } else if (previous === 'for' && out[i + 1] === 'from' && isAddress(out[i + 2]) && USER_NAME.test(t) && !NOT_A_NAME.has(t.toLowerCase())) {
+      out[i] = '<*>';
+    }
+  }
+  return out;
 }
 
 /**
