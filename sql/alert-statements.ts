@@ -40,7 +40,8 @@ const FRESH_FILTER = `${RULE_FILTER}
 // A window of $10 ms as a frame: (end - window, end] is [end - window + 1 µs, end].
 const WINDOW_FRAME_10 = 'make_interval(secs => ($10::bigint * 1000 - 1) / 1000000.0)';
 
-const STATE_COLUMNS = 'rule_name, group_key, labels, state, state_since, firing_since, last_count, peak_count, last_notified_at, rule';
+const STATE_COLUMNS =
+  'rule_name, group_key, labels, clearing_since, held_since, state, state_since, firing_since, last_count, peak_count, last_notified_at, rule';
 const OUTBOX_COLUMNS = 'id, rule_name, group_key, kind, subject, body, attributes, attempts';
 
 export const ALERT_SQL = {
@@ -54,9 +55,9 @@ export const ALERT_SQL = {
   /** One evaluation at a time; an overlapping run skips evaluation (it still publishes). */
   tryLockEvaluation: `SELECT pg_try_advisory_xact_lock(${EVALUATION_LOCK_KEY}) AS locked`,
   listStates: `SELECT ${STATE_COLUMNS} FROM alert_state ORDER BY rule_name`,
-  saveState: `INSERT INTO alert_state (rule_name, group_key, labels, state, state_since, firing_since, last_count, peak_count, last_evaluated_at, last_notified_at, rule, updated_at)
-    VALUES ($1, $10, $11, $2, $3, $4, $5, $6, $7, $8, $9, now())
-    ON CONFLICT (rule_name, group_key) DO UPDATE SET labels = $11, state = $2, state_since = $3, firing_since = $4, last_count = $5,
+  saveState: `INSERT INTO alert_state (rule_name, group_key, labels, clearing_since, held_since, state, state_since, firing_since, last_count, peak_count, last_evaluated_at, last_notified_at, rule, updated_at)
+    VALUES ($1, $10, $11, $12, $13, $2, $3, $4, $5, $6, $7, $8, $9, now())
+    ON CONFLICT (rule_name, group_key) DO UPDATE SET labels = $11, clearing_since = $12, held_since = $13, state = $2, state_since = $3, firing_since = $4, last_count = $5,
       peak_count = $6, last_evaluated_at = $7, last_notified_at = $8, rule = $9, updated_at = now()`,
   /** Every key of a rule. */
   deleteState: 'DELETE FROM alert_state WHERE rule_name = $1',
@@ -257,6 +258,8 @@ export type AlertStateRow = {
   /** '' for a rule without groupBy; else the JSON text of the key's values. */
   group_key: string;
   labels: Record<string, string | null>;
+  clearing_since: Date | null;
+  held_since: Date | null;
   state: AlertStateName;
   state_since: Date;
   firing_since: Date | null;

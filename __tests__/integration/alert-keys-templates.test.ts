@@ -198,27 +198,47 @@ describe('Alerts by template and key (runIngest, then runAlert)', () => {
       for (let f = 0; f < 8; f += 1) expect(sns.messages.some((m) => m.message.includes(`File:       ${file(`svc${f}.log`)}`))).toBe(true);
     });
 
-    it('resolves each key on its own, and keeps each key state across runs', async () => {
+    it('resolves each key on its own, keepFiringFor (the window) after its count fell, and keeps each key state across runs', async () => {
       // Prepare
       await cycle(T0 - MIN);
       write('a.log', Array.from({ length: 5 }, (_, i) => line('ERROR', `a failed ${i}`, T0 + (i + 1) * 1000)).join(''));
       write('b.log', Array.from({ length: 5 }, (_, i) => line('ERROR', `b failed ${i}`, T0 + 4 * MIN + i * 1000)).join(''));
 
       // Act
-      await cycle(T0 + MIN);
-      await cycle(T0 + 5 * MIN);
-      await cycle(T0 + 7 * MIN);
-      await cycle(T0 + 10 * MIN);
+      for (const minute of [1, 5, 7, 10, 11, 12, 14, 15]) await cycle(T0 + minute * MIN);
 
-      // Assess
+      // Assess: a's count fell at 7m and b's at 10m; each resolves 5m later
       expect(subjects()).toEqual([
         '[logmon] FIRING error-burst a@web-1: 5 ERROR+ in 5m (threshold 5)',
         '[logmon] FIRING error-burst b@web-1: 5 ERROR+ in 5m (threshold 5)',
-        '[logmon] RESOLVED error-burst a@web-1: 0 ERROR+ in 5m (threshold 5), fired 6m',
-        '[logmon] RESOLVED error-burst b@web-1: 0 ERROR+ in 5m (threshold 5), fired 5m',
+        '[logmon] RESOLVED error-burst a@web-1: 0 ERROR+ in 5m (threshold 5), fired 11m',
+        '[logmon] RESOLVED error-burst b@web-1: 0 ERROR+ in 5m (threshold 5), fired 10m',
       ]);
+      const resolvedA = sns.messages[2]!.message;
+      expect(resolvedA).toMatch(/Stopped: +\S+ \S+ UTC \(the last matching entry\)/);
+      expect(resolvedA).toContain('Resolves:   after 5m below 5 (keepFiringFor)');
+      expect(resolvedA).toContain('Incident:   5 matching entries in all');
       const left = await db.pool.query("SELECT rule_name, group_key FROM alert_state WHERE group_key <> ''");
       expect(left.rows).toEqual([]);
+    });
+
+    it('does not flap at a steady error every 65 s: one FIRING in 16 minutes, then one RESOLVED once the errors stop', async () => {
+      // Prepare
+      await cycle(T0 - MIN);
+
+      // Act: the default rules, a run every minute, an error every 65 s for 16 minutes, then quiet
+      let next = T0;
+      for (let minute = 1; minute <= 26; minute += 1) {
+        const now = T0 + minute * MIN;
+        while (next <= now - 1000 && next < T0 + 16 * MIN) {
+          write('app.log', line('ERROR', `steady failure ${next}`, next));
+          next += 65_000;
+        }
+        await cycle(now);
+      }
+
+      // Assess
+      expect(subjects().map((s) => s.replace(/: .*/, ''))).toEqual(['[logmon] FIRING error-burst app@web-1', '[logmon] RESOLVED error-burst app@web-1']);
     });
 
     it('sends one key-limit notice instead of one mail per key past maxKeys', async () => {

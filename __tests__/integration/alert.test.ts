@@ -20,8 +20,15 @@ const MIN = 60_000;
 // The job's clock, far from the real one: only ingested_at (the commit cursor) is on the database's clock.
 const T0 = Date.UTC(2025, 0, 6, 10, 0, 0);
 
+// These tests are about counting, delivery and late data: their rules resolve as soon as the count falls
+// (keepFiringFor 0s); keepFiringFor itself is tested in alert-keys-templates.test.ts and alert-evaluator.test.ts.
 function makeRules(...specs: Record<string, unknown>[]): AlertRule[] {
-  return parseAlertRules(specs.map((s) => ({ levels: ['ERROR', 'FATAL'], threshold: 5, window: '5m', ...s })));
+  return parseAlertRules(specs.map((s) => ({ levels: ['ERROR', 'FATAL'], threshold: 5, window: '5m', keepFiringFor: '0s', ...s })));
+}
+
+/** Rules as given, resolving as soon as the count falls. */
+function noKeep(rules: AlertRule[]): AlertRule[] {
+  return rules.map((r) => ({ ...r, keepFiringForMs: 0 }));
 }
 
 describe('Function: runAlert', () => {
@@ -362,11 +369,11 @@ describe('Function: runAlert', () => {
     // clock (T0...); commit order is the database's (ingested_at 'now').
     const run = (at: number): Promise<AlertSummary> => alert(at, { commitSafetyMarginMs: 0 });
     const iso = (ms: number): string => new Date(ms).toISOString();
-    const anyFatal = (): AlertRule[] => loadAlertRules(undefined).filter((r) => r.name === 'any-fatal');
+    const anyFatal = (): AlertRule[] => noKeep(loadAlertRules(undefined)).filter((r) => r.name === 'any-fatal');
 
     it("fires once for a FATAL whose ingest commits just after the run at its window's end, and resolves at a later run", async () => {
       // Prepare: the default rules; a run starts the cursor; ingest begins, stores a FATAL logged at 10:08:26, and has not committed at 10:09:00
-      rules = loadAlertRules(undefined);
+      rules = noKeep(loadAlertRules(undefined));
       const logged = T0 + 8 * MIN + 26_000;
       await run(T0 + 8 * MIN);
       const ingest = await db.pool.connect();

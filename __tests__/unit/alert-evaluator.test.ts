@@ -32,7 +32,15 @@ describe('Function: evaluateRule', () => {
       const d = evaluateRule(rule, initialState(T0), { count: 5, now: T0 + MIN, notificationsLastHour: 0 });
 
       expect(d.notify).toBe('firing');
-      expect(d.next).toEqual({ state: 'firing', stateSince: T0 + MIN, firingSince: T0 + MIN, lastNotifiedAt: T0 + MIN, peakCount: 5 });
+      expect(d.next).toEqual({
+        state: 'firing',
+        stateSince: T0 + MIN,
+        firingSince: T0 + MIN,
+        lastNotifiedAt: T0 + MIN,
+        peakCount: 5,
+        clearingSince: null,
+        heldSince: null,
+      });
     });
 
     it('fires even when the hourly cap is used up (the cap holds resolutions instead)', () => {
@@ -86,7 +94,15 @@ describe('Function: evaluateRule', () => {
       const d = evaluateRule(rule, firing(T0), { count: 4, now: T0 + 30 * MIN, notificationsLastHour: 1 });
 
       expect(d.notify).toBe('resolved');
-      expect(d.next).toEqual({ state: 'ok', stateSince: T0 + 30 * MIN, firingSince: null, lastNotifiedAt: T0 + 30 * MIN, peakCount: 0 });
+      expect(d.next).toEqual({
+        state: 'ok',
+        stateSince: T0 + 30 * MIN,
+        firingSince: null,
+        lastNotifiedAt: T0 + 30 * MIN,
+        peakCount: 0,
+        clearingSince: null,
+        heldSince: null,
+      });
     });
 
     it('keeps firing between the clear threshold and the fire threshold (no flapping)', () => {
@@ -156,5 +172,33 @@ describe('Function: leavesRoomToFire', () => {
     [6, false],
   ])('with %d notifications in the hour and a cap of 6: %s', (sent, expected) => {
     expect(leavesRoomToFire({ maxNotificationsPerHour: 6 }, sent)).toBe(expected);
+  });
+});
+
+describe('Function: evaluateRule (keepFiringFor)', () => {
+  const keep = { ...rule, keepFiringForMs: 5 * MIN };
+
+  it('does not flap at a steady rate whose count hovers at the threshold', () => {
+    // one error every 65 s in a 5m window: the count is 5, then 4, then 5...
+    const counts = Array.from({ length: 30 }, (_, i) => (i % 3 === 2 ? 4 : 5));
+
+    expect(run(keep, counts).filter((n) => n !== '-')).toEqual(['firing']);
+  });
+
+  it('resolves once the count stayed below clearBelow for keepFiringFor, once', () => {
+    expect(run(keep, [5, 0, 0, 0, 0, 0, 0, 0])).toEqual(['firing', '-', '-', '-', '-', '-', 'resolved', '-']);
+  });
+
+  it('starts the keep-firing period again when the count comes back', () => {
+    expect(run(keep, [5, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0])).toEqual(['firing', '-', '-', '-', '-', '-', '-', '-', '-', '-', 'resolved', '-']);
+  });
+
+  it('remembers since when the cap holds a notification back, and forgets it once one goes', () => {
+    const held = evaluateRule(rule, firing(T0), { count: 0, now: T0 + 30 * MIN, notificationsLastHour: 6 });
+    const later = evaluateRule(rule, held.next, { count: 0, now: T0 + 40 * MIN, notificationsLastHour: 6 });
+    const sent = evaluateRule(rule, later.next, { count: 0, now: T0 + 70 * MIN, notificationsLastHour: 0 });
+
+    expect([held.held, held.next.heldSince, later.next.heldSince]).toEqual(['resolution', T0 + 30 * MIN, T0 + 30 * MIN]);
+    expect([sent.notify, sent.next.heldSince]).toEqual(['resolved', null]);
   });
 });

@@ -64,6 +64,7 @@ describe('Function: parseAlertRules', () => {
       clearBelow: 10,
       windowMs: 600_000,
       forMs: 0,
+      keepFiringForMs: 600_000,
       repeatIntervalMs: 3_600_000,
       maxNotificationsPerHour: 6,
       severity: 'warning',

@@ -42,7 +42,7 @@ import type { OutageRow } from '../../sql/health-statements';
 import type { NotificationInput } from './notification';
 import { publishOutbox } from './outbox-publisher';
 import type { PublishFailure, PublishHooks } from './outbox-publisher';
-import { busiestFreshWindow, countCap, countWindow, readWindowDetails, windowEndingAt } from './rule-window';
+import { busiestFreshWindow, countCap, countWindow, readIncidentDetails, readWindowDetails, windowEndingAt } from './rule-window';
 import type { CountedWindow } from './rule-window';
 
 export interface AlertHooks extends PublishHooks {
@@ -212,10 +212,12 @@ async function evaluateOne(
       prefix: deps.subjectPrefix,
       details: await readWindowDetails(client, rule, window),
       firingSince: decision.notify === 'firing' ? null : (previous?.firingSince ?? null),
+      heldSince: previous?.heldSince ?? null,
     };
     if (decision.notify === 'resolved') {
       input.peakCount = Math.max(previous?.peakCount ?? 0, count);
       input.peakAtLeast = input.peakCount >= countCap(rule);
+      input.incident = await readIncidentDetails(client, rule, previous?.firingSince ?? null, now);
     }
     await queueNotification(client, rule.name, formatNotification(input), now);
   }

@@ -11,6 +11,10 @@ export interface RuleState {
   lastNotifiedAt: number | null;
   /** Highest count seen while firing. */
   peakCount: number;
+  /** While FIRING: when the count first fell below `clearBelow` (it resolves once that lasted `keepFiringForMs`); null while it does not. */
+  clearingSince?: number | null;
+  /** When the hourly cap first held back one of its notifications; null when none is held. */
+  heldSince?: number | null;
 }
 
 /** One evaluation's input: the window count at `now`. */
@@ -28,11 +32,12 @@ export interface Decision {
   held: 'resolution' | 'reminder' | null;
 }
 
-export type EvaluatedRule = Pick<AlertRule, 'threshold' | 'clearBelow' | 'forMs' | 'repeatIntervalMs' | 'maxNotificationsPerHour'>;
+export type EvaluatedRule = Pick<AlertRule, 'threshold' | 'clearBelow' | 'forMs' | 'repeatIntervalMs' | 'maxNotificationsPerHour'> &
+  Partial<Pick<AlertRule, 'keepFiringForMs'>>;
 
 /** The state of a rule never evaluated before. */
 export function initialState(now: number): RuleState {
-  return { state: 'ok', stateSince: now, firingSince: null, lastNotifiedAt: null, peakCount: 0 };
+  return { state: 'ok', stateSince: now, firingSince: null, lastNotifiedAt: null, peakCount: 0, clearingSince: null, heldSince: null };
 }
 
 /**
@@ -47,8 +52,9 @@ export function leavesRoomToFire(rule: Pick<AlertRule, 'maxNotificationsPerHour'
 
 /**
  * The state machine of one rule, pure: OK → (PENDING for `forMs`) → FIRING
- * when the count reaches the threshold; FIRING → OK (resolved) when it falls
- * below `clearBelow`; a reminder every `repeatIntervalMs` while FIRING.
+ * when the count reaches the threshold; FIRING → OK (resolved) when it has
+ * stayed below `clearBelow` for `keepFiringForMs`; a reminder every
+ * `repeatIntervalMs` while FIRING.
  *
  * The hourly cap never holds a FIRING back; it holds resolutions and
  * reminders instead, so a rule an attacker makes flap stays FIRING (silent,
@@ -62,11 +68,20 @@ export function evaluateRule(rule: EvaluatedRule, previous: RuleState | null, ob
   const state = previous ?? initialState(now);
   const stay: Decision = { next: state, notify: null, held: null };
   const fire = (): Decision => ({
-    next: { state: 'firing', stateSince: now, firingSince: now, lastNotifiedAt: now, peakCount: count },
+    next: { state: 'firing', stateSince: now, firingSince: now, lastNotifiedAt: now, peakCount: count, clearingSince: null, heldSince: null },
     notify: 'firing',
     held: null,
   });
-  const becomeOk = (): RuleState => ({ state: 'ok', stateSince: now, firingSince: null, lastNotifiedAt: state.lastNotifiedAt, peakCount: 0 });
+  const becomeOk = (): RuleState => ({
+    state: 'ok',
+    stateSince: now,
+    firingSince: null,
+    lastNotifiedAt: state.lastNotifiedAt,
+    peakCount: 0,
+    clearingSince: null,
+    heldSince: null,
+  });
+  const hold = (next: RuleState, held: 'resolution' | 'reminder'): Decision => ({ next: { ...next, heldSince: state.heldSince ?? now }, notify: null, held });
 
   switch (state.state) {
     case 'ok':
@@ -80,15 +95,18 @@ export function evaluateRule(rule: EvaluatedRule, previous: RuleState | null, ob
       return stay;
 
     case 'firing': {
-      const firing: RuleState = { ...state, peakCount: Math.max(state.peakCount, count) };
+      const firing: RuleState = { ...state, peakCount: Math.max(state.peakCount, count), clearingSince: null };
       if (count < rule.clearBelow) {
-        if (!leavesRoomToFire(rule, notificationsLastHour)) return { next: firing, notify: null, held: 'resolution' };
+        // keep firing for a while after the count fell: a count hovering at the threshold does not flap
+        const clearingSince = state.clearingSince ?? now;
+        if (now - clearingSince < (rule.keepFiringForMs ?? 0)) return { next: { ...firing, clearingSince }, notify: null, held: null };
+        if (!leavesRoomToFire(rule, notificationsLastHour)) return hold({ ...firing, clearingSince }, 'resolution');
         return { next: { ...becomeOk(), lastNotifiedAt: now }, notify: 'resolved', held: null };
       }
       const lastReminderBase = state.lastNotifiedAt ?? state.firingSince ?? state.stateSince;
       if (rule.repeatIntervalMs > 0 && now - lastReminderBase >= rule.repeatIntervalMs) {
-        if (notificationsLastHour >= rule.maxNotificationsPerHour) return { next: firing, notify: null, held: 'reminder' };
-        return { next: { ...firing, lastNotifiedAt: now }, notify: 'reminder', held: null };
+        if (notificationsLastHour >= rule.maxNotificationsPerHour) return hold(firing, 'reminder');
+        return { next: { ...firing, lastNotifiedAt: now, heldSince: null }, notify: 'reminder', held: null };
       }
       return { next: firing, notify: null, held: null };
     }

@@ -10,7 +10,16 @@ import { formatNotification } from './notification';
 import type { NotificationInput } from './notification';
 import { KEY_LIMIT, NO_KEY, keyLabels } from './rule-key';
 import type { KeyLabels, RuleKey } from './rule-key';
-import { busiestFreshWindow, countCap, countableSince, queryRule, readWindowDetails, ruleFilterParams, windowEndingAt } from './rule-window';
+import {
+  busiestFreshWindow,
+  countCap,
+  countableSince,
+  queryRule,
+  readIncidentDetails,
+  readWindowDetails,
+  ruleFilterParams,
+  windowEndingAt,
+} from './rule-window';
 import type { CountedWindow } from './rule-window';
 import { RULE_TYPE } from './rules';
 import type { AlertRule } from './rules';
@@ -143,10 +152,12 @@ async function evaluateKey(
       firingSince: decision.notify === 'firing' ? null : (previous?.firingSince ?? null),
       labels,
       templateText: 'template' in labels ? (details.topMessages[0]?.message ?? null) : null,
+      heldSince: previous?.heldSince ?? null,
     };
     if (decision.notify === 'resolved') {
       input.peakCount = Math.max(previous?.peakCount ?? 0, window.count);
       input.peakAtLeast = input.peakCount >= countCap(rule);
+      input.incident = await readIncidentDetails(client, rule, previous?.firingSince ?? null, now, key);
     }
     await queueNotification(client, rule.name, formatNotification(input), now, key);
     queued = true;

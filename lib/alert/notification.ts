@@ -97,6 +97,10 @@ export interface NotificationInput {
   templateText?: string | null;
   /** The key-limit notice: keys over the rule's maxKeys, not tracked one by one. */
   keysOverLimit?: number;
+  /** Resolutions: the entries of the whole incident (from a window before it fired to now): when the errors stopped, what they were. */
+  incident?: WindowDetails | null;
+  /** The hourly cap held this notification back since then (it says so). */
+  heldSince?: number | null;
 }
 
 /** The SNS String message attributes of a notification, for subscription filter policies (docs/alerting.md). */
@@ -342,7 +346,7 @@ function footer(rule: AlertRule): string[] {
     '',
     '-- ',
     `logmon sends one message when ${what}, ${reminder}`,
-    `and one when it resolves (count below ${rule.clearBelow}). No message means no change.`,
+    `and one when it resolves (count below ${rule.clearBelow}${rule.keepFiringForMs > 0 ? ` for ${formatDuration(rule.keepFiringForMs)}` : ''}). No message means no change.`,
     ...(rule.groupBy.length > 0 ? ['Each key has its own state: another key firing gets its own message.'] : []),
     `At most ${rule.maxNotificationsPerHour} messages per hour${rule.groupBy.length > 0 ? ' per key' : ''}: past that, the ${rule.groupBy.length > 0 ? 'key' : 'rule'} stays FIRING until there is room.`,
   ];
@@ -397,7 +401,13 @@ function formatBody(input: NotificationInput): string {
         if (input.peakCount !== undefined) {
           lines.push(field('Peak', `${input.peakCount}${input.peakAtLeast ? ' or more' : ''} in ${formatDuration(rule.windowMs)}`));
         }
-        if (details.lastAt) lines.push(field('Last entry', utc(details.lastAt)));
+        if (input.incident?.lastAt) lines.push(field('Stopped', `${utc(input.incident.lastAt)} (the last matching entry)`));
+        else if (details.lastAt) lines.push(field('Last entry', utc(details.lastAt)));
+        if (rule.keepFiringForMs > 0) lines.push(field('Resolves', `after ${formatDuration(rule.keepFiringForMs)} below ${rule.clearBelow} (keepFiringFor)`));
+        if (input.incident && input.incident.count > 0) {
+          lines.push(field('Incident', `${input.incident.count} matching entries in all`));
+          if (input.incident.topMessages.length > 0) lines.push(...topTemplateLines(input.incident));
+        }
         break;
       case 'late':
         lines.push(`Entries that arrived late met rule "${cleanText(rule.name)}" in the past.`, '');
@@ -422,6 +432,16 @@ function formatBody(input: NotificationInput): string {
         lines.push(field('Late total', `${input.lateStillExamining ? 'at least ' : ''}${details.count}`), ...occurrenceLines(details).slice(1));
         break;
     }
+  if (input.heldSince != null) {
+    // the cap delayed this message: say so, and since when
+    lines.splice(
+      2,
+      0,
+      `This message was held back by the hourly cap (at most ${rule.maxNotificationsPerHour} messages per hour) since ${utc(input.heldSince)}:`,
+      `it is ${formatDuration(Math.max(0, now - input.heldSince))} late.`,
+      '',
+    );
+  }
   if (rule.description) {
     // the rule's own words (what it means, what to do) right under the headline
     lines.splice(

@@ -188,3 +188,20 @@ export async function readWindowDetails(client: Queryable, rule: AlertRule, wind
   details.samples = toSamples((await queryRule<SampleEntryRow>(client, rule, SQL.sampleEntries, [...params, SAMPLE_ENTRIES], key)).rows);
   return details;
 }
+
+/**
+ * What a RESOLVED shows about the incident: the entries from one window
+ * before it fired to `now` (of one key, when given), so the last of them says
+ * when the errors stopped. Null when the firing time is unknown.
+ */
+export async function readIncidentDetails(
+  client: Queryable,
+  rule: AlertRule,
+  firingSince: number | null,
+  now: number,
+  key: RuleKey | null = null,
+): Promise<WindowDetails | null> {
+  if (firingSince === null) return null;
+  const from = firingSince - rule.windowMs;
+  return readWindowDetails(client, rule, { from: new Date(from), to: new Date(now), fromMs: from, toMs: now }, key);
+}

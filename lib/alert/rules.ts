@@ -25,6 +25,8 @@ export interface AlertRule {
   windowMs: number;
   /** The threshold must hold this long (PENDING) before FIRING; 0 fires at once. */
   forMs: number;
+  /** A FIRING rule resolves once its count stayed below `clearBelow` this long (Prometheus' keep_firing_for); 0 resolves at once. */
+  keepFiringForMs: number;
   /** Reminder interval while FIRING; 0 sends none. */
   repeatIntervalMs: number;
   /** Notifications of this rule allowed in any hour (>= 2, see the evaluator). */
@@ -79,6 +81,7 @@ const FIELDS = [
   'window',
   'for',
   'clearBelow',
+  'keepFiringFor',
   'repeatInterval',
   'maxNotificationsPerHour',
   'severity',
@@ -265,6 +268,9 @@ function parseRule(spec: unknown, index: number, options: ParseRulesOptions): Al
   if (clearBelow > threshold) reader.fail('clearBelow', `must be at most the threshold (${threshold})`);
   const windowMs = reader.duration('window', newTemplate ? ALERT_DEFAULT_MS.newTemplateWindow : null, MIN_WINDOW_MS, MAX_WINDOW_MS);
   const forMs = reader.duration('for', ALERT_DEFAULT_MS.for, 0, MAX_WINDOW_MS);
+  // by default as long as the window: a steady rate that keeps the count near the threshold keeps the rule FIRING, it does not
+  // flap (a new template is news once: its key goes back to OK silently, at once)
+  const keepFiringForMs = reader.duration('keepFiringFor', newTemplate ? 0 : windowMs, 0, MAX_WINDOW_MS, true);
   const repeatIntervalMs = reader.duration('repeatInterval', ALERT_DEFAULT_MS.repeatInterval, MIN_WINDOW_MS, 7 * 24 * 3_600_000, true);
   const maxNotificationsPerHour = reader.integer('maxNotificationsPerHour', ALERT_DEFAULTS.rule.maxNotificationsPerHour, 2);
   let severity: Severity = levels.every((l) => HIGH_SEVERITY_LEVELS.has(l)) ? SEVERITY.CRITICAL : SEVERITY.WARNING;
@@ -289,6 +295,7 @@ function parseRule(spec: unknown, index: number, options: ParseRulesOptions): Al
     clearBelow,
     windowMs,
     forMs,
+    keepFiringForMs,
     repeatIntervalMs,
     maxNotificationsPerHour,
     severity,

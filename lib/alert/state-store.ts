@@ -30,6 +30,8 @@ export function toStoredState(r: AlertStateRow): StoredState {
     firingSince: r.firing_since?.getTime() ?? null,
     lastNotifiedAt: r.last_notified_at?.getTime() ?? null,
     peakCount: Number(r.peak_count),
+    clearingSince: r.clearing_since?.getTime() ?? null,
+    heldSince: r.held_since?.getTime() ?? null,
     key: r.group_key,
     labels: r.labels as KeyLabels,
     rule: r.rule,
@@ -61,6 +63,7 @@ export function restoreRule(name: string, stored: unknown): AlertRule {
     clearBelow: 1,
     windowMs: 60_000,
     forMs: ALERT_DEFAULT_MS.for,
+    keepFiringForMs: 0,
     repeatIntervalMs: ALERT_DEFAULT_MS.repeatInterval,
     maxNotificationsPerHour: ALERT_DEFAULTS.rule.maxNotificationsPerHour,
     severity: 'warning',
@@ -104,6 +107,8 @@ export async function saveState(
     JSON.stringify(rule),
     at.key,
     JSON.stringify(at.labels),
+    date(state.clearingSince ?? null),
+    date(state.heldSince ?? null),
   ]);
 }
 
