@@ -186,7 +186,7 @@ describe('Function: runAlert', () => {
       expect(sent.length).toBeLessThanOrEqual(8);
     });
 
-    it('sends a final RESOLVED for a rule removed while it fires, and forgets rules removed while OK', async () => {
+    it('sends a final REMOVED notice (kind resolved) for a rule removed while it fires, and forgets rules removed while OK', async () => {
       rules = makeRules({ name: 'error-burst' }, { name: 'quiet-rule', threshold: 100 });
       await insertEntries(db.pool, burst(6, T0, sourceId));
       await alert(T0);
@@ -197,6 +197,8 @@ describe('Function: runAlert', () => {
       expect(summary.removedRules.sort()).toEqual(['error-burst', 'quiet-rule']);
       expect(kinds()).toEqual(['firing', 'resolved']);
       expect(sns.messages[1]!.message).toContain('The rule was removed from ALERT_RULES while it was firing');
+      // not "RESOLVED": the errors may go on
+      expect(sns.messages[1]!.subject).toBe('[logmon] REMOVED error-burst: rule removed while firing, no longer evaluated (fired 1m)');
       const states = await db.pool.query('SELECT rule_name FROM alert_state ORDER BY rule_name');
       expect(states.rows.map((r) => r.rule_name)).toEqual(['something-else']);
     });

@@ -339,7 +339,15 @@ function wasRuleWide(stored: StoredState): boolean {
 }
 
 /** The final RESOLVED of one firing state that is no longer evaluated (`reason` says why). */
-async function resolveRetired(client: pg.PoolClient, deps: RunDeps, rule: AlertRule, stored: StoredState, now: number, reason: string): Promise<void> {
+async function resolveRetired(
+  client: pg.PoolClient,
+  deps: RunDeps,
+  rule: AlertRule,
+  stored: StoredState,
+  now: number,
+  reason: string,
+  removed = false,
+): Promise<void> {
   const key = stored.key === NO_KEY || stored.key === KEY_LIMIT ? null : stored.key;
   const notification = formatNotification({
     kind: 'resolved',
@@ -353,6 +361,7 @@ async function resolveRetired(client: pg.PoolClient, deps: RunDeps, rule: AlertR
     reason,
     labels: key === null ? undefined : stored.labels,
     keysOverLimit: stored.key === KEY_LIMIT ? 0 : undefined,
+    removed,
   });
   await queueNotification(client, rule.name, notification, now, stored.key);
 }
@@ -391,7 +400,7 @@ async function retireRule(client: pg.PoolClient, deps: RunDeps, name: string, ke
     // a grouped rule's own row sums its keys up: each key is resolved by itself
     if (stored.key === NO_KEY && !wasRuleWide(stored)) continue;
     if (rule.type === RULE_TYPE.NEW_TEMPLATE) continue;
-    await resolveRetired(client, deps, rule, stored, now, 'The rule was removed from ALERT_RULES while it was firing: it is no longer evaluated.');
+    await resolveRetired(client, deps, rule, stored, now, 'The rule was removed from ALERT_RULES while it was firing: it is no longer evaluated.', true);
     queued += 1;
   }
   await client.query(SQL.deleteState, [name]);

@@ -101,6 +101,8 @@ export interface NotificationInput {
   incident?: WindowDetails | null;
   /** The hourly cap held this notification back since then (it says so). */
   heldSince?: number | null;
+  /** A resolution because the rule left the configuration while it fired, not because the errors stopped. */
+  removed?: boolean;
 }
 
 /** The SNS String message attributes of a notification, for subscription filter policies (docs/alerting.md). */
@@ -200,6 +202,8 @@ export function formatSubject(input: {
   firedMs?: number | null;
   /** The key's short name (keyTitle). */
   key?: string;
+  /** The rule was removed while firing: the subject says so, not "RESOLVED". */
+  removed?: boolean;
 }): string {
   const { kind, rule, count } = input;
   const prefix = toSubjectAscii(input.prefix);
@@ -213,7 +217,9 @@ export function formatSubject(input: {
   if (kind === 'reminder' && input.firedMs != null) facts += `, for ${formatDuration(input.firedMs)}`;
   if (kind === 'resolved' && input.firedMs != null) facts += `, fired ${formatDuration(input.firedMs)}`;
   if (kind === 'late') facts = `${count} ${levelsText(rule)} within ${formatDuration(rule.windowMs)} in the past (threshold ${rule.threshold})`;
-  const head = `${prefix ? `${prefix} ` : ''}${HEADLINE[kind]} `;
+  if (kind === 'resolved' && input.removed)
+    facts = `rule removed while firing, no longer evaluated${input.firedMs != null ? ` (fired ${formatDuration(input.firedMs)})` : ''}`;
+  const head = `${prefix ? `${prefix} ` : ''}${kind === 'resolved' && input.removed ? 'REMOVED' : HEADLINE[kind]} `;
   const name = toSubjectAscii(rule.name) || '?';
   const room = Math.max(MIN_NAME_CHARS, MAX_SUBJECT_CHARS - head.length - facts.length - 2);
   if (key !== '') {
@@ -394,7 +400,12 @@ function formatBody(input: NotificationInput): string {
         lines.push(...occurrenceLines(details));
         break;
       case 'resolved':
-        lines.push(`Rule "${cleanText(rule.name)}" is RESOLVED${about}${firedMs !== null ? ` after firing for ${formatDuration(firedMs)}.` : '.'}`, '');
+        if (input.removed)
+          lines.push(
+            `Rule "${cleanText(rule.name)}" was REMOVED from the configuration while it was firing${about}: the errors may well go on, but this rule no longer watches them.`,
+            '',
+          );
+        else lines.push(`Rule "${cleanText(rule.name)}" is RESOLVED${about}${firedMs !== null ? ` after firing for ${formatDuration(firedMs)}.` : '.'}`, '');
         if (input.reason) lines.push(input.reason, '');
         lines.push(...where, ...ruleLines(rule), field('Count', `${count}, resolves below ${rule.clearBelow}`));
         if (input.firingSince != null) lines.push(field('Fired', `${utc(input.firingSince)} to ${utc(now)}`));
@@ -480,7 +491,15 @@ export function formatNotification(input: NotificationInput): Notification {
     subject:
       input.keysOverLimit !== undefined
         ? formatKeyLimitSubject(input)
-        : formatSubject({ kind: input.kind, rule: input.rule, prefix: input.prefix, count, firedMs, key: keyTitle(input.labels, input.templateText) }),
+        : formatSubject({
+            kind: input.kind,
+            rule: input.rule,
+            prefix: input.prefix,
+            count,
+            firedMs,
+            key: keyTitle(input.labels, input.templateText),
+            removed: input.removed,
+          }),
     body: formatBody(input),
     attributes: {
       severity: input.rule.severity,
