@@ -1,0 +1,99 @@
+// npm run check-config: the configuration checked before a deploy exactly as
+// the functions check it at start-up, plus each rule pattern by PostgreSQL
+// itself (issue 13, safe rules). Run as a user runs it: npm, a real database.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { readAlertConfig } from '../../lib/alert/config';
+import { createTestDatabase } from '../support/database';
+import type { TestDatabase } from '../support/database';
+import { makeTempDir } from '../support/files';
+
+const ROOT = path.resolve(__dirname, '../..');
+const TOPIC = 'arn:aws:sns:us-east-1:123456789012:logmon-alerts';
+
+function checkConfig(vars: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, NODE_NO_WARNINGS: '1', ALERT_TOPIC_ARN: TOPIC, ...vars };
+    const child = spawn('npm', ['run', '--silent', 'check-config'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('Command: npm run check-config', () => {
+  let db: TestDatabase;
+  let dir: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  beforeEach(() => {
+    dir = makeTempDir('logmon-check-');
+  });
+
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('exits 0 and lists what the functions will read, patterns accepted by PostgreSQL', async () => {
+    // Prepare
+    const rules = [
+      { name: 'db-errors', minLevel: 'ERROR', threshold: 5, window: '5m', pattern: '(?i)database|timeout', groupBy: ['source'] },
+      { name: 'new-errors', type: 'new-template' },
+    ];
+
+    // Act
+    const run = await checkConfig({ DATABASE_URL: db.url, LOG_FILES: path.join(dir, '*.log'), ALERT_RULES: JSON.stringify(rules) });
+
+    // Assess
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(run.stdout).toContain('ok  alert: 2 rules: db-errors [per service+host+file], new-errors [per template] (new-template)');
+    expect(run.stdout).toContain('ok  1 pattern(s) accepted by PostgreSQL');
+  });
+
+  it('exits 1 on a pattern only PostgreSQL refuses, naming the rule, which start-up (JavaScript) lets through', async () => {
+    // Prepare
+    const env = {
+      ALERT_TOPIC_ARN: TOPIC,
+      ALERT_RULES: JSON.stringify([{ name: 'checkout', threshold: 1, window: '1m', pattern: '(?<svc>checkout|cart) failed' }]),
+    };
+    expect(() => readAlertConfig(env)).not.toThrow();
+
+    // Act
+    const run = await checkConfig({ DATABASE_URL: db.url, LOG_FILES: path.join(dir, '*.log'), ALERT_RULES: env.ALERT_RULES });
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/PROBLEM {2}ALERT_RULES: rule "checkout": pattern is not a valid PostgreSQL regular expression: invalid regular expression/);
+  });
+
+  it('exits 1 with the words the function would stop with at start-up', async () => {
+    // Prepare
+    const env = { ALERT_TOPIC_ARN: TOPIC, ALERT_RULES: JSON.stringify([{ name: 'checkout errors', threshold: 5, window: '5 minutes' }]) };
+    let startUp = '';
+    try {
+      readAlertConfig(env);
+    } catch (err) {
+      startUp = (err as Error).message;
+    }
+
+    // Act
+    const run = await checkConfig({ DATABASE_URL: db.url, LOG_FILES: path.join(dir, '*.log'), ALERT_RULES: env.ALERT_RULES, LOG_TIMEZONE: 'Mars/Olympus' });
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(startUp).toContain('window must be a duration');
+    expect(run.stdout).toContain(`PROBLEM  ${startUp}`);
+    expect(run.stdout).toMatch(/PROBLEM {2}LOG_TIMEZONE/);
+  });
+});
