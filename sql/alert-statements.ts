@@ -128,10 +128,30 @@ export const ALERT_SQL = {
     FROM windows WHERE has_fresh AND at >= $11
     ORDER BY n DESC, at DESC LIMIT 1`,
 
-  /** Notifications a rule's key ($3; '' for a rule without groupBy) queued since $2 (the hourly cap). */
-  countRecentNotifications: 'SELECT count(*) AS n FROM alert_outbox WHERE rule_name = $1 AND group_key = $3 AND created_at > $2',
-  insertOutbox: `INSERT INTO alert_outbox (rule_name, kind, subject, body, attributes, created_at, group_key)
-    VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+  /** Notifications a rule's key ($3; '' for a rule without groupBy) queued since $2 (the hourly cap; silenced ones reached nobody). */
+  countRecentNotifications: 'SELECT count(*) AS n FROM alert_outbox WHERE rule_name = $1 AND group_key = $3 AND created_at > $2 AND silenced_by IS NULL',
+  /**
+   * Queue a notification ($7: the rule's key, $8: the key's labels as JSON).
+   * When an active silence matches the rule name and the labels, the row is
+   * recorded as sent by that silence (silenced_by), never published.
+   */
+  insertOutbox: `INSERT INTO alert_outbox (rule_name, kind, subject, body, attributes, created_at, group_key, silenced_by, sent_at, message_id)
+    SELECT $1, $2, $3, $4, $5, $6, $7, m.id, CASE WHEN m.id IS NOT NULL THEN $6::timestamptz END,
+      CASE WHEN m.id IS NOT NULL THEN 'silenced:' || m.id END
+    FROM (SELECT 1) one
+    LEFT JOIN LATERAL (SELECT id FROM alert_silences
+      WHERE starts_at <= $6 AND ends_at > $6 AND $1 LIKE rule_like AND matchers <@ $8::jsonb ORDER BY id LIMIT 1) m ON true
+    RETURNING id, silenced_by`,
+  /** The latest notification of a rule's key, when a silence recorded it: which silence, until when. */
+  lastSilenced: `SELECT s.id::text AS id, s.ends_at, s.comment FROM alert_outbox o JOIN alert_silences s ON s.id = o.silenced_by
+    WHERE o.id = (SELECT max(id) FROM alert_outbox WHERE rule_name = $1 AND group_key = $2)`,
+  /** Silences: add, list (ending after $1), expire. */
+  insertSilence: `INSERT INTO alert_silences (rule_glob, rule_like, matchers, starts_at, ends_at, comment, created_by)
+    VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id::text AS id`,
+  listSilences: `SELECT id::text AS id, rule_glob, matchers, starts_at, ends_at, comment, created_by FROM alert_silences
+    WHERE ends_at > $1 ORDER BY starts_at, id`,
+  expireSilence: `UPDATE alert_silences SET starts_at = least(starts_at, $2::timestamptz - interval '1 millisecond'), ends_at = $2
+    WHERE id = $1 AND ends_at > $2 RETURNING id::text AS id`,
 
   /**
    * Move the commit cursor and return the slice to examine, positions
@@ -287,8 +307,22 @@ export type SampleEntryRow = { logged_at: Date; level: string; message: string; 
 export type FreshWindowsSpanRow = { n: string; from_text: string; to_text: string };
 /** busiestFreshWindow */
 export type BusiestFreshWindowRow = { n: string; end_at: Date; end_text: string; start_text: string };
-/** insertOutbox */
-export type InsertedOutboxRow = { id: string };
+/** insertOutbox (silenced_by: the silence that recorded it instead of sending it) */
+export type InsertedOutboxRow = { id: string; silenced_by: string | null };
+/** lastSilenced */
+export type LastSilencedRow = { id: string; ends_at: Date; comment: string };
+/** insertSilence, expireSilence */
+export type SilenceIdRow = { id: string };
+/** listSilences */
+export type SilenceRow = {
+  id: string;
+  rule_glob: string;
+  matchers: Record<string, string>;
+  starts_at: Date;
+  ends_at: Date;
+  comment: string;
+  created_by: string;
+};
 /** advanceCommitCursor (from_*: null on the first run) */
 export type CommitCursorRow = {
   from_text: string | null;

@@ -14,7 +14,7 @@ import type { KeySummary } from './grouped-rule';
 import { KEY_LIMIT, NO_KEY } from './rule-key';
 import type { RuleKey } from './rule-key';
 import { RULE_TYPE } from './rules';
-import { listStates, notificationsLastHour, queueNotification, restoreRule, saveState } from './state-store';
+import { listStates, notificationsLastHour, queueNotification, restoreRule, saveState, silenceEndedWhileFiring } from './state-store';
 import type { StoredState } from './state-store';
 import { catalogPolicy, updateTemplateCatalog } from './template-catalog';
 import { withTransaction } from '../platform/db';
@@ -221,6 +221,24 @@ async function evaluateOne(
     }
     await queueNotification(client, rule.name, formatNotification(input), now);
   }
+  let notified = decision.notify;
+  if (!decision.notify && decision.next.state === 'firing') {
+    const ended = await silenceEndedWhileFiring(client, rule.name, NO_KEY, now);
+    if (ended) {
+      const input: NotificationInput = {
+        kind: 'reminder',
+        rule,
+        now,
+        prefix: deps.subjectPrefix,
+        details: await readWindowDetails(client, rule, window),
+        firingSince: previous?.firingSince ?? null,
+        silenceEnded: ended,
+      };
+      await queueNotification(client, rule.name, formatNotification(input), now);
+      decision.next = { ...decision.next, lastNotifiedAt: now };
+      notified = 'reminder';
+    }
+  }
   if (decision.held)
     deps.logger?.warn('notification held back by the hourly cap; the rule stays FIRING', {
       rule: rule.name,
@@ -234,14 +252,14 @@ async function evaluateOne(
     windowEnd: new Date(window.toMs).toISOString(),
     previous: previous?.state ?? 'ok',
     state: decision.next.state,
-    notification: decision.notify,
+    notification: notified,
     held: decision.held,
     lateEntries: 0,
     late: null,
     error: null,
     keys: [],
     keysOverLimit: 0,
-    queued: decision.notify ? 1 : 0,
+    queued: notified ? 1 : 0,
   };
 }
 
@@ -363,7 +381,7 @@ async function resolveRetired(
     keysOverLimit: stored.key === KEY_LIMIT ? 0 : undefined,
     removed,
   });
-  await queueNotification(client, rule.name, notification, now, stored.key);
+  await queueNotification(client, rule.name, notification, now, stored.key, stored.labels);
 }
 
 /**

@@ -23,7 +23,7 @@ import {
 import type { CountedWindow } from './rule-window';
 import { RULE_TYPE } from './rules';
 import type { AlertRule } from './rules';
-import { deleteKeyState, notificationsLastHour, queueNotification, saveState } from './state-store';
+import { deleteKeyState, notificationsLastHour, queueNotification, saveState, silenceEndedWhileFiring } from './state-store';
 import type { StoredState } from './state-store';
 import type { AppLogger } from '../platform/logger';
 
@@ -159,8 +159,30 @@ async function evaluateKey(
       input.peakAtLeast = input.peakCount >= countCap(rule);
       input.incident = await readIncidentDetails(client, rule, previous?.firingSince ?? null, now, key);
     }
-    await queueNotification(client, rule.name, formatNotification(input), now, key);
+    await queueNotification(client, rule.name, formatNotification(input), now, key, labels);
     queued = true;
+  }
+  let notified = silent ? null : decision.notify;
+  if (!decision.notify && decision.next.state === 'firing') {
+    const ended = await silenceEndedWhileFiring(client, rule.name, key, now);
+    if (ended) {
+      const details = await readWindowDetails(client, rule, window, key);
+      const input: NotificationInput = {
+        kind: 'reminder',
+        rule,
+        now,
+        prefix: deps.subjectPrefix,
+        details,
+        firingSince: previous?.firingSince ?? null,
+        labels,
+        templateText: 'template' in labels ? (details.topMessages[0]?.message ?? null) : null,
+        silenceEnded: ended,
+      };
+      await queueNotification(client, rule.name, formatNotification(input), now, key, labels);
+      decision.next = { ...decision.next, lastNotifiedAt: now };
+      notified = 'reminder';
+      queued = true;
+    }
   }
   if (decision.held)
     deps.logger?.warn('notification held back by the hourly cap; the key stays FIRING', {
@@ -180,7 +202,7 @@ async function evaluateKey(
       windowEnd: new Date(window.toMs).toISOString(),
       previous: previous?.state ?? 'ok',
       state: decision.next.state,
-      notification: silent ? null : decision.notify,
+      notification: notified,
       held: decision.held,
     },
     queued,

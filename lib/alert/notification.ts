@@ -103,6 +103,8 @@ export interface NotificationInput {
   heldSince?: number | null;
   /** A resolution because the rule left the configuration while it fired, not because the errors stopped. */
   removed?: boolean;
+  /** A reminder sent because the silence that kept this alert quiet ended while it still fires. */
+  silenceEnded?: { id: string; comment: string; endedAt: number } | null;
 }
 
 /** The SNS String message attributes of a notification, for subscription filter policies (docs/alerting.md). */
@@ -443,6 +445,16 @@ function formatBody(input: NotificationInput): string {
         lines.push(field('Late total', `${input.lateStillExamining ? 'at least ' : ''}${details.count}`), ...occurrenceLines(details).slice(1));
         break;
     }
+  if (input.silenceEnded) {
+    const { id, comment, endedAt } = input.silenceEnded;
+    lines.splice(
+      2,
+      0,
+      `The silence #${id} ("${truncate(cleanLine(comment), 100)}") ended at ${utc(endedAt)} and this alert still fires:`,
+      'what happened meanwhile was recorded, not sent; this is the first message since.',
+      '',
+    );
+  }
   if (input.heldSince != null) {
     // the cap delayed this message: say so, and since when
     lines.splice(

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { ALERT_SQL as SQL } from '../../sql/alert-statements';
-import type { AlertStateRow, CountRow } from '../../sql/alert-statements';
+import type { AlertStateRow, CountRow, InsertedOutboxRow, LastSilencedRow } from '../../sql/alert-statements';
 import { ALERT_DEFAULTS, ALERT_DEFAULT_MS } from './defaults';
 import type { RuleState } from './evaluator';
 import type { Notification } from './notification';
@@ -117,26 +117,56 @@ export async function deleteKeyState(client: pg.PoolClient, ruleName: string, ke
   await client.query(SQL.deleteKeyState, [ruleName, key]);
 }
 
+/**
+ * Queue a notification of a rule's key in the evaluation's transaction. A
+ * silence matching the rule and the key's labels records it instead of
+ * sending it: true when one did.
+ */
 export async function queueNotification(
   client: pg.PoolClient,
   ruleName: string,
   notification: Notification,
   now: number,
   key: RuleKey = NO_KEY,
-): Promise<void> {
-  await client.query(SQL.insertOutbox, [
-    ruleName,
-    notification.kind,
-    notification.subject,
-    notification.body,
-    JSON.stringify(notification.attributes),
-    new Date(now),
-    key,
-  ]);
+  labels: KeyLabels = {},
+): Promise<boolean> {
+  const row = (
+    await client.query<InsertedOutboxRow>(SQL.insertOutbox, [
+      ruleName,
+      notification.kind,
+      notification.subject,
+      notification.body,
+      JSON.stringify(notification.attributes),
+      new Date(now),
+      key,
+      JSON.stringify(labels),
+    ])
+  ).rows[0];
+  return row?.silenced_by !== null && row?.silenced_by !== undefined;
+}
+
+/** The silence that recorded the key's latest notification instead of sending it, if any. */
+export async function lastSilenced(client: pg.PoolClient, ruleName: string, key: RuleKey): Promise<LastSilencedRow | null> {
+  return (await client.query<LastSilencedRow>(SQL.lastSilenced, [ruleName, key])).rows[0] ?? null;
 }
 
 /** Notifications a rule's key queued in the hour before `now` (the hourly cap is per key). */
 export async function notificationsLastHour(client: pg.PoolClient, ruleName: string, now: number, key: RuleKey = NO_KEY): Promise<number> {
   const result = await client.query<CountRow>(SQL.countRecentNotifications, [ruleName, new Date(now - HOUR_MS), key]);
   return Number(result.rows[0]?.n ?? 0);
+}
+
+/**
+ * When the key's latest notification was recorded by a silence that has
+ * ended, the silence (the alert still fires: one message says so); else null.
+ */
+export async function silenceEndedWhileFiring(
+  client: pg.PoolClient,
+  ruleName: string,
+  key: RuleKey,
+  now: number,
+): Promise<{ id: string; comment: string; endedAt: number } | null> {
+  const row = await lastSilenced(client, ruleName, key);
+  if (row === null || row.ends_at.getTime() > now) return null;
+  return { id: row.id, comment: row.comment, endedAt: row.ends_at.getTime() };
 }
