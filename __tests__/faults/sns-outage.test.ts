@@ -36,7 +36,9 @@ interface OutboxRow {
 
 /** One rule per name, counting the ERROR lines that start with `<name>:`. */
 function makeRules(): AlertRule[] {
-  return parseAlertRules(RULE_NAMES.map((name) => ({ name, levels: ['ERROR'], threshold: 1, window: '1m', repeatInterval: '0s', pattern: `^${name}:` })));
+  return parseAlertRules(
+    RULE_NAMES.map((name) => ({ name, levels: ['ERROR'], threshold: 1, window: '1m', repeatInterval: '0s', keepFiringFor: '0s', pattern: `^${name}:` })),
+  );
 }
 
 function fakeContext(): Context {
