@@ -5,7 +5,9 @@
 // it) taking turns in fresh databases, the order alternating each round. On
 // a shared machine two separate bench runs differ by more than a change
 // costs; rounds taken side by side do not. BENCH_LINES and BENCH_SEED as for
-// npm run bench (default 1,000,000 lines); nothing is written to the repository.
+// npm run bench (default 1,000,000 lines); BENCH_COMPARE_FORMAT: one of the
+// bench's other formats (json, logfmt, timestamp-level) instead of the brief's.
+// Nothing is written to the repository.
 //
 //   git worktree add --detach /tmp/logmon-main main && ln -s "$PWD/node_modules" /tmp/logmon-main/node_modules
 //   npx tsx bench/compare-ingest.ts /tmp/logmon-main 8
@@ -16,6 +18,8 @@ import { createScratchDatabase, openBenchServer, requestCheckpoint } from './ben
 import { readDeployBuild } from './esbuild-options';
 import { buildIngestChild, runIngestChild } from './ingest-measure';
 import type { IngestRun } from './ingest-measure';
+import { BENCH_FORMATS, writeFormatLog } from './format-logs';
+import type { BenchFormat } from './format-logs';
 import { writeBenchLog } from './log-data';
 import { median } from './stats';
 
@@ -60,7 +64,13 @@ async function main(): Promise<void> {
   }
   const server = await openBenchServer(process.env, say);
   try {
-    const data = writeBenchLog(path.join(workDir, 'app.log'), { lines }, seed);
+    const format = process.env.BENCH_COMPARE_FORMAT?.trim() || 'brief';
+    if (format !== 'brief' && !(BENCH_FORMATS as readonly string[]).includes(format))
+      throw new Error(`BENCH_COMPARE_FORMAT must be brief or one of ${BENCH_FORMATS.join(', ')}, got "${format}"`);
+    const data =
+      format === 'brief'
+        ? writeBenchLog(path.join(workDir, 'app.log'), { lines }, seed)
+        : writeFormatLog(path.join(workDir, 'app.log'), path.join(workDir, 'rows.tsv'), format as BenchFormat, lines, seed);
     say(`${data.lines.toLocaleString('en-US')} lines, ${data.wantedLines.toLocaleString('en-US')} stored; ${rounds} rounds`);
     for (let round = 0; round < rounds; round += 1) {
       for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {

@@ -191,9 +191,14 @@ export const ALERT_SQL = {
   /** The templates of the entries in the slice [($1, $2), ($3, $4)): span, count, and the first entry of each. */
   sliceTemplates: `SELECT e.template_id::text AS id, min(e.logged_at) AS first_at, max(e.logged_at) AS last_at, count(*) AS n, min(e.id)::text AS example_id
     FROM log_entries e WHERE ${SLICE_1_TO_4} AND e.template_id IS NOT NULL GROUP BY 1`,
-  /** The templates of the entries logged since $1, for the catalog's first run (history examined by no slice). */
+  /**
+   * The templates of the entries logged since $1, for the catalog's first run
+   * (history examined by no slice): the newest $2 of them at most (a backward
+   * scan of log_entries_logged_at), so a huge database costs a bounded first run.
+   */
   historyTemplates: `SELECT e.template_id::text AS id, min(e.logged_at) AS first_at, max(e.logged_at) AS last_at, count(*) AS n, min(e.id)::text AS example_id
-    FROM log_entries e WHERE e.logged_at > $1 AND e.template_id IS NOT NULL GROUP BY 1`,
+    FROM (SELECT template_id, logged_at, id FROM log_entries WHERE logged_at > $1 AND template_id IS NOT NULL
+      ORDER BY logged_at DESC LIMIT $2) e GROUP BY 1`,
   /** What the catalog needs of the first entries of sliceTemplates ($1: ids): the message, its file, when that file was first read. */
   catalogExamples: `SELECT e.id::text AS id, left(e.message, 2000) AS message, e.source_id::text AS source_id, s.created_at AS source_since
     FROM log_entries e LEFT JOIN log_sources s ON s.id = e.source_id WHERE e.id = ANY($1::bigint[])`,

@@ -19,6 +19,9 @@ import type { AlertRule } from './rules';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
+/** The first evaluation seeds the catalog from at most this many of the newest entries (a bounded first run on a huge database). */
+export const SEED_ENTRIES = 1_000_000;
+
 /** The catalog's parameters, from the rules: the shortest absence that makes a template new, the longest learning period. */
 export interface CatalogPolicy {
   unseenForMs: number;
@@ -60,7 +63,7 @@ export async function updateTemplateCatalog(client: Queryable, step: CursorStep,
   if (range === null && !first) return { templates: 0, entries: 0 };
   const seeding = range === null;
   const rows = seeding
-    ? (await client.query<SliceTemplateRow>(SQL.historyTemplates, [new Date(now - policy.unseenForMs)])).rows
+    ? (await client.query<SliceTemplateRow>(SQL.historyTemplates, [new Date(now - policy.unseenForMs), SEED_ENTRIES])).rows
     : (await client.query<SliceTemplateRow>(SQL.sliceTemplates, rangeParams(range))).rows;
   if (rows.length === 0) return { templates: 0, entries: 0 };
   const examples = new Map<string, CatalogExampleRow>();

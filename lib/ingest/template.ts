@@ -104,12 +104,16 @@ export function templateOf(message: string): Template {
   const key = shapeKey(message);
   if (key < 0) return traceTemplate(message);
   const known = SHAPE_CACHE.get(key);
-  if (known !== undefined && sameShape(known.message, message)) return known.template;
+  if (known !== undefined) return known.template;
+  const older = OLDER_SHAPES.get(key);
+  if (older !== undefined) {
+    rememberShape(key, older);
+    return older.template;
+  }
   const t = lineTemplate(message);
   // a template that kept a digit (`PSR1=<*>`, a key) depends on its value: not shared by the shape
   if (HAS_NONZERO_DIGIT.test(t.template)) return t;
-  if (SHAPE_CACHE.size >= SHAPE_CACHE_SIZE) SHAPE_CACHE.clear();
-  SHAPE_CACHE.set(key, { message: ownCopy(message), template: { template: ownCopy(t.template), id: t.id } });
+  rememberShape(key, { template: { template: ownCopy(t.template), id: t.id } });
   return t;
 }
 
@@ -128,10 +132,14 @@ function lineTemplate(line: string): Template {
   return { template, id: templateId(template) };
 }
 
-/** A multi-line entry: its first line masked, then its exception type and top frames. */
+/**
+ * A multi-line entry: its first line masked, then its exception type and top
+ * frames. The first line goes through templateOf, whose shape cache makes a
+ * repeated first line cheap; its template is maskLine's all the same.
+ */
 function traceTemplate(message: string): Template {
   const newline = message.indexOf('\n');
-  const template = [maskLine(message.slice(0, newline)), ...traceParts(message, newline + 1)].join('\n');
+  const template = [templateOf(message.slice(0, newline)).template, ...traceParts(message, newline + 1)].join('\n');
   return { template, id: templateId(template) };
 }
 
@@ -141,40 +149,50 @@ function traceTemplate(message: string): Template {
  * are templated once. Keyed by a hash of the shape, computed without
  * building the shape string (this runs for every stored entry); a hit is
  * confirmed against the message that made the entry, so two shapes sharing
- * a hash only cost a templating. Cleared when full.
+ * a hash only cost a templating. Two generations (below).
  */
-const SHAPE_CACHE = new Map<number, { readonly message: string; readonly template: Template }>();
-const SHAPE_CACHE_SIZE = 8192;
+type CachedShape = { readonly template: Template };
+let SHAPE_CACHE = new Map<number, CachedShape>();
+/**
+ * The generation before: when the current one is full it becomes the older
+ * one (the one before is dropped), and a shape found there moves back to the
+ * current one. So the shapes in use survive a flood of one-off shapes (a
+ * template per request id), and at most twice SHAPE_CACHE_SIZE are kept.
+ */
+let OLDER_SHAPES = new Map<number, CachedShape>();
+const SHAPE_CACHE_SIZE = 16_384;
+
+function rememberShape(key: number, entry: CachedShape): void {
+  if (SHAPE_CACHE.size >= SHAPE_CACHE_SIZE) {
+    OLDER_SHAPES = SHAPE_CACHE;
+    SHAPE_CACHE = new Map();
+  }
+  SHAPE_CACHE.set(key, entry);
+}
 const MAX_SHAPE_CHARS = 512;
 const HAS_NONZERO_DIGIT = /[1-9]/;
 const CHAR_1 = 49;
 const CHAR_9 = 57;
 const NEWLINE = 10;
 
-/** FNV-1a over the message's UTF-16 units with digits 2-9 read as 1; -1 for a multi-line message. */
+/**
+ * The message's shape key: two hashes over its UTF-16 units with digits 2-9
+ * read as 1 (FNV-1a, and a multiply-rotate one), joined into 53 bits; -1 for
+ * a multi-line message. Two shapes share a key with a probability of about
+ * n²/2⁵⁴ for n shapes in the cache (1 in 10⁷ for 30,000), so a hit is not
+ * checked against the message (a check would be a second pass over it).
+ */
 export function shapeKey(message: string): number {
   let h = 0x811c9dc5;
+  let g = 0x9e3779b9;
   for (let i = 0; i < message.length; i += 1) {
     let c = message.charCodeAt(i);
     if (c > CHAR_1 && c <= CHAR_9) c = CHAR_1;
     else if (c === NEWLINE) return -1;
     h = Math.imul(h ^ c, 0x01000193);
+    g = Math.imul((g << 5) | (g >>> 27), 0x5bd1e995) ^ c;
   }
-  return h >>> 0;
-}
-
-/** The two messages are equal with digits 2-9 read as 1. */
-function sameShape(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i += 1) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x > CHAR_1 && x <= CHAR_9) x = CHAR_1;
-    if (y > CHAR_1 && y <= CHAR_9) y = CHAR_1;
-    if (x !== y) return false;
-  }
-  return true;
+  return (h >>> 0) * 0x200000 + ((g >>> 0) & 0x1fffff);
 }
 
 /** Ids of recent templates: most entries repeat a template, and hashing is a third of the work. */
@@ -219,7 +237,7 @@ export function maskLine(line: string): string {
   for (let i = 0; i < n; i += 1) {
     const t = tokens[i]!;
     if (t === '') continue;
-    const masked = afterUser && USER_NAME.test(t) && !NOT_A_NAME.has(t.toLowerCase()) ? '<*>' : isPlain(t) ? t : maskToken(t);
+    const masked = afterUser && USER_NAME.test(t) && !NOT_A_NAME.has(t.toLowerCase()) ? '<*>' : isPlain(t) ? t : maskTokenMemo(t);
     afterUser = t.length === 4 && t.toLowerCase() === 'user';
     values ||= masked.startsWith('<num>') || masked.startsWith('<ts>');
     quantities ||= masked.endsWith('<num>');
@@ -430,6 +448,31 @@ function maskQuoted(line: string): string {
 }
 
 /** A token with its surrounding punctuation kept and its core masked. */
+/**
+ * maskToken's results for tokens without a digit (logger names, paths,
+ * words with punctuation), which recur in most lines: maskToken is a pure
+ * function of the token, so a remembered result is the result. Tokens with
+ * a digit are mostly values that do not recur: they are not remembered.
+ * Two generations, as the shape cache.
+ */
+let TOKEN_MEMO = new Map<string, string>();
+let OLDER_TOKENS = new Map<string, string>();
+const TOKEN_MEMO_SIZE = 8192;
+const MAX_MEMO_TOKEN_CHARS = 80;
+
+function maskTokenMemo(token: string): string {
+  if (token.length > MAX_MEMO_TOKEN_CHARS || DIGIT.test(token)) return maskToken(token);
+  const known = TOKEN_MEMO.get(token) ?? OLDER_TOKENS.get(token);
+  if (known !== undefined) return known;
+  const masked = maskToken(token);
+  if (TOKEN_MEMO.size >= TOKEN_MEMO_SIZE) {
+    OLDER_TOKENS = TOKEN_MEMO;
+    TOKEN_MEMO = new Map();
+  }
+  TOKEN_MEMO.set(ownCopy(token), masked === token ? ownCopy(token) : masked);
+  return masked;
+}
+
 function maskToken(token: string): string {
   let start = 0;
   let end = token.length;
