@@ -54,6 +54,8 @@ export const ALERT_SQL = {
   currentStatementTimeout: `SELECT current_setting('statement_timeout') AS timeout`,
   /** One evaluation at a time; an overlapping run skips evaluation (it still publishes). */
   tryLockEvaluation: `SELECT pg_try_advisory_xact_lock(${EVALUATION_LOCK_KEY}) AS locked`,
+  /** When the rules were last evaluated (the run's clock then). */
+  lastEvaluation: 'SELECT max(last_evaluated_at) AS last FROM alert_state',
   listStates: `SELECT ${STATE_COLUMNS} FROM alert_state ORDER BY rule_name`,
   saveState: `INSERT INTO alert_state (rule_name, group_key, labels, clearing_since, held_since, state, state_since, firing_since, last_count, peak_count, last_evaluated_at, last_notified_at, rule, updated_at)
     VALUES ($1, $10, $11, $12, $13, $2, $3, $4, $5, $6, $7, $8, $9, now())
@@ -275,6 +277,8 @@ export const ALERT_SQL = {
 // (count, ids) as string, timestamptz as Date, text bounds as string. Each
 // names the statements it belongs to.
 
+/** lastEvaluation (null before the first) */
+export type LastEvaluationRow = { last: Date | null };
 /** tryLockEvaluation */
 export type EvaluationLockRow = { locked: boolean };
 /** listStates (state: CHECK in 002_alerting.sql) */

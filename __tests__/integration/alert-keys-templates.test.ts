@@ -241,6 +241,30 @@ describe('Alerts by template and key (runIngest, then runAlert)', () => {
       expect(subjects().map((s) => s.replace(/: .*/, ''))).toEqual(['[logmon] FIRING error-burst app@web-1', '[logmon] RESOLVED error-burst app@web-1']);
     });
 
+    it('sends nothing more for an ongoing burst when the clock steps back an hour, nor when it catches up', async () => {
+      // Prepare: errors every 20 s; error-burst fires
+      await cycle(T0 - MIN);
+      const errors = (from: number, to: number): void => {
+        for (let at = from; at < to; at += 20_000) write('app.log', line('ERROR', `db down ${at}`, at));
+      };
+      errors(T0, T0 + MIN);
+      await cycle(T0 + MIN);
+
+      // Act: the alert job's clock steps back an hour for three runs, then is right again; the errors go on
+      const summaries: AlertSummary[] = [];
+      for (let m = 2; m <= 4; m += 1) {
+        errors(T0 + (m - 1) * MIN, T0 + m * MIN);
+        await ingest(T0 + m * MIN);
+        summaries.push(await alert(T0 + m * MIN - 60 * MIN));
+      }
+      errors(T0 + 4 * MIN, T0 + 5 * MIN);
+      await cycle(T0 + 5 * MIN);
+
+      // Assess
+      expect(subjects().map((s) => s.replace(/: .*/, ''))).toEqual(['[logmon] FIRING error-burst app@web-1']);
+      expect(summaries.map((s) => s.evaluatedAt)).toEqual([1, 1, 1].map(() => new Date(T0 + MIN).toISOString()));
+    });
+
     it('sends one key-limit notice instead of one mail per key past maxKeys', async () => {
       // Prepare
       rules = parseAlertRules([{ name: 'per-file', minLevel: 'ERROR', threshold: 1, window: '5m', groupBy: ['file'], maxKeys: 3 }]);

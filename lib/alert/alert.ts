@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type pg from 'pg';
 import { ALERT_SQL as SQL } from '../../sql/alert-statements';
-import type { EvaluationLockRow } from '../../sql/alert-statements';
+import type { EvaluationLockRow, LastEvaluationRow } from '../../sql/alert-statements';
 import { evaluateRule, leavesRoomToFire } from './evaluator';
 import type { AlertStateName, NotificationKind } from './categories';
 import type { AlertRule } from './rules';
@@ -143,6 +143,8 @@ export interface HealthSummary {
 export interface AlertSummary {
   runId: string;
   startedAt: string;
+  /** The time the rules were evaluated at (ISO): the run's clock, or the previous evaluation's when the clock stepped back. */
+  evaluatedAt: string;
   durationMs: number;
   /** `busy`: another run held the evaluation lock; this run only published. */
   evaluation: 'done' | 'busy';
@@ -158,6 +160,8 @@ export interface AlertSummary {
 
 interface Evaluation {
   evaluated: boolean;
+  /** The time the rules were evaluated at: the clock, or the previous evaluation's time when the clock is behind it. */
+  evaluatedAt: number;
   rules: RuleSummary[];
   removedRules: string[];
   health: HealthSummary[];
@@ -583,10 +587,20 @@ async function checkLateData(client: pg.PoolClient, deps: RunDeps, summaries: Ru
 }
 
 /** Evaluate every rule in one transaction under the evaluation lock; busy when another run holds it. */
-async function evaluateRules(deps: RunDeps, now: number): Promise<Evaluation> {
+async function evaluateRules(deps: RunDeps, clock: number): Promise<Evaluation> {
   return withTransaction(deps.pool, async (client) => {
     const lock = await client.query<EvaluationLockRow>(SQL.tryLockEvaluation);
-    if (lock.rows[0]?.locked !== true) return { evaluated: false, rules: [], removedRules: [], health: [], queued: 0 };
+    if (lock.rows[0]?.locked !== true) return { evaluated: false, rules: [], removedRules: [], health: [], queued: 0, evaluatedAt: clock };
+    // time never runs backwards for the rules: after a clock step back, the run evaluates at the previous run's time
+    // (an ongoing burst is not resolved and fired again when the clock catches up)
+    const last = (await client.query<LastEvaluationRow>(SQL.lastEvaluation)).rows[0]?.last?.getTime() ?? null;
+    const now = last !== null && last > clock ? last : clock;
+    if (now !== clock)
+      deps.logger?.warn('the clock is behind the previous evaluation: this run evaluates at that time', {
+        clock: new Date(clock).toISOString(),
+        previousEvaluation: new Date(now).toISOString(),
+        behindMs: now - clock,
+      });
     // Moved first: the entries it covers are examined by this run only, by the windows or as late data.
     const step = await advanceCommitCursor(client, deps.commitSafetyMarginMs, deps.maxExaminedEntries);
     const range = step.range;
@@ -642,7 +656,7 @@ async function evaluateRules(deps: RunDeps, now: number): Promise<Evaluation> {
     }
     queued += await checkLateData(client, deps, rules, now, range);
     await deps.hooks?.beforeEvaluationCommit?.();
-    return { evaluated: true, rules, removedRules, health, queued };
+    return { evaluated: true, rules, removedRules, health, queued, evaluatedAt: now };
   });
 }
 
@@ -689,6 +703,7 @@ export async function runAlert(deps: AlertDeps): Promise<AlertSummary> {
   return {
     runId,
     startedAt: new Date(started).toISOString(),
+    evaluatedAt: new Date(evaluation.evaluatedAt).toISOString(),
     durationMs: Date.now() - started,
     evaluation: evaluation.evaluated ? 'done' : 'busy',
     rulesEvaluated: evaluation.rules.length,
