@@ -42,7 +42,7 @@ const WINDOW_FRAME_10 = 'make_interval(secs => ($10::bigint * 1000 - 1) / 100000
 
 const STATE_COLUMNS =
   'rule_name, group_key, labels, clearing_since, held_since, state, state_since, firing_since, last_count, peak_count, last_notified_at, rule';
-const OUTBOX_COLUMNS = 'id, rule_name, group_key, kind, subject, body, attributes, attempts';
+const OUTBOX_COLUMNS = 'id, rule_name, group_key, kind, subject, body, attributes, attempts, created_at';
 
 export const ALERT_SQL = {
   /** Each rule's evaluation is a subtransaction: a rule that fails is rolled back alone. */
@@ -267,6 +267,20 @@ export const ALERT_SQL = {
       AND NOT EXISTS (SELECT 1 FROM alert_outbox older
         WHERE older.rule_name = o.rule_name AND older.group_key = o.group_key AND older.sent_at IS NULL AND older.id < o.id)
     ORDER BY o.id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+  /**
+   * The rows to send in one mail with a claimed one (lib/alert/outbox-group.ts):
+   * queued by the same evaluation ($2, its created_at) for the same service
+   * ($3) and host ($4), not health messages, each the oldest unsent of its
+   * rule and key, no other run holding it; at most $6. $5: pairs to skip.
+   */
+  claimCompanions: `SELECT ${OUTBOX_COLUMNS} FROM alert_outbox o
+    WHERE o.sent_at IS NULL AND o.id <> $1 AND o.created_at = $2
+      AND (o.attributes->>'service') IS NOT DISTINCT FROM $3::text AND (o.attributes->>'host') IS NOT DISTINCT FROM $4::text
+      AND o.attributes->>'kind' <> 'health'
+      AND NOT ((o.rule_name || E'\n' || o.group_key) = ANY($5::text[]))
+      AND NOT EXISTS (SELECT 1 FROM alert_outbox older
+        WHERE older.rule_name = o.rule_name AND older.group_key = o.group_key AND older.sent_at IS NULL AND older.id < o.id)
+    ORDER BY o.id LIMIT $6 FOR UPDATE SKIP LOCKED`,
   markSent: `UPDATE alert_outbox SET sent_at = $2, message_id = $3, attempts = attempts + 1, last_attempt_at = $2, last_error = NULL
     WHERE id = $1`,
   markFailed: 'UPDATE alert_outbox SET attempts = attempts + 1, last_attempt_at = $2, last_error = $3 WHERE id = $1',
@@ -362,7 +376,7 @@ export type LateTallyRow = {
   samples: { loggedAt: string; level: string; message: string; path: string }[];
   since: Date;
 };
-/** claimNextOutbox (kind: CHECK in 002_alerting.sql; attributes: NotificationAttributes, `{}` by default) */
+/** claimNextOutbox, claimCompanions (kind: CHECK in 002_alerting.sql; attributes: NotificationAttributes, `{}` by default) */
 export type OutboxClaimRow = {
   id: string;
   rule_name: string;
@@ -372,4 +386,5 @@ export type OutboxClaimRow = {
   body: string;
   attributes: Record<string, string>;
   attempts: number;
+  created_at: Date;
 };

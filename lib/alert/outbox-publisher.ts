@@ -7,6 +7,7 @@ import type { NotificationKind } from './categories';
 import { withTransaction } from '../platform/db';
 import { PublishError, describeError } from '../platform/errors';
 import type { AppLogger } from '../platform/logger';
+import { MAX_GROUPED, combineRows, groupOf } from './outbox-group';
 import { isServiceWideError } from './sns-client';
 
 /** An unsent notification, as claimed from `alert_outbox`. */
@@ -20,6 +21,8 @@ export interface OutboxRow {
   body: string;
   attributes: Record<string, string>;
   attempts: number;
+  /** When its evaluation queued it (rows of one evaluation share it). */
+  createdAt: Date;
 }
 
 export interface PublishHooks {
@@ -67,6 +70,7 @@ function toOutboxRow(r: OutboxClaimRow): OutboxRow {
     body: r.body,
     attributes: r.attributes,
     attempts: r.attempts,
+    createdAt: r.created_at,
   };
 }
 
@@ -79,7 +83,8 @@ function toMessageAttributes(attributes: Record<string, string>): Record<string,
   return out;
 }
 
-type Attempt = { row: OutboxRow; messageId: string } | { row: OutboxRow; error: PublishError };
+/** One publish: the claimed row and the rows sent in the same mail with it (outbox-group.ts). */
+type Attempt = { row: OutboxRow; rows: OutboxRow[]; messageId: string } | { row: OutboxRow; rows: OutboxRow[]; error: PublishError };
 
 /**
  * Publish one row: claim it (`FOR UPDATE SKIP LOCKED`), send it, and set
@@ -91,27 +96,36 @@ async function publishNext(deps: PublishOutboxDeps, skipRules: string[]): Promis
     const claimed = await client.query<OutboxClaimRow>(SQL.claimNextOutbox, [skipRules]);
     if (!claimed.rows[0]) return null;
     const row = toOutboxRow(claimed.rows[0]);
+    const group = groupOf(row);
+    const companions =
+      group === null
+        ? []
+        : (await client.query<OutboxClaimRow>(SQL.claimCompanions, [row.id, row.createdAt, group.service, group.host, skipRules, MAX_GROUPED - 1])).rows.map(
+            toOutboxRow,
+          );
+    const rows = [row, ...companions];
+    const message = rows.length === 1 ? { subject: row.subject, body: row.body, attributes: toMessageAttributes(row.attributes) } : combineRows(rows);
     let messageId: string;
     try {
       const result = await deps.sns.send(
-        new PublishCommand({ TopicArn: deps.topicArn, Subject: row.subject, Message: row.body, MessageAttributes: toMessageAttributes(row.attributes) }),
+        new PublishCommand({ TopicArn: deps.topicArn, Subject: message.subject, Message: message.body, MessageAttributes: message.attributes }),
         { abortSignal: deps.signal },
       );
       messageId = result.MessageId ?? '';
     } catch (err) {
       const error = new PublishError(
-        `SNS did not accept outbox row ${row.id} (rule "${row.ruleName}", ${row.kind})`,
+        `SNS did not accept outbox row ${row.id} (rule "${row.ruleName}", ${row.kind})${rows.length > 1 ? ` and ${rows.length - 1} grouped with it` : ''}`,
         { outboxId: row.id, rule: row.ruleName },
         { cause: err },
       );
-      await client.query(SQL.markFailed, [row.id, new Date(deps.now()), describeError(error).slice(0, MAX_ERROR_CHARS)]);
-      return { row, error };
+      for (const r of rows) await client.query(SQL.markFailed, [r.id, new Date(deps.now()), describeError(error).slice(0, MAX_ERROR_CHARS)]);
+      return { row, rows, error };
     }
-    // A crash from here to COMMIT sends this one row again on the next run:
+    // A crash from here to COMMIT sends this one message again on the next run:
     // the single in-flight message is delivered at least once.
     await deps.hooks?.afterPublish?.(row);
-    await client.query(SQL.markSent, [row.id, new Date(deps.now()), messageId]);
-    return { row, messageId };
+    for (const r of rows) await client.query(SQL.markSent, [r.id, new Date(deps.now()), messageId]);
+    return { row, rows, messageId };
   });
 }
 
@@ -131,8 +145,14 @@ export async function publishOutbox(deps: PublishOutboxDeps): Promise<PublishSum
     const attempt = await publishNext(deps, skipRules);
     if (!attempt) break;
     if ('messageId' in attempt) {
-      summary.sent += 1;
-      deps.logger?.info('notification sent', { outboxId: attempt.row.id, rule: attempt.row.ruleName, kind: attempt.row.kind, messageId: attempt.messageId });
+      summary.sent += attempt.rows.length;
+      deps.logger?.info('notification sent', {
+        outboxId: attempt.row.id,
+        rule: attempt.row.ruleName,
+        kind: attempt.row.kind,
+        messageId: attempt.messageId,
+        ...(attempt.rows.length > 1 ? { groupedWith: attempt.rows.slice(1).map((r) => ({ outboxId: r.id, rule: r.ruleName })) } : {}),
+      });
       continue;
     }
     summary.failed += 1;
@@ -147,7 +167,7 @@ export async function publishOutbox(deps: PublishOutboxDeps): Promise<PublishSum
     // the topic's key): the other rows would fail too, so the run stops
     // publishing. Only this message rejected lets the other rules' (and keys') rows go on.
     if (isServiceWideError(attempt.error.cause)) break;
-    skipRules.push(`${attempt.row.ruleName}\n${attempt.row.groupKey}`);
+    for (const r of attempt.rows) skipRules.push(`${r.ruleName}\n${r.groupKey}`);
   }
   const unsent = await deps.pool.query<CountRow>(SQL.countUnsent);
   summary.pending = Number(unsent.rows[0]?.n ?? 0);
