@@ -1,29 +1,17 @@
 // npm run check-config: the configuration checked before a deploy exactly as
 // the functions check it at start-up, plus each rule pattern by PostgreSQL
 // itself (issue 13, safe rules). Run as a user runs it: npm, a real database.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readAlertConfig } from '../../lib/alert/config';
 import { createTestDatabase } from '../support/database';
 import type { TestDatabase } from '../support/database';
 import { makeTempDir } from '../support/files';
+import { npmRun } from '../support/npm-run';
 
-const ROOT = path.resolve(__dirname, '../..');
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:logmon-alerts';
 
-function checkConfig(vars: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, NODE_NO_WARNINGS: '1', ALERT_TOPIC_ARN: TOPIC, ...vars };
-    const child = spawn('npm', ['run', '--silent', 'check-config'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const checkConfig = (vars: Record<string, string>) => npmRun(['check-config'], { ALERT_TOPIC_ARN: TOPIC, ...vars });
 
 describe('Command: npm run check-config', () => {
   let db: TestDatabase;

@@ -2,7 +2,6 @@
 // one matches, a notification is recorded, not sent; when it ends and the
 // alert still fires, one message says so. Real files, real PostgreSQL, the
 // local SNS endpoint, the command run as a user runs it.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SNSClient } from '@aws-sdk/client-sns';
@@ -17,29 +16,18 @@ import { runIngest } from '../../lib/ingest/ingest';
 import { createTestDatabase } from '../support/database';
 import type { TestDatabase } from '../support/database';
 import { makeTempDir } from '../support/files';
+import { npmRun } from '../support/npm-run';
 import { startSnsServer } from '../support/sns-server';
 import type { SnsTestServer } from '../support/sns-server';
 
-const ROOT = path.resolve(__dirname, '../..');
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:logmon-alerts';
 const MIN = 60_000;
 const T0 = Math.floor(Date.now() / MIN) * MIN;
 
+const silenceCommand = (args: string[], databaseUrl: string) => npmRun(['silence', '--', ...args], { DATABASE_URL: databaseUrl });
+
 function line(level: string, message: string, at: number): string {
   return `${new Date(at).toISOString()} [${level}] ${message}\n`;
-}
-
-function silenceCommand(args: string[], databaseUrl: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, NODE_NO_WARNINGS: '1', DATABASE_URL: databaseUrl };
-    const child = spawn('npm', ['run', '--silent', 'silence', '--', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 describe('Silences', () => {
