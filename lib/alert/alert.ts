@@ -9,12 +9,12 @@ import type { AlertRule } from './rules';
 import { advanceCommitCursor } from './commit-cursor';
 import { ALERT_DEFAULTS, ALERT_DEFAULT_MS } from './defaults';
 import type { CommitRange } from './commit-cursor';
-import { evaluateGrouped } from './grouped-rule';
+import { evaluateGrouped, remindAfterSilence } from './grouped-rule';
 import type { KeySummary } from './grouped-rule';
 import { KEY_LIMIT, NO_KEY } from './rule-key';
 import type { RuleKey } from './rule-key';
 import { RULE_TYPE } from './rules';
-import { listStates, notificationsLastHour, queueNotification, restoreRule, saveState, silenceEndedWhileFiring } from './state-store';
+import { listStates, notificationsLastHour, queueNotification, restoreRule, saveState } from './state-store';
 import type { StoredState } from './state-store';
 import { catalogPolicy, updateTemplateCatalog } from './template-catalog';
 import { withTransaction } from '../platform/db';
@@ -226,22 +226,9 @@ async function evaluateOne(
     await queueNotification(client, rule.name, formatNotification(input), now);
   }
   let notified = decision.notify;
-  if (!decision.notify && decision.next.state === 'firing') {
-    const ended = await silenceEndedWhileFiring(client, rule.name, NO_KEY, now);
-    if (ended) {
-      const input: NotificationInput = {
-        kind: 'reminder',
-        rule,
-        now,
-        prefix: deps.subjectPrefix,
-        details: await readWindowDetails(client, rule, window),
-        firingSince: previous?.firingSince ?? null,
-        silenceEnded: ended,
-      };
-      await queueNotification(client, rule.name, formatNotification(input), now);
-      decision.next = { ...decision.next, lastNotifiedAt: now };
-      notified = 'reminder';
-    }
+  if (!decision.notify && decision.next.state === 'firing' && (await remindAfterSilence(client, deps.subjectPrefix, rule, NO_KEY, {}, window, previous, now))) {
+    decision.next = { ...decision.next, lastNotifiedAt: now };
+    notified = 'reminder';
   }
   if (decision.held)
     deps.logger?.warn('notification held back by the hourly cap; the rule stays FIRING', {

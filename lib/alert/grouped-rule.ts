@@ -20,7 +20,7 @@ import {
   ruleFilterParams,
   windowEndingAt,
 } from './rule-window';
-import type { CountedWindow } from './rule-window';
+import type { CountedWindow, RuleWindow } from './rule-window';
 import { RULE_TYPE } from './rules';
 import type { AlertRule } from './rules';
 import { deleteKeyState, notificationsLastHour, queueNotification, saveState, silenceEndedWhileFiring } from './state-store';
@@ -163,26 +163,14 @@ async function evaluateKey(
     queued = true;
   }
   let notified = silent ? null : decision.notify;
-  if (!decision.notify && decision.next.state === 'firing') {
-    const ended = await silenceEndedWhileFiring(client, rule.name, key, now);
-    if (ended) {
-      const details = await readWindowDetails(client, rule, window, key);
-      const input: NotificationInput = {
-        kind: 'reminder',
-        rule,
-        now,
-        prefix: deps.subjectPrefix,
-        details,
-        firingSince: previous?.firingSince ?? null,
-        labels,
-        templateText: 'template' in labels ? (details.topMessages[0]?.message ?? null) : null,
-        silenceEnded: ended,
-      };
-      await queueNotification(client, rule.name, formatNotification(input), now, key, labels);
-      decision.next = { ...decision.next, lastNotifiedAt: now };
-      notified = 'reminder';
-      queued = true;
-    }
+  if (
+    !decision.notify &&
+    decision.next.state === 'firing' &&
+    (await remindAfterSilence(client, deps.subjectPrefix, rule, key, labels, window, previous, now))
+  ) {
+    decision.next = { ...decision.next, lastNotifiedAt: now };
+    notified = 'reminder';
+    queued = true;
   }
   if (decision.held)
     deps.logger?.warn('notification held back by the hourly cap; the key stays FIRING', {
@@ -244,4 +232,37 @@ async function evaluateKeyLimit(
     if (previous) await deleteKeyState(client, rule.name, KEY_LIMIT);
   } else await saveState(client, rule, decision.next, over, now, { key: KEY_LIMIT, labels: {} });
   return decision.notify !== null;
+}
+
+/**
+ * A rule's key (NO_KEY: the rule's own state) that still fires when the
+ * silence that recorded its latest notification has ended: queue the one
+ * STILL FIRING that says so. True when one was queued.
+ */
+export async function remindAfterSilence(
+  client: pg.PoolClient,
+  subjectPrefix: string,
+  rule: AlertRule,
+  key: RuleKey,
+  labels: KeyLabels,
+  window: RuleWindow,
+  previous: StoredState | null,
+  now: number,
+): Promise<boolean> {
+  const ended = await silenceEndedWhileFiring(client, rule.name, key, now);
+  if (!ended) return false;
+  const details = await readWindowDetails(client, rule, window, key === NO_KEY ? null : key);
+  const input: NotificationInput = {
+    kind: 'reminder',
+    rule,
+    now,
+    prefix: subjectPrefix,
+    details,
+    firingSince: previous?.firingSince ?? null,
+    labels,
+    templateText: 'template' in labels ? (details.topMessages[0]?.message ?? null) : null,
+    silenceEnded: ended,
+  };
+  await queueNotification(client, rule.name, formatNotification(input), now, key, labels);
+  return true;
 }
