@@ -23,7 +23,7 @@ import { parseSourcesConfig } from '../../lib/ingest/sources';
 import type { AppLogger } from '../../lib/platform/logger';
 import { readStatus } from '../../lib/status/status';
 import { formatStatusReport } from '../../lib/status/status-report';
-import { createTestDatabase } from '../support/database';
+import { createTestDatabase, emptyTables } from '../support/database';
 import type { TestDatabase } from '../support/database';
 import { makeTempDir } from '../support/files';
 import { startSnsServer } from '../support/sns-server';
@@ -73,9 +73,7 @@ describe('Health rules (runAlert with runIngest)', () => {
   });
 
   beforeEach(async () => {
-    await db.pool.query(
-      'TRUNCATE log_sources, log_entries, ingest_anomalies, ingest_unparsed, ingest_runs, alert_state, alert_outbox, alert_cursor, alert_late_tally, health_cursor RESTART IDENTITY',
-    );
+    await emptyTables(db.pool);
     sns = await startSnsServer();
     client = createSnsClient({ topicArn: TOPIC, timeoutMs: 2000, endpoint: sns.endpoint, maxAttempts: 1 });
     dir = makeTempDir('logmon-health-');

@@ -17,7 +17,7 @@ import { runIngest } from '../../lib/ingest/ingest';
 import type { IngestSummary } from '../../lib/ingest/ingest';
 import { readStatus } from '../../lib/status/status';
 import { formatStatusReport } from '../../lib/status/status-report';
-import { createTestDatabase } from '../support/database';
+import { createTestDatabase, emptyTables } from '../support/database';
 import type { TestDatabase } from '../support/database';
 import { makeTempDir } from '../support/files';
 import { startSnsServer } from '../support/sns-server';
@@ -69,9 +69,7 @@ describe('Alerts by template and key (runIngest, then runAlert)', () => {
   });
 
   beforeEach(async () => {
-    await db.pool.query(
-      'TRUNCATE log_sources, log_entries, ingest_anomalies, ingest_unparsed, ingest_runs, alert_state, alert_outbox, alert_cursor, alert_late_tally, health_cursor, error_templates RESTART IDENTITY',
-    );
+    await emptyTables(db.pool);
     sns = await startSnsServer();
     client = createSnsClient({ topicArn: TOPIC, timeoutMs: 2000, endpoint: sns.endpoint, maxAttempts: 1 });
     dir = makeTempDir('logmon-keys-');

@@ -13,7 +13,7 @@ import { createSnsClient } from '../../lib/alert/sns-client';
 import { readIngestConfig } from '../../lib/ingest/config';
 import type { IngestConfig } from '../../lib/ingest/config';
 import { runIngest } from '../../lib/ingest/ingest';
-import { createTestDatabase } from '../support/database';
+import { createTestDatabase, emptyTables } from '../support/database';
 import type { TestDatabase } from '../support/database';
 import { makeTempDir } from '../support/files';
 import { npmRun } from '../support/npm-run';
@@ -54,9 +54,7 @@ describe('Silences', () => {
   });
 
   beforeEach(async () => {
-    await db.pool.query(
-      'TRUNCATE log_sources, log_entries, ingest_runs, alert_state, alert_outbox, alert_cursor, alert_late_tally, error_templates, alert_silences RESTART IDENTITY',
-    );
+    await emptyTables(db.pool);
     sns = await startSnsServer();
     client = createSnsClient({ topicArn: TOPIC, timeoutMs: 2000, endpoint: sns.endpoint, maxAttempts: 1 });
     dir = makeTempDir('logmon-silence-');

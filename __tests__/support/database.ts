@@ -40,3 +40,17 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
     },
   };
 }
+
+/**
+ * Empty every table of the schema but the record of migrations (ids start
+ * at 1 again): one database for a test file, a clean one for each test.
+ *
+ * @example
+ *   beforeEach(() => emptyTables(db.pool));
+ */
+export async function emptyTables(pool: TestDatabase['pool']): Promise<void> {
+  const tables = await pool.query<{ name: string }>(
+    `SELECT quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'schema_migrations'`,
+  );
+  if (tables.rows.length > 0) await pool.query(`TRUNCATE ${tables.rows.map((t) => t.name).join(', ')} RESTART IDENTITY`);
+}
