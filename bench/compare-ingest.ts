@@ -6,7 +6,9 @@
 // a shared machine two separate bench runs differ by more than a change
 // costs; rounds taken side by side do not. BENCH_LINES and BENCH_SEED as for
 // npm run bench (default 1,000,000 lines); BENCH_COMPARE_FORMAT: one of the
-// bench's other formats (json, logfmt, timestamp-level) instead of the brief's.
+// bench's other formats (json, logfmt, timestamp-level) instead of the brief's;
+// BENCH_COMPARE_PROFILE=DIR: a V8 CPU profile of every run (unminified
+// builds) into DIR/LABEL, for bench/cpu-profile-summary.ts.
 // Nothing is written to the repository.
 //
 //   git worktree add --detach /tmp/logmon-main main && ln -s "$PWD/node_modules" /tmp/logmon-main/node_modules
@@ -29,6 +31,7 @@ interface Side {
   label: string;
   root: string;
   childFile: string;
+  profileDir: string | null;
   runs: IngestRun[];
 }
 
@@ -54,13 +57,17 @@ async function main(): Promise<void> {
   const deploy = readDeployBuild(ROOT);
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'logmon-compare-'));
   const sides: Side[] = [];
+  const profileRoot = process.env.BENCH_COMPARE_PROFILE?.trim() ? path.resolve(process.env.BENCH_COMPARE_PROFILE) : null;
   for (const [label, root] of [
     ['other', path.resolve(other)],
     ['this', ROOT],
   ] as const) {
     const outDir = path.join(workDir, label);
     fs.mkdirSync(outDir);
-    sides.push({ label: `${label} (${path.basename(root)})`, root, childFile: await buildIngestChild(root, outDir, deploy, false), runs: [] });
+    const profileDir = profileRoot === null ? null : path.join(profileRoot, label);
+    if (profileDir !== null) fs.mkdirSync(profileDir, { recursive: true });
+    const childFile = await buildIngestChild(root, outDir, deploy, profileDir !== null);
+    sides.push({ label: `${label} (${path.basename(root)})`, root, childFile, profileDir, runs: [] });
   }
   const server = await openBenchServer(process.env, say);
   try {
@@ -83,7 +90,7 @@ async function main(): Promise<void> {
             logFile: data.path,
             migrationsDir: path.join(side.root, 'sql', 'migrations'),
             nodeOptions: deploy.nodeOptions,
-            cpuProfileDir: null,
+            cpuProfileDir: side.profileDir,
           });
           if (run.toOffset !== data.bytes) throw new Error(`${side.label}: checkpoint ${run.toOffset} is not the file size ${data.bytes}`);
           if (run.totals.entriesStored !== data.wantedLines)

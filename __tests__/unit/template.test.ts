@@ -187,10 +187,42 @@ describe('Function: templateOf', () => {
       expect(second.id).toBe(templateId(b));
     });
 
-    it('keys a message by its shape: digits 2-9 read as 1, 0 kept, a multi-line message has none', () => {
+    it('keys a message by its shape: digits 2-9 read as 1, 0 kept; after the first line, by the exact text', () => {
       expect(shapeKey('timeout after 4502 ms')).toBe(shapeKey('timeout after 1101 ms'));
       expect(shapeKey('timeout after 4502 ms')).not.toBe(shapeKey('timeout after 4512 ms'));
-      expect(shapeKey('boom\n\tat a.b(C.java:1)')).toBe(-1);
+      expect(shapeKey('boom 42\n\tat a.b(C.java:1)')).toBe(shapeKey('boom 97\n\tat a.b(C.java:1)'));
+      expect(shapeKey('boom 42\n\tat a.b(C.java:1)')).not.toBe(shapeKey('boom 42\n\tat a.b(C.java:2)'));
+      expect(shapeKey('x'.repeat(513))).toBe(-1);
+      // lines after the third frame are not read by the template, so not by the key
+      expect(shapeKey(`boom\n${'\tat a.b(C.java:1)\n'.repeat(3)}\tat x.y(Z.java:9)`)).toBe(
+        shapeKey(`boom\n${'\tat a.b(C.java:1)\n'.repeat(3)}\tat q.r(S.java:7)`),
+      );
+      expect(shapeKey(`boom\n${'x'.repeat(20_000)}\n\tat a.b(C.java:1)`)).toBe(-1);
+    });
+
+    it.each([
+      [
+        'a digit-free first line',
+        'order 42 failed\njava.lang.IllegalStateException: x\n\tat a.B.c(B.java:10)',
+        'order 97 failed\njava.lang.IllegalStateException: x\n\tat a.B.c(B.java:10)',
+      ],
+      [
+        'frames that keep digits',
+        'boom 1\n\tat a.GeneratedMethodAccessor112.invoke(Unknown Source)',
+        'boom 2\n\tat a.GeneratedMethodAccessor112.invoke(Unknown Source)',
+      ],
+      ['a first line that keeps a digit', 'PSR1=on 42\n\tat a.B.c(B.java:10)', 'PSR9=on 42\n\tat a.B.c(B.java:10)'],
+    ])('gives a repeated stack trace (%s) the template its own lines give it', (_, a, b) => {
+      // Act
+      const first = templateOf(a);
+      const second = templateOf(b);
+
+      // Assess: each first line masked as its own, the same frames, the id of the text
+      expect(first.template.split('\n')[0]).toBe(maskLine(a.slice(0, a.indexOf('\n'))));
+      expect(second.template.split('\n')[0]).toBe(maskLine(b.slice(0, b.indexOf('\n'))));
+      expect(second.template.split('\n').slice(1)).toEqual(first.template.split('\n').slice(1));
+      expect(second.template.split('\n').length).toBeGreaterThan(1);
+      expect(second.id).toBe(templateId(second.template));
     });
   });
 

@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import { GenerationCache } from './generation-cache';
+import { ShapeTable } from './shape-table';
 
 /**
  * An entry's error template: its message with the parts that vary between
@@ -99,21 +101,29 @@ const LINE_NUMBER = /:\d+(?::\d+)?(?=\)|$)|:line \d+|, line \d+|\+0x[0-9a-f]+|\$
  *   // 'Payment failed for order=<*> (card <num>)'
  */
 export function templateOf(message: string): Template {
-  if (message.length > MAX_SHAPE_CHARS) return message.includes('\n') ? traceTemplate(message) : lineTemplate(message);
-  // every rule looks at digits as a class, never at their value (but `0x`): a message and its shape have one template
-  const key = shapeKey(message);
-  if (key < 0) return traceTemplate(message);
-  const known = SHAPE_CACHE.get(key);
-  if (known !== undefined) return known.template;
-  const older = OLDER_SHAPES.get(key);
-  if (older !== undefined) {
-    rememberShape(key, older);
-    return older.template;
+  const newline = message.indexOf('\n');
+  if (newline < 0) {
+    if (message.length > MAX_SHAPE_CHARS) return lineTemplate(message);
+    shapeHash(message, message.length, message.length, HASH);
+    const hi = HASH[0]!;
+    const lo = HASH[1]!;
+    const known = SHAPES.get(hi, lo);
+    if (known !== undefined) return known;
+    const t = lineTemplate(message);
+    // a template that kept a digit (`PSR1=<*>`, a key) depends on its value: not shared by the shape
+    if (!HAS_NONZERO_DIGIT.test(t.template)) SHAPES.set(hi, lo, t);
+    return t;
   }
-  const t = lineTemplate(message);
-  // a template that kept a digit (`PSR1=<*>`, a key) depends on its value: not shared by the shape
-  if (HAS_NONZERO_DIGIT.test(t.template)) return t;
-  rememberShape(key, { template: { template: ownCopy(t.template), id: t.id } });
+  const end = traceEnd(message, newline + 1);
+  if (end > MAX_TRACE_SHAPE_CHARS) return traceTemplate(message, newline, templateOf(message.slice(0, newline)).template);
+  shapeHash(message, newline, end, HASH);
+  const hi = HASH[0]!;
+  const lo = HASH[1]!;
+  const known = SHAPES.get(hi, lo);
+  if (known !== undefined) return known;
+  const first = templateOf(message.slice(0, newline));
+  const t = traceTemplate(message, newline, first.template);
+  if (!HAS_NONZERO_DIGIT.test(first.template) && t.template.length <= MAX_REMEMBERED_TEMPLATE_CHARS) SHAPES.set(hi, lo, t);
   return t;
 }
 
@@ -128,76 +138,131 @@ function ownCopy(text: string): string {
 }
 
 function lineTemplate(line: string): Template {
-  const template = maskLine(line);
-  return { template, id: templateId(template) };
+  return templateFor(maskLine(line));
 }
 
 /**
- * A multi-line entry: its first line masked, then its exception type and top
- * frames. The first line goes through templateOf, whose shape cache makes a
- * repeated first line cheap; its template is maskLine's all the same.
+ * A multi-line entry: its first line's template (`first`, from templateOf,
+ * whose cache makes a repeated first line cheap: maskLine's all the same),
+ * then its exception type and top frames.
  */
-function traceTemplate(message: string): Template {
-  const newline = message.indexOf('\n');
-  const template = [templateOf(message.slice(0, newline)).template, ...traceParts(message, newline + 1)].join('\n');
-  return { template, id: templateId(template) };
+function traceTemplate(message: string, newline: number, first: string): Template {
+  const parts = traceParts(message, newline + 1);
+  return templateFor(parts.length === 0 ? first : `${first}\n${parts.join('\n')}`);
 }
 
 /**
- * Templates of recent one-line message shapes (digits 2-9 read as 1, so
- * that no `0x` appears or goes): messages that differ only in their numbers
- * are templated once. Keyed by a hash of the shape, computed without
- * building the shape string (this runs for every stored entry); a hit is
- * confirmed against the message that made the entry, so two shapes sharing
- * a hash only cost a templating. Two generations (below).
+ * Templates of recent message shapes: messages that differ only in their
+ * numbers are templated once. A one-line message's shape is its text with
+ * digits 2-9 read as 1 (so that no `0x` appears or goes): every rule looks
+ * at digits as a class, never at their value, so a message and its shape
+ * have one template. A multi-line message's is its first line's shape and
+ * the exact text of the lines its template reads (traceEnd): a stack trace
+ * repeats exactly (one code path in one release) while its first line's
+ * values vary, and frames may keep digits (`Accessor112`). Keyed by a hash of the shape, computed without
+ * building it (this runs for every stored entry; see shapeHash). Many
+ * shapes share a template (a hex id's letters make a shape each), so an
+ * entry is a slot and a reference to an interned Template: 2 × 65,536
+ * shapes cost a few MB.
  */
-type CachedShape = { readonly template: Template };
-let SHAPE_CACHE = new Map<number, CachedShape>();
-/**
- * The generation before: when the current one is full it becomes the older
- * one (the one before is dropped), and a shape found there moves back to the
- * current one. So the shapes in use survive a flood of one-off shapes (a
- * template per request id), and at most twice SHAPE_CACHE_SIZE are kept.
- */
-let OLDER_SHAPES = new Map<number, CachedShape>();
-const SHAPE_CACHE_SIZE = 16_384;
-
-function rememberShape(key: number, entry: CachedShape): void {
-  if (SHAPE_CACHE.size >= SHAPE_CACHE_SIZE) {
-    OLDER_SHAPES = SHAPE_CACHE;
-    SHAPE_CACHE = new Map();
-  }
-  SHAPE_CACHE.set(key, entry);
-}
-const MAX_SHAPE_CHARS = 512;
+const SHAPES = new ShapeTable<Template>(65_536);
+/** shapeHash's result (a typed array: no number boxed per entry). */
+const HASH = new Int32Array(2);
 const HAS_NONZERO_DIGIT = /[1-9]/;
 const CHAR_1 = 49;
 const CHAR_9 = 57;
 const NEWLINE = 10;
 
+/** A longer one-line message is templated every time (a shape repeats in short lines, a blob does not). */
+const MAX_SHAPE_CHARS = 512;
+/** A trace whose template reads further is templated every time: hashing that much costs more than its template. */
+const MAX_TRACE_SHAPE_CHARS = 16_384;
+
 /**
- * The message's shape key: two hashes over its UTF-16 units with digits 2-9
- * read as 1 (FNV-1a, and a multiply-rotate one), joined into 53 bits; -1 for
- * a multi-line message. Two shapes share a key with a probability of about
- * n²/2⁵⁴ for n shapes in the cache (1 in 10⁷ for 30,000), so a hit is not
+ * The message's shape key (see SHAPES): two 32-bit hashes (FNV-1a, and a
+ * multiply-rotate one) over its UTF-16 units up to `end`, digits 2-9 read as
+ * 1 before `firstEnd` (the first line's end) and exact after it, written to
+ * `out`. Two shapes share a key with a probability of about n²/2⁶⁵ for n
+ * shapes in the cache (1 in 10⁹ for the 131,072 it keeps), so a hit is not
  * checked against the message (a check would be a second pass over it).
  */
-export function shapeKey(message: string): number {
+function shapeHash(message: string, firstEnd: number, end: number, out: Int32Array): void {
+  // read as UTF-16 units from a typed array: one native copy, then loads with
+  // no string-representation checks (charCodeAt on a composed message is slower)
+  UNITS_BUFFER.write(message, 0, end * 2, 'utf16le');
   let h = 0x811c9dc5;
   let g = 0x9e3779b9;
-  for (let i = 0; i < message.length; i += 1) {
-    let c = message.charCodeAt(i);
+  for (let i = 0; i < firstEnd; i += 1) {
+    let c = UNITS[i]!;
     if (c > CHAR_1 && c <= CHAR_9) c = CHAR_1;
-    else if (c === NEWLINE) return -1;
     h = Math.imul(h ^ c, 0x01000193);
     g = Math.imul((g << 5) | (g >>> 27), 0x5bd1e995) ^ c;
   }
-  return (h >>> 0) * 0x200000 + ((g >>> 0) & 0x1fffff);
+  for (let i = firstEnd; i < end; i += 1) {
+    const c = UNITS[i]!;
+    h = Math.imul(h ^ c, 0x01000193);
+    g = Math.imul((g << 5) | (g >>> 27), 0x5bd1e995) ^ c;
+  }
+  // a multi-line key differs from a one-line one however its text reads
+  if (end > firstEnd) h = Math.imul(h ^ 0xffff, 0x01000193);
+  // the table's slot comes from the low bits of the second: mix them
+  g = Math.imul(g ^ (g >>> 16), 0x85ebca6b);
+  out[0] = h;
+  out[1] = g ^ (g >>> 13);
 }
 
-/** Ids of recent templates: most entries repeat a template, and hashing is a third of the work. */
-const ID_CACHE = new Map<string, string>();
-const ID_CACHE_SIZE = 4096;
+/** shapeHash's copy of the units it hashes (MAX_TRACE_SHAPE_CHARS at most: 32 KiB). */
+const UNITS_BUFFER = Buffer.alloc(MAX_TRACE_SHAPE_CHARS * 2);
+const UNITS = new Uint16Array(UNITS_BUFFER.buffer, UNITS_BUFFER.byteOffset, MAX_TRACE_SHAPE_CHARS);
+
+/**
+ * Where traceParts stops reading a trace whose lines start at `from`: the end
+ * of the line holding its MAX_FRAMES-th frame, or of its MAX_TRACE_LINES-th
+ * line, or the message's end. The template depends on nothing after it (a
+ * Java trace's 50 further frames), so neither does its key.
+ */
+function traceEnd(message: string, from: number): number {
+  let frames = 0;
+  let start = from;
+  for (let line = 0; line < MAX_TRACE_LINES && start < message.length; line += 1) {
+    const nl = message.indexOf('\n', start);
+    const end = nl < 0 ? message.length : nl;
+    if (FRAME.test(message.slice(start, Math.min(end, start + 1024)))) frames += 1;
+    if (frames >= MAX_FRAMES || nl < 0) return end;
+    start = nl + 1;
+  }
+  return Math.min(start, message.length);
+}
+
+/** The key templateOf looks a message up by (shapeHash's halves joined, 53 of their 64 bits), -1 when it has none: for tests. */
+export function shapeKey(message: string): number {
+  const out = new Int32Array(2);
+  const newline = message.indexOf('\n');
+  if (newline < 0 && message.length > MAX_SHAPE_CHARS) return -1;
+  const end = newline < 0 ? message.length : traceEnd(message, newline + 1);
+  if (end > MAX_TRACE_SHAPE_CHARS) return -1;
+  shapeHash(message, newline < 0 ? message.length : newline, end, out);
+  return (out[0]! >>> 0) * 0x200000 + ((out[1]! >>> 0) & 0x1fffff);
+}
+
+/**
+ * Recent templates, interned: most entries repeat a template, and hashing is
+ * a third of the work; the shape cache's entries point here. Two
+ * generations, as the shape cache.
+ */
+const TEMPLATES = new GenerationCache<string, Template>(8192);
+/** A longer template is not remembered (a trace's, cut at MAX_TRACE_LINES lines of 1 KiB). */
+const MAX_REMEMBERED_TEMPLATE_CHARS = 4096;
+
+/** The Template of a template text: the interned one, or a new one (its id hashed) remembered. */
+function templateFor(text: string): Template {
+  const known = TEMPLATES.get(text);
+  if (known !== undefined) return known;
+  const id = idOfDigest(crypto.createHash('sha1').update(text).digest());
+  if (text.length > MAX_REMEMBERED_TEMPLATE_CHARS) return { template: text, id };
+  const own = ownCopy(text);
+  return TEMPLATES.set(own, { template: own, id });
+}
 
 /**
  * A template's id: the first 64 bits of the SHA-1 of its text, big-endian,
@@ -208,12 +273,7 @@ const ID_CACHE_SIZE = 4096;
  *   templateId('Disk quota exceeded') // '-5296940549557852182'
  */
 export function templateId(template: string): string {
-  const cached = ID_CACHE.get(template);
-  if (cached !== undefined) return cached;
-  const id = idOfDigest(crypto.createHash('sha1').update(template).digest());
-  if (ID_CACHE.size >= ID_CACHE_SIZE) ID_CACHE.clear();
-  if (template.length <= 1024) ID_CACHE.set(ownCopy(template), id);
-  return id;
+  return templateFor(template).id;
 }
 
 /**
@@ -455,20 +515,14 @@ function maskQuoted(line: string): string {
  * a digit are mostly values that do not recur: they are not remembered.
  * Two generations, as the shape cache.
  */
-let TOKEN_MEMO = new Map<string, string>();
-let OLDER_TOKENS = new Map<string, string>();
-const TOKEN_MEMO_SIZE = 8192;
+const TOKEN_MEMO = new GenerationCache<string, string>(8192);
 const MAX_MEMO_TOKEN_CHARS = 80;
 
 function maskTokenMemo(token: string): string {
   if (token.length > MAX_MEMO_TOKEN_CHARS || DIGIT.test(token)) return maskToken(token);
-  const known = TOKEN_MEMO.get(token) ?? OLDER_TOKENS.get(token);
+  const known = TOKEN_MEMO.get(token);
   if (known !== undefined) return known;
   const masked = maskToken(token);
-  if (TOKEN_MEMO.size >= TOKEN_MEMO_SIZE) {
-    OLDER_TOKENS = TOKEN_MEMO;
-    TOKEN_MEMO = new Map();
-  }
   TOKEN_MEMO.set(ownCopy(token), masked === token ? ownCopy(token) : masked);
   return masked;
 }
