@@ -171,7 +171,6 @@ const HASH = new Int32Array(2);
 const HAS_NONZERO_DIGIT = /[1-9]/;
 const CHAR_1 = 49;
 const CHAR_9 = 57;
-const NEWLINE = 10;
 
 /** A longer one-line message is templated every time (a shape repeats in short lines, a blob does not). */
 const MAX_SHAPE_CHARS = 512;
