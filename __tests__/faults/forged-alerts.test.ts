@@ -185,7 +185,7 @@ describe('Fault: forged ERROR/FATAL lines in a monitored file', () => {
       // Assess: subjects are logmon's own, one line of printable ASCII
       for (const m of sns.messages) {
         expect(m.subject).toMatch(/^\[logmon\] (FIRING|STILL FIRING|RESOLVED|LATE DATA) (error-burst|any-fatal|tight): [\x20-\x7e]+$/);
-        expect(m.subject.length).toBeLessThanOrEqual(100);
+        expect(m.subject.length).toBeLessThanOrEqual(99);
         expect(Object.values(m.attributes).every((a) => !UNSAFE.test(a.value))).toBe(true);
       }
 

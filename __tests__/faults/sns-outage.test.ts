@@ -200,30 +200,56 @@ describe('Fault: SNS unavailable while notifications are owed', () => {
     expect((await outbox()).map((r) => `${r.rule} attempts=${r.attempts}`)).toEqual(['a attempts=3', 'b attempts=1']);
   });
 
+  it.each<SnsServerMode>(['taken-then-failing', 'taken-then-reset'])(
+    'adds at most one copy per failed run when SNS is %s (no retry within a run)',
+    async (mode) => {
+      // Prepare: the SDK would retry three times
+      client = createSnsClient({ topicArn: TOPIC, timeoutMs: 2000, endpoint: sns.endpoint, maxAttempts: 3 });
+      await sns.setMode(mode);
+      await errorsFor(['a'], T0);
+
+      // Act: three failed runs, then SNS answers again
+      const failed = [await alert(T0), await alert(T0 + 20_000), await alert(T0 + 40_000)];
+      await sns.setMode('up');
+      const recovered = await alert(T0 + 50_000);
+
+      // Assess: one copy per failed run, one delivery
+      for (const summary of failed) expect(summary.notifications).toMatchObject({ sent: 0, failed: 1 });
+      expect(recovered.notifications).toMatchObject({ failed: 0, pending: 0 });
+      expect(received().filter((m) => m === 'a firing')).toEqual(['a firing', 'a firing', 'a firing', 'a firing']);
+      expect(sns.requests).toBe(3 + recovered.notifications.sent);
+    },
+  );
+
   describe('Function: createSnsClient', () => {
     it.each<[SnsServerMode, number, number]>([
       ['down', 2, 0],
-      ['reset', 2, 0],
-      ['failing', 2, 0],
+      ['reset', 1, 0],
+      ['failing', 1, 0],
       ['throttling', 2, 0],
       ['rejecting', 1, 0],
       ['forbidden', 1, 0],
       ['slow', 1, 1],
-    ])('when SNS is %s, makes %i attempt(s) per publish, and SNS takes %i copies', async (mode, attempts, copies) => {
-      // Prepare: a fresh client, so no kept-alive connection is reused
-      client = createSnsClient({ topicArn: TOPIC, timeoutMs: 200, endpoint: sns.endpoint }, { AWS_MAX_ATTEMPTS: '2' });
-      await sns.setMode(mode, { delayMs: 1000 });
+      ['taken-then-failing', 1, 1],
+      ['taken-then-reset', 1, 1],
+    ])(
+      'when SNS is %s, makes %i attempt(s) per publish (a retry only where SNS surely did not take it), and SNS takes %i copies',
+      async (mode, attempts, copies) => {
+        // Prepare: a fresh client, so no kept-alive connection is reused
+        client = createSnsClient({ topicArn: TOPIC, timeoutMs: 200, endpoint: sns.endpoint }, { AWS_MAX_ATTEMPTS: '2' });
+        await sns.setMode(mode, { delayMs: 1000 });
 
-      // Act
-      const error = await client.send(new PublishCommand({ TopicArn: TOPIC, Message: 'one message' })).then(
-        () => null,
-        (err: { $metadata?: { attempts?: number } }) => err,
-      );
+        // Act
+        const error = await client.send(new PublishCommand({ TopicArn: TOPIC, Message: 'one message' })).then(
+          () => null,
+          (err: { $metadata?: { attempts?: number } }) => err,
+        );
 
-      // Assess
-      expect(error?.$metadata?.attempts).toBe(attempts);
-      expect(sns.messages).toHaveLength(copies);
-    });
+        // Assess
+        expect(error?.$metadata?.attempts).toBe(attempts);
+        expect(sns.messages).toHaveLength(copies);
+      },
+    );
   });
 
   describe('Handler: alert', () => {

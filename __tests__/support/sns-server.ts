@@ -18,8 +18,10 @@ import type { AddressInfo, Socket } from 'node:net';
  *   message, or those `rejectIf` picks; the others are accepted).
  * - `forbidden`: HTTP 403 `InvalidClientTokenId`, as for credentials SNS does not know.
  * - `slow`: records the message, answers after `delayMs` (the client may give up first).
+ * - `taken-then-failing`: records the message, then answers HTTP 500 (SNS took it and failed after).
+ * - `taken-then-reset`: records the message, then closes the connection without answering.
  */
-export type SnsServerMode = 'up' | 'down' | 'reset' | 'failing' | 'throttling' | 'rejecting' | 'forbidden' | 'slow';
+export type SnsServerMode = 'up' | 'down' | 'reset' | 'failing' | 'throttling' | 'rejecting' | 'forbidden' | 'slow' | 'taken-then-failing' | 'taken-then-reset';
 
 export interface ReceivedMessage {
   messageId: string;
@@ -130,6 +132,14 @@ export async function startSnsServer(): Promise<SnsTestServer> {
       return;
     }
     server.messages.push(message);
+    if (mode === 'taken-then-failing') {
+      reply(res, 500, errorXml('Receiver', 'InternalError', 'injected failure after the message was taken'));
+      return;
+    }
+    if (mode === 'taken-then-reset') {
+      req.socket.destroy();
+      return;
+    }
     if (mode === 'slow') {
       const timer = setTimeout(() => {
         timers.delete(timer);

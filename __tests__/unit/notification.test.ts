@@ -73,6 +73,23 @@ describe('Function: formatSubject', () => {
     expect(subject).toMatch(/^\[logmon\] FIRING x+\.\.\.: 12 ERROR\/FATAL in 5m \(threshold 5\)$/);
     expect(subject.length).toBe(MAX_SUBJECT_CHARS);
   });
+
+  it('makes no subject of 100 characters or more, as SNS documents "less than 100" (every kind, long names and keys)', () => {
+    // Prepare
+    const rule = makeRule({ name: 'r'.repeat(200), groupBy: ['source'] });
+    const kinds = ['firing', 'reminder', 'resolved', 'late'] as const;
+
+    // Act
+    const subjects = kinds.flatMap((kind) =>
+      [0, 50, 98, 99, 100, 101, 300].map((n) =>
+        formatSubject({ kind, rule, prefix: '[logmon production eu-west-1]', count: 10 ** 12, key: 'k'.repeat(n), firedMs: 1 }),
+      ),
+    );
+
+    // Assess
+    expect(MAX_SUBJECT_CHARS).toBe(99);
+    for (const subject of subjects) expect(subject.length).toBeLessThanOrEqual(99);
+  });
 });
 
 describe('Function: toSubjectAscii', () => {

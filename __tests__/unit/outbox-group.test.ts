@@ -39,7 +39,7 @@ describe('Function: combineRows', () => {
   it('keeps the subject within 100 printable ASCII characters', () => {
     const mail = combineRows(Array.from({ length: 10 }, (_, i) => row(`rule-number-${i}`, 'warning', `file-${i}.log`)));
 
-    expect(mail.subject.length).toBeLessThanOrEqual(100);
+    expect(mail.subject.length).toBeLessThanOrEqual(99);
     expect(mail.subject).toMatch(/^[\x20-\x7e]+$/);
   });
 });

@@ -27,8 +27,12 @@ export function keyTitle(labels: KeyLabels | undefined, templateText: string | n
   return parts.join(' ');
 }
 
-/** SNS: a subject is at most 100 printable ASCII characters. */
-export const MAX_SUBJECT_CHARS = 100;
+/**
+ * SNS documents a subject as printable ASCII "less than 100 characters": at
+ * most 99 (a subject of exactly 100 risks a refusal, which would hold its
+ * rule's notifications back for good).
+ */
+export const MAX_SUBJECT_CHARS = 99;
 const ELLIPSIS = '...';
 const MIN_NAME_CHARS = 12;
 const SAMPLE_LINES = 3;

@@ -57,13 +57,23 @@ export function isServiceWideError(err: unknown): boolean {
   return isThrottlingError(err) || String(e.name).startsWith('KMS');
 }
 
+/** Socket errors raised before a connection existed: no byte of the request left this machine. */
+const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
 /**
- * The request's own time limit (requestTimeout) ran out after it was sent:
- * SNS may have taken the message and may yet publish it.
+ * SNS surely did not take the message: the connection was never made
+ * (refused, no route, no such host, or the connection time limit ran out,
+ * which the HTTP handler raises as a `TimeoutError` without a code), or SNS
+ * answered that it is too busy. Anything else may come after SNS accepted
+ * it: an HTTP 5xx, a reset or closed connection, the request's own time
+ * limit (`TimeoutError`, `ETIMEDOUT`).
  */
-function isRequestTimeout(err: unknown): boolean {
-  const e = err as { name?: unknown; code?: unknown } | null | undefined;
-  return e?.name === 'TimeoutError' && e.code === 'ETIMEDOUT';
+export function surelyNotTaken(err: unknown): boolean {
+  if (isThrottlingError(err)) return true;
+  const e = err as { name?: unknown; code?: unknown; $metadata?: { httpStatusCode?: number } } | null | undefined;
+  if (e?.$metadata?.httpStatusCode !== undefined) return false;
+  if (e?.name === 'TimeoutError') return e.code === undefined;
+  return NOT_CONNECTED_CODES.has(String(e?.code));
 }
 
 function retryToken(retryCount: number, delayMs: number): RetryToken {
@@ -71,19 +81,20 @@ function retryToken(retryCount: number, delayMs: number): RetryToken {
 }
 
 /**
- * The SDK's standard retries (throttling and transient errors, exponential
- * backoff with full jitter) except after a request timed out: SNS may have
- * accepted it, and each retry would publish it once more. That message is
- * left to the outbox, which the next run retries (the in-flight case of
- * docs/alerting.md). The middleware waits the token's delay, honouring the
- * abort signal.
+ * The SDK's exponential backoff with full jitter, for the failures after
+ * which SNS surely did not take the message (surelyNotTaken: throttling, no
+ * connection) only. After any other (a 5xx, a reset, a timed-out request)
+ * SNS may have accepted it, and each retry would publish it once more: that
+ * message is left to the outbox, which the next run retries, so a failed run
+ * adds at most one copy (the in-flight case of docs/alerting.md). The
+ * middleware waits the token's delay, honouring the abort signal.
  */
 function publishRetryStrategy(maxAttempts: number): RetryStrategyV2 {
   return {
     acquireInitialRetryToken: async () => retryToken(0, 0),
     refreshRetryTokenForRetry: async (token, info) => {
       const retries = token.getRetryCount();
-      const retryable = (info.errorType === 'THROTTLING' || info.errorType === 'TRANSIENT') && !isRequestTimeout(info.error);
+      const retryable = surelyNotTaken(info.error);
       if (!retryable || retries + 1 >= maxAttempts) throw new Error('publish not retried by the SDK');
       const base = info.errorType === 'THROTTLING' ? THROTTLING_BASE_DELAY_MS : RETRY_BASE_DELAY_MS;
       return retryToken(retries + 1, Math.floor(Math.random() * Math.min(MAX_RETRY_DELAY_MS, base * 2 ** retries)));
@@ -100,7 +111,7 @@ export function regionOfTopic(topicArn: string): string | undefined {
 /**
  * The SNS client of the alert job: the topic's region, a request time limit
  * (a hung endpoint must not hold an outbox row lock until the Lambda dies)
- * and the SDK's retries, but none after a timed-out request (see
+ * and retries only where SNS surely did not take the message (see
  * publishRetryStrategy). Credentials come from the SDK's default chain
  * (the Lambda role; AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY locally).
  *
