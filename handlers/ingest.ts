@@ -1,7 +1,7 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { readIngestConfig } from '../lib/ingest/config';
 import { createPoolCache } from '../lib/platform/db';
-import { runIngest } from '../lib/ingest/ingest';
+import { failIfBlind, runIngest } from '../lib/ingest/ingest';
 import type { IngestSummary } from '../lib/ingest/ingest';
 import { wrapJob } from '../lib/platform/lambda';
 import { logger } from '../lib/platform/logger';
@@ -22,5 +22,6 @@ export const handler = wrapJob<ScheduledEvent | undefined, IngestSummary>('inges
   });
   logger.info('ingest run finished', { runId: summary.runId, durationMs: summary.durationMs, totals: summary.totals, stoppedEarly: summary.stoppedEarly });
   metrics.emit(ingestMetrics(summary));
+  failIfBlind(summary);
   return summary;
 });

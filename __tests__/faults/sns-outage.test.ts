@@ -19,6 +19,7 @@ import type { TestDatabase } from '../support/database';
 import { insertEntries, insertSource } from '../support/entries';
 import { startSnsServer } from '../support/sns-server';
 import type { SnsServerMode, SnsTestServer } from '../support/sns-server';
+import { fakeContext } from '../support/lambda';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:logmon-alerts';
 const MIN = 60_000;
@@ -39,23 +40,6 @@ function makeRules(): AlertRule[] {
   return parseAlertRules(
     RULE_NAMES.map((name) => ({ name, levels: ['ERROR'], threshold: 1, window: '1m', repeatInterval: '0s', keepFiringFor: '0s', pattern: `^${name}:` })),
   );
-}
-
-function fakeContext(): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'logmon-local-alert',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:logmon-local-alert',
-    memoryLimitInMB: '256',
-    awsRequestId: 'test-request',
-    logGroupName: '/aws/lambda/logmon-local-alert',
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => 60_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 describe('Fault: SNS unavailable while notifications are owed', () => {

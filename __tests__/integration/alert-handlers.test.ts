@@ -8,27 +8,11 @@ import { burst, insertEntries, insertSource } from '../support/entries';
 import { makeTempDir } from '../support/files';
 import { startSnsServer } from '../support/sns-server';
 import type { ReceivedMessage, SnsTestServer } from '../support/sns-server';
+import { fakeContext } from '../support/lambda';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:logmon-alerts';
 
 type Handler<E, R> = (event: E, context: Context) => Promise<R>;
-
-function fakeContext(name: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: `logmon-local-${name}`,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:logmon-local-${name}`,
-    memoryLimitInMB: '256',
-    awsRequestId: 'test-request',
-    logGroupName: `/aws/lambda/logmon-local-${name}`,
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => 60_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 const savedEnv = { ...process.env };
 

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { isDynamicPattern } from 'tinyglobby';
 import { ConfigError } from '../platform/errors';
 import { checkTimeZone, intVar, list } from '../platform/env';
 import type { Env } from '../platform/env';
@@ -40,6 +43,12 @@ export interface IngestConfig {
  * ERROR, CRITICAL, ALERT and FATAL). Default ERROR.
  */
 export function readMinLevel(env: Env): Level {
+  // set but naming no level (`,`): refused, never read as the default (issue 15)
+  if (env.LOG_LEVELS !== undefined && env.LOG_LEVELS.trim() !== '' && list(env.LOG_LEVELS, []).length === 0) {
+    throw new ConfigError(`LOG_LEVELS "${env.LOG_LEVELS}" names no level (known: ${KNOWN_LEVELS.join(', ')}); leave it unset for ERROR and above`, {
+      value: env.LOG_LEVELS,
+    });
+  }
   const words = list(env.LOG_LEVELS, [DEFAULT_MIN_LEVEL]);
   let min: Level | null = null;
   for (const word of words) {
@@ -74,6 +83,7 @@ export function readIngestConfig(env: Env, dirs: readonly string[] = [process.cw
   const timeZone = checkTimeZone(env.LOG_TIMEZONE?.trim() || machineTimeZone());
   const format = env.LOG_FORMAT?.trim() || 'auto';
   const { sources, file } = readSources(env, { timeZone, minLevel }, dirs);
+  refuseDirectories(sources, process.cwd());
   return {
     logFiles: list(env.LOG_FILES, ['logs/app.log']),
     levels: levelsAtOrAbove(minLevel),
@@ -87,4 +97,32 @@ export function readIngestConfig(env: Env, dirs: readonly string[] = [process.cw
     batchBytes: intVar(env, 'INGEST_BATCH_BYTES', 16 * 1024 * 1024, 64 * 1024),
     stopMarginMs: intVar(env, 'INGEST_STOP_MARGIN_MS', 10000),
   };
+}
+
+/**
+ * A literal configured path that is a directory is a mistake that would read
+ * nothing for ever: refused at start-up, naming the glob meant (issue 15). A
+ * path that does not exist yet is not refused (the application may create it
+ * later): the run that finds no configured file at all fails, and the
+ * source-missing health rule names it.
+ */
+export function refuseDirectories(sources: readonly SourceConfig[], cwd: string): void {
+  for (const source of sources) {
+    for (const p of source.paths) {
+      if (isDynamicPattern(p)) continue;
+      const absolute = path.resolve(cwd, p);
+      let isDirectory = false;
+      try {
+        isDirectory = fs.statSync(absolute).isDirectory();
+      } catch {
+        continue;
+      }
+      if (isDirectory) {
+        throw new ConfigError(`${source.name}: "${p}" is a directory, not a log file: name its files, e.g. "${path.join(p, '*.log')}"`, {
+          source: source.name,
+          path: absolute,
+        });
+      }
+    }
+  }
 }

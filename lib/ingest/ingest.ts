@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import path from 'node:path';
 import type pg from 'pg';
 import { INGEST_SQL as SQL } from '../../sql/ingest-statements';
 import type { SourceRowDb } from '../../sql/ingest-statements';
@@ -6,7 +7,7 @@ import type { IngestConfig } from './config';
 import { effectiveSources } from './config';
 import type { SourceConfig } from './sources';
 import { withTransaction } from '../platform/db';
-import { SourceReadError, describeError } from '../platform/errors';
+import { NoSourcesError, SourceReadError, describeError } from '../platform/errors';
 import type { FileStat } from './file-discovery';
 import type { AppLogger } from '../platform/logger';
 import { ensureSchema } from '../platform/migrations';
@@ -56,6 +57,12 @@ export interface IngestSummary {
   stoppedEarly: boolean;
   files: FileSummary[];
   totals: RunTotals;
+  /**
+   * The configured paths and globs (absolute) when no configured file exists
+   * (nothing could be read: logmon is blind), else null. The run is recorded
+   * all the same; the handler then fails (failIfBlind).
+   */
+  noFileFor: string[] | null;
 }
 
 type RunDeps = Required<Pick<IngestDeps, 'pool' | 'config' | 'now' | 'shouldStop' | 'cwd' | 'openFile'>> & Pick<IngestDeps, 'hooks' | 'logger'>;
@@ -242,5 +249,26 @@ export async function runIngest(deps: IngestDeps): Promise<IngestSummary> {
     present,
     cwd: full.cwd,
   });
-  return { runId, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, stoppedEarly, files, totals };
+  const noFileFor = work.length === 0 ? [...how.values()].flatMap((s) => s.paths.map((p) => path.resolve(full.cwd, p))) : null;
+  return { runId, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, stoppedEarly, files, totals, noFileFor };
+}
+
+/**
+ * Fail a run that found no configured file at all: it could not do its job
+ * (a wrong path, a mount missing, a directory renamed), so the function
+ * exits non-zero (the Lambda error alarm, `serverless invoke local`'s exit
+ * code) besides the source-missing health rule's notification. A run that
+ * read any file is not failed for a missing one (that one is the health
+ * rule's).
+ *
+ * @example
+ *   failIfBlind(await runIngest(deps)); // throws NoSourcesError when nothing configured exists
+ */
+export function failIfBlind(summary: IngestSummary): void {
+  if (summary.noFileFor === null) return;
+  throw new NoSourcesError(`no configured file exists, nothing was read: ${summary.noFileFor.join(', ')} (LOG_FILES or the sources file)`, {
+    runId: summary.runId,
+    patterns: summary.noFileFor,
+    files: summary.files.map((f) => ({ path: f.path, outcome: f.outcome, error: f.error })),
+  });
 }

@@ -258,6 +258,12 @@ export function labelsFor(source: SourceConfig, absolutePath: string, cwd: strin
 
 /** The one-source shorthand: `LOG_FILES`, `LOG_FORMAT`, `LOG_TIMEZONE`, `LOG_LEVELS` (minimum level). */
 export function shorthandSource(env: Env, defaults: { timeZone: string; minLevel: Level }): SourceConfig {
+  // set but naming no file (`,`, blanks): refused, never read as the default (issue 15)
+  if (env.LOG_FILES !== undefined && env.LOG_FILES.trim() !== '' && list(env.LOG_FILES, []).length === 0) {
+    throw new ConfigError(`LOG_FILES "${env.LOG_FILES}" names no file: give the paths or globs of the files to monitor, comma-separated`, {
+      value: env.LOG_FILES,
+    });
+  }
   const raw: Record<string, unknown> = { name: 'default', paths: list(env.LOG_FILES, ['logs/app.log']) };
   const format = env.LOG_FORMAT?.trim();
   if (format) raw.format = format;

@@ -86,6 +86,14 @@ export class SourceReadError extends LogmonError {
   }
 }
 
+/** No configured file exists: an ingest run read nothing and could not do its job (the run is recorded first). */
+export class NoSourcesError extends LogmonError {
+  public constructor(message: string, context: Record<string, unknown> = {}, options?: ErrorOptions) {
+    super(message, context, options);
+    this.name = 'NoSourcesError';
+  }
+}
+
 /** SNS did not accept a notification. */
 export class PublishError extends LogmonError {
   public constructor(message: string, context: Record<string, unknown> = {}, options?: ErrorOptions) {
