@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { SNSEventRecord } from 'aws-lambda';
-import { formatReceivedNotification, fromSnsRecord } from '../../lib/alert/notification-log';
+import { formatReceivedNotification, fromSnsRecord, recordNotifications } from '../../lib/alert/notification-log';
 
 const record = {
   EventSource: 'aws:sns',
@@ -36,5 +39,41 @@ describe('Function: formatReceivedNotification', () => {
 
     expect(text).toContain('│ (no subject)\n│ attributes: (none)\n');
     expect(text).toContain('│ hello\n');
+  });
+});
+
+describe('Function: recordNotifications', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'logmon-notes-'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates the file 0600 in a 0700 folder: it holds log text', async () => {
+    // Act
+    const file = path.join(dir, '.data', 'notifications.log');
+    const count = await recordNotifications([record], { file, write: () => undefined });
+
+    // Assess
+    expect(count).toBe(1);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+    expect(fs.readFileSync(file, 'utf8')).toContain('Rule "error-burst" is RESOLVED.');
+  });
+
+  it('makes a file others could read 0600 before appending to it', async () => {
+    // Prepare: a file left 0644 by an earlier version
+    const file = path.join(dir, 'notifications.log');
+    fs.writeFileSync(file, 'earlier\n', { mode: 0o644 });
+    fs.chmodSync(file, 0o644);
+
+    // Act
+    await recordNotifications([record], { file, write: () => undefined });
+
+    // Assess
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(file, 'utf8')).toMatch(/^earlier\n┌/);
   });
 });

@@ -3,7 +3,7 @@ import { HEALTH_MESSAGE_KIND, NOTIFICATION_KIND, NOTIFIED_STATE } from './catego
 import type { NotificationKind } from './categories';
 import type { HealthObservation } from './health-checks';
 import type { HealthRule } from './health-rules';
-import { MAX_SUBJECT_CHARS, cleanText, toSubjectAscii, truncate } from './notification';
+import { MAX_SUBJECT_CHARS, cleanLine, toSubjectAscii, truncate } from './notification';
 import type { Notification } from './notification';
 
 export interface HealthNotificationInput {
@@ -52,19 +52,20 @@ export function formatHealthNotification(input: HealthNotificationInput): Notifi
   const { kind, rule, observation, now } = input;
   const firedMs = input.firingSince != null ? Math.max(0, now - input.firingSince) : null;
   const prefix = toSubjectAscii(input.prefix);
-  let facts = toSubjectAscii(observation.headline);
+  let facts = toSubjectAscii(cleanLine(observation.headline));
   if (kind === 'resolved' && firedMs !== null) facts += `, fired ${formatDuration(firedMs)}`;
   if (kind === 'reminder' && firedMs !== null) facts += `, for ${formatDuration(firedMs)}`;
   const subject = truncate(`${prefix ? `${prefix} ` : ''}${HEADLINE[kind]} ${rule.name}: ${facts}`, MAX_SUBJECT_CHARS);
   const lines: string[] = [];
   const state = kind === 'resolved' ? 'RESOLVED' : kind === 'reminder' ? 'STILL FIRING' : 'FIRING';
-  lines.push(`logmon health check "${rule.check}" is ${state}: ${cleanText(observation.headline)}.`, '');
+  lines.push(`logmon health check "${rule.check}" is ${state}: ${cleanLine(observation.headline)}.`, '');
   if (input.reason) lines.push(input.reason, '');
   if (kind !== 'resolved') lines.push(MEANING[rule.check], '');
   lines.push(`Check:      ${rule.name}`, `Severity:   ${rule.severity}`);
   if (input.firingSince != null)
     lines.push(kind === 'resolved' ? `Fired:      ${utc(input.firingSince)} to ${utc(now)}` : `Since:      ${utc(input.firingSince)}`);
-  lines.push(...observation.lines.map((l) => truncate(cleanText(l), 400)));
+  // each line one line: a file name with a line break cannot start a line of its own
+  lines.push(...observation.lines.map((l) => truncate(cleanLine(l), 400)));
   if (kind !== 'resolved') lines.push('', `What to do: ${observation.hint}`);
   const reminder = rule.repeatIntervalMs > 0 ? `a reminder every ${formatDuration(rule.repeatIntervalMs)} while it fails,` : 'no reminders,';
   lines.push(

@@ -62,14 +62,22 @@ export function formatReceivedNotification(n: ReceivedNotification): string {
 
 /**
  * Print every notification of an SNS event and append it to the file
- * (created with its folder when missing). Returns how many were recorded.
+ * (created with its folder when missing). The file holds log text: it is
+ * created 0600 and its folder 0700, and a file found readable by others is
+ * made 0600 (issue 15). Returns how many were recorded.
  */
 export async function recordNotifications(records: SNSEventRecord[], deps: NotificationLogDeps): Promise<number> {
   const blocks = records.map((r) => formatReceivedNotification(fromSnsRecord(r)));
   for (const block of blocks) deps.write(block);
   if (blocks.length > 0) {
-    await fs.mkdir(path.dirname(path.resolve(deps.file)), { recursive: true });
-    await fs.appendFile(deps.file, blocks.join('\n'), 'utf8');
+    await fs.mkdir(path.dirname(path.resolve(deps.file)), { recursive: true, mode: 0o700 });
+    const handle = await fs.open(deps.file, 'a', 0o600);
+    try {
+      if (((await handle.stat()).mode & 0o077) !== 0) await handle.chmod(0o600);
+      await handle.appendFile(blocks.join('\n'), 'utf8');
+    } finally {
+      await handle.close();
+    }
   }
   return blocks.length;
 }

@@ -213,7 +213,8 @@ export function formatSubject(input: {
 }): string {
   const { kind, rule, count } = input;
   const prefix = toSubjectAscii(input.prefix);
-  const key = toSubjectAscii(input.key ?? '');
+  // a line break in a file name is `?`, not a space: the subject shows the name was odd
+  const key = toSubjectAscii(cleanLine(input.key ?? ''));
   if (rule.type === RULE_TYPE.NEW_TEMPLATE && kind === 'firing') {
     // what broke comes first: the new template itself
     const head = `${prefix ? `${prefix} ` : ''}NEW ERROR `;

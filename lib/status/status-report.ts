@@ -73,7 +73,7 @@ function describeDisk(disk: DiskState, readOffset: number): [string, string] {
 /** Longer than this without an alert evaluation: the health rules themselves are not being evaluated. */
 const STALE_EVALUATION_MS = 5 * 60 * 1000;
 
-/** Text from logs (templates, examples, file names) as one safe line: no escapes, controls or line breaks. */
+/** Text from logs (templates, examples, file names) as one safe line: no escapes, controls or line breaks (applied to every line of the report too). */
 function safe(text: string): string {
   return cleanText(text).replace(/\n/g, ' ');
 }
@@ -204,5 +204,6 @@ export function formatStatusReport(snapshot: StatusSnapshot, options: ReportOpti
   const last = formatTime(new Date(start.getTime() + (counts.length - 1) * 60 * 1000), tz, false);
   out.push(`  ${renderBars(counts)}`);
   out.push(`  ${first}${last.padStart(Math.max(last.length, counts.length - first.length))}`);
-  return `${out.join('\n')}\n`;
+  // every line made safe as a whole: a file name, rule name or headline from anywhere cannot move the cursor, retitle the terminal or start a line
+  return `${out.map(safe).join('\n')}\n`;
 }
