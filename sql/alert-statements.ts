@@ -13,7 +13,13 @@ const EVALUATION_LOCK_KEY = 7380003;
 // using RULE_FILTER reads log_entries e LEFT JOIN log_sources s (the join is
 // removed by the planner when neither is there).
 export const RULE_EXTRA = '/*rule-extra*/';
+// The visibility mark of the evaluation (set by setEvaluationMarks in its
+// transaction): every entry ingested before it was committed; the rules count
+// only those, the ones the commit cursor may examine, so no entry is counted
+// both before and when the cursor examines it. Outside an evaluation no limit.
+const VISIBLE_UNTIL = `coalesce(nullif(current_setting('logmon.visible_until', true), ''), 'infinity')::timestamptz`;
 const RULE_FILTER = `e.logged_at > $1 AND e.logged_at <= $2
+  AND e.ingested_at < ${VISIBLE_UNTIL}
   AND e.level = ANY($3::text[])
   AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM log_sources ls WHERE ls.id = e.source_id AND ls.path LIKE $4))
   AND ($5::text IS NULL OR e.message ~ $5) ${RULE_EXTRA}`;
@@ -30,12 +36,26 @@ const SLICE_6_TO_9 = `e.ingested_at >= $6 AND e.ingested_at <= $8
 const SLICE_1_TO_4 = `e.ingested_at >= $1 AND e.ingested_at <= $3
   AND (e.ingested_at, e.id) >= ($1::timestamptz, $2::bigint) AND (e.ingested_at, e.id) < ($3::timestamptz, $4::bigint)`;
 
-// The entries of a rule examined by this evaluation: RULE_FILTER plus the
-// slice [($6, $7), ($8, $9)) of the commit cursor. The caller's bounds $1, $2
-// say which of them: those a window of the grace period can count, or the
-// late ones before.
+// An entry of the slice an earlier evaluation already counted (below one of
+// its visibility marks, 013_visibility_marks.sql), and that evaluation's time.
+const SEEN = 'EXISTS (SELECT 1 FROM alert_visibility m WHERE m.visible_until > e.ingested_at)';
+const SEEN_AT = '(SELECT min(m.evaluated_at) FROM alert_visibility m WHERE m.visible_until > e.ingested_at)';
+const EVALUATED_AT = `coalesce(nullif(current_setting('logmon.evaluated_at', true), ''), 'infinity')::timestamptz`;
+// How much earlier than this evaluation an entry was first counted (0 when now): late bounds move back by it.
+const SEEN_EARLIER_BY = `(${EVALUATED_AT} - coalesce(${SEEN_AT}, ${EVALUATED_AT}))`;
+
+// The entries of a rule examined by this evaluation and counted by none
+// before (fresh): RULE_FILTER plus the slice [($6, $7), ($8, $9)) of the
+// commit cursor, minus what an earlier evaluation counted. The caller's
+// bounds $1, $2 are those a window of the grace period can count.
 const FRESH_FILTER = `${RULE_FILTER}
-  AND ${SLICE_6_TO_9}`;
+  AND ${SLICE_6_TO_9} AND NOT ${SEEN}`;
+// The late entries of a rule examined by this evaluation: RULE_FILTER over
+// (now - horizon, now - grace - window] ($1, $2) plus the slice; an entry an
+// earlier evaluation counted is late only as of that evaluation (its bound
+// $2 moved back by how much earlier that was).
+const LATE_FILTER = `${RULE_FILTER}
+  AND ${SLICE_6_TO_9} AND e.logged_at <= $2::timestamptz - ${SEEN_EARLIER_BY}`;
 
 // A window of $10 ms as a frame: (end - window, end] is [end - window + 1 µs, end].
 const WINDOW_FRAME_10 = 'make_interval(secs => ($10::bigint * 1000 - 1) / 1000000.0)';
@@ -75,7 +95,7 @@ export const ALERT_SQL = {
   /** The window count of each key of a grouped rule (keys with entries only). */
   countByKey: `SELECT ${RULE_KEY} AS key, count(*) AS n FROM ${ENTRIES} WHERE ${RULE_FILTER} GROUP BY 1`,
   /** The keys of a grouped rule with an entry in the slice $6..$9 logged in ($1, $2]. */
-  freshKeys: `SELECT DISTINCT ${RULE_KEY} AS key FROM ${ENTRIES} WHERE ${RULE_FILTER} AND ${SLICE_6_TO_9}`,
+  freshKeys: `SELECT DISTINCT ${RULE_KEY} AS key FROM ${ENTRIES} WHERE ${RULE_FILTER} AND ${SLICE_6_TO_9} AND NOT ${SEEN}`,
   windowBounds: `SELECT count(*) AS n, min(e.logged_at) AS first_at, max(e.logged_at) AS last_at,
       count(DISTINCT e.source_id) AS files
     FROM ${ENTRIES} WHERE ${RULE_FILTER}`,
@@ -119,7 +139,7 @@ export const ALERT_SQL = {
    * text keep microseconds.
    */
   busiestFreshWindow: `WITH ends AS (
-      SELECT e.logged_at AS at, 1 AS entries, (${SLICE_6_TO_9}) AS fresh
+      SELECT e.logged_at AS at, 1 AS entries, (${SLICE_6_TO_9} AND NOT ${SEEN}) AS fresh
       FROM ${ENTRIES} WHERE ${RULE_FILTER}
       UNION ALL SELECT $11::timestamptz, 0, false),
     windows AS (
@@ -170,7 +190,7 @@ export const ALERT_SQL = {
    */
   advanceCommitCursor: `WITH mark AS (
       SELECT least(now(), (SELECT min(xact_start) FROM pg_stat_activity
-        WHERE datname = current_database() AND backend_type = 'client backend'
+        WHERE datname = current_database() AND backend_type = 'client backend' AND application_name = $3
           AND pid <> pg_backend_pid() AND xact_start IS NOT NULL)) - make_interval(secs => $1::bigint / 1000.0) AS until),
     previous AS (SELECT examined_until AS at, examined_id AS id FROM alert_cursor WHERE singleton),
     stop AS (SELECT e.ingested_at AS at, e.id FROM log_entries e, previous p, mark m
@@ -186,10 +206,27 @@ export const ALERT_SQL = {
             THEN EXCLUDED.examined_id ELSE alert_cursor.examined_id END,
           updated_at = now()
       RETURNING examined_until, examined_id)
-    SELECT (SELECT at FROM previous)::text AS from_text, (SELECT id FROM previous)::text AS from_id,
+    SELECT (SELECT until FROM mark)::text AS visible_until, (SELECT at FROM previous)::text AS from_text, (SELECT id FROM previous)::text AS from_id,
       (SELECT examined_until FROM saved)::text AS until_text, (SELECT examined_id FROM saved)::text AS until_id,
       ((SELECT at FROM previous), (SELECT id FROM previous)) < ((SELECT examined_until FROM saved), (SELECT examined_id FROM saved)) AS advanced,
       EXISTS (SELECT 1 FROM stop) AS more`,
+  /** The evaluation's visibility mark and clock, for the statements of its transaction ($1, $2 as text). */
+  setEvaluationContext: `SELECT set_config('logmon.visible_until', $1, true), set_config('logmon.evaluated_at', $2, true)`,
+  /**
+   * The mark ($1) and the evaluation's clock ($2) recorded while the cursor
+   * ($3, $4) is behind it; the marks of entries examined before this
+   * evaluation's slice (starting at $5) deleted.
+   */
+  recordVisibilityMark: `WITH pruned AS (DELETE FROM alert_visibility WHERE visible_until <= $5::timestamptz)
+    INSERT INTO alert_visibility (visible_until, evaluated_at)
+    SELECT $1::timestamptz, $2::timestamptz WHERE ($3::timestamptz, $4::bigint) < ($1::timestamptz, 0::bigint)
+    ON CONFLICT (visible_until) DO NOTHING`,
+  /** The oldest open transaction of logmon's sessions but this one (what holds the visibility mark back), $1: logmon's application name. */
+  oldestLogmonTransaction: `SELECT pid, state, xact_start, (extract(epoch FROM now() - xact_start) * 1000)::bigint::text AS age_ms, left(query, 200) AS query
+    FROM pg_stat_activity
+    WHERE datname = current_database() AND backend_type = 'client backend' AND application_name = $1
+      AND pid <> pg_backend_pid() AND xact_start IS NOT NULL
+    ORDER BY xact_start LIMIT 1`,
   /** The templates of the entries in the slice [($1, $2), ($3, $4)): span, count, and the first entry of each. */
   sliceTemplates: `SELECT e.template_id::text AS id, min(e.logged_at) AS first_at, max(e.logged_at) AS last_at, count(*) AS n, min(e.id)::text AS example_id
     FROM log_entries e WHERE ${SLICE_1_TO_4} AND e.template_id IS NOT NULL GROUP BY 1`,
@@ -229,7 +266,7 @@ export const ALERT_SQL = {
   /** Any entry in the slice [($1, $2), ($3, $4)) logged in ($6, $5] (the cheap pre-check of late data, for the shortest window). */
   anyLateEntries: `SELECT EXISTS (SELECT 1 FROM log_entries e
     WHERE ${SLICE_1_TO_4}
-      AND e.logged_at <= $5 AND e.logged_at > $6) AS found`,
+      AND e.logged_at <= $5::timestamptz - ${SEEN_EARLIER_BY} AND e.logged_at > $6) AS found`,
   /**
    * Late entries of a rule in the slice (FRESH_FILTER over (now - horizon,
    * now - grace - window]): how many, their span, and the busiest window of
@@ -238,16 +275,16 @@ export const ALERT_SQL = {
   lateBursts: `SELECT count(*) AS n, min(logged_at) AS first_at, max(logged_at) AS last_at, coalesce(max(in_window), 0) AS busiest
     FROM (SELECT e.logged_at, count(*) OVER (ORDER BY e.logged_at
             RANGE BETWEEN CURRENT ROW AND ${WINDOW_FRAME_10} FOLLOWING) AS in_window
-          FROM ${ENTRIES} WHERE ${FRESH_FILTER}) late`,
+          FROM ${ENTRIES} WHERE ${LATE_FILTER}) late`,
   /** As topTemplates, over the late entries of a rule in the slice ($10: how many). */
   lateTopTemplates: `SELECT e.template_id::text AS template_id,
       CASE WHEN e.template_id IS NULL THEN left(split_part(e.message, E'\\n', 1), 300) END AS line,
       count(*) AS n, max(e.id)::text AS example_id, min(e.logged_at) AS first_at, count(DISTINCT e.source_id) AS files
-    FROM ${ENTRIES} WHERE ${FRESH_FILTER}
+    FROM ${ENTRIES} WHERE ${LATE_FILTER}
     GROUP BY 1, 2 ORDER BY n DESC, 1, 2 LIMIT $10`,
   lateSampleEntries: `SELECT e.logged_at, e.level, left(e.message, 2000) AS message, coalesce(s.path, '(unknown file)') AS path
     FROM ${ENTRIES}
-    WHERE ${FRESH_FILTER}
+    WHERE ${LATE_FILTER}
     ORDER BY e.logged_at DESC, e.id DESC LIMIT $10`,
   /** Late entries of each rule examined by earlier evaluations of a backlog, not reported yet. */
   listLateTallies: 'SELECT rule_name, entries, busiest, first_at, last_at, top_messages, samples, since FROM alert_late_tally',
@@ -348,6 +385,7 @@ export type SilenceRow = {
 };
 /** advanceCommitCursor (from_*: null on the first run) */
 export type CommitCursorRow = {
+  visible_until: string;
   from_text: string | null;
   from_id: string | null;
   until_text: string;
@@ -355,6 +393,8 @@ export type CommitCursorRow = {
   advanced: boolean | null;
   more: boolean;
 };
+/** oldestLogmonTransaction */
+export type LogmonTransactionRow = { pid: number; state: string | null; xact_start: Date; age_ms: string; query: string | null };
 /** sliceTemplates, historyTemplates */
 export type SliceTemplateRow = { id: string; first_at: Date; last_at: Date; n: string; example_id: string };
 /** catalogExamples (source_since null: the file's row is gone) */

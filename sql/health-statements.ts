@@ -2,6 +2,8 @@
 // and what the alert job's health rules read. Parameters are always $n.
 
 export const HEALTH_SQL = {
+  /** How far (ms) the database clock is past $1 (the commit cursor's position, as text). */
+  behindMs: `SELECT greatest(0, extract(epoch FROM now() - $1::timestamptz) * 1000)::bigint::text AS ms`,
   insertIngestRun: `INSERT INTO ingest_runs (run_id, started_at, finished_at, outcome, files_read, entries_stored, files_with_errors,
       unmatched_patterns, silent_sources, lines)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,

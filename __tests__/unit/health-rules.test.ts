@@ -43,7 +43,14 @@ describe('Function: parseHealthRules', () => {
     });
 
     // Assess
-    expect(rules.map((r) => r.check)).toEqual(['ingest-not-running', 'source-missing', 'not-understood', 'outbox-not-draining', 'rule-failing']);
+    expect(rules.map((r) => r.check)).toEqual([
+      'ingest-not-running',
+      'source-missing',
+      'not-understood',
+      'outbox-not-draining',
+      'rule-failing',
+      'alert-behind',
+    ]);
     expect(rules[0]).toMatchObject({ afterMs: 10 * 60_000, severity: 'warning' });
   });
 

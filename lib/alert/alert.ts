@@ -6,7 +6,7 @@ import type { EvaluationLockRow, LastEvaluationRow } from '../../sql/alert-state
 import { evaluateRule, leavesRoomToFire } from './evaluator';
 import type { AlertStateName, NotificationKind } from './categories';
 import type { AlertRule } from './rules';
-import { advanceCommitCursor } from './commit-cursor';
+import { advanceCommitCursor, setEvaluationMarks } from './commit-cursor';
 import { ALERT_DEFAULTS, ALERT_DEFAULT_MS } from './defaults';
 import type { CommitRange } from './commit-cursor';
 import { evaluateGrouped, remindAfterSilence } from './grouped-rule';
@@ -590,6 +590,7 @@ async function evaluateRules(deps: RunDeps, clock: number): Promise<Evaluation> 
       });
     // Moved first: the entries it covers are examined by this run only, by the windows or as late data.
     const step = await advanceCommitCursor(client, deps.commitSafetyMarginMs, deps.maxExaminedEntries);
+    await setEvaluationMarks(client, step, now);
     const range = step.range;
     if (range?.more)
       deps.logger?.info('backlog: this run examines a bounded slice of committed entries; the next goes on', { until: range.until, untilId: range.untilId });
@@ -628,7 +629,12 @@ async function evaluateRules(deps: RunDeps, clock: number): Promise<Evaluation> 
     await client.query(SQL.setStatementTimeout, [timeout]);
     const health: HealthSummary[] = [];
     for (const rule of deps.health)
-      health.push(await evaluateHealthRule(client, deps, rule, keysOf(rule.name).get(NO_KEY) ?? null, now, { ruleFailures: failures }));
+      health.push(
+        await evaluateHealthRule(client, deps, rule, keysOf(rule.name).get(NO_KEY) ?? null, now, {
+          ruleFailures: failures,
+          cursor: { backlog: range?.more === true, examinedUntil: step.position.at },
+        }),
+      );
     queued += health.filter((h) => h.notification !== null).length;
     const configured = new Set([...deps.rules, ...deps.health].map((r) => r.name));
     const removedRules: string[] = [];

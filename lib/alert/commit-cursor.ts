@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { ALERT_SQL as SQL } from '../../sql/alert-statements';
 import type { CommitCursorRow } from '../../sql/alert-statements';
+import { LOGMON_APPLICATION } from '../platform/db';
 
 // The commit cursor: which entries each evaluation examines as "committed
 // since the previous evaluation". ingest commits entries up to a minute after
@@ -54,6 +55,13 @@ export function rangeParams(range: CommitRange): string[] {
 export interface CursorStep {
   range: CommitRange | null;
   first: boolean;
+  /**
+   * The visibility mark (PostgreSQL text): every entry ingested before it was
+   * committed, and the rules count only those (setEvaluationMarks).
+   */
+  visibleUntil: string;
+  /** Where the cursor stands after this step: entries before (at, id) are examined. */
+  position: { at: string; id: string };
 }
 
 /**
@@ -67,9 +75,24 @@ export interface CursorStep {
  *   // { from: '2026-11-23 10:04:59.2+00', fromId: '0', until: '2026-11-23 10:05:59.1+00', untilId: '0', more: false }
  */
 export async function advanceCommitCursor(client: Queryable, safetyMarginMs = COMMIT_SAFETY_MARGIN_MS, maxEntries = MAX_EXAMINED_ENTRIES): Promise<CursorStep> {
-  const result = await client.query<CommitCursorRow>(SQL.advanceCommitCursor, [safetyMarginMs, maxEntries]);
-  const row = result.rows[0];
-  const first = !row || row.from_text === null;
-  if (!row || row.from_text === null || row.from_id === null || row.advanced !== true) return { range: null, first };
-  return { range: { from: row.from_text, fromId: row.from_id, until: row.until_text, untilId: row.until_id, more: row.more }, first };
+  const result = await client.query<CommitCursorRow>(SQL.advanceCommitCursor, [safetyMarginMs, maxEntries, LOGMON_APPLICATION]);
+  const row = result.rows[0]!;
+  const first = row.from_text === null;
+  const step = { first, visibleUntil: row.visible_until, position: { at: row.until_text, id: row.until_id } };
+  if (row.from_text === null || row.from_id === null || row.advanced !== true) return { ...step, range: null };
+  return { ...step, range: { from: row.from_text, fromId: row.from_id, until: row.until_text, untilId: row.until_id, more: row.more } };
+}
+
+/**
+ * Give the evaluation's statements its visibility mark and clock (the rules
+ * count entries ingested before the mark; late entries an earlier evaluation
+ * counted are late as of that one), and record the mark while the cursor is
+ * behind it, deleting the marks it passed (013_visibility_marks.sql).
+ */
+export async function setEvaluationMarks(client: Queryable, step: CursorStep, now: number): Promise<void> {
+  const at = new Date(now).toISOString();
+  await client.query(SQL.setEvaluationContext, [step.visibleUntil, at]);
+  // marks below this evaluation's slice are done with; the slice's own still say what was counted before
+  const examinedBefore = step.range?.from ?? step.position.at;
+  await client.query(SQL.recordVisibilityMark, [step.visibleUntil, at, step.position.at, step.position.id, examinedBefore]);
 }

@@ -2,7 +2,10 @@ import path from 'node:path';
 import type pg from 'pg';
 import { HEALTH_SQL as SQL } from '../../sql/health-statements';
 import type { HealthCursorRow, LatestIngestRunRow, NewLossRow, OldestUnsentRow, ProblemSourceRow, RecentLinesRow } from '../../sql/health-statements';
+import { ALERT_SQL } from '../../sql/alert-statements';
+import type { LogmonTransactionRow } from '../../sql/alert-statements';
 import { LOSS_KINDS } from '../ingest/anomaly';
+import { LOGMON_APPLICATION } from '../platform/db';
 import { formatDuration } from '../platform/duration';
 import type { RuleState } from './evaluator';
 import type { HealthRule } from './health-rules';
@@ -17,6 +20,8 @@ export interface RuleFailure {
 /** What the alert run itself found, for the checks about it. */
 export interface HealthRunFacts {
   ruleFailures: readonly RuleFailure[];
+  /** The commit cursor after this run's step: still behind what is committed (a backlog), and where it stands. */
+  cursor?: { backlog: boolean; examinedUntil: string };
 }
 
 /**
@@ -213,6 +218,44 @@ async function outboxNotDraining(client: pg.PoolClient, rule: HealthRule, now: n
 }
 
 /**
+ * alert-behind: the rules are not seeing entries as they are committed. A
+ * transaction of a logmon session open for `after` or longer holds the
+ * commit cursor (a stuck or frozen ingest: entries committed since it began
+ * are counted, once, when it ends), or the cursor has been working through a
+ * backlog for that long (its position `after` or more behind the clock).
+ * Transactions of other programs (pg_dump, an operator's) never hold it.
+ */
+async function alertBehind(client: pg.PoolClient, rule: HealthRule, run: HealthRunFacts): Promise<HealthObservation> {
+  const holder = (await client.query<LogmonTransactionRow>(ALERT_SQL.oldestLogmonTransaction, [LOGMON_APPLICATION])).rows[0];
+  const heldMs = holder ? Number(holder.age_ms) : 0;
+  const held = holder !== undefined && heldMs >= rule.afterMs;
+  const behind = run.cursor?.backlog ? Number((await client.query<{ ms: string }>(SQL.behindMs, [run.cursor.examinedUntil])).rows[0]?.ms ?? 0) : 0;
+  const backlog = run.cursor?.backlog === true && behind >= rule.afterMs;
+  const lines: string[] = [];
+  if (held) {
+    lines.push(
+      `Holder:     a transaction of ${LOGMON_APPLICATION} (pid ${holder.pid}, ${holder.state ?? 'unknown state'}), open since ${utc(holder.xact_start.getTime())}`,
+      `Query:      ${holder.query ?? ''}`,
+    );
+  }
+  if (run.cursor) lines.push(`Examined:   entries committed up to ${run.cursor.examinedUntil}${run.cursor.backlog ? ' (a backlog: the next runs go on)' : ''}`);
+  const headline = held
+    ? `held back by a transaction of ${LOGMON_APPLICATION} (pid ${holder.pid}) open for ${formatDuration(heldMs)}: entries committed since are not counted yet`
+    : backlog
+      ? `working through a backlog of committed entries, ${formatDuration(behind)} behind`
+      : 'the rules see entries as they are committed';
+  return {
+    active: held || backlog,
+    headline,
+    lines: held || backlog ? lines : [],
+    hint: held
+      ? 'A logmon session keeps a transaction open (an ingest stuck or frozen): PostgreSQL ends it when idle for idle_in_transaction_session_timeout (logmon sets 5 minutes), the function time limit ends a running one; pg_terminate_backend(pid) ends it now. Its entries and those committed meanwhile are then counted once.'
+      : 'A backlog (an outage caught up, a large file) is examined 100,000 entries per run: alerts on entries behind it wait for it.',
+    where: [],
+  };
+}
+
+/**
  * Look at one health check now. Reads only; loss-recorded also moves its
  * cursor in health_cursor, in the caller's transaction.
  *
@@ -241,5 +284,7 @@ export async function observeHealth(
       return lossRecorded(client);
     case 'outbox-not-draining':
       return outboxNotDraining(client, rule, now);
+    case 'alert-behind':
+      return alertBehind(client, rule, run);
   }
 }

@@ -30,6 +30,8 @@ const MEANING: Record<HealthRule['check'], string> = {
   'outbox-not-draining': 'Notifications wait in the outbox: SNS does not accept them.',
   'rule-failing':
     'An alert rule could not be evaluated (PostgreSQL refused it, or it ran past its time limit): it cannot fire. Every other rule is evaluated as usual.',
+  'alert-behind':
+    'The rules do not see entries as they are committed: they are counted, once, when the alert job reaches them; alerts on them wait until then.',
 };
 
 function utc(ms: number): string {

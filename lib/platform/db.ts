@@ -11,6 +11,14 @@ const SESSION_DEAD_AFTER_MS = 5 * 60 * 1000;
  * A small pool: a Lambda handles one event at a time, the extra connection
  * lets the alert publisher hold a row lock while evaluating.
  */
+/**
+ * The application name of logmon's sessions: the alert job's commit cursor
+ * waits only for transactions of these (an ingest in progress), never for a
+ * pg_dump or an operator's open transaction (sql/alert-statements.ts,
+ * advanceCommitCursor). Entries are written by logmon only.
+ */
+export const LOGMON_APPLICATION = 'logmon';
+
 export function createPool(connectionString: string, max = 3): pg.Pool {
   if (!connectionString) throw new DatabaseError('DATABASE_URL is not set');
   const pool = new pg.Pool({
@@ -22,7 +30,7 @@ export function createPool(connectionString: string, max = 3): pg.Pool {
     // for the event loop to empty) ends when the handler returns, not 30 s later. The
     // Lambda runtime and the long-running scripts stay up for reasons of their own.
     allowExitOnIdle: true,
-    application_name: 'logmon',
+    application_name: LOGMON_APPLICATION,
     keepAlive: true,
     // A Lambda frozen or killed mid-transaction must not keep a file's checkpoint
     // (or an outbox row) locked until the server's TCP keepalive gives up, which

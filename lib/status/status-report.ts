@@ -2,6 +2,7 @@ import { GROUP_DIMENSIONS } from '../alert/rules';
 import { cleanText } from '../alert/notification';
 import type { DiskState, StatusSnapshot } from './status';
 import { formatLocalTimestamp } from '../platform/local-time';
+import { formatDuration } from '../platform/duration';
 
 /** Eight heights of a bar, lowest first; a minute with nothing stored is a dot. */
 const BARS = '▁▂▃▄▅▆▇█';
@@ -92,6 +93,14 @@ function healthLines(snapshot: StatusSnapshot, tz: string): string[] {
       `  the alert job has not evaluated ${health.lastEvaluation ? `since ${formatTime(health.lastEvaluation, tz)}` : 'yet'}: no rule or health check is being evaluated`,
     );
   out.push(`  last ingest run: ${formatTime(health.lastIngestRun, tz)}; last alert evaluation: ${formatTime(health.lastEvaluation, tz)}`);
+  const cursor = health.cursor;
+  if (cursor) {
+    // an ingest in progress holds it for seconds; a stuck session for minutes (health:alert-behind)
+    const holder = cursor.holder
+      ? `; waiting for a transaction of logmon (pid ${cursor.holder.pid}, ${cursor.holder.state ?? '?'}, open for ${formatDuration(cursor.holder.heldMs)})`
+      : '';
+    out.push(`  Alert cursor: entries committed up to ${formatTime(cursor.examinedUntil, tz)} examined (${formatDuration(cursor.behindMs)} behind)${holder}`);
+  }
   return out;
 }
 

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import type pg from 'pg';
 import { STATUS_SQL as SQL } from '../../sql/status-statements';
 import { DatabaseError } from '../platform/errors';
+import { LOGMON_APPLICATION } from '../platform/db';
 
 /** What the monitored file looks like on this machine now. */
 export type DiskState =
@@ -102,6 +103,8 @@ export interface HealthStatus {
   rules: HealthRuleStatus[];
   lastIngestRun: Date | null;
   lastEvaluation: Date | null;
+  /** The alert job's commit cursor: entries committed before `examinedUntil` were examined; null before the first evaluation. */
+  cursor?: { examinedUntil: Date; behindMs: number; holder: { pid: number; state: string | null; since: Date; heldMs: number } | null } | null;
 }
 
 export interface StatusSnapshot {
@@ -249,7 +252,7 @@ export async function readStatus(deps: ReadStatusDeps): Promise<StatusSnapshot> 
   const anomalySince = new Date(now - (deps.anomalyHours ?? 24) * 60 * MINUTE_MS);
   try {
     const templateHours = deps.templateHours ?? 24;
-    const [sources, rules, keys, templates, unsent, anomalies, perMinute, unparsed, health, lastRuns] = await Promise.all([
+    const [sources, rules, keys, templates, unsent, anomalies, perMinute, unparsed, health, lastRuns, cursorRows] = await Promise.all([
       readSources(pool, deps.statFile ?? statOnDisk),
       readRules(pool),
       readKeys(pool, deps.keyLimit ?? 50),
@@ -260,7 +263,11 @@ export async function readStatus(deps: ReadStatusDeps): Promise<StatusSnapshot> 
       pool.query(SQL.recentUnparsed, [5]),
       pool.query(SQL.listHealth),
       pool.query(SQL.lastRuns),
+      pool.query(SQL.alertCursor, [LOGMON_APPLICATION]),
     ]);
+    const c = cursorRows.rows[0] as
+      | { examined_until: Date | null; behind_ms: string | null; pid: number | null; state: string | null; xact_start: Date | null; held_ms: string | null }
+      | undefined;
     const runs = lastRuns.rows[0] as { last_ingest: Date | null; last_evaluation: Date | null } | undefined;
     const counts = new Array<number>(minutes).fill(0);
     const byLevel: Record<string, number> = {};
@@ -282,6 +289,14 @@ export async function readStatus(deps: ReadStatusDeps): Promise<StatusSnapshot> 
         })),
         lastIngestRun: runs?.last_ingest ?? null,
         lastEvaluation: runs?.last_evaluation ?? null,
+        cursor:
+          c?.examined_until == null
+            ? null
+            : {
+                examinedUntil: c.examined_until,
+                behindMs: Number(c.behind_ms ?? 0),
+                holder: c.pid == null || c.xact_start == null ? null : { pid: c.pid, state: c.state, since: c.xact_start, heldMs: Number(c.held_ms ?? 0) },
+              },
       },
       sources,
       rules,
