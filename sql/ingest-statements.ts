@@ -4,7 +4,7 @@ const DISCOVERY_LOCK_KEY = 7380002;
 
 const SOURCE_COLUMNS = `id, path, dev::text AS dev, ino::text AS ino, birth_time_ns::text AS birth_time_ns,
   fingerprint, fingerprint_len, read_offset, skipping_line, pending_since, generation, size_seen, mtime_seen, status,
-  source_name, format`;
+  source_name, format, updated_at, last_error IS NOT NULL AS failing`;
 
 /**
  * A `log_sources` row as `SOURCE_COLUMNS` returns it (listKnownSources,
@@ -35,6 +35,9 @@ export interface SourceRowDb {
   status: string;
   source_name: string;
   format: string;
+  updated_at: Date;
+  /** last_error IS NOT NULL: the last visit could not read it */
+  failing: boolean;
 }
 
 export const INGEST_SQL = {

@@ -23,6 +23,8 @@ function dbRow(over: Partial<SourceRowDb> = {}): SourceRowDb {
     status: 'rotated',
     source_name: 'api',
     format: 'json',
+    updated_at: new Date('2026-11-23T10:00:02Z'),
+    failing: false,
     ...over,
   };
 }
@@ -45,6 +47,8 @@ describe('Function: toSourceRow', () => {
       status: 'rotated',
       sourceName: 'api',
       format: 'json',
+      updatedAt: new Date('2026-11-23T10:00:02Z'),
+      failing: false,
     });
   });
 

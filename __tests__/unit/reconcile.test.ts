@@ -46,6 +46,8 @@ function row(over: Partial<SourceRow> = {}): SourceRow {
     status: 'active',
     sourceName: 'app',
     format: '',
+    updatedAt: new Date(0),
+    failing: false,
     ...over,
   };
 }

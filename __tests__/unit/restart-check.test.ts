@@ -26,6 +26,8 @@ function checkpoint(over: Partial<SourceRow> = {}): SourceRow {
     status: 'active',
     sourceName: 'default',
     format: 'brief',
+    updatedAt: new Date(0),
+    failing: false,
     ...over,
   };
 }

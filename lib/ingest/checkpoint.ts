@@ -39,6 +39,10 @@ export interface SourceRow {
   sourceName: string;
   /** Format of most entry lines of the last batch, '' before the first. */
   format: string;
+  /** When the checkpoint was last saved (or an error recorded): the least recent is read first. */
+  updatedAt: Date;
+  /** The last visit could not read it (last_error is set): visited again even with nothing new, to clear it. */
+  failing: boolean;
 }
 
 export function toSourceRow(r: SourceRowDb): SourceRow {
@@ -59,6 +63,8 @@ export function toSourceRow(r: SourceRowDb): SourceRow {
     status: r.status,
     sourceName: r.source_name,
     format: r.format,
+    updatedAt: r.updated_at,
+    failing: r.failing,
   };
 }
 

@@ -129,6 +129,28 @@ async function noteReadError(work: FileWork, err: SourceReadError, deps: RunDeps
   noteAnomalies(summary, [anomaly]);
 }
 
+/**
+ * Nothing to do for a file: its size is its checkpoint (a held multi-line
+ * entry keeps the checkpoint before it, a truncation makes the size smaller)
+ * and its last visit read it. Not opened, no transaction: a run over
+ * thousands of idle files costs their stat, done by discovery (issue 15).
+ */
+function isIdle(source: SourceRow, stat: FileStat): boolean {
+  return stat.size === source.readOffset && !source.failing;
+}
+
+/**
+ * The order files are visited in: rotated ones first (what they still hold
+ * must be read before logrotate removes or compresses them), then the least
+ * recently saved checkpoint first, so a file a run had to defer is read
+ * first by the next one and no file is starved by its place in the
+ * discovery order.
+ */
+export function visitOrder(sources: readonly SourceRow[]): SourceRow[] {
+  const rank = (s: SourceRow): number => (s.status === 'rotated' ? 0 : 1);
+  return [...sources].sort((a, b) => rank(a) - rank(b) || a.updatedAt.getTime() - b.updatedAt.getTime() || a.id - b.id);
+}
+
 /** Read the next batch of one file in its own transaction; marks the work done when the file needs no more. */
 async function ingestNextBatch(work: FileWork, deps: RunDeps, runId: string): Promise<void> {
   const { source, summary } = work;
@@ -178,8 +200,11 @@ function logFileSummaries(logger: AppLogger | undefined, runId: string, files: r
         ...f,
         hint: "check the source's format (npm run inspect -- FILE shows how logmon reads it)",
       });
-    } else {
+    } else if (f.batches > 0 || f.anomalies.length > 0 || (f.outcome !== 'read' && f.outcome !== 'deferred')) {
       logger?.info('file ingested', { runId, ...f });
+    } else {
+      // nothing new or deferred: the run's summary line counts them (thousands of idle files, one line)
+      logger?.debug('file unchanged', { runId, path: f.path, outcome: f.outcome });
     }
   }
 }
@@ -212,13 +237,13 @@ export async function runIngest(deps: IngestDeps): Promise<IngestSummary> {
   const files: FileSummary[] = [];
   const { sources, stats } = await reconcileSources(full, runId, files);
   const how = new Map(effectiveSources(full.config).map((s) => [s.name, s]));
-  const work: FileWork[] = sources.map((source) => {
+  const work: FileWork[] = visitOrder(sources).map((source) => {
     const summary = newFileSummary(source.path, source.id, 'read');
     summary.source = source.sourceName;
     summary.fromOffset = summary.toOffset = source.readOffset;
     const stat = stats.get(source.id);
     if (stat) summary.lagBytes = Math.max(0, stat.size - source.readOffset);
-    return { source, stat, summary, how: how.get(source.sourceName), safeMode: false, done: false };
+    return { source, stat, summary, how: how.get(source.sourceName), safeMode: false, done: stat !== undefined && isIdle(source, stat) };
   });
   let stoppedEarly = false;
   while (!stoppedEarly && work.some((w) => !w.done)) {
