@@ -30,6 +30,25 @@ describe('Function: runIngest on a file system mounted again under another devic
     expect(sources.rows).toEqual([{ dev: String(fs.statSync(fx.file('app.log'), { bigint: true }).dev) }]);
   });
 
+  it('keeps one checkpoint for a file that was empty when first seen (no fingerprint yet), as after every rotation (issue 15)', async () => {
+    // Prepare: the new file after a rotation, empty at one environment's run; the other environment sees another device number
+    fs.writeFileSync(fx.file('app.log'), '');
+    await fx.ingest();
+    await pretendOtherDevice();
+    fs.appendFileSync(fx.file('app.log'), logLine('ERROR', 'first entry', 1));
+
+    // Act: a run under the other device number, then another back under the first
+    await fx.ingest();
+    await pretendOtherDevice();
+    fs.appendFileSync(fx.file('app.log'), logLine('FATAL', 'second entry', 2));
+    await fx.ingest();
+
+    // Assess: each entry once, one checkpoint
+    expect((await fx.entries()).map((e) => e.message)).toEqual(['first entry', 'second entry']);
+    const sources = await fx.db.pool.query<{ n: string }>("SELECT count(*) AS n FROM log_sources WHERE status <> 'retired'");
+    expect(Number(sources.rows[0]!.n)).toBe(1);
+  });
+
   it('does not take over the checkpoint when the first bytes differ (another file with that inode)', async () => {
     fs.writeFileSync(fx.file('app.log'), logLine('ERROR', 'original content', 1));
     await fx.ingest();

@@ -164,6 +164,14 @@ describe('Function: planReconcile', () => {
       [`create ${A}`, 'missing #1 → missing (file_gone_unread 10)'],
     ],
     [
+      'a remount of a file that was empty when first seen (nothing read, no first bytes yet) keeps its one checkpoint',
+      [file({ dev: '11' })],
+      [row({ readOffset: 0, fingerprint: '', fingerprintLen: 0, sizeSeen: 0 })],
+      heads([1, A, 'unknown']),
+      new Map(),
+      [`adopt #1 ${A} dev→11`],
+    ],
+    [
       'a checkpoint made before birth times were recorded adopts its file’s',
       [file()],
       [row({ birthTimeNs: '0' })],

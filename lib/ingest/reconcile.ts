@@ -114,10 +114,18 @@ function mayBeRemounted(file: FileStat, row: SourceRow): boolean {
 /**
  * The checkpoint of `file` when only its device number changed: an NFS/EFS
  * file system mounted again (another Lambda environment) may get another
- * st_dev. Same inode, same path and, positively checked, the same first bytes.
+ * st_dev. Same inode, same path and, positively checked, the same first
+ * bytes; or a checkpoint that has read nothing yet and so has no first bytes
+ * to compare (a file empty when first seen, as every file is just after a
+ * rotation): taking it over cannot skip a byte, and a second checkpoint
+ * would store every entry twice (issue 15).
  */
 function findRemounted(file: FileStat, rows: readonly SourceRow[], heads: ReadonlyMap<string, HeadCheck>): SourceRow | undefined {
-  return rows.find((row) => mayBeRemounted(file, row) && headOf(heads, row, file.path) === 'same');
+  return rows.find((row) => mayBeRemounted(file, row) && (headOf(heads, row, file.path) === 'same' || hasReadNothing(row)));
+}
+
+function hasReadNothing(row: SourceRow): boolean {
+  return row.readOffset === 0 && row.fingerprintLen === 0;
 }
 
 function mismatchAnomaly(row: SourceRow, filePath: string): Anomaly | null {
