@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
+import { isCompressedPath } from './compressed';
 
 /** A file as seen by stat: its identity (dev+inode+birth time) and how far it has grown. */
 export interface FileStat {
@@ -46,7 +47,10 @@ export async function discoverFiles(patterns: readonly string[], cwd: string = p
   const problems: PatternProblem[] = [];
   for (const pattern of patterns) {
     const absolute = path.resolve(cwd, pattern);
-    const paths = isDynamicPattern(pattern) ? await glob(pattern, { cwd, absolute: true, onlyFiles: true, dot: true, followSymbolicLinks: true }) : [absolute];
+    // a glob never yields a .gz: a compressed file is a rotated one, read only as its continuation (reconcile-sources.ts)
+    const paths = isDynamicPattern(pattern)
+      ? (await glob(pattern, { cwd, absolute: true, onlyFiles: true, dot: true, followSymbolicLinks: true })).filter((p) => !isCompressedPath(p))
+      : [absolute];
     for (const p of paths) {
       try {
         const st = await statFile(p);
@@ -63,6 +67,15 @@ export async function discoverFiles(patterns: readonly string[], cwd: string = p
 /** False only when both birth times are known and differ: the inode was reused by another file. */
 export function sameBirth(a: string, b: string): boolean {
   return a === '0' || b === '0' || a === b;
+}
+
+/** The subdirectories of `dir` (where logrotate's `olddir` usually is; empty when it cannot be read). */
+export async function listSubdirectories(dir: string): Promise<string[]> {
+  try {
+    return (await fs.readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => path.join(dir, d.name));
+  } catch {
+    return [];
+  }
 }
 
 /** The regular files of `dir` (empty when it cannot be read). */
@@ -94,10 +107,15 @@ async function listFiles(dir: string): Promise<FileStat[]> {
  *   const rotated = await findByIdentity('/var/log', '2049', '1234', listings);
  */
 export async function findByIdentity(dir: string, dev: string, ino: string, listings: Map<string, Promise<FileStat[]>> = new Map()): Promise<FileStat | null> {
+  return (await listingOf(dir, listings)).find((f) => f.dev === dev && f.ino === ino) ?? null;
+}
+
+/** The regular files of `dir`, listed once per run (`listings`). */
+export function listingOf(dir: string, listings: Map<string, Promise<FileStat[]>>): Promise<FileStat[]> {
   let listing = listings.get(dir);
   if (!listing) {
     listing = listFiles(dir);
     listings.set(dir, listing);
   }
-  return (await listing).find((f) => f.dev === dev && f.ino === ino) ?? null;
+  return listing;
 }

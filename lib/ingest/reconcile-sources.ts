@@ -10,12 +10,14 @@ import { toSourceRow } from './checkpoint';
 import type { SourceRow } from './checkpoint';
 import type { IngestConfig } from './config';
 import { effectiveSources } from './config';
-import { discoverFiles, findByIdentity } from './file-discovery';
+import { gzipContentSize, gzipHead, isCompressedPath } from './compressed';
+import { discoverFiles, findByIdentity, listSubdirectories, listingOf } from './file-discovery';
 import type { FileStat, PatternProblem } from './file-discovery';
 import { outcomeOfReadError } from './file-outcome';
 import { newFileSummary, noteAnomalies } from './file-summary';
 import type { FileSummary } from './file-summary';
 import { headMatches, readHead } from './fingerprint';
+import { sameBirth } from './file-discovery';
 import { claimFiles, headCheckKey, headChecksForDiscovered, headChecksForLocated, planDiscovered, planKnownRows, rowsToLocate } from './reconcile';
 import type { DiscoveredFile, HeadCheck, HeadCheckRequest, ReconcileAction } from './reconcile';
 import type { OpenFile } from './source-reader';
@@ -87,10 +89,47 @@ async function planWithFacts(
   // One directory listing per directory and run, however many checkpoints it holds.
   const listings = new Map<string, Promise<FileStat[]>>();
   const located = new Map<number, FileStat | null>();
-  for (const row of unsettled) located.set(row.id, await findByIdentity(path.dirname(row.path), row.dev, row.ino, listings));
+  for (const row of unsettled) located.set(row.id, await locateRow(row, listings, heads));
   await checkHeads(openFile, headChecksForLocated(unsettled, located), heads);
   return [...first.actions, ...planKnownRows(known, first.settled, configuredNames, located, heads)];
 }
+
+/**
+ * Where a checkpoint not discovered under a configured path is now: by its
+ * device and inode in its directory or a subdirectory (logrotate's `olddir`,
+ * `dateext` names), else, when it has read something, as a gzip file there
+ * whose content starts with the bytes it fingerprinted (`compress` replaced
+ * the rotated file before ingest read it to its end). A compressed copy is
+ * reported with the checkpoint's identity and its content's size, its head
+ * check recorded as `same` (verified here, so not decompressed again).
+ */
+async function locateRow(row: SourceRow, listings: Map<string, Promise<FileStat[]>>, heads: Map<string, HeadCheck>): Promise<FileStat | null> {
+  const dir = path.dirname(row.path);
+  const dirs = [dir, ...(await listSubdirectories(dir))];
+  for (const d of dirs) {
+    const found = await findByIdentity(d, row.dev, row.ino, listings);
+    if (found && sameBirth(found.birthTimeNs, row.birthTimeNs)) return found;
+  }
+  if (row.fingerprintLen === 0) return null;
+  // the newest first (the file just compressed), the checkpoint's own .gz before all
+  const listed = (await Promise.all(dirs.map((d) => listingOf(d, listings)))).flat().filter((f) => isCompressedPath(f.path) && f.path !== row.path);
+  listed.sort((a, b) => b.mtimeMs - a.mtimeMs);
+  const own = isCompressedPath(row.path) ? [{ path: row.path, mtimeMs: Date.now() }] : [];
+  for (const candidate of [...own, ...listed].slice(0, MAX_COMPRESSED_CANDIDATES)) {
+    const head = await gzipHead(candidate.path, row.fingerprintLen);
+    if (head === null || !headMatches(head, { hash: row.fingerprint, length: row.fingerprintLen })) continue;
+    const size = await gzipContentSize(candidate.path);
+    if (size === null || size < row.readOffset) continue;
+    // a compressed copy read to its end can only stay as it is: the checkpoint is done with (retired, nothing unread)
+    if (candidate.path === row.path && size === row.readOffset) return null;
+    heads.set(headCheckKey(row.id, candidate.path), 'same');
+    return { path: candidate.path, dev: row.dev, ino: row.ino, birthTimeNs: row.birthTimeNs, size, mtimeMs: candidate.mtimeMs };
+  }
+  return null;
+}
+
+/** Compressed files looked into per checkpoint, at most (a folder of old archives costs a bounded run). */
+const MAX_COMPRESSED_CANDIDATES = 50;
 
 async function labelSource(client: pg.PoolClient, id: number, file: DiscoveredFile, cwd: string): Promise<void> {
   const labels = labelsFor(file.source, file.path, cwd);

@@ -24,6 +24,7 @@ import { completesLastLine, decidePending, isQuiet } from './pending-decision';
 import { decideStart, sameIdentity } from './restart-check';
 import type { FileIdentity, ScanStart } from './restart-check';
 import { scanBatch, shrankWhileReading } from './scan-loop';
+import { isCompressedPath, openDecompressed } from './compressed';
 
 /**
  * - `read`: read from the checkpoint (or from 0 after a restart), checkpoint saved;
@@ -53,8 +54,13 @@ export interface BatchResult {
 /** Opens a monitored file for reading (injected by tests to simulate failures). */
 export type OpenFile = (path: string) => Promise<FileHandle>;
 
-/** O_NONBLOCK: a FIFO put where a log file was must not hang the run (it is then refused as not a file). */
-export const openForReading: OpenFile = (filePath) => fs.open(filePath, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+/**
+ * O_NONBLOCK: a FIFO put where a log file was must not hang the run (it is
+ * then refused as not a file). A `.gz` (a rotated file logrotate compressed,
+ * followed by its content: reconcile-sources.ts) is opened as its content.
+ */
+export const openForReading: OpenFile = (filePath) =>
+  isCompressedPath(filePath) ? openDecompressed(filePath) : fs.open(filePath, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
 
 export interface BatchDeps {
   client: pg.PoolClient;
@@ -165,7 +171,8 @@ export async function ingestBatch(source: SourceRow, deps: BatchDeps): Promise<B
   const handle = await fileOp('open', filePath, () => openFile(filePath));
   try {
     const file = await statOpened(handle, filePath);
-    if (!sameIdentity(file, source)) return unreadBatch('identity-changed', source, file.size, []);
+    // a compressed copy is another file by construction (its content, decompressed): its first bytes say whether it is this one's
+    if (!isCompressedPath(filePath) && !sameIdentity(file, source)) return unreadBatch('identity-changed', source, file.size, []);
     const head = await fileOp('read', filePath, () => readHead(handle, Math.min(file.size, FINGERPRINT_BYTES)));
     const decision = decideStart(source, file.size, head);
     if (decision.kind === 'replaced') return unreadBatch('replaced', source, file.size, [decision.anomaly]);
