@@ -313,6 +313,9 @@ describe('Configuration: every documented variable reaches its function', () => 
             ALERT_SUBJECT_PREFIX: '[probe invoke]',
           });
 
+          // the rules count entries committed more than the commit cursor's safety margin before the run
+          await new Promise((r) => setTimeout(r, COMMIT_SAFETY_MARGIN_MS + 200));
+
           // Act
           const result = await run(command, args, env);
 
