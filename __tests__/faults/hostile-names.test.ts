@@ -91,4 +91,31 @@ describe('Fault: hostile names of monitored files', () => {
     expect(report).not.toMatch(UNSAFE);
     for (const line of report.split('\n')) for (const start of FORGED_STARTS) expect(line.trimStart().startsWith(start)).toBe(false);
   });
+
+  it('reads a file whose name is not UTF-8 by its bytes, once, and shows the bytes as \\xNN', async () => {
+    // Prepare: app\xff.log (byte 0xFF is never UTF-8) among ordinary files
+    const sub = path.join(dir, 'bytes');
+    fs.mkdirSync(sub);
+    const stamp = (at: number) => new Date(at).toISOString().replace('T', ' ').replace('Z', '');
+    const t0 = Date.now() - 5 * MIN;
+    const name = Buffer.concat([Buffer.from(`${sub}/app`), Buffer.from([0xff]), Buffer.from('.log')]);
+    fs.writeFileSync(name, `${stamp(t0)} [ERROR] first\n`);
+    fs.writeFileSync(path.join(sub, 'plain.log'), `${stamp(t0)} [ERROR] plain\n`);
+    const config = { ...readIngestConfig({ LOG_FILES: path.join(sub, '*.log'), LOG_TIMEZONE: 'UTC' }), multilineFlushMs: 0 };
+
+    // Act: two runs, a line appended between them
+    const first = await runIngest({ pool: db.pool, config });
+    fs.appendFileSync(name, `${stamp(t0 + 1000)} [ERROR] second\n`);
+    const second = await runIngest({ pool: db.pool, config });
+    const report = formatStatusReport(await readStatus({ pool: db.pool, now: () => Date.now() }));
+
+    // Assess: read, not missing; each line once; shown with its byte escaped
+    expect(first.files.filter((f) => f.path.startsWith(sub)).map((f) => f.outcome)).toEqual(['read', 'read']);
+    expect(second.totals.entriesStored).toBe(1);
+    const rows = await db.pool.query<{ message: string }>(
+      "SELECT e.message FROM log_entries e JOIN log_sources s ON s.id = e.source_id WHERE s.path LIKE '%/bytes/app%' ORDER BY e.id",
+    );
+    expect(rows.rows.map((r) => r.message)).toEqual(['first', 'second']);
+    expect(report).toContain(`${sub}/app\\xff.log`);
+  });
 });

@@ -44,6 +44,7 @@ describe('Function: toSourceRow', () => {
       pendingSince: new Date('2026-11-23T10:00:00Z'),
       generation: 2,
       sizeSeen: 9007199254800,
+      mtimeSeenMs: new Date('2026-11-23T10:00:01Z').getTime(),
       status: 'rotated',
       sourceName: 'api',
       format: 'json',

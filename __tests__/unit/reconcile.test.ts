@@ -43,6 +43,7 @@ function row(over: Partial<SourceRow> = {}): SourceRow {
     pendingSince: null,
     generation: 0,
     sizeSeen: 50,
+    mtimeSeenMs: null,
     status: 'active',
     sourceName: 'app',
     format: '',

@@ -23,6 +23,7 @@ function checkpoint(over: Partial<SourceRow> = {}): SourceRow {
     pendingSince: PENDING_SINCE,
     generation: 3,
     sizeSeen: 50,
+    mtimeSeenMs: null,
     status: 'active',
     sourceName: 'default',
     format: 'brief',

@@ -5,6 +5,7 @@ import type { AlertRule } from './rules';
 import { RULE_TYPE } from './rules';
 import type { KeyLabels } from './rule-key';
 import { formatDuration } from '../platform/duration';
+import { displayName } from '../platform/fs-name';
 
 /**
  * The short name of a key in a subject: `service@host`, the file's name when
@@ -147,7 +148,8 @@ const UNSAFE_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u200e
 
 /** Text from a log line made safe to show: no escapes or controls, tabs as spaces. */
 export function cleanText(text: string): string {
-  return text.replace(ANSI_ESCAPES, '').replace(/\t/g, ' ').replace(/\r/g, '').replace(UNSAFE_CHARS, '?');
+  // a file name's bytes that are not UTF-8 (lib/platform/fs-name.ts) as \xNN
+  return displayName(text).replace(ANSI_ESCAPES, '').replace(/\t/g, ' ').replace(/\r/g, '').replace(UNSAFE_CHARS, '?');
 }
 
 /**

@@ -34,6 +34,8 @@ export interface SourceRow {
   pendingSince: Date | null;
   generation: number;
   sizeSeen: number;
+  /** The file's mtime at the last visit (ms), null before the first. */
+  mtimeSeenMs: number | null;
   status: SourceStatus;
   /** The configured source the file belongs to ('default': the LOG_FILES shorthand). */
   sourceName: string;
@@ -60,6 +62,7 @@ export function toSourceRow(r: SourceRowDb): SourceRow {
     pendingSince: r.pending_since,
     generation: r.generation,
     sizeSeen: Number(r.size_seen),
+    mtimeSeenMs: r.mtime_seen?.getTime() ?? null,
     status: r.status,
     sourceName: r.source_name,
     format: r.format,

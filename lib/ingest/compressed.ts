@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
+import { toFsPath } from '../platform/fs-name';
 
 // Rotated files that logrotate compressed (`compress`, with or without
 // `delaycompress`): gzip writes a new file (another inode) and deletes the
@@ -22,7 +23,7 @@ export function isCompressedPath(filePath: string): boolean {
 export async function gzipHead(filePath: string, length: number): Promise<Buffer | null> {
   const chunks: Buffer[] = [];
   let got = 0;
-  const source = fs.createReadStream(filePath, { highWaterMark: 16 * 1024 });
+  const source = fs.createReadStream(toFsPath(filePath), { highWaterMark: 16 * 1024 });
   const gunzip = zlib.createGunzip();
   try {
     await new Promise<void>((resolve, reject) => {
@@ -52,7 +53,7 @@ export async function gzipHead(filePath: string, length: number): Promise<Buffer
 export async function gzipContentSize(filePath: string): Promise<number | null> {
   let handle: FileHandle | undefined;
   try {
-    handle = await fsp.open(filePath, 'r');
+    handle = await fsp.open(toFsPath(filePath), 'r');
     const { size } = await handle.stat();
     if (size < 18) return null;
     const trailer = Buffer.alloc(4);
@@ -76,7 +77,7 @@ export async function openDecompressed(filePath: string): Promise<FileHandle> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'logmon-gz-'));
   const plain = path.join(dir, 'content');
   try {
-    await pipeline(fs.createReadStream(filePath), zlib.createGunzip(), fs.createWriteStream(plain, { mode: 0o600, flags: 'wx' }));
+    await pipeline(fs.createReadStream(toFsPath(filePath)), zlib.createGunzip(), fs.createWriteStream(plain, { mode: 0o600, flags: 'wx' }));
     return await fsp.open(plain, 'r');
   } finally {
     await fsp.rm(dir, { recursive: true, force: true }).catch(() => undefined);

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { isCompressedPath } from './compressed';
+import { decodeFsName, toFsPath } from '../platform/fs-name';
 
 /** A file as seen by stat: its identity (dev+inode+birth time) and how far it has grown. */
 export interface FileStat {
@@ -26,7 +27,7 @@ export interface Discovery {
 }
 
 export async function statFile(filePath: string): Promise<FileStat> {
-  const st = await fs.stat(filePath, { bigint: true });
+  const st = await fs.stat(toFsPath(filePath), { bigint: true });
   if (!st.isFile()) throw Object.assign(new Error(`${filePath} is not a regular file`), { code: 'ENOTFILE' });
   return {
     path: filePath,
@@ -49,7 +50,9 @@ export async function discoverFiles(patterns: readonly string[], cwd: string = p
     const absolute = path.resolve(cwd, pattern);
     // a glob never yields a .gz: a compressed file is a rotated one, read only as its continuation (reconcile-sources.ts)
     const paths = isDynamicPattern(pattern)
-      ? (await glob(pattern, { cwd, absolute: true, onlyFiles: true, dot: true, followSymbolicLinks: true })).filter((p) => !isCompressedPath(p))
+      ? (await withByteNames(await glob(pattern, { cwd, absolute: true, onlyFiles: true, dot: true, followSymbolicLinks: true }))).filter(
+          (p) => !isCompressedPath(p),
+        )
       : [absolute];
     for (const p of paths) {
       try {
@@ -72,17 +75,48 @@ export function sameBirth(a: string, b: string): boolean {
 /** The subdirectories of `dir` (where logrotate's `olddir` usually is; empty when it cannot be read). */
 export async function listSubdirectories(dir: string): Promise<string[]> {
   try {
-    return (await fs.readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => path.join(dir, d.name));
+    const entries = await fs.readdir(toFsPath(dir), { withFileTypes: true, encoding: 'buffer' });
+    return entries.filter((d) => d.isDirectory()).map((d) => path.join(dir, decodeFsName(d.name)));
   } catch {
     return [];
   }
+}
+
+/** Names of `dir`'s entries, each by its bytes (decodeFsName: a name that is not UTF-8 kept). */
+async function namesOf(dir: string): Promise<string[]> {
+  return (await fs.readdir(toFsPath(dir), { encoding: 'buffer' })).map(decodeFsName);
+}
+
+/**
+ * A glob's matches with their real names: the glob decodes names as UTF-8
+ * and turns an invalid byte into U+FFFD, a name no file has; such a match is
+ * replaced by the entries of its folder that read as it (issue 15).
+ */
+async function withByteNames(paths: readonly string[]): Promise<string[]> {
+  const out = new Set<string>();
+  for (const p of paths) {
+    if (!p.includes('\uFFFD')) {
+      out.add(p);
+      continue;
+    }
+    const dir = path.dirname(p);
+    const wanted = path.basename(p);
+    try {
+      for (const bytes of await fs.readdir(dir, { encoding: 'buffer' })) {
+        if (new TextDecoder().decode(bytes) === wanted) out.add(path.join(dir, decodeFsName(bytes)));
+      }
+    } catch {
+      out.add(p);
+    }
+  }
+  return [...out];
 }
 
 /** The regular files of `dir` (empty when it cannot be read). */
 async function listFiles(dir: string): Promise<FileStat[]> {
   let names: string[];
   try {
-    names = await fs.readdir(dir);
+    names = await namesOf(dir);
   } catch {
     return [];
   }

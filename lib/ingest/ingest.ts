@@ -131,12 +131,20 @@ async function noteReadError(work: FileWork, err: SourceReadError, deps: RunDeps
 
 /**
  * Nothing to do for a file: its size is its checkpoint (a held multi-line
- * entry keeps the checkpoint before it, a truncation makes the size smaller)
- * and its last visit read it. Not opened, no transaction: a run over
- * thousands of idle files costs their stat, done by discovery (issue 15).
+ * entry keeps the checkpoint before it), and size and mtime are what its
+ * last visit saw (a file truncated, or truncated and rewritten to the same
+ * size, must be visited: its first bytes tell), and its last visit read it.
+ * Not opened, no transaction: a run over thousands of idle files costs their
+ * stat, done by discovery (issue 15).
  */
 function isIdle(source: SourceRow, stat: FileStat): boolean {
-  return stat.size === source.readOffset && !source.failing;
+  return (
+    stat.size === source.readOffset &&
+    stat.size === source.sizeSeen &&
+    source.mtimeSeenMs !== null &&
+    Math.trunc(stat.mtimeMs) === source.mtimeSeenMs &&
+    !source.failing
+  );
 }
 
 /**

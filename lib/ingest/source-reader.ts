@@ -25,6 +25,7 @@ import { decideStart, sameIdentity } from './restart-check';
 import type { FileIdentity, ScanStart } from './restart-check';
 import { scanBatch, shrankWhileReading } from './scan-loop';
 import { isCompressedPath, openDecompressed } from './compressed';
+import { toFsPath } from '../platform/fs-name';
 
 /**
  * - `read`: read from the checkpoint (or from 0 after a restart), checkpoint saved;
@@ -60,7 +61,7 @@ export type OpenFile = (path: string) => Promise<FileHandle>;
  * followed by its content: reconcile-sources.ts) is opened as its content.
  */
 export const openForReading: OpenFile = (filePath) =>
-  isCompressedPath(filePath) ? openDecompressed(filePath) : fs.open(filePath, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  isCompressedPath(filePath) ? openDecompressed(filePath) : fs.open(toFsPath(filePath), fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
 
 export interface BatchDeps {
   client: pg.PoolClient;
