@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { logLine } from '../support/files';
 import { IngestFixture } from '../support/ingest-fixture';
+import { readIngestConfig } from '../../lib/ingest/config';
 
 function findLogrotate(): string | null {
   const dirs = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/sbin', '/usr/bin'];
@@ -116,6 +117,33 @@ if (!LOGROTATE) {
       expect(summary.totals.bytesLost).toBe(0);
       expect(await fx.anomalies()).toEqual([]);
       expect(again.totals.entriesStored).toBe(0);
+    });
+
+    it('olddir outside the log folder, named by the source (olddir): followed there, nothing lost', async () => {
+      // Prepare: the archive folder beside the test folder (logrotate wants olddir on the same device)
+      const archive = `${path.dirname(fx.file('app.log'))}-archive`;
+      fs.mkdirSync(archive, { recursive: true });
+      const sources = fx.file('logmon.json');
+      fs.writeFileSync(sources, JSON.stringify({ sources: [{ name: 'app', path: fx.file('app.log'), olddir: archive }] }));
+      fx.config = { ...readIngestConfig({ LOGMON_CONFIG: sources, LOG_TIMEZONE: 'UTC' }), multilineFlushMs: 0 };
+      const file = fx.file('app.log');
+      try {
+        fs.writeFileSync(file, logLine('ERROR', 'a1', 1));
+        await fx.ingest();
+        fs.appendFileSync(file, logLine('ERROR', 'a2', 2));
+
+        // Act
+        logrotate(['rotate 3', 'create', `olddir ${archive}`]);
+        fs.appendFileSync(file, logLine('ERROR', 'b1', 3));
+        await fx.ingest();
+
+        // Assess
+        expect(fs.existsSync(path.join(archive, 'app.log.1'))).toBe(true);
+        expect(await fx.messages()).toEqual(['a1', 'a2', 'b1']);
+        expect(await fx.anomalies()).toEqual([]);
+      } finally {
+        fs.rmSync(archive, { recursive: true, force: true });
+      }
     });
 
     it.each([

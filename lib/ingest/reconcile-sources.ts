@@ -79,9 +79,11 @@ async function checkHeads(openFile: OpenFile, requests: readonly HeadCheckReques
 async function planWithFacts(
   files: readonly DiscoveredFile[],
   known: readonly SourceRow[],
-  configuredNames: ReadonlySet<string>,
+  configured: readonly SourceConfig[],
   openFile: OpenFile,
 ): Promise<ReconcileAction[]> {
+  const configuredNames = new Set(configured.map((s) => s.name));
+  const olddirsOf = new Map(configured.map((s) => [s.name, s.olddirs ?? []]));
   const heads = new Map<string, HeadCheck>();
   await checkHeads(openFile, headChecksForDiscovered(files, known), heads);
   const first = planDiscovered(files, known, heads);
@@ -89,7 +91,7 @@ async function planWithFacts(
   // One directory listing per directory and run, however many checkpoints it holds.
   const listings = new Map<string, Promise<FileStat[]>>();
   const located = new Map<number, FileStat | null>();
-  for (const row of unsettled) located.set(row.id, await locateRow(row, listings, heads));
+  for (const row of unsettled) located.set(row.id, await locateRow(row, olddirsOf.get(row.sourceName) ?? [], listings, heads));
   await checkHeads(openFile, headChecksForLocated(unsettled, located), heads);
   return [...first.actions, ...planKnownRows(known, first.settled, configuredNames, located, heads)];
 }
@@ -103,9 +105,15 @@ async function planWithFacts(
  * reported with the checkpoint's identity and its content's size, its head
  * check recorded as `same` (verified here, so not decompressed again).
  */
-async function locateRow(row: SourceRow, listings: Map<string, Promise<FileStat[]>>, heads: Map<string, HeadCheck>): Promise<FileStat | null> {
+async function locateRow(
+  row: SourceRow,
+  olddirs: readonly string[],
+  listings: Map<string, Promise<FileStat[]>>,
+  heads: Map<string, HeadCheck>,
+): Promise<FileStat | null> {
   const dir = path.dirname(row.path);
-  const dirs = [dir, ...(await listSubdirectories(dir))];
+  const configured = olddirs.map((d) => path.resolve(dir, d));
+  const dirs = [...new Set([dir, ...(await listSubdirectories(dir)), ...configured])];
   for (const d of dirs) {
     const found = await findByIdentity(d, row.dev, row.ino, listings);
     if (found && sameBirth(found.birthTimeNs, row.birthTimeNs)) return found;
@@ -264,11 +272,10 @@ export async function reconcileSources(deps: ReconcileDeps, runId: string, summa
     s.error = `${problem.pattern}: ${problem.reason}`;
     summaries.push(s);
   }
-  const configuredNames = new Set(configured.map((s) => s.name));
   return withTransaction(deps.pool, async (client) => {
     await client.query(SQL.lockDiscovery);
     const known = (await client.query<SourceRowDb>(SQL.listKnownSources)).rows.map(toSourceRow);
-    const actions = await planWithFacts(discovery.files, known, configuredNames, deps.openFile);
+    const actions = await planWithFacts(discovery.files, known, configured, deps.openFile);
     return applyReconcile(client, runId, actions, deps.cwd, summaries);
   });
 }

@@ -34,6 +34,12 @@ export interface SourceConfig {
   labels: Record<string, string>;
   /** Opt-in health check `source-silent`: the source's files must change at least this often (ms); null: not checked. */
   expectActivityWithinMs?: number | null;
+  /**
+   * Folders logrotate moves the rotated files to (its `olddir`), absolute or
+   * relative to the file's folder: a rotated file is looked for there too
+   * (besides its own folder and their subfolders, always searched).
+   */
+  olddirs?: string[];
 }
 
 /** `auto`, one named format, or a regular expression with named groups `time`, `level`, `message`. */
@@ -80,6 +86,7 @@ const SOURCE = z.strictObject({
   expectActivityWithin: z.optional(
     z.string().check(z.refine((s) => (parseDuration(s) ?? 0) >= 60_000, { message: 'must be a duration of at least 1m such as "30m" or "2h"' })),
   ),
+  olddir: z.optional(z.union([NON_EMPTY, z.array(NON_EMPTY)], { message: 'must be a folder or a list of folders' })),
 });
 
 const CONFIG_FILE = z.strictObject({
@@ -141,6 +148,7 @@ function toSource(raw: RawSource, index: number, defaults: { timeZone: string; m
     multilineStart: raw.multiline ? new RegExp(raw.multiline.start, 'u') : null,
     labels,
     expectActivityWithinMs: raw.expectActivityWithin !== undefined ? parseDuration(raw.expectActivityWithin) : null,
+    olddirs: raw.olddir === undefined ? [] : typeof raw.olddir === 'string' ? [raw.olddir] : raw.olddir,
   };
 }
 
