@@ -30,7 +30,9 @@ const MARKER = ` …[line truncated at ${MAX_LINE} bytes]`;
 const FLUSH_MS = 10 * 60 * 1000;
 const FINGERPRINT = 1024;
 /** Headers as the generator writes them; blanks after `]` are not part of the message. */
-const HEADER = /^2026-11-23 10:\d\d:\d\d \[(ERROR|INFO)\][ \t]*(.*)$/s;
+// The rest of an entry cut right after its date (a partial write, the file truncated before the rest came) starts
+// with a time of day and a level: logmon reads that as an entry too (the generic rule, docs/log-format.md).
+const HEADER = /^(?:2026-11-23 )?10:\d\d:\d\d \[(ERROR|INFO)\][ \t]*(.*)$/s;
 /** A line cut short (at eof) may keep a valid timestamp without its level: an entry without a level (never stored, docs/log-format.md). */
 const TIMESTAMP = /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d/;
 
