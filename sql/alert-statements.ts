@@ -13,13 +13,10 @@ const EVALUATION_LOCK_KEY = 7380003;
 // using RULE_FILTER reads log_entries e LEFT JOIN log_sources s (the join is
 // removed by the planner when neither is there).
 export const RULE_EXTRA = '/*rule-extra*/';
-// The visibility mark of the evaluation (set by setEvaluationMarks in its
-// transaction): every entry ingested before it was committed; the rules count
-// only those, the ones the commit cursor may examine, so no entry is counted
-// both before and when the cursor examines it. Outside an evaluation no limit.
-const VISIBLE_UNTIL = `coalesce(nullif(current_setting('logmon.visible_until', true), ''), 'infinity')::timestamptz`;
+// RULE_EXTRA also takes the evaluation's visibility mark (rule-sql.ts): the
+// rules count only entries ingested before it, the ones the commit cursor may
+// examine, so no entry is counted both before and when the cursor examines it.
 const RULE_FILTER = `e.logged_at > $1 AND e.logged_at <= $2
-  AND e.ingested_at < ${VISIBLE_UNTIL}
   AND e.level = ANY($3::text[])
   AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM log_sources ls WHERE ls.id = e.source_id AND ls.path LIKE $4))
   AND ($5::text IS NULL OR e.message ~ $5) ${RULE_EXTRA}`;
@@ -40,7 +37,7 @@ const SLICE_1_TO_4 = `e.ingested_at >= $1 AND e.ingested_at <= $3
 // its visibility marks, 013_visibility_marks.sql), and that evaluation's time.
 const SEEN = 'EXISTS (SELECT 1 FROM alert_visibility m WHERE m.visible_until > e.ingested_at)';
 const SEEN_AT = '(SELECT min(m.evaluated_at) FROM alert_visibility m WHERE m.visible_until > e.ingested_at)';
-const EVALUATED_AT = `coalesce(nullif(current_setting('logmon.evaluated_at', true), ''), 'infinity')::timestamptz`;
+const EVALUATED_AT = `(SELECT coalesce(nullif(current_setting('logmon.evaluated_at', true), ''), 'infinity')::timestamptz)`;
 // How much earlier than this evaluation an entry was first counted (0 when now): late bounds move back by it.
 const SEEN_EARLIER_BY = `(${EVALUATED_AT} - coalesce(${SEEN_AT}, ${EVALUATED_AT}))`;
 
@@ -193,8 +190,11 @@ export const ALERT_SQL = {
         WHERE datname = current_database() AND backend_type = 'client backend' AND application_name = $3
           AND pid <> pg_backend_pid() AND xact_start IS NOT NULL)) - make_interval(secs => $1::bigint / 1000.0) AS until),
     previous AS (SELECT examined_until AS at, examined_id AS id FROM alert_cursor WHERE singleton),
-    stop AS (SELECT e.ingested_at AS at, e.id FROM log_entries e, previous p, mark m
-      WHERE e.ingested_at >= p.at AND e.ingested_at < m.until AND (e.ingested_at, e.id) >= (p.at, p.id)
+    -- bounds as scalar subqueries (evaluated once, then index bounds of log_entries_ingested_at_id): joined
+    -- to the CTEs, the planner walked the whole index from its start at every run (2.2 s at 10 million rows)
+    stop AS (SELECT e.ingested_at AS at, e.id FROM log_entries e
+      WHERE e.ingested_at >= (SELECT at FROM previous) AND e.ingested_at < (SELECT until FROM mark)
+        AND (e.ingested_at, e.id) >= ((SELECT at FROM previous), (SELECT id FROM previous))
       ORDER BY e.ingested_at, e.id OFFSET $2 LIMIT 1),
     target AS (SELECT coalesce((SELECT at FROM stop), (SELECT until FROM mark)) AS at, coalesce((SELECT id FROM stop), 0) AS id),
     saved AS (
@@ -210,8 +210,8 @@ export const ALERT_SQL = {
       (SELECT examined_until FROM saved)::text AS until_text, (SELECT examined_id FROM saved)::text AS until_id,
       ((SELECT at FROM previous), (SELECT id FROM previous)) < ((SELECT examined_until FROM saved), (SELECT examined_id FROM saved)) AS advanced,
       EXISTS (SELECT 1 FROM stop) AS more`,
-  /** The evaluation's visibility mark and clock, for the statements of its transaction ($1, $2 as text). */
-  setEvaluationContext: `SELECT set_config('logmon.visible_until', $1, true), set_config('logmon.evaluated_at', $2, true)`,
+  /** The evaluation's clock, for the late-data statements of its transaction ($1 as text). */
+  setEvaluationContext: `SELECT set_config('logmon.evaluated_at', $1, true)`,
   /**
    * The mark ($1) and the evaluation's clock ($2) recorded while the cursor
    * ($3, $4) is behind it; the marks of entries examined before this

@@ -6,7 +6,7 @@ import type { EvaluationLockRow, LastEvaluationRow } from '../../sql/alert-state
 import { evaluateRule, leavesRoomToFire } from './evaluator';
 import type { AlertStateName, NotificationKind } from './categories';
 import type { AlertRule } from './rules';
-import { advanceCommitCursor, setEvaluationMarks } from './commit-cursor';
+import { advanceCommitCursor, endEvaluationMarks, setEvaluationMarks } from './commit-cursor';
 import { ALERT_DEFAULTS, ALERT_DEFAULT_MS } from './defaults';
 import type { CommitRange } from './commit-cursor';
 import { evaluateGrouped, remindAfterSilence } from './grouped-rule';
@@ -576,81 +576,90 @@ async function checkLateData(client: pg.PoolClient, deps: RunDeps, summaries: Ru
 /** Evaluate every rule in one transaction under the evaluation lock; busy when another run holds it. */
 async function evaluateRules(deps: RunDeps, clock: number): Promise<Evaluation> {
   return withTransaction(deps.pool, async (client) => {
-    const lock = await client.query<EvaluationLockRow>(SQL.tryLockEvaluation);
-    if (lock.rows[0]?.locked !== true) return { evaluated: false, rules: [], removedRules: [], health: [], queued: 0, evaluatedAt: clock };
-    // time never runs backwards for the rules: after a clock step back, the run evaluates at the previous run's time
-    // (an ongoing burst is not resolved and fired again when the clock catches up)
-    const last = (await client.query<LastEvaluationRow>(SQL.lastEvaluation)).rows[0]?.last?.getTime() ?? null;
-    const now = last !== null && last > clock ? last : clock;
-    if (now !== clock)
-      deps.logger?.warn('the clock is behind the previous evaluation: this run evaluates at that time', {
-        clock: new Date(clock).toISOString(),
-        previousEvaluation: new Date(now).toISOString(),
-        behindMs: now - clock,
-      });
-    // Moved first: the entries it covers are examined by this run only, by the windows or as late data.
-    const step = await advanceCommitCursor(client, deps.commitSafetyMarginMs, deps.maxExaminedEntries);
-    await setEvaluationMarks(client, step, now);
-    const range = step.range;
-    if (range?.more)
-      deps.logger?.info('backlog: this run examines a bounded slice of committed entries; the next goes on', { until: range.until, untilId: range.untilId });
-    // the templates of the slice are catalogued before any rule reads the catalog
-    await updateTemplateCatalog(client, step, catalogPolicy(deps.rules), now);
-    const stored = await listStates(client);
-    const keysOf = (name: string): Map<RuleKey, StoredState> => stored.get(name) ?? new Map();
-    let queued = 0;
-    const rules: RuleSummary[] = [];
-    const failures: RuleFailure[] = [];
-    // each rule under its own savepoint and time limit: one that fails is rolled back alone, and the others go on
-    const timeout = (await client.query<{ timeout: string }>(SQL.currentStatementTimeout)).rows[0]?.timeout ?? '0';
-    await client.query(SQL.setStatementTimeout, [`${deps.ruleTimeoutMs}ms`]);
-    for (const rule of deps.rules) {
-      const keys = keysOf(rule.name);
-      await client.query(SQL.savepointRule);
-      try {
-        await deps.hooks?.duringRule?.(rule, client);
-        let ruleQueued = await retireOrphanKeys(client, deps, rule, keys, now);
-        const summary =
-          rule.groupBy.length > 0
-            ? await evaluateGroupedRule(client, deps, rule, keys, now, range)
-            : await evaluateOne(client, deps, rule, keys.get(NO_KEY) ?? null, now, range);
-        ruleQueued += summary.queued;
-        await client.query(SQL.releaseRule);
-        rules.push(summary);
-        queued += ruleQueued;
-      } catch (err) {
-        await client.query(SQL.rollbackRule);
-        const error = ruleErrorText(err, deps.ruleTimeoutMs);
-        failures.push({ rule: rule.name, error });
-        deps.logger?.error('rule not evaluated this run; the other rules are', { rule: rule.name, error });
-        rules.push(failedRule(rule, keys.get(NO_KEY) ?? null, now, error));
-      }
+    try {
+      return await evaluateLocked(client, deps, clock);
+    } finally {
+      endEvaluationMarks(client);
     }
-    await client.query(SQL.setStatementTimeout, [timeout]);
-    const health: HealthSummary[] = [];
-    for (const rule of deps.health)
-      health.push(
-        await evaluateHealthRule(client, deps, rule, keysOf(rule.name).get(NO_KEY) ?? null, now, {
-          ruleFailures: failures,
-          cursor: { backlog: range?.more === true, examinedUntil: step.position.at },
-        }),
-      );
-    queued += health.filter((h) => h.notification !== null).length;
-    const configured = new Set([...deps.rules, ...deps.health].map((r) => r.name));
-    const removedRules: string[] = [];
-    for (const [name, keys] of stored) {
-      if (configured.has(name)) continue;
-      if (name.startsWith(HEALTH_RULE_PREFIX)) {
-        const state = keys.get(NO_KEY);
-        if (state && (await retireHealthRule(client, deps, name, state, now))) queued += 1;
-        else if (!state) await client.query(SQL.deleteState, [name]);
-      } else queued += await retireRule(client, deps, name, keys, now);
-      removedRules.push(name);
-    }
-    queued += await checkLateData(client, deps, rules, now, range);
-    await deps.hooks?.beforeEvaluationCommit?.();
-    return { evaluated: true, rules, removedRules, health, queued, evaluatedAt: now };
   });
+}
+
+/** evaluateRules in its transaction: the lock, the cursor, every rule, the health rules, late data. */
+async function evaluateLocked(client: pg.PoolClient, deps: RunDeps, clock: number): Promise<Evaluation> {
+  const lock = await client.query<EvaluationLockRow>(SQL.tryLockEvaluation);
+  if (lock.rows[0]?.locked !== true) return { evaluated: false, rules: [], removedRules: [], health: [], queued: 0, evaluatedAt: clock };
+  // time never runs backwards for the rules: after a clock step back, the run evaluates at the previous run's time
+  // (an ongoing burst is not resolved and fired again when the clock catches up)
+  const last = (await client.query<LastEvaluationRow>(SQL.lastEvaluation)).rows[0]?.last?.getTime() ?? null;
+  const now = last !== null && last > clock ? last : clock;
+  if (now !== clock)
+    deps.logger?.warn('the clock is behind the previous evaluation: this run evaluates at that time', {
+      clock: new Date(clock).toISOString(),
+      previousEvaluation: new Date(now).toISOString(),
+      behindMs: now - clock,
+    });
+  // Moved first: the entries it covers are examined by this run only, by the windows or as late data.
+  const step = await advanceCommitCursor(client, deps.commitSafetyMarginMs, deps.maxExaminedEntries);
+  await setEvaluationMarks(client, step, now);
+  const range = step.range;
+  if (range?.more)
+    deps.logger?.info('backlog: this run examines a bounded slice of committed entries; the next goes on', { until: range.until, untilId: range.untilId });
+  // the templates of the slice are catalogued before any rule reads the catalog
+  await updateTemplateCatalog(client, step, catalogPolicy(deps.rules), now);
+  const stored = await listStates(client);
+  const keysOf = (name: string): Map<RuleKey, StoredState> => stored.get(name) ?? new Map();
+  let queued = 0;
+  const rules: RuleSummary[] = [];
+  const failures: RuleFailure[] = [];
+  // each rule under its own savepoint and time limit: one that fails is rolled back alone, and the others go on
+  const timeout = (await client.query<{ timeout: string }>(SQL.currentStatementTimeout)).rows[0]?.timeout ?? '0';
+  await client.query(SQL.setStatementTimeout, [`${deps.ruleTimeoutMs}ms`]);
+  for (const rule of deps.rules) {
+    const keys = keysOf(rule.name);
+    await client.query(SQL.savepointRule);
+    try {
+      await deps.hooks?.duringRule?.(rule, client);
+      let ruleQueued = await retireOrphanKeys(client, deps, rule, keys, now);
+      const summary =
+        rule.groupBy.length > 0
+          ? await evaluateGroupedRule(client, deps, rule, keys, now, range)
+          : await evaluateOne(client, deps, rule, keys.get(NO_KEY) ?? null, now, range);
+      ruleQueued += summary.queued;
+      await client.query(SQL.releaseRule);
+      rules.push(summary);
+      queued += ruleQueued;
+    } catch (err) {
+      await client.query(SQL.rollbackRule);
+      const error = ruleErrorText(err, deps.ruleTimeoutMs);
+      failures.push({ rule: rule.name, error });
+      deps.logger?.error('rule not evaluated this run; the other rules are', { rule: rule.name, error });
+      rules.push(failedRule(rule, keys.get(NO_KEY) ?? null, now, error));
+    }
+  }
+  await client.query(SQL.setStatementTimeout, [timeout]);
+  const health: HealthSummary[] = [];
+  for (const rule of deps.health)
+    health.push(
+      await evaluateHealthRule(client, deps, rule, keysOf(rule.name).get(NO_KEY) ?? null, now, {
+        ruleFailures: failures,
+        cursor: { backlog: range?.more === true, examinedUntil: step.position.at },
+      }),
+    );
+  queued += health.filter((h) => h.notification !== null).length;
+  const configured = new Set([...deps.rules, ...deps.health].map((r) => r.name));
+  const removedRules: string[] = [];
+  for (const [name, keys] of stored) {
+    if (configured.has(name)) continue;
+    if (name.startsWith(HEALTH_RULE_PREFIX)) {
+      const state = keys.get(NO_KEY);
+      if (state && (await retireHealthRule(client, deps, name, state, now))) queued += 1;
+      else if (!state) await client.query(SQL.deleteState, [name]);
+    } else queued += await retireRule(client, deps, name, keys, now);
+    removedRules.push(name);
+  }
+  queued += await checkLateData(client, deps, rules, now, range);
+  await deps.hooks?.beforeEvaluationCommit?.();
+  return { evaluated: true, rules, removedRules, health, queued, evaluatedAt: now };
 }
 
 /**

@@ -84,6 +84,22 @@ export async function advanceCommitCursor(client: Queryable, safetyMarginMs = CO
 }
 
 /**
+ * The visibility mark of the evaluation running on `client` (its rule
+ * statements take it as a parameter, rule-sql.ts: a value the planner sees,
+ * so a window count keeps its plan), null outside an evaluation.
+ */
+export function visibleUntilOf(client: object): string | null {
+  return VISIBLE_UNTIL.get(client) ?? null;
+}
+
+/** The evaluation on `client` is over (its transaction ends): its rule statements take no mark. */
+export function endEvaluationMarks(client: object): void {
+  VISIBLE_UNTIL.delete(client);
+}
+
+const VISIBLE_UNTIL = new WeakMap<object, string>();
+
+/**
  * Give the evaluation's statements its visibility mark and clock (the rules
  * count entries ingested before the mark; late entries an earlier evaluation
  * counted are late as of that one), and record the mark while the cursor is
@@ -91,7 +107,8 @@ export async function advanceCommitCursor(client: Queryable, safetyMarginMs = CO
  */
 export async function setEvaluationMarks(client: Queryable, step: CursorStep, now: number): Promise<void> {
   const at = new Date(now).toISOString();
-  await client.query(SQL.setEvaluationContext, [step.visibleUntil, at]);
+  VISIBLE_UNTIL.set(client, step.visibleUntil);
+  await client.query(SQL.setEvaluationContext, [at]);
   // marks below this evaluation's slice are done with; the slice's own still say what was counted before
   const examinedBefore = step.range?.from ?? step.position.at;
   await client.query(SQL.recordVisibilityMark, [step.visibleUntil, at, step.position.at, step.position.id, examinedBefore]);

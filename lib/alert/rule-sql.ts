@@ -15,9 +15,20 @@ import type { AlertRule } from './rules';
  * @example
  *   const { text, values } = ruleStatement(SQL.countWindow, rule, params, '["api"]');
  */
-export function ruleStatement(sql: string, rule: AlertRule, params: unknown[], key: RuleKey | null = null): { text: string; values: unknown[] } {
+export function ruleStatement(
+  sql: string,
+  rule: AlertRule,
+  params: unknown[],
+  key: RuleKey | null = null,
+  visibleUntil: string | null = null,
+): { text: string; values: unknown[] } {
   const extra: string[] = [];
   const values = [...params];
+  if (visibleUntil !== null) {
+    // the evaluation's visibility mark (commit-cursor.ts): entries ingested before it only
+    values.push(visibleUntil);
+    extra.push(`AND e.ingested_at < $${values.length}::timestamptz`);
+  }
   if (rule.type === RULE_TYPE.NEW_TEMPLATE) extra.push(newTemplateCondition(rule));
   if (key !== null && rule.groupBy.length > 0) {
     values.push(key);

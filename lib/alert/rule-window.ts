@@ -13,7 +13,7 @@ import { templateOf } from '../ingest/template';
 import { ruleStatement } from './rule-sql';
 import type { RuleKey } from './rule-key';
 import type { AlertRule } from './rules';
-import { rangeParams } from './commit-cursor';
+import { rangeParams, visibleUntilOf } from './commit-cursor';
 import type { CommitRange } from './commit-cursor';
 import { ConfigError, DatabaseError } from '../platform/errors';
 import type { MessageCount, SampleEntry, WindowDetails } from './notification';
@@ -47,7 +47,7 @@ export async function queryRule<R extends pg.QueryResultRow>(
   params: unknown[],
   key: RuleKey | null = null,
 ): Promise<pg.QueryResult<R>> {
-  const statement = ruleStatement(sql, rule, params, key);
+  const statement = ruleStatement(sql, rule, params, key, visibleUntilOf(client));
   try {
     return await client.query<R>(statement.text, statement.values);
   } catch (err) {
