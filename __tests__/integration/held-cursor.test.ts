@@ -154,9 +154,11 @@ describe('Fault: the commit cursor held back', () => {
     );
   });
 
-  it('counts nothing twice when logmon pools write while the job evaluates (application name logmon)', async () => {
-    // the pools logmon opens tell PostgreSQL who they are: only they hold the cursor
-    const pool = createPool(db.url, 1);
+  it.each([
+    ['as given', (url: string) => url],
+    ['with an application_name of its own', (url: string) => `${url}${url.includes('?') ? '&' : '?'}application_name=my-app`],
+  ])('names every session logmon opens "logmon", the DATABASE_URL %s (only those hold the cursor)', async (_, urlOf) => {
+    const pool = createPool(urlOf(db.url), 1);
     try {
       const name = (await pool.query<{ name: string }>('SELECT current_setting($1) AS name', ['application_name'])).rows[0]!.name;
       expect(name).toBe('logmon');

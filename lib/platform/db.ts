@@ -8,10 +8,6 @@ export type PoolClient = pg.PoolClient;
 const SESSION_DEAD_AFTER_MS = 5 * 60 * 1000;
 
 /**
- * A small pool: a Lambda handles one event at a time, the extra connection
- * lets the alert publisher hold a row lock while evaluating.
- */
-/**
  * The application name of logmon's sessions: the alert job's commit cursor
  * waits only for transactions of these (an ingest in progress), never for a
  * pg_dump or an operator's open transaction (sql/alert-statements.ts,
@@ -19,10 +15,30 @@ const SESSION_DEAD_AFTER_MS = 5 * 60 * 1000;
  */
 export const LOGMON_APPLICATION = 'logmon';
 
+/**
+ * The connection string without an `application_name` of its own: node-postgres
+ * lets the URL's win over the pool's, and a session not named `logmon` would be
+ * invisible to the commit cursor (its entries could be passed before they commit).
+ */
+export function withLogmonApplicationName(connectionString: string): string {
+  if (!/[?&]application_name=/.test(connectionString)) return connectionString;
+  try {
+    const url = new URL(connectionString);
+    url.searchParams.delete('application_name');
+    return url.toString();
+  } catch {
+    return connectionString;
+  }
+}
+
+/**
+ * A small pool: a Lambda handles one event at a time, the extra connection
+ * lets the alert publisher hold a row lock while evaluating.
+ */
 export function createPool(connectionString: string, max = 3): pg.Pool {
   if (!connectionString) throw new DatabaseError('DATABASE_URL is not set');
   const pool = new pg.Pool({
-    connectionString,
+    connectionString: withLogmonApplicationName(connectionString),
     max,
     connectionTimeoutMillis: 10000,
     idleTimeoutMillis: 30000,
