@@ -287,10 +287,21 @@ export const ALERT_SQL = {
     WHERE ${LATE_FILTER}
     ORDER BY e.logged_at DESC, e.id DESC LIMIT $10`,
   /** Late entries of each rule examined by earlier evaluations of a backlog, not reported yet. */
-  listLateTallies: 'SELECT rule_name, entries, busiest, first_at, last_at, top_messages, samples, since FROM alert_late_tally',
-  saveLateTally: `INSERT INTO alert_late_tally (rule_name, entries, busiest, first_at, last_at, top_messages, samples, since)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-    ON CONFLICT (rule_name) DO UPDATE SET entries = $2, busiest = $3, first_at = $4, last_at = $5, top_messages = $6, samples = $7, since = $8`,
+  listLateTallies:
+    'SELECT rule_name, entries, busiest, first_at, last_at, top_messages, samples, since, from_at::text AS from_at, from_id::text AS from_id FROM alert_late_tally',
+  saveLateTally: `INSERT INTO alert_late_tally (rule_name, entries, busiest, first_at, last_at, top_messages, samples, since, from_at, from_id)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    ON CONFLICT (rule_name) DO UPDATE SET entries = $2, busiest = $3, first_at = $4, last_at = $5, top_messages = $6, samples = $7, since = $8,
+      from_at = $9, from_id = $10`,
+  /**
+   * The busiest window of $10 ms among a rule's late entries examined from
+   * the tally's start to this slice's end ($6..$9), logged in ($1, $11]
+   * (this slice's late entries, one window either side): a window a slice
+   * boundary split is counted whole.
+   */
+  lateBusiest: `SELECT coalesce(max(in_window), 0) AS busiest
+    FROM (SELECT count(*) OVER (ORDER BY e.logged_at RANGE BETWEEN CURRENT ROW AND ${WINDOW_FRAME_10} FOLLOWING) AS in_window
+          FROM ${ENTRIES} WHERE ${LATE_FILTER} AND e.logged_at <= $11::timestamptz) late`,
   deleteLateTally: 'DELETE FROM alert_late_tally WHERE rule_name = $1',
 
   /**
@@ -401,6 +412,8 @@ export type SliceTemplateRow = { id: string; first_at: Date; last_at: Date; n: s
 export type CatalogExampleRow = { id: string; message: string; source_id: string | null; source_since: Date | null };
 /** trackingSince */
 export type TrackingSinceRow = { created_at: Date };
+/** lateBusiest */
+export type LateBusiestRow = { busiest: string };
 /** anyLateEntries */
 export type FoundRow = { found: boolean };
 /** lateBursts */
@@ -414,6 +427,9 @@ export type LateTallyRow = {
   last_at: Date;
   top_messages: { message: string; count: number }[];
   samples: { loggedAt: string; level: string; message: string; path: string }[];
+  /** null: begun before migration 014 */
+  from_at: string | null;
+  from_id: string | null;
   since: Date;
 };
 /** claimNextOutbox, claimCompanions (kind: CHECK in 002_alerting.sql; attributes: NotificationAttributes, `{}` by default) */

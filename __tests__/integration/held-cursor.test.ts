@@ -105,6 +105,32 @@ describe('Fault: the commit cursor held back', () => {
     expect(summaries.map((s) => s.rules.find((r) => r.rule === 'any-fatal')!.lateEntries)).toEqual([100, 100, 50, 0, 0, 0]);
   });
 
+  it('reports the busiest window of a backlog even when a slice boundary splits it', async () => {
+    // Prepare: 1,500 late entries in one transaction; entries 801-1200 are one burst of 400 within 40 s,
+    // so the first slice (1,000 entries) holds 200 of it and the second the other 200
+    await alert(T0);
+    await db.pool.query(`UPDATE alert_cursor SET examined_until = now() - interval '1 hour'`);
+    const arrived = (await dbNow()) - 30_000;
+    await db.pool.query(
+      `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset, ingested_at)
+       SELECT CASE WHEN i <= 800 THEN $1::timestamptz + i * interval '10 seconds'
+                   WHEN i <= 1200 THEN $1::timestamptz + interval '3 hours' + (i - 800) * interval '100 milliseconds'
+                   ELSE $1::timestamptz + interval '4 hours' + (i - 1200) * interval '10 seconds' END,
+              'ERROR', 'backlog ' || i, $2, i, $3
+       FROM generate_series(1, 1500) i`,
+      [new Date(T0 - 6 * 3_600_000), sourceId, new Date(arrived)],
+    );
+
+    // Act: two slices, then caught up
+    for (let minute = 1; minute <= 3; minute += 1) await alert(T0 + minute * MIN);
+
+    // Assess: one LATE DATA with the whole backlog and the burst's true size
+    const late = sns.messages.filter((m) => m.attributes.kind?.value === 'late' && m.attributes.rule?.value === 'error-burst');
+    expect(late).toHaveLength(1);
+    expect(/Late total: +([^\n]+)/.exec(late[0]!.message)?.[1]).toBe('1500');
+    expect(/Busiest: +(\d+) within/.exec(late[0]!.message)?.[1]).toBe('400');
+  });
+
   it.each([
     ['pg_dump', 'REPEATABLE READ'],
     ['psql', 'READ COMMITTED'],

@@ -25,6 +25,7 @@ import {
   deleteLateTally,
   lateTallyDetails,
   mergeLateTally,
+  readBusiestAcross,
   readLateBurst,
   readLateTallies,
   saveLateTally,
@@ -532,7 +533,9 @@ async function checkLateData(client: pg.PoolClient, deps: RunDeps, summaries: Ru
     if (anyLate && range) {
       const burst = await readLateBurst(client, rule, range, limits);
       summary.lateEntries = burst.total;
-      tally = mergeLateTally(stored, burst, now);
+      const across = await readBusiestAcross(client, rule, stored, range, burst, limits);
+      tally = mergeLateTally(stored, burst, now, range);
+      if (tally && across > tally.busiest) tally = { ...tally, busiest: across };
     }
     if (!tally) continue;
     if (tally.busiest < rule.threshold) {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { ALERT_SQL as SQL } from '../../sql/alert-statements';
-import type { FoundRow, LateBurstRow, LateTallyRow, SampleEntryRow, TemplateCountRow } from '../../sql/alert-statements';
+import type { FoundRow, LateBurstRow, LateBusiestRow, LateTallyRow, SampleEntryRow, TemplateCountRow } from '../../sql/alert-statements';
 import type { AlertRule } from './rules';
 import { rangeParams } from './commit-cursor';
 import type { CommitRange } from './commit-cursor';
@@ -46,7 +46,7 @@ export interface LateBurst {
 /** A rule's late entries over the slices examined since its last report. */
 export interface LateTally {
   entries: number;
-  /** Most late entries within one window of the rule, within one slice. */
+  /** Most late entries within one window of the rule (a window a slice boundary split counted whole: readBusiestAcross). */
   busiest: number;
   firstAt: Date;
   lastAt: Date;
@@ -54,6 +54,9 @@ export interface LateTally {
   samples: SampleEntry[];
   /** The run's clock when the tally began. */
   since: number;
+  /** The commit cursor's position at the tally's first slice (PostgreSQL text, id); null for a tally from before migration 014. */
+  fromAt: string | null;
+  fromId: string | null;
 }
 
 /** The run's clock and the bounds of lateness: at or before `now - grace - window`, after `now - horizon` (`ALERT_LATE_HORIZON`). */
@@ -102,12 +105,46 @@ export async function readLateBurst(client: Queryable, rule: AlertRule, range: C
   };
 }
 
-/** Add a slice's late entries to a rule's tally (pure). */
-export function mergeLateTally(tally: LateTally | null, burst: LateBurst, now: number): LateTally | null {
+/**
+ * The busiest window of `rule`'s late entries examined since `tally` began
+ * (its first slice's position) up to this slice's end, around this slice's
+ * late entries (`burst`): with the slices before, a window a slice boundary
+ * split is counted whole. 0 without a tally position or late entries.
+ */
+export async function readBusiestAcross(
+  client: Queryable,
+  rule: AlertRule,
+  tally: LateTally | null,
+  range: CommitRange,
+  burst: LateBurst,
+  limits: LateLimits,
+): Promise<number> {
+  const d = burst.details;
+  if (tally?.fromAt == null || tally.fromId == null || !d?.firstAt || !d.lastAt) return 0;
+  const from = new Date(Math.max(limits.now - limits.horizonMs, d.firstAt.getTime() - rule.windowMs));
+  const late = ruleFilterParams(rule, from, new Date(countableSince(rule, limits.now, limits.graceMs)));
+  const since: CommitRange = { ...range, from: tally.fromAt, fromId: tally.fromId };
+  const params = [...late, ...rangeParams(since), rule.windowMs, new Date(d.lastAt.getTime() + rule.windowMs)];
+  const row = (await queryRule<LateBusiestRow>(client, rule, SQL.lateBusiest, params)).rows[0];
+  return Number(row?.busiest ?? 0);
+}
+
+/** Add a slice's late entries to a rule's tally (pure); `range`: the slice (where a new tally begins). */
+export function mergeLateTally(tally: LateTally | null, burst: LateBurst, now: number, range?: CommitRange): LateTally | null {
   const d = burst.details;
   if (!d?.firstAt || !d.lastAt) return tally;
   if (!tally)
-    return { entries: burst.total, busiest: burst.busiest, firstAt: d.firstAt, lastAt: d.lastAt, topMessages: d.topMessages, samples: d.samples, since: now };
+    return {
+      entries: burst.total,
+      busiest: burst.busiest,
+      firstAt: d.firstAt,
+      lastAt: d.lastAt,
+      topMessages: d.topMessages,
+      samples: d.samples,
+      since: now,
+      fromAt: range?.from ?? null,
+      fromId: range?.fromId ?? null,
+    };
   const counts = new Map<string, MessageCount>();
   for (const m of [...tally.topMessages, ...d.topMessages]) {
     const seen = counts.get(m.message);
@@ -121,6 +158,8 @@ export function mergeLateTally(tally: LateTally | null, burst: LateBurst, now: n
     topMessages: [...counts.values()].sort((a, b) => b.count - a.count || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)).slice(0, LATE_TOP_KEPT),
     samples: [...d.samples, ...tally.samples].sort((a, b) => b.loggedAt.getTime() - a.loggedAt.getTime()).slice(0, SAMPLE_ENTRIES),
     since: tally.since,
+    fromAt: tally.fromAt,
+    fromId: tally.fromId,
   };
 }
 
@@ -150,6 +189,8 @@ export async function readLateTallies(client: Queryable): Promise<Map<string, La
       topMessages: r.top_messages,
       samples: r.samples.map((s) => ({ ...s, loggedAt: new Date(s.loggedAt) })),
       since: r.since.getTime(),
+      fromAt: r.from_at,
+      fromId: r.from_id,
     });
   }
   return tallies;
@@ -165,6 +206,8 @@ export async function saveLateTally(client: Queryable, ruleName: string, tally: 
     JSON.stringify(tally.topMessages),
     JSON.stringify(tally.samples),
     new Date(tally.since),
+    tally.fromAt,
+    tally.fromId,
   ]);
 }
 
