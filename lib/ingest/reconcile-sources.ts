@@ -90,8 +90,9 @@ async function planWithFacts(
   const unsettled = rowsToLocate(known, first.settled, configuredNames);
   // One directory listing per directory and run, however many checkpoints it holds.
   const listings = new Map<string, Promise<FileStat[]>>();
+  const subdirectories = new Map<string, Promise<string[]>>();
   const located = new Map<number, FileStat | null>();
-  for (const row of unsettled) located.set(row.id, await locateRow(row, olddirsOf.get(row.sourceName) ?? [], listings, heads));
+  for (const row of unsettled) located.set(row.id, await locateRow(row, olddirsOf.get(row.sourceName) ?? [], { listings, subdirectories }, heads));
   await checkHeads(openFile, headChecksForLocated(unsettled, located), heads);
   return [...first.actions, ...planKnownRows(known, first.settled, configuredNames, located, heads)];
 }
@@ -108,12 +109,19 @@ async function planWithFacts(
 async function locateRow(
   row: SourceRow,
   olddirs: readonly string[],
-  listings: Map<string, Promise<FileStat[]>>,
+  cache: { listings: Map<string, Promise<FileStat[]>>; subdirectories: Map<string, Promise<string[]>> },
   heads: Map<string, HeadCheck>,
 ): Promise<FileStat | null> {
+  const { listings } = cache;
   const dir = path.dirname(row.path);
   const configured = olddirs.map((d) => path.resolve(dir, d));
-  const dirs = [...new Set([dir, ...(await listSubdirectories(dir)), ...configured])];
+  // one listing per folder and run, however many checkpoints it holds (3,000 rotated files cost one readdir)
+  let subdirectories = cache.subdirectories.get(dir);
+  if (!subdirectories) {
+    subdirectories = listSubdirectories(dir);
+    cache.subdirectories.set(dir, subdirectories);
+  }
+  const dirs = [...new Set([dir, ...(await subdirectories), ...configured])];
   for (const d of dirs) {
     const found = await findByIdentity(d, row.dev, row.ino, listings);
     if (found && sameBirth(found.birthTimeNs, row.birthTimeNs)) return found;
