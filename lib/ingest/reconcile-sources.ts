@@ -127,8 +127,15 @@ async function locateRow(
     if (found && sameBirth(found.birthTimeNs, row.birthTimeNs)) return found;
   }
   if (row.fingerprintLen === 0) return null;
-  // the newest first (the file just compressed), the checkpoint's own .gz before all
-  const listed = (await Promise.all(dirs.map((d) => listingOf(d, listings)))).flat().filter((f) => isCompressedPath(f.path) && f.path !== row.path);
+  // logrotate names a compressed file after the rotated one (app.log.1.gz, app.log-20261202.gz): only names
+  // starting with the file's own stem are looked into; the newest first (the file just compressed), its own .gz before all
+  const stem = path
+    .basename(row.path)
+    .replace(/\.gz$/, '')
+    .replace(/([.-]\d+)+$/, '');
+  const listed = (await Promise.all(dirs.map((d) => listingOf(d, listings))))
+    .flat()
+    .filter((f) => isCompressedPath(f.path) && f.path !== row.path && path.basename(f.path).startsWith(stem));
   listed.sort((a, b) => b.mtimeMs - a.mtimeMs);
   const own = isCompressedPath(row.path) ? [{ path: row.path, mtimeMs: Date.now() }] : [];
   for (const candidate of [...own, ...listed].slice(0, MAX_COMPRESSED_CANDIDATES)) {
