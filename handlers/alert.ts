@@ -28,6 +28,7 @@ export const handler = wrapJob<ScheduledEvent | undefined, AlertSummary>('alert'
     topicArn: config.topicArn,
     subjectPrefix: config.subjectPrefix,
     graceMs: config.graceMs,
+    groupWaitMs: config.groupWaitMs,
     lateHorizonMs: config.lateHorizonMs,
     logger,
     signal: run.signal,

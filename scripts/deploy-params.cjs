@@ -141,6 +141,7 @@ const PARAMETERS = {
   ingestBatchBytes: { required: false, example: '16777216', check: wholeNumber },
   ingestStopMarginMs: { required: false, example: '10000', check: wholeNumber },
   alertGrace: { required: false, example: '3m', check: duration },
+  alertGroupWait: { required: false, example: '2m', check: duration },
   alertLateHorizon: { required: false, example: '24h', check: duration },
   alertSubjectPrefix: {
     required: false,

@@ -308,21 +308,24 @@ export const ALERT_SQL = {
    * The oldest unsent row of a rule that no other run holds, locked for the
    * publish. Rows of one rule and key go out in order: a later row waits
    * while an earlier one is unsent (or being sent by another run). $1: the
-   * rule/key pairs to skip, as rule_name, newline, group_key.
+   * rule/key pairs to skip, as rule_name, newline, group_key. $2: rows queued
+   * after it wait out the group wait (ALERT_GROUP_WAIT; health messages never wait).
    */
   claimNextOutbox: `SELECT ${OUTBOX_COLUMNS} FROM alert_outbox o
     WHERE o.sent_at IS NULL AND NOT ((o.rule_name || E'\\n' || o.group_key) = ANY($1::text[]))
+      AND (o.created_at <= $2::timestamptz OR o.attributes->>'kind' = 'health')
       AND NOT EXISTS (SELECT 1 FROM alert_outbox older
         WHERE older.rule_name = o.rule_name AND older.group_key = o.group_key AND older.sent_at IS NULL AND older.id < o.id)
     ORDER BY o.id LIMIT 1 FOR UPDATE SKIP LOCKED`,
   /**
    * The rows to send in one mail with a claimed one (lib/alert/outbox-group.ts):
-   * queued by the same evaluation ($2, its created_at) for the same service
-   * ($3) and host ($4), not health messages, each the oldest unsent of its
-   * rule and key, no other run holding it; at most $6. $5: pairs to skip.
+   * queued by the same evaluation ($2, its created_at) or a later one within
+   * the group wait ($7 ms), for the same service ($3) and host ($4), not
+   * health messages, each the oldest unsent of its rule and key, no other run
+   * holding it; at most $6. $5: pairs to skip.
    */
   claimCompanions: `SELECT ${OUTBOX_COLUMNS} FROM alert_outbox o
-    WHERE o.sent_at IS NULL AND o.id <> $1 AND o.created_at = $2
+    WHERE o.sent_at IS NULL AND o.id <> $1 AND o.created_at >= $2 AND o.created_at <= $2::timestamptz + make_interval(secs => $7::bigint / 1000.0)
       AND (o.attributes->>'service') IS NOT DISTINCT FROM $3::text AND (o.attributes->>'host') IS NOT DISTINCT FROM $4::text
       AND o.attributes->>'kind' <> 'health'
       AND NOT ((o.rule_name || E'\n' || o.group_key) = ANY($5::text[]))

@@ -288,6 +288,38 @@ describe('Alerts by template and key (runIngest, then runAlert)', () => {
       expect(rows.rows[0]).toEqual({ n: 3, messages: 1 });
     });
 
+    it.each([
+      [
+        '0s (the default): each evaluation mails at once',
+        0,
+        [
+          '[logmon] FIRING any-fatal payments@web-1 a.log',
+          '[logmon] FIRING error-burst payments@web-1 b.log',
+          '[logmon] RESOLVED any-fatal payments@web-1 a.log',
+        ],
+      ],
+      ['2m: notifications of later evaluations within it join the first mail', 120_000, ['[logmon] 2 alerts for payments@web-1']],
+    ])('waits ALERT_GROUP_WAIT = %s', async (_, groupWaitMs, expected) => {
+      // Prepare: a FATAL in a.log now, an error burst in b.log a minute later, same service and host
+      fs.writeFileSync(file('logmon.yml'), `sources:\n  - name: payments\n    path: ${file('*.log')}\n    service: payments\n    host: web-1\n`);
+      config = { ...readIngestConfig({ LOGMON_CONFIG: file('logmon.yml') }), multilineFlushMs: 0 };
+      const run = async (at: number) => {
+        await ingest(at);
+        return alert(at, { groupWaitMs });
+      };
+      await run(T0 - MIN);
+      write('a.log', line('FATAL', 'out of memory', T0 + 10_000));
+
+      // Act: three evaluations a minute apart
+      await run(T0 + MIN);
+      write('b.log', Array.from({ length: 6 }, (_, i) => line('ERROR', `db down ${i}`, T0 + MIN + i * 1000)).join(''));
+      await run(T0 + 2 * MIN);
+      await run(T0 + 3 * MIN);
+
+      // Assess
+      expect(subjects().map((s) => s.replace(/: .*/, ''))).toEqual(expected);
+    });
+
     it('sends one key-limit notice instead of one mail per key past maxKeys', async () => {
       // Prepare
       rules = parseAlertRules([{ name: 'per-file', minLevel: 'ERROR', threshold: 1, window: '5m', groupBy: ['file'], maxKeys: 3 }]);

@@ -19,6 +19,7 @@ const TOPIC = 'arn:aws:sns:us-east-1:123456789012:logmon-alerts';
 const VARIABLE_DEFAULTS: [string, string][] = [
   ['ALERT_SUBJECT_PREFIX', ALERT_DEFAULTS.subjectPrefix],
   ['ALERT_GRACE', ALERT_DEFAULTS.grace],
+  ['ALERT_GROUP_WAIT', ALERT_DEFAULTS.groupWait],
   ['ALERT_LATE_HORIZON', ALERT_DEFAULTS.lateHorizon],
   ['ALERT_SNS_TIMEOUT_MS', String(ALERT_DEFAULTS.snsTimeoutMs)],
   ['AWS_MAX_ATTEMPTS', String(ALERT_DEFAULTS.snsMaxAttempts)],

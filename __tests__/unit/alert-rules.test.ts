@@ -230,6 +230,18 @@ describe('Function: readAlertConfig', () => {
     expect(() => readAlertConfig({ ...env, ALERT_GRACE: value })).toThrow(`ALERT_GRACE must be a duration up to 1h such as "3m", got "${value}"`);
   });
 
+  it.each([
+    ['2m', 120_000],
+    ['0s', 0],
+    ['10m', 600_000],
+  ])('reads ALERT_GROUP_WAIT=%s', (value, ms) => {
+    expect(readAlertConfig({ ...env, ALERT_GROUP_WAIT: value }).groupWaitMs).toBe(ms);
+  });
+
+  it.each(['2 minutes', '11m'])('rejects ALERT_GROUP_WAIT=%s, naming the variable', (value) => {
+    expect(() => readAlertConfig({ ...env, ALERT_GROUP_WAIT: value })).toThrow(`ALERT_GROUP_WAIT must be a duration up to 10m`);
+  });
+
   it('requires a topic ARN', () => {
     expect(() => readAlertConfig({})).toThrow(/ALERT_TOPIC_ARN must be an SNS topic ARN/);
   });

@@ -77,6 +77,8 @@ export interface AlertDeps {
    * entries are late data.
    */
   graceMs?: number;
+  /** ALERT_GROUP_WAIT (see PublishOutboxDeps.groupWaitMs); default 0. */
+  groupWaitMs?: number;
   /** Late entries older than this at the run that examines them are not reported; 0 turns the late check off. */
   lateHorizonMs?: number;
   /** See COMMIT_SAFETY_MARGIN_MS (tests set 0 to need no waiting). */
@@ -704,6 +706,7 @@ export async function runAlert(deps: AlertDeps): Promise<AlertSummary> {
     shouldStop: deps.shouldStop,
     signal: deps.signal,
     hooks: deps.hooks,
+    groupWaitMs: deps.groupWaitMs ?? 0,
   });
   return {
     runId,

@@ -23,10 +23,13 @@ export interface AlertConfig {
   lateHorizonMs: number;
   /** Time limit of one SNS request. */
   snsTimeoutMs: number;
+  /** ALERT_GROUP_WAIT: how long a notification waits for others to the same service and host to join its mail. */
+  groupWaitMs: number;
 }
 
 /** A longer grace only delays what it would report and lengthens each run's scans. */
 const MAX_GRACE_MS = 3_600_000;
+const MAX_GROUP_WAIT_MS = 600_000;
 
 const TOPIC_ARN = /^arn:[a-z-]+:sns:[a-z0-9-]+:[0-9]+:[A-Za-z0-9_.-]{1,256}$/;
 
@@ -59,6 +62,11 @@ export function readAlertConfig(env: Env): AlertConfig {
   if (graceMs === null || graceMs > MAX_GRACE_MS) {
     throw new ConfigError(`ALERT_GRACE must be a duration up to 1h such as "3m", got "${graceText}"`, { graceText });
   }
+  const groupWaitText = env.ALERT_GROUP_WAIT?.trim() || ALERT_DEFAULTS.groupWait;
+  const groupWaitMs = parseDuration(groupWaitText);
+  if (groupWaitMs === null || groupWaitMs > MAX_GROUP_WAIT_MS) {
+    throw new ConfigError(`ALERT_GROUP_WAIT must be a duration up to 10m such as "2m" ("0s": each mail at once), got "${groupWaitText}"`, { groupWaitText });
+  }
   const doc = readRulesDocument(env.ALERT_RULES);
   return {
     rules: rulesOfDocument(doc, { ingestedLevels: readLogLevels(env) }),
@@ -68,5 +76,6 @@ export function readAlertConfig(env: Env): AlertConfig {
     graceMs,
     lateHorizonMs,
     snsTimeoutMs: intVar(env, 'ALERT_SNS_TIMEOUT_MS', ALERT_DEFAULTS.snsTimeoutMs, 100),
+    groupWaitMs,
   };
 }

@@ -15,6 +15,8 @@ export const ALERT_DEFAULTS = {
   subjectPrefix: '[logmon]',
   /** ALERT_GRACE: two schedule periods (ingest's lag, then the evaluation that sees the commit) plus a margin. */
   grace: '3m',
+  /** ALERT_GROUP_WAIT: notifications go out at once; a wait lets later evaluations' join one mail per service and host. */
+  groupWait: '0s',
   /** ALERT_LATE_HORIZON: late data older than this is not reported. */
   lateHorizon: '24h',
   /** ALERT_SNS_TIMEOUT_MS: time limit of one SNS request attempt. */

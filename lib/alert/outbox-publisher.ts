@@ -42,6 +42,12 @@ export interface PublishOutboxDeps {
   /** Aborts an SNS request in flight (middy fires it before the time limit). */
   signal?: AbortSignal;
   hooks?: PublishHooks;
+  /**
+   * ALERT_GROUP_WAIT: a notification waits this long after it was queued, so
+   * the ones later evaluations owe the same service on the same host within
+   * it go out in its mail (health messages never wait); 0: at once.
+   */
+  groupWaitMs?: number;
 }
 
 export interface PublishFailure {
@@ -93,16 +99,17 @@ type Attempt = { row: OutboxRow; rows: OutboxRow[]; messageId: string } | { row:
  */
 async function publishNext(deps: PublishOutboxDeps, skipRules: string[]): Promise<Attempt | null> {
   return withTransaction(deps.pool, async (client) => {
-    const claimed = await client.query<OutboxClaimRow>(SQL.claimNextOutbox, [skipRules]);
+    const groupWaitMs = deps.groupWaitMs ?? 0;
+    const claimed = await client.query<OutboxClaimRow>(SQL.claimNextOutbox, [skipRules, new Date(deps.now() - groupWaitMs)]);
     if (!claimed.rows[0]) return null;
     const row = toOutboxRow(claimed.rows[0]);
     const group = groupOf(row);
     const companions =
       group === null
         ? []
-        : (await client.query<OutboxClaimRow>(SQL.claimCompanions, [row.id, row.createdAt, group.service, group.host, skipRules, MAX_GROUPED - 1])).rows.map(
-            toOutboxRow,
-          );
+        : (
+            await client.query<OutboxClaimRow>(SQL.claimCompanions, [row.id, row.createdAt, group.service, group.host, skipRules, MAX_GROUPED - 1, groupWaitMs])
+          ).rows.map(toOutboxRow);
     const rows = [row, ...companions];
     const message = rows.length === 1 ? { subject: row.subject, body: row.body, attributes: toMessageAttributes(row.attributes) } : combineRows(rows);
     let messageId: string;
