@@ -50,7 +50,7 @@ describe('Function: formatSubject', () => {
     ['non-ASCII characters', 'Zürich → 東京 ⚠️ Fehler\u202e'],
     ['only non-ASCII characters', '東京'],
     ['whitespace and control characters', '  lots   of\tspace \u0000\n '],
-  ])('stays within 100 printable ASCII characters for %s', (_case, name) => {
+  ])('stays under 100 printable ASCII characters (at most 99) for %s', (_case, name) => {
     // Prepare
     const rule = makeRule({ name, levels: ['TRACE', 'DEBUG', 'INFO', 'NOTICE', 'WARN', 'WARNING', 'ERROR', 'FATAL'] });
 

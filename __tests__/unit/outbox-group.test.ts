@@ -36,7 +36,7 @@ describe('Function: combineRows', () => {
     });
   });
 
-  it('keeps the subject within 100 printable ASCII characters', () => {
+  it('keeps the subject to fewer than 100 printable ASCII characters (at most 99)', () => {
     const mail = combineRows(Array.from({ length: 10 }, (_, i) => row(`rule-number-${i}`, 'warning', `file-${i}.log`)));
 
     expect(mail.subject.length).toBeLessThanOrEqual(99);
