@@ -60,17 +60,11 @@ export const STATUS_SQL = {
       (SELECT max(last_evaluated_at) FROM alert_state) AS last_evaluation`,
   /**
    * The alert job's commit cursor (entries committed before examined_until
-   * were examined by the rules) and how far the database clock is past it;
-   * the oldest open transaction of a logmon session ($1: its application
-   * name), which holds the cursor.
+   * were examined by the rules) and how far the database clock is past it.
+   * What holds it is ALERT_SQL.oldestLogmonTransaction, as the health rule reads it.
    */
-  alertCursor: `SELECT c.examined_until, (extract(epoch FROM now() - c.examined_until) * 1000)::bigint::text AS behind_ms,
-      h.pid, h.state, h.xact_start, (extract(epoch FROM now() - h.xact_start) * 1000)::bigint::text AS held_ms
-    FROM (SELECT 1) one
-    LEFT JOIN alert_cursor c ON c.singleton
-    LEFT JOIN LATERAL (SELECT pid, state, xact_start FROM pg_stat_activity
-      WHERE datname = current_database() AND backend_type = 'client backend' AND application_name = $1
-        AND pid <> pg_backend_pid() AND xact_start IS NOT NULL ORDER BY xact_start LIMIT 1) h ON true`,
+  alertCursor: `SELECT examined_until, (extract(epoch FROM now() - examined_until) * 1000)::bigint::text AS behind_ms
+    FROM alert_cursor WHERE singleton`,
   /** Notifications owed but not yet accepted by SNS. */
   unsentNotifications: `SELECT count(*)::int AS unsent, min(created_at) AS oldest,
       (SELECT last_error FROM alert_outbox WHERE sent_at IS NULL AND last_error IS NOT NULL

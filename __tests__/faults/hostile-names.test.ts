@@ -37,6 +37,7 @@ const MISSING = 'gone\n[logmon] RESOLVED health:source-missing: all clear.log';
 // C0 controls but LF, DEL, C1 controls, Unicode line and paragraph separators, bidi marks, overrides and isolates.
 const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 const FORGED_STARTS = ['[logmon]', 'Subject:'];
+const stamp = (at: number): string => new Date(at).toISOString().replace('T', ' ').replace('Z', '');
 
 describe('Fault: hostile names of monitored files', () => {
   let db: TestDatabase;
@@ -61,7 +62,6 @@ describe('Fault: hostile names of monitored files', () => {
   it('lets no control character out and no forged line start, in mails and npm run status', async () => {
     // Prepare: errors in each hostile file, a per-file rule, a missing literal path
     const t0 = Date.now() - 10 * MIN;
-    const stamp = (at: number) => new Date(at).toISOString().replace('T', ' ').replace('Z', '');
     for (const name of HOSTILE_NAMES) {
       let text = '';
       for (let i = 0; i < 6; i += 1) text += `${stamp(t0 + i * 1000)} [ERROR] payment failed for order=${i}\n`;
@@ -96,7 +96,6 @@ describe('Fault: hostile names of monitored files', () => {
     // Prepare: app\xff.log (byte 0xFF is never UTF-8) among ordinary files
     const sub = path.join(dir, 'bytes');
     fs.mkdirSync(sub);
-    const stamp = (at: number) => new Date(at).toISOString().replace('T', ' ').replace('Z', '');
     const t0 = Date.now() - 5 * MIN;
     const name = Buffer.concat([Buffer.from(`${sub}/app`), Buffer.from([0xff]), Buffer.from('.log')]);
     fs.writeFileSync(name, `${stamp(t0)} [ERROR] first\n`);

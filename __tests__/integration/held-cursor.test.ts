@@ -45,6 +45,12 @@ describe('Fault: the commit cursor held back', () => {
   const lateTotal = (rule: string): string | undefined =>
     /Late total: +([^\n]+)/.exec(sns.messages.find((m) => m.attributes.kind?.value === 'late' && m.attributes.rule?.value === rule)?.message ?? '')?.[1];
   const dbNow = async (): Promise<number> => (await db.pool.query<{ now: Date }>('SELECT now()')).rows[0]!.now.getTime();
+  /** The cursor placed by a first run, then an hour back: entries committed since (the backlog, stamped 30 s ago) are all examined. */
+  const startCursorBeforeBacklog = async (): Promise<number> => {
+    await alert(T0);
+    await db.pool.query(`UPDATE alert_cursor SET examined_until = now() - interval '1 hour'`);
+    return (await dbNow()) - 30_000;
+  };
   /** A session of its own holding a transaction open, as `application` (pg_dump, psql, logmon). */
   const holdTransaction = async (application: string, isolation = 'READ COMMITTED'): Promise<{ end(): Promise<void> }> => {
     const session = new pg.Client({ connectionString: db.url, application_name: application });
@@ -81,9 +87,7 @@ describe('Fault: the commit cursor held back', () => {
 
   it('notifies a FATAL committed after a backlog larger than one evaluation once, and reports the backlog late with its true count', async () => {
     // Prepare: the cursor starts; 2,500 late entries (every tenth FATAL) arrive in one transaction, then a current FATAL
-    await alert(T0);
-    await db.pool.query(`UPDATE alert_cursor SET examined_until = now() - interval '1 hour'`);
-    const arrived = (await dbNow()) - 30_000;
+    const arrived = await startCursorBeforeBacklog();
     await db.pool.query(
       `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset, ingested_at)
        SELECT $1::timestamptz + i * interval '1 second', CASE WHEN i % 10 = 0 THEN 'FATAL' ELSE 'ERROR' END, 'backlog ' || (i % 3), $2, i, $3
@@ -108,9 +112,7 @@ describe('Fault: the commit cursor held back', () => {
   it('reports the busiest window of a backlog even when a slice boundary splits it', async () => {
     // Prepare: 1,500 late entries in one transaction; entries 801-1200 are one burst of 400 within 40 s,
     // so the first slice (1,000 entries) holds 200 of it and the second the other 200
-    await alert(T0);
-    await db.pool.query(`UPDATE alert_cursor SET examined_until = now() - interval '1 hour'`);
-    const arrived = (await dbNow()) - 30_000;
+    const arrived = await startCursorBeforeBacklog();
     await db.pool.query(
       `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset, ingested_at)
        SELECT CASE WHEN i <= 800 THEN $1::timestamptz + i * interval '10 seconds'

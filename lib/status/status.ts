@@ -1,5 +1,7 @@
 import fs from 'node:fs/promises';
 import type pg from 'pg';
+import { ALERT_SQL } from '../../sql/alert-statements';
+import type { LogmonTransactionRow } from '../../sql/alert-statements';
 import { STATUS_SQL as SQL } from '../../sql/status-statements';
 import { DatabaseError } from '../platform/errors';
 import { LOGMON_APPLICATION } from '../platform/db';
@@ -252,7 +254,7 @@ export async function readStatus(deps: ReadStatusDeps): Promise<StatusSnapshot> 
   const anomalySince = new Date(now - (deps.anomalyHours ?? 24) * 60 * MINUTE_MS);
   try {
     const templateHours = deps.templateHours ?? 24;
-    const [sources, rules, keys, templates, unsent, anomalies, perMinute, unparsed, health, lastRuns, cursorRows] = await Promise.all([
+    const [sources, rules, keys, templates, unsent, anomalies, perMinute, unparsed, health, lastRuns, cursorRows, holderRows] = await Promise.all([
       readSources(pool, deps.statFile ?? statOnDisk),
       readRules(pool),
       readKeys(pool, deps.keyLimit ?? 50),
@@ -263,11 +265,11 @@ export async function readStatus(deps: ReadStatusDeps): Promise<StatusSnapshot> 
       pool.query(SQL.recentUnparsed, [5]),
       pool.query(SQL.listHealth),
       pool.query(SQL.lastRuns),
-      pool.query(SQL.alertCursor, [LOGMON_APPLICATION]),
+      pool.query(SQL.alertCursor),
+      pool.query<LogmonTransactionRow>(ALERT_SQL.oldestLogmonTransaction, [LOGMON_APPLICATION]),
     ]);
-    const c = cursorRows.rows[0] as
-      | { examined_until: Date | null; behind_ms: string | null; pid: number | null; state: string | null; xact_start: Date | null; held_ms: string | null }
-      | undefined;
+    const c = cursorRows.rows[0] as { examined_until: Date; behind_ms: string } | undefined;
+    const h = holderRows.rows[0];
     const runs = lastRuns.rows[0] as { last_ingest: Date | null; last_evaluation: Date | null } | undefined;
     const counts = new Array<number>(minutes).fill(0);
     const byLevel: Record<string, number> = {};
@@ -290,12 +292,12 @@ export async function readStatus(deps: ReadStatusDeps): Promise<StatusSnapshot> 
         lastIngestRun: runs?.last_ingest ?? null,
         lastEvaluation: runs?.last_evaluation ?? null,
         cursor:
-          c?.examined_until == null
+          c === undefined
             ? null
             : {
                 examinedUntil: c.examined_until,
-                behindMs: Number(c.behind_ms ?? 0),
-                holder: c.pid == null || c.xact_start == null ? null : { pid: c.pid, state: c.state, since: c.xact_start, heldMs: Number(c.held_ms ?? 0) },
+                behindMs: Number(c.behind_ms),
+                holder: h === undefined ? null : { pid: h.pid, state: h.state, since: h.xact_start, heldMs: Number(h.age_ms) },
               },
       },
       sources,
