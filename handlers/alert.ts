@@ -8,6 +8,8 @@ import { logger } from '../lib/platform/logger';
 import { createSnsClient } from '../lib/alert/sns-client';
 import { alertMetrics, readOutboxBacklog } from '../lib/alert/outbox-metrics';
 import { createMetricEmitter } from '../lib/platform/metrics';
+import { isEvaluationRequest } from '../lib/platform/job-events';
+import type { EvaluationRequestEvent } from '../lib/platform/job-events';
 
 // Built once per container: invalid rules fail the cold start, naming the rule and field.
 const config = readAlertConfig(process.env);
@@ -18,7 +20,7 @@ const metrics = createMetricEmitter('alert');
 /** Publishing stops this long before the Lambda time limit; unsent rows wait for the next run. */
 const STOP_MARGIN_MS = 5000;
 
-export const handler = wrapJob<ScheduledEvent | undefined, AlertSummary>('alert', async (_event, run) => {
+export const handler = wrapJob<ScheduledEvent | EvaluationRequestEvent | undefined, AlertSummary>('alert', async (event, run) => {
   const pool = pools.poolFor(run.databaseUrl());
   const summary = await runAlert({
     pool,
@@ -33,10 +35,12 @@ export const handler = wrapJob<ScheduledEvent | undefined, AlertSummary>('alert'
     logger,
     signal: run.signal,
     shouldStop: () => run.signal.aborted || run.remainingMs() < STOP_MARGIN_MS,
+    // ingest just stored entries: evaluate them now, after any evaluation already running
+    requested: isEvaluationRequest(event),
   });
   const { runId, durationMs, evaluation, transitions, notifications } = summary;
   const log = notifications.failed > 0 ? logger.warn.bind(logger) : logger.info.bind(logger);
-  log('alert run finished', { runId, durationMs, evaluation, transitions, notifications });
+  log('alert run finished', { runId, durationMs, requested: isEvaluationRequest(event), evaluation, transitions, notifications });
   // Read after the run: the outbox rows of every run (this one's failures included) that SNS has not accepted.
   metrics.emit(alertMetrics(summary, await readOutboxBacklog(pool, Date.now())));
   return summary;

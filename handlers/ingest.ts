@@ -1,8 +1,10 @@
 import type { ScheduledEvent } from 'aws-lambda';
-import { readIngestConfig } from '../lib/ingest/config';
+import { INGEST_SCHEDULE_PERIOD_MS, readIngestConfig } from '../lib/ingest/config';
 import { createPoolCache } from '../lib/platform/db';
 import { failIfBlind, runIngest } from '../lib/ingest/ingest';
-import type { IngestSummary } from '../lib/ingest/ingest';
+import { runIngestPasses } from '../lib/ingest/ingest-passes';
+import type { IngestInvocationSummary } from '../lib/ingest/ingest-passes';
+import { createLambdaClient, evaluationRequester } from '../lib/ingest/evaluation-request';
 import { wrapJob } from '../lib/platform/lambda';
 import { logger } from '../lib/platform/logger';
 import { ingestMetrics } from '../lib/ingest/ingest-metrics';
@@ -12,16 +14,25 @@ import { createMetricEmitter } from '../lib/platform/metrics';
 const config = readIngestConfig(process.env);
 const pools = createPoolCache();
 const metrics = createMetricEmitter('ingest');
+const requestEvaluation =
+  config.alertFunctionName === null ? undefined : evaluationRequester({ lambda: createLambdaClient(), functionName: config.alertFunctionName, logger });
 
-export const handler = wrapJob<ScheduledEvent | undefined, IngestSummary>('ingest', async (_event, run) => {
-  const summary = await runIngest({
-    pool: pools.poolFor(run.databaseUrl()),
-    config,
-    logger,
-    shouldStop: () => run.signal.aborted || run.remainingMs() < config.stopMarginMs,
+export const handler = wrapJob<ScheduledEvent | undefined, IngestInvocationSummary>('ingest', async (_event, run) => {
+  const shouldStop = () => run.signal.aborted || run.remainingMs() < config.stopMarginMs;
+  const invocation = await runIngestPasses({
+    plan: { pollIntervalMs: config.pollIntervalMs, periodMs: INGEST_SCHEDULE_PERIOD_MS, stopMarginMs: config.stopMarginMs },
+    runPass: () => runIngest({ pool: pools.poolFor(run.databaseUrl()), config, logger, shouldStop }),
+    afterPass: (pass, index) => {
+      const { runId, durationMs, totals, stoppedEarly } = pass;
+      // a polling invocation's quiet passes are not each worth a line
+      const log = index === 0 || totals.entriesStored > 0 || totals.bytesLost > 0 ? logger.info.bind(logger) : logger.debug.bind(logger);
+      log('ingest run finished', { runId, pass: index + 1, durationMs, totals, stoppedEarly });
+      metrics.emit(ingestMetrics(pass));
+      failIfBlind(pass);
+    },
+    requestEvaluation,
+    remainingMs: run.remainingMs,
+    aborted: () => run.signal.aborted,
   });
-  logger.info('ingest run finished', { runId: summary.runId, durationMs: summary.durationMs, totals: summary.totals, stoppedEarly: summary.stoppedEarly });
-  metrics.emit(ingestMetrics(summary));
-  failIfBlind(summary);
-  return summary;
+  return invocation;
 });

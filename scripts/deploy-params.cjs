@@ -140,6 +140,17 @@ const PARAMETERS = {
   multilineFlushMs: { required: false, example: '5000', check: wholeNumber },
   ingestBatchBytes: { required: false, example: '16777216', check: wholeNumber },
   ingestStopMarginMs: { required: false, example: '10000', check: wholeNumber },
+  ingestPollInterval: { required: false, example: '5s', check: (v) => (v === '0' ? undefined : duration(v)) },
+  alertFunctionName: {
+    required: false,
+    example: 'none',
+    check: (v) => (/^[A-Za-z0-9_-]{1,64}$/.test(v) ? undefined : 'must be a Lambda function name of this account and region, or none'),
+  },
+  lambdaEndpointUrl: {
+    required: false,
+    example: 'https://vpce-0123456789abcdef0-abcdefgh.lambda.us-east-1.vpce.amazonaws.com',
+    check: (v) => (/^https:\/\/[^\s/]+\/?$/.test(v) ? undefined : 'must be an https:// URL of a Lambda endpoint'),
+  },
   alertGrace: { required: false, example: '3m', check: duration },
   alertGroupWait: { required: false, example: '2m', check: duration },
   alertLateHorizon: { required: false, example: '24h', check: duration },

@@ -21,6 +21,9 @@ export function localEnvironment(env: NodeJS.ProcessEnv): Record<string, string>
   return localEnv.localEnvironment(env);
 }
 
+/** The alert function's name under serverless offline (service-stage-function). */
+export const LOCAL_ALERT_FUNCTION = 'logmon-local-alert';
+
 /** The serverless CLI of the project, and the command `npm start` runs with it. */
 export const SERVERLESS_BIN = path.join(ROOT, 'node_modules', '.bin', 'serverless');
 export const OFFLINE_ARGS = ['offline', 'start', '--stage', 'local'] as const;
@@ -43,5 +46,7 @@ export function offlineEnvironment(env: NodeJS.ProcessEnv, settings: OfflineSett
     DATABASE_URL: settings.databaseUrl,
     LOG_FILES: settings.logFiles,
     NOTIFICATIONS_FILE: settings.notificationsFile,
+    // serverless offline runs the alert function: ingest asks it to evaluate after storing entries (`none`: never)
+    ALERT_FUNCTION_NAME: env.ALERT_FUNCTION_NAME?.trim() || LOCAL_ALERT_FUNCTION,
   };
 }

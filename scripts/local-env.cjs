@@ -12,6 +12,8 @@ const ROOT = path.join(__dirname, '..');
 const LOCAL_STAGE = 'local';
 const DEFAULT_REGION = 'us-east-1';
 const DEFAULT_SNS_PORT = '4002';
+/** serverless offline's Lambda endpoint (serverless.yml custom.serverless-offline.lambdaPort). */
+const DEFAULT_LAMBDA_PORT = '3002';
 /** The topic serverless-offline-sns creates for the local subscriber. */
 const LOCAL_TOPIC_NAME = 'logmon-alerts-local';
 const LOCAL_ACCOUNT = '123456789012';
@@ -63,6 +65,7 @@ function localEnvironment(env = process.env) {
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_SNS: `http://127.0.0.1:${givenValue(env, 'LOGMON_SNS_PORT') ?? DEFAULT_SNS_PORT}`,
+    AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${givenValue(env, 'LOGMON_LAMBDA_PORT') ?? DEFAULT_LAMBDA_PORT}`,
     ALERT_TOPIC_ARN: localTopicArn(region),
     AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
     // The SDK's notice that its 2027 releases need Node 22: harmless here, and noisy.
@@ -102,6 +105,7 @@ module.exports = {
   logFiles,
   alertTopicArn: async ({ resolveVariable }) => givenValue(process.env, 'ALERT_TOPIC_ARN') ?? localTopicArn(await resolveVariable('self:provider.region')),
   snsEndpointUrl: () => localEnvironment(process.env).AWS_ENDPOINT_URL_SNS,
+  lambdaEndpointUrl: () => localEnvironment(process.env).AWS_ENDPOINT_URL_LAMBDA,
   applyLocalSdkEnvironment,
   // for the scripts (through scripts/local-defaults.ts)
   localEnvironment,

@@ -295,6 +295,59 @@ describe('Function: runAlert', () => {
       expect(kinds()).toEqual(['firing']);
     });
 
+    it('a run ingest asked for waits for the run evaluating, then evaluates what that run could not see', async () => {
+      // Prepare
+      let requested: Promise<AlertSummary> | undefined;
+      let settled = false;
+      let settledWhileHeld = true;
+
+      // Act: while the holder evaluates, the request arrives and entries are committed behind the holder's counts
+      const holder = await alert(T0, {
+        hooks: {
+          beforeEvaluationCommit: async () => {
+            requested = alert(T0, { requested: true, commitSafetyMarginMs: 0 });
+            void requested.then(() => (settled = true));
+            await insertEntries(db.pool, burst(6, T0, sourceId));
+            await new Promise((resolve) => setTimeout(resolve, 600));
+            settledWhileHeld = settled;
+          },
+        },
+      });
+      const after = await requested!;
+
+      // Assess
+      expect(settledWhileHeld).toBe(false);
+      expect(holder).toMatchObject({ evaluation: 'done', notifications: { queued: 0 } });
+      expect(after).toMatchObject({ evaluation: 'done', notifications: { queued: 1, sent: 1 } });
+      expect(kinds()).toEqual(['firing']);
+    });
+
+    it('a requested run gives up waiting after evaluationWaitMs, and only publishes', async () => {
+      // Prepare
+      let requested: AlertSummary | undefined;
+
+      // Act
+      await alert(T0, {
+        hooks: {
+          beforeEvaluationCommit: async () => {
+            requested = await runAlert({
+              pool: db.pool,
+              rules,
+              health: [],
+              sns: client,
+              topicArn: TOPIC,
+              requested: true,
+              commitSafetyMarginMs: 0,
+              evaluationWaitMs: 500,
+            });
+          },
+        },
+      });
+
+      // Assess
+      expect(requested).toMatchObject({ evaluation: 'busy', rulesEvaluated: 0 });
+    });
+
     it('does not publish a row another run is publishing', async () => {
       await insertEntries(db.pool, burst(6, T0, sourceId));
       let overlapping: AlertSummary | undefined;

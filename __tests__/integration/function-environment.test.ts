@@ -263,6 +263,20 @@ describe('Configuration: every documented variable reaches its function', () => 
       expect(Math.abs(rows[1]!.logged_at.getTime() - written)).toBeLessThan(60_000);
     });
 
+    it('asks the alert function to evaluate after storing entries (ALERT_FUNCTION_NAME, AWS_ENDPOINT_URL_LAMBDA): the FIRING comes without an alert invocation', async () => {
+      // Assess: the ingest invocation of the test above stored the FATAL; its request ran the alert function under offline
+      const notifications = await eventually(
+        'the FIRING in NOTIFICATIONS_FILE',
+        async () => {
+          const file = path.join(dir, 'notifications.log');
+          return fs.existsSync(file) && fs.readFileSync(file, 'utf8').includes('FIRING probe-rule') ? fs.readFileSync(file, 'utf8') : null;
+        },
+        15_000,
+      );
+      expect(notifications).toContain(`${PREFIX} FIRING probe-rule`);
+      expect(output).toMatch(/"message":"alert run finished"[^\n]*"requested":true/);
+    });
+
     it('publishes with ALERT_RULES and ALERT_SUBJECT_PREFIX through the local SNS to NOTIFICATIONS_FILE, logging at POWERTOOLS_LOG_LEVEL', async () => {
       // Prepare: the rules count entries committed more than the commit cursor's safety margin (1 s) before the run
       await new Promise((r) => setTimeout(r, COMMIT_SAFETY_MARGIN_MS + 200));

@@ -11,6 +11,20 @@ const context = { functionName: 'logmon-test', awsRequestId: 'req-1', getRemaini
 
 type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
 
+/** The run id of an ingest invocation's first pass. */
+const runIdOf = (summary: Record<string, unknown>): unknown => (summary as { passes: { runId: string }[] }).passes[0]?.runId;
+
+/** A context whose time limit is `ms` from now. */
+function contextWithLimit(ms: number): Context {
+  const end = Date.now() + ms;
+  return { ...context, getRemainingTimeInMillis: () => end - Date.now() } as unknown as Context;
+}
+
+interface Invocation {
+  totals: { entriesStored: number };
+  passes: { runId: string; totals: { entriesStored: number } }[];
+}
+
 /** The handler module as Lambda loads it: env read at import, in a module registry of its own. */
 function loadHandler(name: string, env: Record<string, string>): Handler {
   const saved = { ...process.env };
@@ -87,15 +101,65 @@ describe('handlers on the sample events of events/', () => {
     expect(perFile).toMatchObject({
       level: 'INFO',
       service: 'logmon',
-      runId: summary.runId,
+      runId: runIdOf(summary),
       path: file,
       lines: 2,
       entriesStored: 1,
       entriesSkipped: 1,
       lagBytes: 0,
     });
-    expect(perRun).toMatchObject({ runId: summary.runId, durationMs: expect.any(Number), totals: expect.objectContaining({ entriesStored: 1, lagBytes: 0 }) });
+    expect(perRun).toMatchObject({
+      runId: runIdOf(summary),
+      durationMs: expect.any(Number),
+      totals: expect.objectContaining({ entriesStored: 1, lagBytes: 0 }),
+    });
     expect(perRun).toMatchObject({ function_request_id: 'req-1' });
+  });
+
+  it("ingest stores a file's last entry in the same invocation once the file has been quiet for MULTILINE_FLUSH_MS, not a minute later", async () => {
+    // Prepare: a FATAL just written, last in its file (a stack trace could still follow it)
+    const file = path.join(dir, 'last-entry.log');
+    fs.writeFileSync(file, logLine('INFO', 'starting', 1) + logLine('FATAL', 'out of memory', 2));
+    const handler = loadHandler('ingest', { DATABASE_URL: db.url, LOG_FILES: file, MULTILINE_FLUSH_MS: '1500', POWERTOOLS_LOG_LEVEL: 'SILENT' });
+
+    // Act
+    const started = Date.now();
+    const invocation = (await handler(readEvent('scheduled.json'), context)) as unknown as Invocation;
+
+    // Assess: the first pass held it, a second pass 1.5 s after the write stored it
+    expect(invocation.passes.map((p) => p.totals.entriesStored)).toEqual([0, 1]);
+    expect(invocation.totals.entriesStored).toBe(1);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const stored = await db.pool.query<{ message: string }>("SELECT message FROM log_entries WHERE level = 'FATAL' AND message LIKE '%out of memory%'");
+    expect(stored.rows).toHaveLength(1);
+  });
+
+  it('ingest in the low-latency mode (INGEST_POLL_INTERVAL) stores an entry written while the invocation runs, at its next pass', async () => {
+    // Prepare
+    const file = path.join(dir, 'polled.log');
+    fs.writeFileSync(file, logLine('INFO', 'starting', 1));
+    const handler = loadHandler('ingest', {
+      DATABASE_URL: db.url,
+      LOG_FILES: file,
+      MULTILINE_FLUSH_MS: '0',
+      INGEST_POLL_INTERVAL: '1s',
+      INGEST_STOP_MARGIN_MS: '1000',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    });
+
+    // Act: the function's time limit ends the polling (middy aborts 2 s before it)
+    const running = handler(readEvent('scheduled.json'), contextWithLimit(7000));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    fs.appendFileSync(file, logLine('FATAL', 'written while polling', 3));
+    const invocation = (await running) as unknown as Invocation;
+
+    // Assess
+    const stored = invocation.passes.map((p) => p.totals.entriesStored);
+    expect(stored.length).toBeGreaterThanOrEqual(3);
+    expect(stored[0]).toBe(0);
+    expect(stored.reduce((a, b) => a + b, 0)).toBe(1);
+    const rows = await db.pool.query("SELECT 1 FROM log_entries WHERE message LIKE '%written while polling%'");
+    expect(rows.rowCount).toBe(1);
   });
 
   it('events/sns-notification.json carries the message attributes subscription filter policies may use', () => {

@@ -19,6 +19,7 @@ function batch(over: Partial<BatchResult> = {}): BatchResult {
     rowsWritten: 3,
     formats: new Map([['brief', 3]]),
     unparsed: [],
+    settlesAt: null,
     ...over,
   };
 }

@@ -1,4 +1,4 @@
-import { completesLastLine, decidePending, isQuiet } from '../../lib/ingest/pending-decision';
+import { completesLastLine, decidePending, isQuiet, settlesAt } from '../../lib/ingest/pending-decision';
 import type { PendingDecision, PendingInput } from '../../lib/ingest/pending-decision';
 
 const NOW = Date.parse('2026-11-23T10:00:10Z');
@@ -60,5 +60,16 @@ describe('Function: completesLastLine', () => {
     ['a scan that did not reach the end', false, 12, true, true, false],
   ])('%s → %s', (_name, reachedEnd, unterminatedBytes, rotated, quiet, expected) => {
     expect(completesLastLine({ reachedEnd, unterminatedBytes, rotated, quiet })).toBe(expected);
+  });
+});
+
+describe('Function: settlesAt', () => {
+  it.each<[string, PendingDecision, number, number | null]>([
+    ['nothing held', hold(null), NOW - 1000, null],
+    ['flushed now', FLUSH, NOW - 1000, null],
+    ['held in a file written a second ago: once the file is quiet', hold(new Date(NOW)), NOW - 1000, NOW - 1000 + FLUSH_MS],
+    ['held since earlier than the last write: once held long enough', hold(EARLIER), NOW, EARLIER.getTime() + FLUSH_MS],
+  ])('%s → %s', (_name, decision, mtimeMs, expected) => {
+    expect(settlesAt(decision, mtimeMs, FLUSH_MS)).toBe(expected);
   });
 });

@@ -6,7 +6,7 @@ import type { EvaluationLockRow, LastEvaluationRow } from '../../sql/alert-state
 import { evaluateRule, leavesRoomToFire } from './evaluator';
 import type { AlertStateName, NotificationKind } from './categories';
 import type { AlertRule } from './rules';
-import { advanceCommitCursor, endEvaluationMarks, setEvaluationMarks } from './commit-cursor';
+import { COMMIT_SAFETY_MARGIN_MS, advanceCommitCursor, endEvaluationMarks, setEvaluationMarks } from './commit-cursor';
 import { ALERT_DEFAULTS, ALERT_DEFAULT_MS } from './defaults';
 import type { CommitRange } from './commit-cursor';
 import { evaluateGrouped, remindAfterSilence } from './grouped-rule';
@@ -91,7 +91,26 @@ export interface AlertDeps {
   signal?: AbortSignal;
   hooks?: AlertHooks;
   runId?: string;
+  /**
+   * Ingest asked for this run (it just stored entries, alert-event.ts): the
+   * run waits out the commit safety margin, so the cursor can examine them,
+   * and when another run holds the evaluation lock it waits for it (up to
+   * `evaluationWaitMs`) and evaluates after it, instead of only publishing:
+   * that run may have started before the entries were committed.
+   */
+  requested?: boolean;
+  /** How long a requested run waits for the evaluation lock (default REQUESTED_LOCK_WAIT_MS). */
+  evaluationWaitMs?: number;
+  /** Waits (tests pass a fake). */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/** How long a requested run waits for another run's evaluation to end. */
+export const REQUESTED_LOCK_WAIT_MS = 20_000;
+/** How often a requested run tries the evaluation lock again while it waits. */
+const LOCK_RETRY_MS = 200;
+/** Added to the commit safety margin a requested run waits out (clock granularity). */
+const MARGIN_SLACK_MS = 100;
 
 export interface RuleSummary {
   rule: string;
@@ -668,6 +687,25 @@ async function evaluateLocked(client: pg.PoolClient, deps: RunDeps, clock: numbe
 }
 
 /**
+ * A requested evaluation (AlertDeps.requested): after the commit safety
+ * margin, evaluate; while another run holds the lock, try again every
+ * LOCK_RETRY_MS, each try its own transaction (the cursor's watermark is
+ * taken at its start), until `evaluationWaitMs` has passed.
+ */
+async function evaluateRequested(runDeps: RunDeps, deps: AlertDeps): Promise<Evaluation> {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const clock = deps.now ?? Date.now;
+  // the entries' ingested_at is their transaction's start, before the request was sent: past the margin once it has passed since
+  await sleep((deps.commitSafetyMarginMs ?? COMMIT_SAFETY_MARGIN_MS) + MARGIN_SLACK_MS);
+  const giveUpAt = clock() + (deps.evaluationWaitMs ?? REQUESTED_LOCK_WAIT_MS);
+  for (;;) {
+    const evaluation = await evaluateRules(runDeps, clock());
+    if (evaluation.evaluated || clock() >= giveUpAt || deps.signal?.aborted === true || deps.shouldStop?.() === true) return evaluation;
+    await sleep(LOCK_RETRY_MS);
+  }
+}
+
+/**
  * One alert run: evaluate every rule at `now` (state change and the
  * notification it owes committed together in `alert_outbox`), then publish
  * the outbox. An overlapping run skips evaluation and only publishes rows no
@@ -695,7 +733,7 @@ export async function runAlert(deps: AlertDeps): Promise<AlertSummary> {
     hooks: deps.hooks,
   };
   await ensureSchema(deps.pool);
-  const evaluation = await evaluateRules(runDeps, now);
+  const evaluation = deps.requested === true ? await evaluateRequested(runDeps, deps) : await evaluateRules(runDeps, now);
   if (!evaluation.evaluated) deps.logger?.info('another alert run is evaluating; this run only publishes', { runId });
   const published = await publishOutbox({
     pool: deps.pool,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isDynamicPattern } from 'tinyglobby';
+import { parseDuration } from '../platform/duration';
 import { ConfigError } from '../platform/errors';
 import { checkTimeZone, intVar, list } from '../platform/env';
 import type { Env } from '../platform/env';
@@ -35,6 +36,32 @@ export interface IngestConfig {
   batchBytes: number;
   /** Stop reading this long before the Lambda time limit and commit. */
   stopMarginMs: number;
+  /** INGEST_POLL_INTERVAL: the low-latency mode reads every source this often within one invocation; 0: once per invocation. */
+  pollIntervalMs: number;
+  /** ALERT_FUNCTION_NAME: the function asked for an evaluation after a pass stores entries; null: none is asked. */
+  alertFunctionName: string | null;
+}
+
+/** The period of ingest's schedule (`rate(1 minute)` in serverless.yml): a polling invocation ends before the next one starts. */
+export const INGEST_SCHEDULE_PERIOD_MS = 60_000;
+
+const MIN_POLL_INTERVAL_MS = 1000;
+const MAX_POLL_INTERVAL_MS = 30_000;
+
+/** INGEST_POLL_INTERVAL: a duration from 1s to 30s, or 0 / unset (off). */
+export function readPollInterval(env: Env): number {
+  const text = env.INGEST_POLL_INTERVAL?.trim() || '0';
+  const ms = text === '0' ? 0 : parseDuration(text);
+  if (ms === null || (ms !== 0 && (ms < MIN_POLL_INTERVAL_MS || ms > MAX_POLL_INTERVAL_MS))) {
+    throw new ConfigError(`INGEST_POLL_INTERVAL must be a duration from 1s to 30s such as "5s", or 0 (read once per invocation), got "${text}"`, { text });
+  }
+  return ms;
+}
+
+/** ALERT_FUNCTION_NAME: a function name or ARN; unset, empty or `none`: no evaluation is asked for. */
+export function readAlertFunctionName(env: Env): string | null {
+  const name = env.ALERT_FUNCTION_NAME?.trim() ?? '';
+  return name === '' || name.toLowerCase() === 'none' ? null : name;
 }
 
 /**
@@ -96,6 +123,8 @@ export function readIngestConfig(env: Env, dirs: readonly string[] = [process.cw
     multilineFlushMs: intVar(env, 'MULTILINE_FLUSH_MS', 5000),
     batchBytes: intVar(env, 'INGEST_BATCH_BYTES', 16 * 1024 * 1024, 64 * 1024),
     stopMarginMs: intVar(env, 'INGEST_STOP_MARGIN_MS', 10000),
+    pollIntervalMs: readPollInterval(env),
+    alertFunctionName: readAlertFunctionName(env),
   };
 }
 

@@ -63,6 +63,12 @@ export interface IngestSummary {
    * all the same; the handler then fails (failIfBlind).
    */
   noFileFor: string[] | null;
+  /**
+   * The earliest time at which an entry this run held at the end of a file
+   * (for continuation lines) is stored by a read (ms; settlesAt), or null:
+   * no entry is held. The handler reads again then (ingest-passes.ts).
+   */
+  settlesAt: number | null;
 }
 
 type RunDeps = Required<Pick<IngestDeps, 'pool' | 'config' | 'now' | 'shouldStop' | 'cwd' | 'openFile'>> & Pick<IngestDeps, 'hooks' | 'logger'>;
@@ -80,6 +86,8 @@ interface FileWork {
   how: SourceConfig | undefined;
   safeMode: boolean;
   done: boolean;
+  /** Its last batch's settlesAt. */
+  settlesAt: number | null;
 }
 
 /** Lock the file's checkpoint and read one batch in one transaction; 'busy' when another run holds it. */
@@ -195,6 +203,7 @@ async function ingestNextBatch(work: FileWork, deps: RunDeps, runId: string): Pr
     return;
   }
   mergeBatch(summary, batch);
+  work.settlesAt = batch.settlesAt;
   if (batch.reachedEnd || batch.toOffset === batch.fromOffset) work.done = true;
 }
 
@@ -251,7 +260,7 @@ export async function runIngest(deps: IngestDeps): Promise<IngestSummary> {
     summary.fromOffset = summary.toOffset = source.readOffset;
     const stat = stats.get(source.id);
     if (stat) summary.lagBytes = Math.max(0, stat.size - source.readOffset);
-    return { source, stat, summary, how: how.get(source.sourceName), safeMode: false, done: stat !== undefined && isIdle(source, stat) };
+    return { source, stat, summary, how: how.get(source.sourceName), safeMode: false, done: stat !== undefined && isIdle(source, stat), settlesAt: null };
   });
   let stoppedEarly = false;
   while (!stoppedEarly && work.some((w) => !w.done)) {
@@ -283,7 +292,9 @@ export async function runIngest(deps: IngestDeps): Promise<IngestSummary> {
     cwd: full.cwd,
   });
   const noFileFor = work.length === 0 ? [...how.values()].flatMap((s) => s.paths.map((p) => path.resolve(full.cwd, p))) : null;
-  return { runId, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, stoppedEarly, files, totals, noFileFor };
+  const held = work.flatMap((w) => (w.settlesAt === null ? [] : [w.settlesAt]));
+  const settlesAt = held.length === 0 ? null : Math.min(...held);
+  return { runId, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, stoppedEarly, files, totals, noFileFor, settlesAt };
 }
 
 /**

@@ -73,3 +73,19 @@ export function decidePending(input: PendingInput): PendingDecision {
   if (input.batchFull && sameEntry) return { flush: true, pendingSince: null };
   return { flush: false, pendingSince: heldBefore };
 }
+
+/**
+ * When an entry held at the end of a file (flush false, `pendingSince` set)
+ * will be stored by a later read: once the file has been quiet for
+ * MULTILINE_FLUSH_MS, or the entry held that long, whichever comes first.
+ * null when nothing is held at the end. An ingest invocation reads the file
+ * again then (ingest-passes.ts) instead of leaving the entry to the next
+ * scheduled run (issue 13: the last entry is not held a whole minute).
+ *
+ * @example
+ *   settlesAt({ flush: false, pendingSince: new Date(1_000) }, 2_000, 5_000); // → 6_000
+ */
+export function settlesAt(decision: PendingDecision, mtimeMs: number, multilineFlushMs: number): number | null {
+  if (decision.flush || decision.pendingSince === null) return null;
+  return Math.min(mtimeMs, decision.pendingSince.getTime()) + multilineFlushMs;
+}

@@ -20,7 +20,7 @@ import { EntryScanner, emptyCounts } from './entry-scanner';
 import type { ScanCounts, UnparsedSample } from './entry-scanner';
 import { SourceReadError, sourceReadErrorCode } from '../platform/errors';
 import { FINGERPRINT_BYTES, readHead } from './fingerprint';
-import { completesLastLine, decidePending, isQuiet } from './pending-decision';
+import { completesLastLine, decidePending, isQuiet, settlesAt } from './pending-decision';
 import { decideStart, sameIdentity } from './restart-check';
 import type { FileIdentity, ScanStart } from './restart-check';
 import { scanBatch, shrankWhileReading } from './scan-loop';
@@ -50,6 +50,8 @@ export interface BatchResult {
   formats: Map<string, number>;
   /** The first lines of the batch no format understood. */
   unparsed: UnparsedSample[];
+  /** The entry held at the end of the file is stored by a read at or after this time (settlesAt), or null: none is held. */
+  settlesAt: number | null;
 }
 
 /** Opens a monitored file for reading (injected by tests to simulate failures). */
@@ -130,6 +132,7 @@ function unreadBatch(outcome: BatchOutcome, source: SourceRow, size: number, ano
     rowsWritten: 0,
     formats: new Map(),
     unparsed: [],
+    settlesAt: null,
   };
 }
 
@@ -254,5 +257,6 @@ async function readBatch(
     rowsWritten: sink.rows,
     formats: scanner.formats,
     unparsed,
+    settlesAt: scan.reachedEnd ? settlesAt(pending, file.mtimeMs, config.multilineFlushMs) : null,
   };
 }

@@ -15,7 +15,7 @@ import { logger } from './logger';
 export interface RunContext {
   /** Aborted by middy shortly before the Lambda time limit. */
   signal: AbortSignal;
-  /** Milliseconds left before the time limit (Infinity outside Lambda). */
+  /** Milliseconds left before middy aborts the run, TIMEOUT_EARLY_MS before the time limit (Infinity outside Lambda). */
   remainingMs: () => number;
   /** The PostgreSQL connection string: DATABASE_URL, or the SSM SecureString named by DATABASE_URL_PARAMETER. */
   databaseUrl: () => string;
@@ -90,7 +90,8 @@ export function wrapJob<TEvent, TResult>(name: string, job: (event: TEvent, run:
   const ssmTimeoutMs = intVar(env, 'SSM_TIMEOUT_MS', DEFAULT_SSM_TIMEOUT_MS, 100);
 
   const lambdaHandler = async (event: TEvent, context: Context, opts?: { signal: AbortSignal }): Promise<TResult> => {
-    const remainingMs = typeof context?.getRemainingTimeInMillis === 'function' ? () => context.getRemainingTimeInMillis() : () => Infinity;
+    const remainingMs =
+      typeof context?.getRemainingTimeInMillis === 'function' ? () => context.getRemainingTimeInMillis() - TIMEOUT_EARLY_MS : () => Number.POSITIVE_INFINITY;
     const fromSecret = (context as unknown as Record<string, unknown> | undefined)?.[DATABASE_URL_CONTEXT_KEY];
     return job(event, { signal: opts?.signal ?? new AbortController().signal, remainingMs, databaseUrl: () => resolveDatabaseUrl(env, fromSecret) });
   };
