@@ -19,6 +19,8 @@ export interface BenchOptions {
   alertSpanHours: number | null;
   /** Fresh node processes per handler for the cold-init median. */
   coldInitRuns: number;
+  /** Seconds during which the detection-latency scenario writes FATALs (both modes at once); 0 skips it. */
+  latencySeconds: number;
   seed: number;
   /** Where the results JSON is written. */
   resultsFile: string;
@@ -31,9 +33,9 @@ export interface BenchOptions {
 type Env = Record<string, string | undefined>;
 
 const PRESETS = {
-  full: { lines: 1_000_000, repeats: 5, backlogMb: 1024, alertRows: 10_000_000, coldInitRuns: 15 },
-  quick: { lines: 200_000, repeats: 3, backlogMb: 64, alertRows: 1_000_000, coldInitRuns: 5 },
-  tiny: { lines: 2_000, repeats: 1, backlogMb: 0, alertRows: 0, coldInitRuns: 1 },
+  full: { lines: 1_000_000, repeats: 5, backlogMb: 1024, alertRows: 10_000_000, coldInitRuns: 15, latencySeconds: 240 },
+  quick: { lines: 200_000, repeats: 3, backlogMb: 64, alertRows: 1_000_000, coldInitRuns: 5, latencySeconds: 60 },
+  tiny: { lines: 2_000, repeats: 1, backlogMb: 0, alertRows: 0, coldInitRuns: 1, latencySeconds: 0 },
 } as const;
 
 function intFrom(env: Env, name: string, fallback: number): number {
@@ -83,8 +85,10 @@ export function readBenchOptions(argv: readonly string[], env: Env, root: string
     alertRows: intFrom(env, 'BENCH_ALERT_ROWS', preset.alertRows),
     alertSpanHours: env.BENCH_ALERT_SPAN_HOURS?.trim() ? Math.max(1, intFrom(env, 'BENCH_ALERT_SPAN_HOURS', 0)) : null,
     coldInitRuns: Math.max(1, intFrom(env, 'BENCH_COLD_INIT_RUNS', preset.coldInitRuns)),
+    latencySeconds: intFrom(env, 'BENCH_LATENCY_SECONDS', preset.latencySeconds),
     seed: intFrom(env, 'BENCH_SEED', 20261123),
-    resultsFile: path.resolve(root, out ?? path.join('bench', 'results.json')),
+    // only a full run rewrites the tracked results (the README's figures); --out / BENCH_RESULTS choose another file
+    resultsFile: path.resolve(root, out ?? (mode === 'full' ? path.join('bench', 'results.json') : path.join('bench', 'out', `results-${mode}.json`))),
     buildDir: path.resolve(root, env.BENCH_BUILD_DIR ?? path.join('bench', 'out')),
     cpuProfileDir: profile ? path.resolve(root, profile) : null,
   };

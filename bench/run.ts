@@ -26,6 +26,8 @@ import { writeBenchLog } from './log-data';
 import { readBenchOptions } from './options';
 import { formatTemplateAccuracy, measureTemplateAccuracy } from './template-bench';
 import { measureThroughput } from './throughput';
+import { LATENCY_MODES, measureLatency } from './latency';
+import type { LatencyResult } from './latency';
 
 const ROOT = path.resolve(__dirname, '..');
 /** Steady-state runAlert runs (after the first) and window-count rounds. */
@@ -112,6 +114,17 @@ async function main(): Promise<void> {
     const backlog = await measureBacklog(server, workDir, options.backlogMb, options.seed, ingest, say);
     say(`alert data: ${options.alertRows.toLocaleString('en-US')} rows`);
     const alert = await measureAlert(server, options.alertRows, options.alertSpanHours);
+    say(`detection latency: FATALs written for ${options.latencySeconds} s, ${LATENCY_MODES.join(' and ')} modes at once, on the real one-minute schedule`);
+    const latency: LatencyResult[] =
+      options.latencySeconds > 0
+        ? await Promise.all(
+            LATENCY_MODES.map((mode, i) =>
+              measureLatency(server, { mode, windowMs: options.latencySeconds * 1000, seed: options.seed + 40 + i, workDir, log: say }),
+            ),
+          )
+        : [];
+    for (const l of latency)
+      say(`  ${l.mode}: ${l.latenciesMs.length}/${l.fatals} FATALs delivered, p50 ${l.p50Ms ?? '-'} ms, p95 ${l.p95Ms ?? '-'} ms, max ${l.maxMs ?? '-'} ms`);
     say('handler bundles and cold init');
     const bundles = [];
     for (const handler of listHandlers(ROOT)) bundles.push(await measureHandlerBundle(ROOT, outDir, deploy, handler, options.coldInitRuns));
@@ -137,6 +150,7 @@ async function main(): Promise<void> {
         backlogMb: options.backlogMb,
         alertRows: options.alertRows,
         alertSpanHours: options.alertSpanHours,
+        latencySeconds: options.latencySeconds,
         seed: options.seed,
         ingestBatchBytes: process.env.INGEST_BATCH_BYTES ?? 'default',
       },
@@ -150,6 +164,7 @@ async function main(): Promise<void> {
       formats,
       backlog,
       alert,
+      latency,
       bundles,
       templates,
     };

@@ -322,6 +322,27 @@ describe('Function: runAlert', () => {
       expect(kinds()).toEqual(['firing']);
     });
 
+    it('a requested run evaluates again while another logmon transaction holds the watermark before what ingest committed', async () => {
+      // Prepare: a logmon session's transaction opened before the entries were committed
+      const other = createPool(db.url);
+      const holder = await other.connect();
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1');
+      await insertEntries(db.pool, burst(6, T0, sourceId, { ingestedAt: 'now' }));
+
+      // Act
+      const requested = alert(T0, { requested: true, commitSafetyMarginMs: 0 });
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      await holder.query('COMMIT');
+      holder.release();
+      const summary = await requested;
+      await other.end();
+
+      // Assess
+      expect(summary).toMatchObject({ evaluation: 'done', notifications: { queued: 1, sent: 1 } });
+      expect(kinds()).toEqual(['firing']);
+    });
+
     it('a requested run gives up waiting after evaluationWaitMs, and only publishes', async () => {
       // Prepare
       let requested: AlertSummary | undefined;

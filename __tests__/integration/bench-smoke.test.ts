@@ -57,9 +57,13 @@ describe('Command: npm run bench -- --tiny', () => {
       'bundleBytes',
       'coldInitMs',
       'ingestVsBaseline',
+      'latencyP95DefaultMs',
+      'latencyP95LowLatencyMs',
       'peakRssMb',
       'templateAccuracy',
     ]);
+    // --tiny skips the detection latency (minutes on the real schedule)
+    expect(results.latency).toEqual([]);
     expect(['measured', 'skipped']).toContain((results.templates as { status: string }).status);
     // A 2,000-line ratio is not judged against the 1,000,000-line reference.
     expect(results.targets).toMatchObject({ briefFormatRate: { target: 0.9, met: null } });

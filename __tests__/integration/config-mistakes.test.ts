@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
-import type { IngestSummary } from '../../lib/ingest/ingest';
+import type { IngestInvocationSummary } from '../../lib/ingest/ingest-passes';
 import { createTestDatabase } from '../support/database';
 import type { TestDatabase } from '../support/database';
 import { makeTempDir } from '../support/files';
@@ -15,7 +15,7 @@ import { fakeContext } from '../support/lambda';
 import { npmRun } from '../support/npm-run';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:logmon-alerts';
-type IngestHandler = (event: unknown, context: Context) => Promise<IngestSummary>;
+type IngestHandler = (event: unknown, context: Context) => Promise<IngestInvocationSummary>;
 
 describe('Configuration mistakes', () => {
   let db: TestDatabase;
@@ -109,9 +109,10 @@ describe('Configuration mistakes', () => {
     const handler = loadIngestHandler({ LOG_FILES: `${path.join(dir, 'app.log')},${path.join(dir, 'gone.log')}` });
 
     // Act
-    const summary = await handler({}, fakeContext('ingest'));
+    const { passes } = await handler({}, fakeContext('ingest'));
 
     // Assess
+    const summary = passes[0]!;
     expect(summary.noFileFor).toBeNull();
     expect(summary.totals.entriesStored).toBe(1);
     expect(summary.files.find((f) => f.path.endsWith('gone.log'))).toMatchObject({ outcome: 'missing' });

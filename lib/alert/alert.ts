@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type pg from 'pg';
 import { ALERT_SQL as SQL } from '../../sql/alert-statements';
-import type { EvaluationLockRow, LastEvaluationRow } from '../../sql/alert-statements';
+import type { DatabaseNowRow, EvaluationLockRow, LastEvaluationRow, ReachedRow } from '../../sql/alert-statements';
 import { evaluateRule, leavesRoomToFire } from './evaluator';
 import type { AlertStateName, NotificationKind } from './categories';
 import type { AlertRule } from './rules';
@@ -188,6 +188,8 @@ interface Evaluation {
   removedRules: string[];
   health: HealthSummary[];
   queued: number;
+  /** The evaluation's visibility mark (PostgreSQL text): the rules counted every entry ingested before it; null when not evaluated. */
+  visibleUntil: string | null;
 }
 
 type RunDeps = Required<Pick<AlertDeps, 'pool' | 'rules' | 'health' | 'subjectPrefix' | 'lateHorizonMs' | 'graceMs' | 'ruleTimeoutMs'>> &
@@ -611,7 +613,7 @@ async function evaluateRules(deps: RunDeps, clock: number): Promise<Evaluation> 
 /** evaluateRules in its transaction: the lock, the cursor, every rule, the health rules, late data. */
 async function evaluateLocked(client: pg.PoolClient, deps: RunDeps, clock: number): Promise<Evaluation> {
   const lock = await client.query<EvaluationLockRow>(SQL.tryLockEvaluation);
-  if (lock.rows[0]?.locked !== true) return { evaluated: false, rules: [], removedRules: [], health: [], queued: 0, evaluatedAt: clock };
+  if (lock.rows[0]?.locked !== true) return { evaluated: false, rules: [], removedRules: [], health: [], queued: 0, evaluatedAt: clock, visibleUntil: null };
   // time never runs backwards for the rules: after a clock step back, the run evaluates at the previous run's time
   // (an ongoing burst is not resolved and fired again when the clock catches up)
   const last = (await client.query<LastEvaluationRow>(SQL.lastEvaluation)).rows[0]?.last?.getTime() ?? null;
@@ -683,24 +685,29 @@ async function evaluateLocked(client: pg.PoolClient, deps: RunDeps, clock: numbe
   }
   queued += await checkLateData(client, deps, rules, now, range);
   await deps.hooks?.beforeEvaluationCommit?.();
-  return { evaluated: true, rules, removedRules, health, queued, evaluatedAt: now };
+  return { evaluated: true, rules, removedRules, health, queued, evaluatedAt: now, visibleUntil: step.visibleUntil };
 }
 
 /**
- * A requested evaluation (AlertDeps.requested): after the commit safety
- * margin, evaluate; while another run holds the lock, try again every
- * LOCK_RETRY_MS, each try its own transaction (the cursor's watermark is
- * taken at its start), until `evaluationWaitMs` has passed.
+ * A requested evaluation (AlertDeps.requested). The request arrives after
+ * the entries it is about were committed, so every one of them was ingested
+ * before the database's clock at its arrival: the run evaluates (after the
+ * commit safety margin) until its visibility mark has passed that instant.
+ * It tries again every LOCK_RETRY_MS, each try its own transaction (the
+ * cursor's watermark is taken at its start), while another run holds the
+ * evaluation lock or another logmon transaction holds the watermark back,
+ * until `evaluationWaitMs` has passed.
  */
 async function evaluateRequested(runDeps: RunDeps, deps: AlertDeps): Promise<Evaluation> {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const clock = deps.now ?? Date.now;
-  // the entries' ingested_at is their transaction's start, before the request was sent: past the margin once it has passed since
+  const arrivedAt = (await deps.pool.query<DatabaseNowRow>(SQL.databaseNow)).rows[0]!.now;
   await sleep((deps.commitSafetyMarginMs ?? COMMIT_SAFETY_MARGIN_MS) + MARGIN_SLACK_MS);
   const giveUpAt = clock() + (deps.evaluationWaitMs ?? REQUESTED_LOCK_WAIT_MS);
   for (;;) {
     const evaluation = await evaluateRules(runDeps, clock());
-    if (evaluation.evaluated || clock() >= giveUpAt || deps.signal?.aborted === true || deps.shouldStop?.() === true) return evaluation;
+    const done = evaluation.visibleUntil !== null && (await deps.pool.query<ReachedRow>(SQL.reached, [evaluation.visibleUntil, arrivedAt])).rows[0]!.reached;
+    if (done || clock() >= giveUpAt || deps.signal?.aborted === true || deps.shouldStop?.() === true) return evaluation;
     await sleep(LOCK_RETRY_MS);
   }
 }
