@@ -27,6 +27,7 @@ import { readBenchOptions } from './options';
 import { formatTemplateAccuracy, measureTemplateAccuracy } from './template-bench';
 import { measureThroughput } from './throughput';
 import { LATENCY_MODES, measureLatency } from './latency';
+import { measureManyFiles } from './many-files';
 import type { LatencyResult } from './latency';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -114,6 +115,10 @@ async function main(): Promise<void> {
     const backlog = await measureBacklog(server, workDir, options.backlogMb, options.seed, ingest, say);
     say(`alert data: ${options.alertRows.toLocaleString('en-US')} rows`);
     const alert = await measureAlert(server, options.alertRows, options.alertSpanHours);
+    say(`many files: ${options.manyFiles.toLocaleString('en-US')} log files, 1% active`);
+    const manyFiles = await measureManyFiles(server, workDir, options.manyFiles);
+    if (manyFiles.status === 'measured')
+      say(`  first run ${manyFiles.firstRunMs?.toFixed(0)} ms, idle ${manyFiles.idleRunMs?.toFixed(0)} ms, 1% active ${manyFiles.activeRunMs?.toFixed(0)} ms`);
     say(`detection latency: FATALs written for ${options.latencySeconds} s, ${LATENCY_MODES.join(' and ')} modes at once, on the real one-minute schedule`);
     const latency: LatencyResult[] =
       options.latencySeconds > 0
@@ -151,6 +156,7 @@ async function main(): Promise<void> {
         alertRows: options.alertRows,
         alertSpanHours: options.alertSpanHours,
         latencySeconds: options.latencySeconds,
+        manyFiles: options.manyFiles,
         seed: options.seed,
         ingestBatchBytes: process.env.INGEST_BATCH_BYTES ?? 'default',
       },
@@ -165,6 +171,7 @@ async function main(): Promise<void> {
       backlog,
       alert,
       latency,
+      manyFiles,
       bundles,
       templates,
     };

@@ -59,6 +59,7 @@ describe('Command: npm run bench -- --tiny', () => {
       'ingestVsBaseline',
       'latencyP95DefaultMs',
       'latencyP95LowLatencyMs',
+      'manyFilesIdleMs',
       'peakRssMb',
       'templateAccuracy',
     ]);
