@@ -76,6 +76,7 @@ describe('Function: parseAlertRules', () => {
       maxKeys: 100,
       unseenForMs: 7 * 86_400_000,
       learningPeriodMs: 86_400_000,
+      timeoutMs: 10_000,
     });
   });
 
@@ -93,6 +94,7 @@ describe('Function: parseAlertRules', () => {
           severity: 'critical',
           source: '/var/log/db/*.log',
           pattern: '(?i)deadlock|timeout',
+          timeout: '2500ms',
         },
       ],
     });
@@ -108,6 +110,7 @@ describe('Function: parseAlertRules', () => {
       source: '/var/log/db/*.log',
       sourceLike: '/var/log/db/%.log',
       pattern: '(?i)deadlock|timeout',
+      timeoutMs: 2500,
     });
   });
 
@@ -134,6 +137,9 @@ describe('Function: parseAlertRules', () => {
     [{ ...valid, severity: 'page-me' }, 'severity', /severity must be one of critical, warning, info/],
     [{ ...valid, pattern: 'unclosed(' }, 'pattern', /pattern is not a valid regular expression/],
     [{ ...valid, treshold: 5 }, 'treshold', /treshold is not a known field/],
+    [{ ...valid, timeout: '50ms' }, 'timeout', /rule "db-errors": timeout must be between 100ms and 50s, got "50ms"/],
+    [{ ...valid, timeout: '1m' }, 'timeout', /timeout must be between 100ms and 50s/],
+    [{ ...valid, timeout: 5 }, 'timeout', /timeout must be a duration such as/],
     [{ ...valid, name: 'a\nb' }, 'name', /name must not contain control characters/],
   ])('names the rule and the field in the error for %j', (spec, field, message) => {
     // Act

@@ -35,6 +35,7 @@ import { formatNotification } from './notification';
 import { observeHealth } from './health-checks';
 import type { HealthRunFacts, RuleFailure } from './health-checks';
 import { describeError } from '../platform/errors';
+import { formatDuration } from '../platform/duration';
 import { formatHealthNotification } from './health-notification';
 import { DEFAULT_HEALTH_RULES, HEALTH_CHECK, HEALTH_RULE_PREFIX } from './health-rules';
 import type { HealthRule } from './health-rules';
@@ -52,13 +53,6 @@ export interface AlertHooks extends PublishHooks {
   /** Called inside a rule's evaluation, under its savepoint and time limit (tests make a rule fail here). */
   duringRule?: (rule: AlertRule, client: pg.PoolClient) => Promise<void> | void;
 }
-
-/**
- * A statement of one rule's evaluation that runs longer than this is
- * cancelled by PostgreSQL: that rule fails for this run (health:rule-failing)
- * and every other rule is evaluated as usual.
- */
-export const RULE_STATEMENT_TIMEOUT_MS = 10_000;
 
 export interface AlertDeps {
   pool: pg.Pool;
@@ -85,8 +79,6 @@ export interface AlertDeps {
   commitSafetyMarginMs?: number;
   /** Entries examined per evaluation, at most (MAX_EXAMINED_ENTRIES; tests set a small one). */
   maxExaminedEntries?: number;
-  /** Each statement of a rule's evaluation may run this long (RULE_STATEMENT_TIMEOUT_MS; tests set a short one). */
-  ruleTimeoutMs?: number;
   shouldStop?: () => boolean;
   signal?: AbortSignal;
   hooks?: AlertHooks;
@@ -171,7 +163,7 @@ interface Evaluation {
   queued: number;
 }
 
-type RunDeps = Required<Pick<AlertDeps, 'pool' | 'rules' | 'health' | 'subjectPrefix' | 'lateHorizonMs' | 'graceMs' | 'ruleTimeoutMs'>> &
+type RunDeps = Required<Pick<AlertDeps, 'pool' | 'rules' | 'health' | 'subjectPrefix' | 'lateHorizonMs' | 'graceMs'>> &
   Pick<AlertDeps, 'logger' | 'hooks' | 'commitSafetyMarginMs' | 'maxExaminedEntries'>;
 
 /**
@@ -266,7 +258,7 @@ const QUERY_CANCELED = '57014';
 function ruleErrorText(err: unknown, timeoutMs: number): string {
   const cause = (err as { cause?: unknown }).cause ?? err;
   if ((cause as { code?: string }).code === QUERY_CANCELED)
-    return `a statement ran past the rule time limit of ${timeoutMs} ms (a costly pattern, or a very busy window)`;
+    return `a statement ran past the rule's time limit of ${timeoutMs % 1000 === 0 ? formatDuration(timeoutMs) : `${timeoutMs}ms`} (timeout; a costly pattern, or a very busy window)`;
   return describeError(err).slice(0, 500);
 }
 
@@ -616,11 +608,14 @@ async function evaluateLocked(client: pg.PoolClient, deps: RunDeps, clock: numbe
   let queued = 0;
   const rules: RuleSummary[] = [];
   const failures: RuleFailure[] = [];
-  // each rule under its own savepoint and time limit: one that fails is rolled back alone, and the others go on
+  // each rule under its own savepoint and time limit (its `timeout`): one that fails is rolled back alone, and the others go on
   const timeout = (await client.query<{ timeout: string }>(SQL.currentStatementTimeout)).rows[0]?.timeout ?? '0';
-  await client.query(SQL.setStatementTimeout, [`${deps.ruleTimeoutMs}ms`]);
+  let limit: number | null = null;
   for (const rule of deps.rules) {
     const keys = keysOf(rule.name);
+    // set outside the savepoint, so a rollback to it keeps the limit
+    if (rule.timeoutMs !== limit) await client.query(SQL.setStatementTimeout, [`${rule.timeoutMs}ms`]);
+    limit = rule.timeoutMs;
     await client.query(SQL.savepointRule);
     try {
       await deps.hooks?.duringRule?.(rule, client);
@@ -635,7 +630,7 @@ async function evaluateLocked(client: pg.PoolClient, deps: RunDeps, clock: numbe
       queued += ruleQueued;
     } catch (err) {
       await client.query(SQL.rollbackRule);
-      const error = ruleErrorText(err, deps.ruleTimeoutMs);
+      const error = ruleErrorText(err, rule.timeoutMs);
       failures.push({ rule: rule.name, error });
       deps.logger?.error('rule not evaluated this run; the other rules are', { rule: rule.name, error });
       rules.push(failedRule(rule, keys.get(NO_KEY) ?? null, now, error));
@@ -688,7 +683,6 @@ export async function runAlert(deps: AlertDeps): Promise<AlertSummary> {
     subjectPrefix: deps.subjectPrefix ?? ALERT_DEFAULTS.subjectPrefix,
     lateHorizonMs: deps.lateHorizonMs ?? ALERT_DEFAULT_MS.lateHorizon,
     graceMs: deps.graceMs ?? ALERT_DEFAULT_MS.grace,
-    ruleTimeoutMs: deps.ruleTimeoutMs ?? RULE_STATEMENT_TIMEOUT_MS,
     commitSafetyMarginMs: deps.commitSafetyMarginMs,
     maxExaminedEntries: deps.maxExaminedEntries,
     logger: deps.logger,

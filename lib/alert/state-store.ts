@@ -75,6 +75,7 @@ export function restoreRule(name: string, stored: unknown): AlertRule {
     maxKeys: ALERT_DEFAULTS.rule.maxKeys,
     unseenForMs: ALERT_DEFAULT_MS.unseenFor,
     learningPeriodMs: ALERT_DEFAULT_MS.learningPeriod,
+    timeoutMs: ALERT_DEFAULT_MS.ruleTimeout,
   };
   return typeof stored === 'object' && stored !== null ? { ...fallback, ...(stored as Partial<AlertRule>), name } : fallback;
 }
