@@ -6,6 +6,7 @@ import { createPoolCache } from '../lib/platform/db';
 import { wrapJob } from '../lib/platform/lambda';
 import { logger } from '../lib/platform/logger';
 import { createSnsClient } from '../lib/alert/sns-client';
+import { databaseNow } from '../lib/alert/evaluation-clock';
 import { alertMetrics, readOutboxBacklog } from '../lib/alert/outbox-metrics';
 import { createMetricEmitter } from '../lib/platform/metrics';
 
@@ -30,6 +31,7 @@ export const handler = wrapJob<ScheduledEvent | undefined, AlertSummary>('alert'
     graceMs: config.graceMs,
     groupWaitMs: config.groupWaitMs,
     lateHorizonMs: config.lateHorizonMs,
+    referenceNow: databaseNow,
     logger,
     signal: run.signal,
     shouldStop: () => run.signal.aborted || run.remainingMs() < STOP_MARGIN_MS,

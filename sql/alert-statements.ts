@@ -73,6 +73,8 @@ export const ALERT_SQL = {
   tryLockEvaluation: `SELECT pg_try_advisory_xact_lock(${EVALUATION_LOCK_KEY}) AS locked`,
   /** When the rules were last evaluated (the run's clock then). */
   lastEvaluation: 'SELECT max(last_evaluated_at) AS last FROM alert_state',
+  /** The database's clock, the reference the job's clock is compared with (lib/alert/evaluation-clock.ts). */
+  databaseNow: 'SELECT clock_timestamp() AS now',
   listStates: `SELECT ${STATE_COLUMNS} FROM alert_state ORDER BY rule_name`,
   saveState: `INSERT INTO alert_state (rule_name, group_key, labels, clearing_since, held_since, state, state_since, firing_since, last_count, peak_count, last_evaluated_at, last_notified_at, rule, updated_at)
     VALUES ($1, $10, $11, $12, $13, $2, $3, $4, $5, $6, $7, $8, $9, now())
@@ -344,6 +346,8 @@ export const ALERT_SQL = {
 
 /** lastEvaluation (null before the first) */
 export type LastEvaluationRow = { last: Date | null };
+/** databaseNow */
+export type DatabaseNowRow = { now: Date };
 /** tryLockEvaluation */
 export type EvaluationLockRow = { locked: boolean };
 /** listStates (state: CHECK in 002_alerting.sql) */

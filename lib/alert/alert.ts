@@ -36,6 +36,8 @@ import { observeHealth } from './health-checks';
 import type { HealthRunFacts, RuleFailure } from './health-checks';
 import { describeError } from '../platform/errors';
 import { formatDuration } from '../platform/duration';
+import { chooseEvaluationTime } from './evaluation-clock';
+import type { ReferenceClock } from './evaluation-clock';
 import { formatHealthNotification } from './health-notification';
 import { DEFAULT_HEALTH_RULES, HEALTH_CHECK, HEALTH_RULE_PREFIX } from './health-rules';
 import type { HealthRule } from './health-rules';
@@ -61,8 +63,15 @@ export interface AlertDeps {
   health?: readonly HealthRule[];
   sns: Pick<SNSClient, 'send'>;
   topicArn: string;
-  /** Milliseconds since the epoch: the end of every window, and the time of every state change. */
+  /** Milliseconds since the epoch: the end of every window, and the time of every state change (see referenceNow). */
   now?: () => number;
+  /**
+   * The clock `now` is compared with at each evaluation (databaseNow in the
+   * deployed function): when they are more than CLOCK_STEP_TOLERANCE_MS
+   * apart, `now` has stepped and the run evaluates at the reference's time.
+   * None: `now` is trusted, except that the rules' time never runs backwards.
+   */
+  referenceNow?: ReferenceClock;
   logger?: AppLogger;
   subjectPrefix?: string;
   /**
@@ -138,7 +147,7 @@ export interface HealthSummary {
 export interface AlertSummary {
   runId: string;
   startedAt: string;
-  /** The time the rules were evaluated at (ISO): the run's clock, or the previous evaluation's when the clock stepped back. */
+  /** The time the rules were evaluated at (ISO): the run's clock; the reference's when the clock stepped; the previous evaluation's when it is later. */
   evaluatedAt: string;
   durationMs: number;
   /** `busy`: another run held the evaluation lock; this run only published. */
@@ -164,7 +173,7 @@ interface Evaluation {
 }
 
 type RunDeps = Required<Pick<AlertDeps, 'pool' | 'rules' | 'health' | 'subjectPrefix' | 'lateHorizonMs' | 'graceMs'>> &
-  Pick<AlertDeps, 'logger' | 'hooks' | 'commitSafetyMarginMs' | 'maxExaminedEntries'>;
+  Pick<AlertDeps, 'logger' | 'hooks' | 'commitSafetyMarginMs' | 'maxExaminedEntries' | 'referenceNow'>;
 
 /**
  * The window that drives a rule's state machine: the one ending now, or,
@@ -585,11 +594,18 @@ async function evaluateRules(deps: RunDeps, clock: number): Promise<Evaluation> 
 async function evaluateLocked(client: pg.PoolClient, deps: RunDeps, clock: number): Promise<Evaluation> {
   const lock = await client.query<EvaluationLockRow>(SQL.tryLockEvaluation);
   if (lock.rows[0]?.locked !== true) return { evaluated: false, rules: [], removedRules: [], health: [], queued: 0, evaluatedAt: clock };
-  // time never runs backwards for the rules: after a clock step back, the run evaluates at the previous run's time
-  // (an ongoing burst is not resolved and fired again when the clock catches up)
+  // a clock that stepped (against the reference) is not followed, and time never runs backwards for the rules:
+  // an ongoing burst is neither resolved nor fired again, entries on time are not late (evaluation-clock.ts)
   const last = (await client.query<LastEvaluationRow>(SQL.lastEvaluation)).rows[0]?.last?.getTime() ?? null;
-  const now = last !== null && last > clock ? last : clock;
-  if (now !== clock)
+  const reference = deps.referenceNow ? await deps.referenceNow(client) : null;
+  const { at: now, source } = chooseEvaluationTime(clock, reference, last);
+  if (source === 'reference')
+    deps.logger?.warn('the clock disagrees with the reference clock (the database): this run evaluates at the reference time', {
+      clock: new Date(clock).toISOString(),
+      reference: new Date(now).toISOString(),
+      aheadMs: clock - now,
+    });
+  if (source === 'previous')
     deps.logger?.warn('the clock is behind the previous evaluation: this run evaluates at that time', {
       clock: new Date(clock).toISOString(),
       previousEvaluation: new Date(now).toISOString(),
@@ -685,17 +701,21 @@ export async function runAlert(deps: AlertDeps): Promise<AlertSummary> {
     graceMs: deps.graceMs ?? ALERT_DEFAULT_MS.grace,
     commitSafetyMarginMs: deps.commitSafetyMarginMs,
     maxExaminedEntries: deps.maxExaminedEntries,
+    referenceNow: deps.referenceNow,
     logger: deps.logger,
     hooks: deps.hooks,
   };
   await ensureSchema(deps.pool);
   const evaluation = await evaluateRules(runDeps, now);
   if (!evaluation.evaluated) deps.logger?.info('another alert run is evaluating; this run only publishes', { runId });
+  // the publisher's clock is corrected as the evaluation's was: the rows just queued are due (group wait), and sent after they were queued
+  const clock = deps.now ?? Date.now;
+  const correction = evaluation.evaluatedAt - now;
   const published = await publishOutbox({
     pool: deps.pool,
     sns: deps.sns,
     topicArn: deps.topicArn,
-    now: deps.now ?? Date.now,
+    now: () => clock() + correction,
     logger: deps.logger,
     shouldStop: deps.shouldStop,
     signal: deps.signal,
