@@ -25,6 +25,7 @@ export const handler = wrapJob<ScheduledEvent | undefined, AlertSummary>('alert'
     pool,
     rules: config.rules,
     health: config.health,
+    muteWindows: config.muteWindows,
     sns,
     topicArn: config.topicArn,
     subjectPrefix: config.subjectPrefix,

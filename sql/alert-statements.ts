@@ -161,16 +161,39 @@ export const ALERT_SQL = {
       CASE WHEN m.id IS NOT NULL THEN 'silenced:' || m.id END
     FROM (SELECT 1) one
     LEFT JOIN LATERAL (SELECT id FROM alert_silences
-      WHERE starts_at <= $6 AND ends_at > $6 AND $1 LIKE rule_like AND matchers <@ $8::jsonb ORDER BY id LIMIT 1) m ON true
+      WHERE starts_at <= $6 AND ends_at > $6 AND $1 LIKE rule_like AND matchers <@ $8::jsonb
+        AND (matches_health OR $1 NOT LIKE 'health:%') ORDER BY id LIMIT 1) m ON true
     RETURNING id, silenced_by`,
-  /** The latest notification of a rule's key, when a silence recorded it: which silence, until when. */
-  lastSilenced: `SELECT s.id::text AS id, s.ends_at, s.comment FROM alert_outbox o JOIN alert_silences s ON s.id = o.silenced_by
+  /** The latest notification of a rule's key, when a silence (or a mute window's opening) recorded it: which, until when. */
+  lastSilenced: `SELECT s.id::text AS id, s.ends_at, s.comment, s.mute_window FROM alert_outbox o JOIN alert_silences s ON s.id = o.silenced_by
     WHERE o.id = (SELECT max(id) FROM alert_outbox WHERE rule_name = $1 AND group_key = $2)`,
   /** Silences: add, list (ending after $1), expire. */
   insertSilence: `INSERT INTO alert_silences (rule_glob, rule_like, matchers, starts_at, ends_at, comment, created_by)
     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id::text AS id`,
   listSilences: `SELECT id::text AS id, rule_glob, matchers, starts_at, ends_at, comment, created_by FROM alert_silences
-    WHERE ends_at > $1 ORDER BY starts_at, id`,
+    WHERE ends_at > $1 AND mute_window IS NULL ORDER BY starts_at, id`,
+  /**
+   * Mute windows (lib/alert/mute-windows.ts): the openings of windows not
+   * open at $3 as they were stored (window $1[i] opened at $2[i] is) end at $3.
+   */
+  endMuteOccurrences: `UPDATE alert_silences s SET ends_at = $3
+    WHERE s.mute_window IS NOT NULL AND s.starts_at <= $3 AND s.ends_at > $3
+      AND NOT EXISTS (SELECT 1 FROM unnest($1::text[], $2::timestamptz[]) AS open (name, starts_at)
+        WHERE open.name = s.mute_window AND open.starts_at = s.starts_at)`,
+  /**
+   * The openings of the windows open at $9 (arrays of equal length: $1 name,
+   * $2 rule glob, $3 as LIKE, $4 matchers as JSON, $5/$6 start and end, $7
+   * comment, $8 whether it may mute health rules), kept as the configuration
+   * says unless closed early (an expired one stays closed).
+   */
+  upsertMuteOccurrences: `INSERT INTO alert_silences AS s (mute_window, rule_glob, rule_like, matchers, starts_at, ends_at, comment, matches_health, created_by)
+    SELECT o.name, o.rule_glob, o.rule_like, o.matchers, o.starts_at, o.ends_at, o.comment, o.matches_health, 'ALERT_RULES'
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::boolean[])
+      AS o (name, rule_glob, rule_like, matchers, starts_at, ends_at, comment, matches_health)
+    ON CONFLICT (mute_window, starts_at) WHERE mute_window IS NOT NULL DO UPDATE
+      SET rule_glob = EXCLUDED.rule_glob, rule_like = EXCLUDED.rule_like, matchers = EXCLUDED.matchers, ends_at = EXCLUDED.ends_at,
+        comment = EXCLUDED.comment, matches_health = EXCLUDED.matches_health
+      WHERE s.ends_at > $9`,
   expireSilence: `UPDATE alert_silences SET starts_at = least(starts_at, $2::timestamptz - interval '1 millisecond'), ends_at = $2
     WHERE id = $1 AND ends_at > $2 RETURNING id::text AS id`,
 
@@ -387,8 +410,8 @@ export type FreshWindowsSpanRow = { n: string; from_text: string; to_text: strin
 export type BusiestFreshWindowRow = { n: string; end_at: Date; end_text: string; start_text: string };
 /** insertOutbox (silenced_by: the silence that recorded it instead of sending it) */
 export type InsertedOutboxRow = { id: string; silenced_by: string | null };
-/** lastSilenced */
-export type LastSilencedRow = { id: string; ends_at: Date; comment: string };
+/** lastSilenced (mute_window: the mute window whose opening it was; null for a silence) */
+export type LastSilencedRow = { id: string; ends_at: Date; comment: string; mute_window: string | null };
 /** insertSilence, expireSilence */
 export type SilenceIdRow = { id: string };
 /** listSilences */

@@ -266,4 +266,31 @@ describe('Function: readAlertConfig', () => {
       readAlertConfig({ ...env, LOG_LEVELS: 'WARNING,ERROR', ALERT_RULES: '[{"name":"warnings","levels":["WARNING"],"threshold":1,"window":"5m"}]' }).rules,
     ).toHaveLength(1);
   });
+
+  it('reads mute windows beside the default rules, and none by default', () => {
+    // Act
+    const config = readAlertConfig({
+      ...env,
+      ALERT_RULES: JSON.stringify({ muteWindows: [{ name: 'db-maintenance', days: ['sun'], from: '02:00', to: '04:00', timeZone: 'Europe/Berlin' }] }),
+    });
+
+    // Assess
+    expect(config.rules.map((r) => r.name)).toEqual(['error-burst', 'any-fatal']);
+    expect(config.muteWindows.map((w) => [w.name, w.ruleGlob, w.days])).toEqual([['db-maintenance', '*', [0]]]);
+    expect(readAlertConfig(env).muteWindows).toEqual([]);
+  });
+
+  it.each([
+    [{ mutewindows: [] }, 'ALERT_RULES: "mutewindows" is not a known section (known: rules, health, muteWindows)'],
+    [
+      { muteWindows: [{ name: 'm', rules: 'eror-burst', from: '02:00', to: '04:00', timeZone: 'UTC' }] },
+      'ALERT_RULES: mute window "m": rules matches no rule, got "eror-burst" (rules: error-burst, any-fatal; "health:*" for the health rules)',
+    ],
+    [
+      { muteWindows: [{ name: 'm', rules: 'health-*', from: '02:00', to: '04:00', timeZone: 'UTC' }] },
+      'ALERT_RULES: mute window "m": rules matches no rule, got "health-*" (rules: error-burst, any-fatal; "health:*" for the health rules)',
+    ],
+  ])('refuses %j instead of muting nothing', (doc, message) => {
+    expect(() => readAlertConfig({ ...env, ALERT_RULES: JSON.stringify(doc) })).toThrow(message);
+  });
 });

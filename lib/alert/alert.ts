@@ -14,7 +14,7 @@ import type { KeySummary } from './grouped-rule';
 import { KEY_LIMIT, NO_KEY } from './rule-key';
 import type { RuleKey } from './rule-key';
 import { RULE_TYPE } from './rules';
-import { listStates, notificationsLastHour, queueNotification, restoreRule, saveState } from './state-store';
+import { listStates, notificationsLastHour, queueNotification, restoreRule, saveState, silenceEndedWhileFiring } from './state-store';
 import type { StoredState } from './state-store';
 import { catalogPolicy, updateTemplateCatalog } from './template-catalog';
 import { withTransaction } from '../platform/db';
@@ -37,6 +37,8 @@ import type { HealthRunFacts, RuleFailure } from './health-checks';
 import { describeError } from '../platform/errors';
 import { formatDuration } from '../platform/duration';
 import { chooseEvaluationTime } from './evaluation-clock';
+import { recordMuteOccurrences } from './mute-windows';
+import type { MuteWindow } from './mute-windows';
 import type { ReferenceClock } from './evaluation-clock';
 import { formatHealthNotification } from './health-notification';
 import { DEFAULT_HEALTH_RULES, HEALTH_CHECK, HEALTH_RULE_PREFIX } from './health-rules';
@@ -61,6 +63,8 @@ export interface AlertDeps {
   rules: AlertRule[];
   /** The built-in health rules evaluated by every run (AlertConfig.health); all of them with their defaults when omitted, none for []. */
   health?: readonly HealthRule[];
+  /** The recurring mute windows (AlertConfig.muteWindows); none when omitted. */
+  muteWindows?: readonly MuteWindow[];
   sns: Pick<SNSClient, 'send'>;
   topicArn: string;
   /** Milliseconds since the epoch: the end of every window, and the time of every state change (see referenceNow). */
@@ -172,7 +176,7 @@ interface Evaluation {
   queued: number;
 }
 
-type RunDeps = Required<Pick<AlertDeps, 'pool' | 'rules' | 'health' | 'subjectPrefix' | 'lateHorizonMs' | 'graceMs'>> &
+type RunDeps = Required<Pick<AlertDeps, 'pool' | 'rules' | 'health' | 'muteWindows' | 'subjectPrefix' | 'lateHorizonMs' | 'graceMs'>> &
   Pick<AlertDeps, 'logger' | 'hooks' | 'commitSafetyMarginMs' | 'maxExaminedEntries' | 'referenceNow'>;
 
 /**
@@ -457,6 +461,23 @@ async function evaluateHealthRule(
     });
     await queueNotification(client, rule.name, notification, now);
   }
+  // a silence or mute window that recorded its latest notification ended while it still fails: one message says so
+  let notified = silent ? null : decision.notify;
+  const ended = !silent && !decision.notify && decision.next.state === 'firing' ? await silenceEndedWhileFiring(client, rule.name, NO_KEY, now) : null;
+  if (ended) {
+    const notification = formatHealthNotification({
+      kind: 'reminder',
+      rule,
+      observation,
+      now,
+      prefix: deps.subjectPrefix,
+      firingSince: previous?.firingSince ?? null,
+      silenceEnded: ended,
+    });
+    await queueNotification(client, rule.name, notification, now);
+    decision.next = { ...decision.next, lastNotifiedAt: now };
+    notified = 'reminder';
+  }
   if (silent && observation.active)
     deps.logger?.error('notifications are not leaving the outbox: SNS does not accept them, and nobody is told through SNS', {
       rule: rule.name,
@@ -470,7 +491,7 @@ async function evaluateHealthRule(
     rule: rule.name,
     previous: previous?.state ?? 'ok',
     state: decision.next.state,
-    notification: silent ? null : decision.notify,
+    notification: notified,
     held: decision.held,
     headline: observation.headline,
     where: observation.where,
@@ -611,6 +632,8 @@ async function evaluateLocked(client: pg.PoolClient, deps: RunDeps, clock: numbe
       previousEvaluation: new Date(now).toISOString(),
       behindMs: now - clock,
     });
+  // the mute windows open now are silences for this evaluation's notifications
+  await recordMuteOccurrences(client, deps.muteWindows, now);
   // Moved first: the entries it covers are examined by this run only, by the windows or as late data.
   const step = await advanceCommitCursor(client, deps.commitSafetyMarginMs, deps.maxExaminedEntries);
   await setEvaluationMarks(client, step, now);
@@ -696,6 +719,7 @@ export async function runAlert(deps: AlertDeps): Promise<AlertSummary> {
     pool: deps.pool,
     rules: deps.rules,
     health: deps.health ?? DEFAULT_HEALTH_RULES,
+    muteWindows: deps.muteWindows ?? [],
     subjectPrefix: deps.subjectPrefix ?? ALERT_DEFAULTS.subjectPrefix,
     lateHorizonMs: deps.lateHorizonMs ?? ALERT_DEFAULT_MS.lateHorizon,
     graceMs: deps.graceMs ?? ALERT_DEFAULT_MS.grace,

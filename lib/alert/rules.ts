@@ -386,13 +386,23 @@ export function readRulesDocument(value: string | undefined, deps: LoadRulesDeps
   }
 }
 
+/** The sections of an ALERT_RULES document given as an object (health-rules.ts, mute-windows.ts). */
+export const RULES_DOCUMENT_SECTIONS = ['rules', 'health', 'muteWindows'] as const;
+
 /**
  * The threshold rules of a parsed ALERT_RULES document: its list, or the
- * default rules when it is unset or only has a `health:` section.
+ * default rules when it is unset or has only other sections (`health:`,
+ * `muteWindows:`). A section of another name is an error (a typo would
+ * silently drop it).
  */
 export function rulesOfDocument(doc: unknown, options: ParseRulesOptions = {}): AlertRule[] {
   if (doc === null || doc === undefined) return parseAlertRules(DEFAULT_RULES_SPEC, options);
-  if (typeof doc === 'object' && !Array.isArray(doc) && !('rules' in doc) && 'health' in doc) return parseAlertRules(DEFAULT_RULES_SPEC, options);
+  if (typeof doc === 'object' && !Array.isArray(doc)) {
+    for (const section of Object.keys(doc))
+      if (!(RULES_DOCUMENT_SECTIONS as readonly string[]).includes(section))
+        throw new ConfigError(`ALERT_RULES: "${section}" is not a known section (known: ${RULES_DOCUMENT_SECTIONS.join(', ')})`, { section });
+    if (!('rules' in doc)) return parseAlertRules(DEFAULT_RULES_SPEC, options);
+  }
   return parseAlertRules(doc, options);
 }
 
