@@ -336,24 +336,25 @@ describe('Alerts by template and key (runIngest, then runAlert)', () => {
       fs.writeFileSync(file('logmon.yml'), `sources:\n  - name: payments\n    path: ${file('*.log')}\n    service: payments\n    host: web-1\n`);
       config = { ...readIngestConfig({ LOGMON_CONFIG: file('logmon.yml') }), multilineFlushMs: 0 };
       await cycle(T0 - MIN);
-      for (const name of ['a.log', 'b.log']) write(name, Array.from({ length: 6 }, (_, i) => line('ERROR', `db down ${i}`, T0 + i * 1000)).join(''));
+      for (const name of ['a.log', 'b.log', 'c.log']) write(name, Array.from({ length: 6 }, (_, i) => line('ERROR', `db down ${i}`, T0 + i * 1000)).join(''));
       write('a.log', line('FATAL', 'out of memory', T0 + 10_000));
 
       // Act
       const summary = await cycle(T0 + MIN);
 
-      // Assess: three notifications owed, one mail
-      expect(summary.notifications).toMatchObject({ queued: 3, sent: 3 });
-      expect(subjects()).toEqual(['[logmon] 3 alerts for payments@web-1: FIRING any-fatal a.log, error-burst a.log, error-burst b.log']);
+      // Assess: four notifications owed, one mail (error-burst of a.log, a warning, folded into any-fatal of a.log: inhibition.test.ts)
+      expect(summary.notifications).toMatchObject({ queued: 4, inhibited: 1, sent: 3 });
+      expect(subjects()).toEqual(['[logmon] 3 alerts for payments@web-1: FIRING any-fatal a.log, error-burst b.log, error-burst c.log']);
       const mail = sns.messages[0]!;
       expect(mail.attributes.severity?.value).toBe('critical');
       expect(mail.attributes.rule).toEqual({ dataType: 'String.Array', value: '["any-fatal","error-burst"]' });
       expect(mail.message).toContain('======== 1/3: [logmon] FIRING any-fatal payments@web-1 a.log: 1 FATAL in 1m (threshold 1)');
-      expect(mail.message).toContain('======== 3/3: [logmon] FIRING error-burst payments@web-1 b.log: 6 ERROR+ in 5m (threshold 5)');
+      expect(mail.message).toContain('======== 3/3: [logmon] FIRING error-burst payments@web-1 c.log: 6 ERROR+ in 5m (threshold 5)');
+      expect(mail.message).toMatch(/Folded into this alert.*\n {2}\S+ \S+ UTC {2}\[logmon\] FIRING error-burst payments@web-1 a.log: 7 ERROR\+ in 5m/);
       const rows = await db.pool.query<{ n: number; messages: number }>(
-        'SELECT count(*)::int AS n, count(DISTINCT message_id)::int AS messages FROM alert_outbox',
+        'SELECT count(*)::int AS n, count(DISTINCT message_id) FILTER (WHERE suppressed IS NULL)::int AS messages FROM alert_outbox',
       );
-      expect(rows.rows[0]).toEqual({ n: 3, messages: 1 });
+      expect(rows.rows[0]).toEqual({ n: 4, messages: 1 });
     });
 
     it.each([

@@ -38,6 +38,7 @@ import { describeError } from '../platform/errors';
 import { formatDuration } from '../platform/duration';
 import { chooseEvaluationTime } from './evaluation-clock';
 import { recordMuteOccurrences } from './mute-windows';
+import { inhibitNotifications, releaseInhibited } from './inhibition';
 import type { MuteWindow } from './mute-windows';
 import type { ReferenceClock } from './evaluation-clock';
 import { formatHealthNotification } from './health-notification';
@@ -163,7 +164,8 @@ export interface AlertSummary {
   removedRules: string[];
   /** The health rules, evaluated after the threshold rules. */
   health: HealthSummary[];
-  notifications: { queued: number; sent: number; failed: number; pending: number; failures: PublishFailure[] };
+  /** queued: by this evaluation (recorded ones too); inhibited: of those, folded into a critical's mail instead of sent (inhibition.ts). */
+  notifications: { queued: number; inhibited: number; sent: number; failed: number; pending: number; failures: PublishFailure[] };
 }
 
 interface Evaluation {
@@ -174,6 +176,7 @@ interface Evaluation {
   removedRules: string[];
   health: HealthSummary[];
   queued: number;
+  inhibited: number;
 }
 
 type RunDeps = Required<Pick<AlertDeps, 'pool' | 'rules' | 'health' | 'muteWindows' | 'subjectPrefix' | 'lateHorizonMs' | 'graceMs'>> &
@@ -614,7 +617,7 @@ async function evaluateRules(deps: RunDeps, clock: number): Promise<Evaluation> 
 /** evaluateRules in its transaction: the lock, the cursor, every rule, the health rules, late data. */
 async function evaluateLocked(client: pg.PoolClient, deps: RunDeps, clock: number): Promise<Evaluation> {
   const lock = await client.query<EvaluationLockRow>(SQL.tryLockEvaluation);
-  if (lock.rows[0]?.locked !== true) return { evaluated: false, rules: [], removedRules: [], health: [], queued: 0, evaluatedAt: clock };
+  if (lock.rows[0]?.locked !== true) return { evaluated: false, rules: [], removedRules: [], health: [], queued: 0, inhibited: 0, evaluatedAt: clock };
   // a clock that stepped (against the reference) is not followed, and time never runs backwards for the rules:
   // an ongoing burst is neither resolved nor fired again, entries on time are not late (evaluation-clock.ts)
   const last = (await client.query<LastEvaluationRow>(SQL.lastEvaluation)).rows[0]?.last?.getTime() ?? null;
@@ -697,8 +700,11 @@ async function evaluateLocked(client: pg.PoolClient, deps: RunDeps, clock: numbe
     removedRules.push(name);
   }
   queued += await checkLateData(client, deps, rules, now, range);
+  // warnings for a source a critical fires for: folded into the critical's mail; those it no longer covers: sent
+  queued += await releaseInhibited(client, deps, now);
+  const inhibited = await inhibitNotifications(client, now);
   await deps.hooks?.beforeEvaluationCommit?.();
-  return { evaluated: true, rules, removedRules, health, queued, evaluatedAt: now };
+  return { evaluated: true, rules, removedRules, health, queued, inhibited, evaluatedAt: now };
 }
 
 /**
@@ -760,6 +766,6 @@ export async function runAlert(deps: AlertDeps): Promise<AlertSummary> {
     rules: evaluation.rules,
     removedRules: evaluation.removedRules,
     health: evaluation.health,
-    notifications: { queued: evaluation.queued, ...published },
+    notifications: { queued: evaluation.queued, inhibited: evaluation.inhibited, ...published },
   };
 }

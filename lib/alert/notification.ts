@@ -110,6 +110,8 @@ export interface NotificationInput {
   removed?: boolean;
   /** A reminder sent because the silence (or mute window) that kept this alert quiet ended while it still fires. */
   silenceEnded?: SilenceEnded | null;
+  /** Sent now because the critical alert `by` of the same source, which this one was folded into since `since`, no longer fires (inhibition.ts). */
+  inhibitionEnded?: { by: string; since: number } | null;
 }
 
 /** The silence, or the opening of a mute window, that recorded a key's latest notification and has ended. */
@@ -482,6 +484,13 @@ function formatBody(input: NotificationInput): string {
         break;
     }
   if (input.silenceEnded) lines.splice(2, 0, ...silenceEndedLines(input.silenceEnded));
+  if (input.inhibitionEnded)
+    lines.splice(
+      2,
+      0,
+      `The critical alert "${truncate(cleanLine(input.inhibitionEnded.by), 100)}" for this source no longer fires: this alert was folded into its messages since ${utc(input.inhibitionEnded.since)}, and it still fires.`,
+      '',
+    );
   if (input.heldSince != null) {
     // the cap delayed this message: say so, and since when
     lines.splice(
