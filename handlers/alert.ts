@@ -6,6 +6,7 @@ import { createPoolCache } from '../lib/platform/db';
 import { wrapJob } from '../lib/platform/lambda';
 import { logger } from '../lib/platform/logger';
 import { createSnsClient } from '../lib/alert/sns-client';
+import { databaseNow } from '../lib/alert/evaluation-clock';
 import { alertMetrics, readOutboxBacklog } from '../lib/alert/outbox-metrics';
 import { createMetricEmitter } from '../lib/platform/metrics';
 import { isEvaluationRequest } from '../lib/platform/job-events';
@@ -26,12 +27,14 @@ export const handler = wrapJob<ScheduledEvent | EvaluationRequestEvent | undefin
     pool,
     rules: config.rules,
     health: config.health,
+    muteWindows: config.muteWindows,
     sns,
     topicArn: config.topicArn,
     subjectPrefix: config.subjectPrefix,
     graceMs: config.graceMs,
     groupWaitMs: config.groupWaitMs,
     lateHorizonMs: config.lateHorizonMs,
+    referenceNow: databaseNow,
     logger,
     signal: run.signal,
     shouldStop: () => run.signal.aborted || run.remainingMs() < STOP_MARGIN_MS,

@@ -4,6 +4,10 @@
 // npm run silence -- expire ID
 // While a silence is active, matching notifications are recorded, not sent
 // (docs/alerting.md#silences). Database: DATABASE_URL, or the one `npm start` runs.
+// `list` also shows the recurring mute windows of ALERT_RULES (its `muteWindows:`
+// section), one line each: open until when, or when they open next.
+import { describeMuteWindow, muteWindowsOf } from '../lib/alert/mute-windows';
+import { readRulesDocument } from '../lib/alert/rules';
 import { addSilence, expireSilence, listSilences, silenceSpec } from '../lib/alert/silences';
 import { createPool } from '../lib/platform/db';
 import { ConfigError, describeError } from '../lib/platform/errors';
@@ -66,6 +70,13 @@ async function main(): Promise<void> {
         process.stdout.write(
           `#${s.id}  ${s.startsAt <= now ? 'active' : 'to come'}  rule ${s.ruleGlob}  ${JSON.stringify(s.matchers)}  ${utc(s.startsAt)} to ${utc(s.endsAt)}  by ${s.createdBy}: ${s.comment}\n`,
         );
+      // the windows as the alert function reads them (it refuses the same mistakes at start-up)
+      try {
+        for (const w of muteWindowsOf(readRulesDocument(process.env.ALERT_RULES))) process.stdout.write(`${describeMuteWindow(w, now)}\n`);
+      } catch (err) {
+        process.stdout.write(`mute windows not read: ${err instanceof ConfigError ? err.message : describeError(err)}\n`);
+        process.exitCode = 1;
+      }
     } else if (command.name === 'expire') {
       const id = command.id;
       const ended = await expireSilence(pool, id, now);

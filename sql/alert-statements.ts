@@ -57,6 +57,20 @@ const LATE_FILTER = `${RULE_FILTER}
 // A window of $10 ms as a frame: (end - window, end] is [end - window + 1 µs, end].
 const WINDOW_FRAME_10 = 'make_interval(secs => ($10::bigint * 1000 - 1) / 1000000.0)';
 
+// Inhibition (lib/alert/inhibition.ts): critical key `c` (an alert_state
+// row) fires for the source of outbox row `o` (state row `s`) — the same
+// file label, and the same service and host (a label a key does not have
+// counts as empty) — and its latest notification was not suppressed (a
+// silenced critical folds nothing: its mails do not go out).
+const CRITICAL_FOR_OUTBOX_ROW = `c.state = 'firing' AND c.rule->>'severity' = 'critical' AND c.labels->>'file' IS NOT NULL
+      AND c.labels->>'file' = o.labels->>'file'
+      AND (c.labels->>'service') IS NOT DISTINCT FROM (o.labels->>'service') AND (c.labels->>'host') IS NOT DISTINCT FROM (o.labels->>'host')
+      AND (SELECT x.suppressed FROM alert_outbox x WHERE x.rule_name = c.rule_name AND x.group_key = c.group_key ORDER BY x.id DESC LIMIT 1) IS NULL`;
+const CRITICAL_FOR_STATE_ROW = `c.state = 'firing' AND c.rule->>'severity' = 'critical' AND c.labels->>'file' IS NOT NULL
+      AND c.labels->>'file' = s.labels->>'file'
+      AND (c.labels->>'service') IS NOT DISTINCT FROM (s.labels->>'service') AND (c.labels->>'host') IS NOT DISTINCT FROM (s.labels->>'host')
+      AND (SELECT x.suppressed FROM alert_outbox x WHERE x.rule_name = c.rule_name AND x.group_key = c.group_key ORDER BY x.id DESC LIMIT 1) IS NULL`;
+
 const STATE_COLUMNS =
   'rule_name, group_key, labels, clearing_since, held_since, state, state_since, firing_since, last_count, peak_count, last_notified_at, rule';
 const OUTBOX_COLUMNS = 'id, rule_name, group_key, kind, subject, body, attributes, attempts, created_at';
@@ -73,8 +87,10 @@ export const ALERT_SQL = {
   tryLockEvaluation: `SELECT pg_try_advisory_xact_lock(${EVALUATION_LOCK_KEY}) AS locked`,
   /** When the rules were last evaluated (the run's clock then). */
   lastEvaluation: 'SELECT max(last_evaluated_at) AS last FROM alert_state',
+  /** The database's clock, the reference the job's clock is compared with (lib/alert/evaluation-clock.ts). */
+  databaseNow: 'SELECT clock_timestamp() AS now',
   /** The database's clock (text: microseconds kept), when a requested run arrives. */
-  databaseNow: 'SELECT now()::text AS now',
+  arrivalTime: 'SELECT now()::text AS now',
   /** The visibility mark $1 has reached the instant $2 (both PostgreSQL text). */
   reached: 'SELECT $1::timestamptz >= $2::timestamptz AS reached',
   listStates: `SELECT ${STATE_COLUMNS} FROM alert_state ORDER BY rule_name`,
@@ -151,28 +167,51 @@ export const ALERT_SQL = {
     FROM windows WHERE has_fresh AND at >= $11
     ORDER BY n DESC, at DESC LIMIT 1`,
 
-  /** Notifications a rule's key ($3; '' for a rule without groupBy) queued since $2 (the hourly cap; silenced ones reached nobody). */
-  countRecentNotifications: 'SELECT count(*) AS n FROM alert_outbox WHERE rule_name = $1 AND group_key = $3 AND created_at > $2 AND silenced_by IS NULL',
+  /** Notifications a rule's key ($3; '' for a rule without groupBy) queued since $2 (the hourly cap; silenced, muted and inhibited ones reached nobody on their own). */
+  countRecentNotifications: 'SELECT count(*) AS n FROM alert_outbox WHERE rule_name = $1 AND group_key = $3 AND created_at > $2 AND suppressed IS NULL',
   /**
    * Queue a notification ($7: the rule's key, $8: the key's labels as JSON).
    * When an active silence matches the rule name and the labels, the row is
    * recorded as sent by that silence (silenced_by), never published.
    */
-  insertOutbox: `INSERT INTO alert_outbox (rule_name, kind, subject, body, attributes, created_at, group_key, silenced_by, sent_at, message_id)
-    SELECT $1, $2, $3, $4, $5, $6, $7, m.id, CASE WHEN m.id IS NOT NULL THEN $6::timestamptz END,
-      CASE WHEN m.id IS NOT NULL THEN 'silenced:' || m.id END
+  insertOutbox: `INSERT INTO alert_outbox (rule_name, kind, subject, body, attributes, created_at, group_key, labels, silenced_by, suppressed, sent_at, message_id)
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8::jsonb, m.id, CASE WHEN m.id IS NULL THEN NULL WHEN m.mute_window IS NULL THEN 'silenced' ELSE 'muted' END,
+      CASE WHEN m.id IS NOT NULL THEN $6::timestamptz END, CASE WHEN m.id IS NOT NULL THEN 'silenced:' || m.id END
     FROM (SELECT 1) one
-    LEFT JOIN LATERAL (SELECT id FROM alert_silences
-      WHERE starts_at <= $6 AND ends_at > $6 AND $1 LIKE rule_like AND matchers <@ $8::jsonb ORDER BY id LIMIT 1) m ON true
+    LEFT JOIN LATERAL (SELECT id, mute_window FROM alert_silences
+      WHERE starts_at <= $6 AND ends_at > $6 AND $1 LIKE rule_like AND matchers <@ $8::jsonb
+        AND (matches_health OR $1 NOT LIKE 'health:%') ORDER BY id LIMIT 1) m ON true
     RETURNING id, silenced_by`,
-  /** The latest notification of a rule's key, when a silence recorded it: which silence, until when. */
-  lastSilenced: `SELECT s.id::text AS id, s.ends_at, s.comment FROM alert_outbox o JOIN alert_silences s ON s.id = o.silenced_by
+  /** The latest notification of a rule's key, when a silence (or a mute window's opening) recorded it: which, until when. */
+  lastSilenced: `SELECT s.id::text AS id, s.ends_at, s.comment, s.mute_window FROM alert_outbox o JOIN alert_silences s ON s.id = o.silenced_by
     WHERE o.id = (SELECT max(id) FROM alert_outbox WHERE rule_name = $1 AND group_key = $2)`,
   /** Silences: add, list (ending after $1), expire. */
   insertSilence: `INSERT INTO alert_silences (rule_glob, rule_like, matchers, starts_at, ends_at, comment, created_by)
     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id::text AS id`,
   listSilences: `SELECT id::text AS id, rule_glob, matchers, starts_at, ends_at, comment, created_by FROM alert_silences
-    WHERE ends_at > $1 ORDER BY starts_at, id`,
+    WHERE ends_at > $1 AND mute_window IS NULL ORDER BY starts_at, id`,
+  /**
+   * Mute windows (lib/alert/mute-windows.ts): the openings of windows not
+   * open at $3 as they were stored (window $1[i] opened at $2[i] is) end at $3.
+   */
+  endMuteOccurrences: `UPDATE alert_silences s SET ends_at = $3
+    WHERE s.mute_window IS NOT NULL AND s.starts_at <= $3 AND s.ends_at > $3
+      AND NOT EXISTS (SELECT 1 FROM unnest($1::text[], $2::timestamptz[]) AS open (name, starts_at)
+        WHERE open.name = s.mute_window AND open.starts_at = s.starts_at)`,
+  /**
+   * The openings of the windows open at $9 (arrays of equal length: $1 name,
+   * $2 rule glob, $3 as LIKE, $4 matchers as JSON, $5/$6 start and end, $7
+   * comment, $8 whether it may mute health rules), kept as the configuration
+   * says unless closed early (an expired one stays closed).
+   */
+  upsertMuteOccurrences: `INSERT INTO alert_silences AS s (mute_window, rule_glob, rule_like, matchers, starts_at, ends_at, comment, matches_health, created_by)
+    SELECT o.name, o.rule_glob, o.rule_like, o.matchers, o.starts_at, o.ends_at, o.comment, o.matches_health, 'ALERT_RULES'
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::boolean[])
+      AS o (name, rule_glob, rule_like, matchers, starts_at, ends_at, comment, matches_health)
+    ON CONFLICT (mute_window, starts_at) WHERE mute_window IS NOT NULL DO UPDATE
+      SET rule_glob = EXCLUDED.rule_glob, rule_like = EXCLUDED.rule_like, matchers = EXCLUDED.matchers, ends_at = EXCLUDED.ends_at,
+        comment = EXCLUDED.comment, matches_health = EXCLUDED.matches_health
+      WHERE s.ends_at > $9`,
   expireSilence: `UPDATE alert_silences SET starts_at = least(starts_at, $2::timestamptz - interval '1 millisecond'), ends_at = $2
     WHERE id = $1 AND ends_at > $2 RETURNING id::text AS id`,
 
@@ -336,6 +375,45 @@ export const ALERT_SQL = {
       AND NOT EXISTS (SELECT 1 FROM alert_outbox older
         WHERE older.rule_name = o.rule_name AND older.group_key = o.group_key AND older.sent_at IS NULL AND older.id < o.id)
     ORDER BY o.id LIMIT $6 FOR UPDATE SKIP LOCKED`,
+  /**
+   * Inhibit the notifications of lower severity (warning, info; firing,
+   * reminder, resolved; not health) queued by this evaluation ($1: its time)
+   * for a source a critical key fires for: recorded as sent, not published,
+   * naming the first such critical key (by rule name, then key).
+   */
+  inhibitNotifications: `WITH target AS (
+      SELECT DISTINCT ON (o.id) o.id, c.rule_name, c.group_key
+      FROM alert_outbox o JOIN alert_state c ON ${CRITICAL_FOR_OUTBOX_ROW}
+      WHERE o.created_at = $1 AND o.sent_at IS NULL AND o.suppressed IS NULL AND o.kind IN ('firing', 'reminder', 'resolved')
+        AND o.attributes->>'severity' IN ('warning', 'info') AND o.attributes->>'kind' <> 'health'
+      ORDER BY o.id, c.rule_name, c.group_key)
+    UPDATE alert_outbox o SET suppressed = 'inhibited', sent_at = $1, message_id = 'inhibited', inhibited_by_rule = t.rule_name, inhibited_by_key = t.group_key
+    FROM target t WHERE o.id = t.id
+    RETURNING o.id::text AS id`,
+  /**
+   * Keys still firing whose latest notification was inhibited, for whose
+   * source no critical key fires any more: the critical, which rule, since
+   * when the key was folded into it, and whether its incident was announced
+   * on its own before (a FIRING or reminder sent since it went FIRING).
+   */
+  inhibitionEnded: `SELECT s.rule_name, s.group_key, s.labels, s.firing_since, l.inhibited_by_rule,
+      (SELECT min(y.created_at) FROM alert_outbox y WHERE y.rule_name = s.rule_name AND y.group_key = s.group_key
+        AND y.suppressed = 'inhibited' AND y.created_at >= coalesce(s.firing_since, '-infinity')) AS inhibited_since,
+      EXISTS (SELECT 1 FROM alert_outbox k WHERE k.rule_name = s.rule_name AND k.group_key = s.group_key
+        AND k.created_at >= coalesce(s.firing_since, '-infinity') AND k.suppressed IS NULL AND k.kind IN ('firing', 'reminder')) AS announced
+    FROM alert_state s
+    JOIN LATERAL (SELECT x.suppressed, x.inhibited_by_rule FROM alert_outbox x WHERE x.rule_name = s.rule_name AND x.group_key = s.group_key
+      ORDER BY x.id DESC LIMIT 1) l ON l.suppressed = 'inhibited'
+    WHERE s.state = 'firing' AND NOT EXISTS (SELECT 1 FROM alert_state c WHERE ${CRITICAL_FOR_STATE_ROW})
+    ORDER BY s.rule_name, s.group_key`,
+  /** A key's notification went out now ($3) outside its state machine step (the end of an inhibition). */
+  markNotified: 'UPDATE alert_state SET last_notified_at = $3 WHERE rule_name = $1 AND group_key = $2',
+  /** The inhibited rows waiting to be listed in the next mail of critical rule $1, key $2, locked for the publish. */
+  waitingFolded: `SELECT id::text AS id, subject, created_at FROM alert_outbox
+    WHERE inhibited_by_rule = $1 AND inhibited_by_key = $2 AND folded_into IS NULL ORDER BY id FOR UPDATE`,
+  /** Rows $1 listed in outbox row $2, whose body ($3) now lists them. */
+  foldInto: `WITH folded AS (UPDATE alert_outbox SET folded_into = $2 WHERE id = ANY($1::bigint[]))
+    UPDATE alert_outbox SET body = $3 WHERE id = $2`,
   markSent: `UPDATE alert_outbox SET sent_at = $2, message_id = $3, attempts = attempts + 1, last_attempt_at = $2, last_error = NULL
     WHERE id = $1`,
   markFailed: 'UPDATE alert_outbox SET attempts = attempts + 1, last_attempt_at = $2, last_error = $3 WHERE id = $1',
@@ -349,7 +427,9 @@ export const ALERT_SQL = {
 /** lastEvaluation (null before the first) */
 export type LastEvaluationRow = { last: Date | null };
 /** databaseNow */
-export type DatabaseNowRow = { now: string };
+export type DatabaseNowRow = { now: Date };
+/** arrivalTime */
+export type ArrivalTimeRow = { now: string };
 /** reached */
 export type ReachedRow = { reached: boolean };
 /** tryLockEvaluation */
@@ -391,8 +471,22 @@ export type FreshWindowsSpanRow = { n: string; from_text: string; to_text: strin
 export type BusiestFreshWindowRow = { n: string; end_at: Date; end_text: string; start_text: string };
 /** insertOutbox (silenced_by: the silence that recorded it instead of sending it) */
 export type InsertedOutboxRow = { id: string; silenced_by: string | null };
-/** lastSilenced */
-export type LastSilencedRow = { id: string; ends_at: Date; comment: string };
+/** inhibitNotifications */
+export type InhibitedRow = { id: string };
+/** inhibitionEnded */
+export type InhibitionEndedRow = {
+  rule_name: string;
+  group_key: string;
+  labels: Record<string, string | null>;
+  firing_since: Date | null;
+  inhibited_by_rule: string;
+  inhibited_since: Date | null;
+  announced: boolean;
+};
+/** waitingFolded */
+export type WaitingFoldedRow = { id: string; subject: string; created_at: Date };
+/** lastSilenced (mute_window: the mute window whose opening it was; null for a silence) */
+export type LastSilencedRow = { id: string; ends_at: Date; comment: string; mute_window: string | null };
 /** insertSilence, expireSilence */
 export type SilenceIdRow = { id: string };
 /** listSilences */

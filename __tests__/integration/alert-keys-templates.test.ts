@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { runAlert } from '../../lib/alert/alert';
+import { databaseNow } from '../../lib/alert/evaluation-clock';
 import type { AlertDeps, AlertSummary } from '../../lib/alert/alert';
 import { parseAlertRules, rulesOfDocument } from '../../lib/alert/rules';
 import type { AlertRule } from '../../lib/alert/rules';
@@ -263,29 +264,97 @@ describe('Alerts by template and key (runIngest, then runAlert)', () => {
       expect(summaries.map((s) => s.evaluatedAt)).toEqual([1, 1, 1].map(() => new Date(T0 + MIN).toISOString()));
     });
 
+    describe('a wall-clock step of the alert job against the database clock', () => {
+      // The database's clock is the reference (the handler passes databaseNow); here a stand-in on the
+      // test's timeline, which the ingest runs and the log lines keep to, while the alert job's clock steps.
+      const errors = (from: number, to: number): void => {
+        for (let at = from; at < to; at += 20_000) write('app.log', line('ERROR', `db down ${at}`, at));
+      };
+      const stepped = async (real: number, stepMs: number): Promise<AlertSummary> => {
+        await ingest(real);
+        return alert(real + stepMs, { referenceNow: async () => real });
+      };
+      /** Errors every 20 s from 0m to 10m, a run every minute to 20m with the alert job's clock `stepAt(minute)` off. */
+      const burstWithStep = async (stepAt: (minute: number) => number): Promise<AlertSummary[]> => {
+        await stepped(T0 - MIN, 0);
+        const summaries: AlertSummary[] = [];
+        for (let m = 1; m <= 20; m += 1) {
+          if (m <= 10) errors(T0 + (m - 1) * MIN, T0 + m * MIN);
+          summaries.push(await stepped(T0 + m * MIN, stepAt(m)));
+        }
+        return summaries;
+      };
+      const notifiedAt = (summaries: AlertSummary[]): string[] => summaries.filter((s) => s.notifications.queued > 0).map((s) => s.evaluatedAt);
+      const iso = (minute: number): string => new Date(T0 + minute * MIN).toISOString();
+
+      it.each([
+        ['an hour ahead for three runs, then right again', (m: number) => (m >= 4 && m <= 6 ? HOUR : 0)],
+        ['an hour ahead from the 4th run on', (m: number) => (m >= 4 ? HOUR : 0)],
+        ['an hour behind for three runs, then right again', (m: number) => (m >= 4 && m <= 6 ? -HOUR : 0)],
+      ])('sends one FIRING and one RESOLVED, on time, for a burst while the clock is %s', async (_, stepAt) => {
+        // Act
+        const summaries = await burstWithStep(stepAt);
+
+        // Assess: as without a step, FIRING at 2m (6 errors) and RESOLVED at 19m (below 5 from 14m, keepFiringFor 5m)
+        expect(subjects().map((s) => s.replace(/: .*/, ''))).toEqual(['[logmon] FIRING error-burst app@web-1', '[logmon] RESOLVED error-burst app@web-1']);
+        expect(notifiedAt(summaries)).toEqual([iso(2), iso(19)]);
+        expect(summaries.map((s) => s.evaluatedAt)).toEqual(summaries.map((_, i) => iso(i + 1)));
+      });
+
+      it('evaluates at the database clock with databaseNow when the clock is an hour ahead of it, and at the clock when they agree', async () => {
+        // Act
+        const ahead = await alert(Date.now() + HOUR, { referenceNow: databaseNow });
+        const agreeing = Date.now() + 30_000;
+        const right = await alert(agreeing, { referenceNow: databaseNow });
+
+        // Assess
+        expect(Math.abs(Date.parse(ahead.evaluatedAt) - Date.now())).toBeLessThan(60_000);
+        expect(right.evaluatedAt).toBe(new Date(agreeing).toISOString());
+      });
+
+      it.each([
+        ['ahead', HOUR],
+        ['behind', -HOUR],
+      ])('fires a FATAL logged while the clock is an hour %s in that run, once, and resolves it', async (_, stepMs) => {
+        // Prepare
+        await stepped(T0 - MIN, 0);
+        await stepped(T0 + MIN, stepMs);
+
+        // Act
+        write('app.log', line('FATAL', 'out of memory', T0 + MIN + 10_000));
+        const fired = await stepped(T0 + 2 * MIN, stepMs);
+        for (let m = 3; m <= 6; m += 1) await stepped(T0 + m * MIN, m <= 4 ? stepMs : 0);
+
+        // Assess
+        expect(fired.notifications).toMatchObject({ queued: 1, sent: 1, pending: 0 });
+        expect(subjects().map((s) => s.replace(/: .*/, ''))).toEqual(['[logmon] FIRING any-fatal app@web-1', '[logmon] RESOLVED any-fatal app@web-1']);
+      });
+    });
+
     it('sends the notifications one evaluation owes one service on one host as one mail', async () => {
       // Prepare: one service, payments, in three files on web-1
       fs.writeFileSync(file('logmon.yml'), `sources:\n  - name: payments\n    path: ${file('*.log')}\n    service: payments\n    host: web-1\n`);
       config = { ...readIngestConfig({ LOGMON_CONFIG: file('logmon.yml') }), multilineFlushMs: 0 };
       await cycle(T0 - MIN);
-      for (const name of ['a.log', 'b.log']) write(name, Array.from({ length: 6 }, (_, i) => line('ERROR', `db down ${i}`, T0 + i * 1000)).join(''));
+      for (const name of ['a.log', 'b.log', 'c.log']) write(name, Array.from({ length: 6 }, (_, i) => line('ERROR', `db down ${i}`, T0 + i * 1000)).join(''));
       write('a.log', line('FATAL', 'out of memory', T0 + 10_000));
 
       // Act
       const summary = await cycle(T0 + MIN);
 
-      // Assess: three notifications owed, one mail
-      expect(summary.notifications).toMatchObject({ queued: 3, sent: 3 });
-      expect(subjects()).toEqual(['[logmon] 3 alerts for payments@web-1: FIRING any-fatal a.log, error-burst a.log, error-burst b.log']);
+      // Assess: four notifications owed, one mail (error-burst of a.log, a warning, folded into any-fatal of a.log: inhibition.test.ts)
+      expect(summary.notifications).toMatchObject({ queued: 4, inhibited: 1, sent: 3 });
+      expect(subjects()).toEqual(['[logmon] 3 alerts for payments@web-1: FIRING any-fatal a.log, error-burst b.log, error-burst c.log']);
       const mail = sns.messages[0]!;
       expect(mail.attributes.severity?.value).toBe('critical');
       expect(mail.attributes.rule).toEqual({ dataType: 'String.Array', value: '["any-fatal","error-burst"]' });
       expect(mail.message).toContain('======== 1/3: [logmon] FIRING any-fatal payments@web-1 a.log: 1 FATAL in 1m (threshold 1)');
-      expect(mail.message).toContain('======== 3/3: [logmon] FIRING error-burst payments@web-1 b.log: 6 ERROR+ in 5m (threshold 5)');
+      expect(mail.message).toContain('======== 3/3: [logmon] FIRING error-burst payments@web-1 c.log: 6 ERROR+ in 5m (threshold 5)');
+      expect(mail.message).toMatch(/Folded into this alert.*\n {2}\S+ \S+ UTC {2}\[logmon\] FIRING error-burst payments@web-1 a.log: 7 ERROR\+ in 5m/);
       const rows = await db.pool.query<{ n: number; messages: number }>(
-        'SELECT count(*)::int AS n, count(DISTINCT message_id)::int AS messages FROM alert_outbox',
+        'SELECT count(*)::int AS n, count(DISTINCT message_id) FILTER (WHERE suppressed IS NULL)::int AS messages FROM alert_outbox',
       );
-      expect(rows.rows[0]).toEqual({ n: 3, messages: 1 });
+      expect(rows.rows[0]).toEqual({ n: 4, messages: 1 });
     });
 
     it.each([

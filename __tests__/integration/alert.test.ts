@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { runAlert } from '../../lib/alert/alert';
 import type { AlertDeps, AlertSummary, RuleSummary } from '../../lib/alert/alert';
@@ -413,20 +414,20 @@ describe('Function: runAlert', () => {
       expect(sns.messages[1]!.message).toContain('bad-pattern: ALERT_RULES: rule "bad-pattern": pattern is not a valid PostgreSQL regular expression');
     });
 
-    it('cancels a rule whose statement runs past the rule time limit, and evaluates the next one', async () => {
+    it('cancels a rule whose statement runs past its time limit, and evaluates the next one', async () => {
       // Prepare
-      rules = makeRules({ name: 'slow' }, { name: 'any-fatal', levels: ['FATAL'], threshold: 1, window: '1m' });
+      rules = makeRules({ name: 'slow', timeout: '200ms' }, { name: 'any-fatal', levels: ['FATAL'], threshold: 1, window: '1m' });
       await insertEntries(db.pool, [{ at: T0 - 10_000, level: 'FATAL', sourceId, message: 'kernel panic' }]);
       const slowRule = async (rule: AlertRule, c: { query: (sql: string) => Promise<unknown> }): Promise<void> => {
         if (rule.name === 'slow') await c.query('SELECT pg_sleep(2)');
       };
 
       // Act
-      const summary = await alert(T0, { ruleTimeoutMs: 200, hooks: { duringRule: slowRule }, health: ruleFailingOnly });
+      const summary = await alert(T0, { hooks: { duringRule: slowRule }, health: ruleFailingOnly });
       const recovered = await alert(T0 + MIN, { health: ruleFailingOnly });
 
       // Assess
-      expect(summary.rules[0]!.error).toBe('a statement ran past the rule time limit of 200 ms (a costly pattern, or a very busy window)');
+      expect(summary.rules[0]!.error).toBe("a statement ran past the rule's time limit of 200ms (timeout; a costly pattern, or a very busy window)");
       expect(summary.rules[1]).toMatchObject({ rule: 'any-fatal', state: 'firing', error: null });
       expect(recovered.rules.map((r) => r.error)).toEqual([null, null]);
       expect(sns.messages.map((m) => m.subject)).toEqual([
@@ -435,6 +436,35 @@ describe('Function: runAlert', () => {
         '[logmon] RESOLVED any-fatal: 0 FATAL in 1m (threshold 1), fired 1m',
         '[logmon] RESOLVED health:rule-failing: every rule is evaluated, fired 1m',
       ]);
+    });
+    it('fails alone a rule whose costly pattern runs past its own timeout, naming the limit; a rule with the same pattern and the default limit, and the others, still alert', async () => {
+      // Prepare: 20 errors of 96 characters that a back-referencing pattern costs PostgreSQL about 0.1 s each to reject
+      const pattern = '(.+)(.+)\\2\\1\\2';
+      rules = makeRules(
+        { name: 'costly-tight', levels: ['ERROR'], threshold: 1, pattern, timeout: '100ms' },
+        { name: 'costly-default', levels: ['ERROR'], threshold: 1, pattern, severity: 'info' },
+        { name: 'any-fatal', levels: ['FATAL'], threshold: 1, window: '1m' },
+      );
+      const hex = (i: number): string => Array.from({ length: 3 }, (_, k) => crypto.createHash('md5').update(`${i}-${k}`).digest('hex')).join('');
+      await insertEntries(db.pool, [
+        ...Array.from({ length: 20 }, (_, i) => ({ at: T0 - 50_000 + i * 1000, level: 'ERROR', sourceId, message: hex(i) })),
+        { at: T0 - 10_000, level: 'FATAL', sourceId, message: 'kernel panic' },
+      ]);
+
+      // Act
+      const summary = await alert(T0, { health: ruleFailingOnly });
+
+      // Assess
+      expect(summary.rules.map((r) => [r.rule, r.state, r.error])).toEqual([
+        ['costly-tight', 'ok', "a statement ran past the rule's time limit of 100ms (timeout; a costly pattern, or a very busy window)"],
+        ['costly-default', 'ok', null],
+        ['any-fatal', 'firing', null],
+      ]);
+      expect(sns.messages.map((m) => m.subject)).toEqual([
+        '[logmon] FIRING any-fatal: 1 FATAL in 1m (threshold 1)',
+        '[logmon] FIRING health:rule-failing: 1 rule could not be evaluated: costly-tight',
+      ]);
+      expect(sns.messages[1]!.message).toContain("costly-tight: a statement ran past the rule's time limit of 100ms");
     });
   });
 

@@ -84,4 +84,45 @@ describe('Command: npm run check-config', () => {
     expect(run.stdout).toContain(`PROBLEM  ${startUp}`);
     expect(run.stdout).toMatch(/PROBLEM {2}LOG_TIMEZONE/);
   });
+
+  it.each([
+    ['an unknown time zone', { timeZone: 'Mars/Olympus' }, 'timeZone must be an IANA time zone name'],
+    ['an unknown day', { days: ['sonday'] }, 'days contains "sonday"'],
+    ['a time that is none', { from: '2am' }, 'from must be a time of day "HH:MM"'],
+    ['a rule glob that matches no rule', { rules: 'error-brust' }, 'rules matches no rule, got "error-brust"'],
+  ])('exits 1 on a mute window with %s, in the words the function would stop with at start-up', async (_, spec, words) => {
+    // Prepare
+    const ALERT_RULES = JSON.stringify({
+      muteWindows: [{ name: 'db-maintenance', days: ['sun'], from: '02:00', to: '04:00', timeZone: 'Europe/Berlin', ...spec }],
+    });
+    let startUp = '';
+    try {
+      readAlertConfig({ ALERT_TOPIC_ARN: TOPIC, ALERT_RULES });
+    } catch (err) {
+      startUp = (err as Error).message;
+    }
+
+    // Act
+    const run = await checkConfig({ DATABASE_URL: db.url, LOG_FILES: path.join(dir, '*.log'), ALERT_RULES });
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(startUp).toMatch(/^ALERT_RULES: mute window "db-maintenance": /);
+    expect(startUp).toContain(words);
+    expect(run.stdout).toContain(`PROBLEM  ${startUp}\n`);
+  });
+
+  it('lists the mute windows it read', async () => {
+    // Prepare
+    const ALERT_RULES = JSON.stringify({
+      muteWindows: [{ name: 'db-maintenance', rules: 'error-burst', days: ['sun'], from: '02:00', to: '04:00', timeZone: 'Europe/Berlin' }],
+    });
+
+    // Act
+    const run = await checkConfig({ DATABASE_URL: db.url, LOG_FILES: path.join(dir, '*.log'), ALERT_RULES });
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('ok  alert: 1 mute window: db-maintenance (error-burst, sun 02:00-04:00 Europe/Berlin)\n');
+  });
 });

@@ -3,7 +3,7 @@
 // lists must be the same, read from the SQL text.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ALERT_STATE, NOTIFICATION_KIND, NOTIFIED_STATE, SEVERITY } from '../../lib/alert/categories';
+import { ALERT_STATE, NOTIFICATION_KIND, NOTIFIED_STATE, SEVERITY, SUPPRESSION } from '../../lib/alert/categories';
 import { formatHealthNotification } from '../../lib/alert/health-notification';
 import { DEFAULT_HEALTH_RULES } from '../../lib/alert/health-rules';
 import { formatNotification } from '../../lib/alert/notification';
@@ -44,6 +44,7 @@ const PERSISTED: [string, Record<string, string>][] = [
   ['alert_outbox.kind', NOTIFICATION_KIND],
   ["alert_outbox.attributes->>'severity'", SEVERITY],
   ["alert_outbox.attributes->>'state'", NOTIFIED_STATE],
+  ['alert_outbox.suppressed', SUPPRESSION],
 ];
 
 describe('Persisted categories of the alert job', () => {

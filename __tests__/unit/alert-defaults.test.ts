@@ -29,6 +29,7 @@ const FIELD_DEFAULTS: [string, string][] = [
   ['for', ALERT_DEFAULTS.rule.for],
   ['repeatInterval', ALERT_DEFAULTS.rule.repeatInterval],
   ['maxNotificationsPerHour', String(ALERT_DEFAULTS.rule.maxNotificationsPerHour)],
+  ['timeout', ALERT_DEFAULTS.rule.timeout],
 ];
 
 /** The default cell of `name`'s row, as its code spans joined (`3m`). */

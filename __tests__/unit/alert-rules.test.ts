@@ -76,6 +76,7 @@ describe('Function: parseAlertRules', () => {
       maxKeys: 100,
       unseenForMs: 7 * 86_400_000,
       learningPeriodMs: 86_400_000,
+      timeoutMs: 10_000,
     });
   });
 
@@ -93,6 +94,7 @@ describe('Function: parseAlertRules', () => {
           severity: 'critical',
           source: '/var/log/db/*.log',
           pattern: '(?i)deadlock|timeout',
+          timeout: '2500ms',
         },
       ],
     });
@@ -108,6 +110,7 @@ describe('Function: parseAlertRules', () => {
       source: '/var/log/db/*.log',
       sourceLike: '/var/log/db/%.log',
       pattern: '(?i)deadlock|timeout',
+      timeoutMs: 2500,
     });
   });
 
@@ -134,6 +137,9 @@ describe('Function: parseAlertRules', () => {
     [{ ...valid, severity: 'page-me' }, 'severity', /severity must be one of critical, warning, info/],
     [{ ...valid, pattern: 'unclosed(' }, 'pattern', /pattern is not a valid regular expression/],
     [{ ...valid, treshold: 5 }, 'treshold', /treshold is not a known field/],
+    [{ ...valid, timeout: '50ms' }, 'timeout', /rule "db-errors": timeout must be between 100ms and 50s, got "50ms"/],
+    [{ ...valid, timeout: '1m' }, 'timeout', /timeout must be between 100ms and 50s/],
+    [{ ...valid, timeout: 5 }, 'timeout', /timeout must be a duration such as/],
     [{ ...valid, name: 'a\nb' }, 'name', /name must not contain control characters/],
   ])('names the rule and the field in the error for %j', (spec, field, message) => {
     // Act
@@ -259,5 +265,32 @@ describe('Function: readAlertConfig', () => {
     expect(
       readAlertConfig({ ...env, LOG_LEVELS: 'WARNING,ERROR', ALERT_RULES: '[{"name":"warnings","levels":["WARNING"],"threshold":1,"window":"5m"}]' }).rules,
     ).toHaveLength(1);
+  });
+
+  it('reads mute windows beside the default rules, and none by default', () => {
+    // Act
+    const config = readAlertConfig({
+      ...env,
+      ALERT_RULES: JSON.stringify({ muteWindows: [{ name: 'db-maintenance', days: ['sun'], from: '02:00', to: '04:00', timeZone: 'Europe/Berlin' }] }),
+    });
+
+    // Assess
+    expect(config.rules.map((r) => r.name)).toEqual(['error-burst', 'any-fatal']);
+    expect(config.muteWindows.map((w) => [w.name, w.ruleGlob, w.days])).toEqual([['db-maintenance', '*', [0]]]);
+    expect(readAlertConfig(env).muteWindows).toEqual([]);
+  });
+
+  it.each([
+    [{ mutewindows: [] }, 'ALERT_RULES: "mutewindows" is not a known section (known: rules, health, muteWindows)'],
+    [
+      { muteWindows: [{ name: 'm', rules: 'eror-burst', from: '02:00', to: '04:00', timeZone: 'UTC' }] },
+      'ALERT_RULES: mute window "m": rules matches no rule, got "eror-burst" (rules: error-burst, any-fatal; "health:*" for the health rules)',
+    ],
+    [
+      { muteWindows: [{ name: 'm', rules: 'health-*', from: '02:00', to: '04:00', timeZone: 'UTC' }] },
+      'ALERT_RULES: mute window "m": rules matches no rule, got "health-*" (rules: error-burst, any-fatal; "health:*" for the health rules)',
+    ],
+  ])('refuses %j instead of muting nothing', (doc, message) => {
+    expect(() => readAlertConfig({ ...env, ALERT_RULES: JSON.stringify(doc) })).toThrow(message);
   });
 });

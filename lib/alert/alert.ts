@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type pg from 'pg';
 import { ALERT_SQL as SQL } from '../../sql/alert-statements';
-import type { DatabaseNowRow, EvaluationLockRow, LastEvaluationRow, ReachedRow } from '../../sql/alert-statements';
+import type { ArrivalTimeRow, EvaluationLockRow, LastEvaluationRow, ReachedRow } from '../../sql/alert-statements';
 import { evaluateRule, leavesRoomToFire } from './evaluator';
 import type { AlertStateName, NotificationKind } from './categories';
 import type { AlertRule } from './rules';
@@ -14,7 +14,7 @@ import type { KeySummary } from './grouped-rule';
 import { KEY_LIMIT, NO_KEY } from './rule-key';
 import type { RuleKey } from './rule-key';
 import { RULE_TYPE } from './rules';
-import { listStates, notificationsLastHour, queueNotification, restoreRule, saveState } from './state-store';
+import { listStates, notificationsLastHour, queueNotification, restoreRule, saveState, silenceEndedWhileFiring } from './state-store';
 import type { StoredState } from './state-store';
 import { catalogPolicy, updateTemplateCatalog } from './template-catalog';
 import { withTransaction } from '../platform/db';
@@ -35,6 +35,12 @@ import { formatNotification } from './notification';
 import { observeHealth } from './health-checks';
 import type { HealthRunFacts, RuleFailure } from './health-checks';
 import { describeError } from '../platform/errors';
+import { formatDuration } from '../platform/duration';
+import { chooseEvaluationTime } from './evaluation-clock';
+import { recordMuteOccurrences } from './mute-windows';
+import { inhibitNotifications, releaseInhibited } from './inhibition';
+import type { MuteWindow } from './mute-windows';
+import type { ReferenceClock } from './evaluation-clock';
 import { formatHealthNotification } from './health-notification';
 import { DEFAULT_HEALTH_RULES, HEALTH_CHECK, HEALTH_RULE_PREFIX } from './health-rules';
 import type { HealthRule } from './health-rules';
@@ -53,22 +59,24 @@ export interface AlertHooks extends PublishHooks {
   duringRule?: (rule: AlertRule, client: pg.PoolClient) => Promise<void> | void;
 }
 
-/**
- * A statement of one rule's evaluation that runs longer than this is
- * cancelled by PostgreSQL: that rule fails for this run (health:rule-failing)
- * and every other rule is evaluated as usual.
- */
-export const RULE_STATEMENT_TIMEOUT_MS = 10_000;
-
 export interface AlertDeps {
   pool: pg.Pool;
   rules: AlertRule[];
   /** The built-in health rules evaluated by every run (AlertConfig.health); all of them with their defaults when omitted, none for []. */
   health?: readonly HealthRule[];
+  /** The recurring mute windows (AlertConfig.muteWindows); none when omitted. */
+  muteWindows?: readonly MuteWindow[];
   sns: Pick<SNSClient, 'send'>;
   topicArn: string;
-  /** Milliseconds since the epoch: the end of every window, and the time of every state change. */
+  /** Milliseconds since the epoch: the end of every window, and the time of every state change (see referenceNow). */
   now?: () => number;
+  /**
+   * The clock `now` is compared with at each evaluation (databaseNow in the
+   * deployed function): when they are more than CLOCK_STEP_TOLERANCE_MS
+   * apart, `now` has stepped and the run evaluates at the reference's time.
+   * None: `now` is trusted, except that the rules' time never runs backwards.
+   */
+  referenceNow?: ReferenceClock;
   logger?: AppLogger;
   subjectPrefix?: string;
   /**
@@ -85,8 +93,6 @@ export interface AlertDeps {
   commitSafetyMarginMs?: number;
   /** Entries examined per evaluation, at most (MAX_EXAMINED_ENTRIES; tests set a small one). */
   maxExaminedEntries?: number;
-  /** Each statement of a rule's evaluation may run this long (RULE_STATEMENT_TIMEOUT_MS; tests set a short one). */
-  ruleTimeoutMs?: number;
   shouldStop?: () => boolean;
   signal?: AbortSignal;
   hooks?: AlertHooks;
@@ -165,7 +171,7 @@ export interface HealthSummary {
 export interface AlertSummary {
   runId: string;
   startedAt: string;
-  /** The time the rules were evaluated at (ISO): the run's clock, or the previous evaluation's when the clock stepped back. */
+  /** The time the rules were evaluated at (ISO): the run's clock; the reference's when the clock stepped; the previous evaluation's when it is later. */
   evaluatedAt: string;
   durationMs: number;
   /** `busy`: another run held the evaluation lock; this run only published. */
@@ -177,7 +183,8 @@ export interface AlertSummary {
   removedRules: string[];
   /** The health rules, evaluated after the threshold rules. */
   health: HealthSummary[];
-  notifications: { queued: number; sent: number; failed: number; pending: number; failures: PublishFailure[] };
+  /** queued: by this evaluation (recorded ones too); inhibited: of those, folded into a critical's mail instead of sent (inhibition.ts). */
+  notifications: { queued: number; inhibited: number; sent: number; failed: number; pending: number; failures: PublishFailure[] };
 }
 
 interface Evaluation {
@@ -188,12 +195,15 @@ interface Evaluation {
   removedRules: string[];
   health: HealthSummary[];
   queued: number;
+  inhibited: number;
+  /** The clock the run read for this evaluation (evaluatedAt differs when it was not followed). */
+  clock: number;
   /** The evaluation's visibility mark (PostgreSQL text): the rules counted every entry ingested before it; null when not evaluated. */
   visibleUntil: string | null;
 }
 
-type RunDeps = Required<Pick<AlertDeps, 'pool' | 'rules' | 'health' | 'subjectPrefix' | 'lateHorizonMs' | 'graceMs' | 'ruleTimeoutMs'>> &
-  Pick<AlertDeps, 'logger' | 'hooks' | 'commitSafetyMarginMs' | 'maxExaminedEntries'>;
+type RunDeps = Required<Pick<AlertDeps, 'pool' | 'rules' | 'health' | 'muteWindows' | 'subjectPrefix' | 'lateHorizonMs' | 'graceMs'>> &
+  Pick<AlertDeps, 'logger' | 'hooks' | 'commitSafetyMarginMs' | 'maxExaminedEntries' | 'referenceNow'>;
 
 /**
  * The window that drives a rule's state machine: the one ending now, or,
@@ -287,7 +297,7 @@ const QUERY_CANCELED = '57014';
 function ruleErrorText(err: unknown, timeoutMs: number): string {
   const cause = (err as { cause?: unknown }).cause ?? err;
   if ((cause as { code?: string }).code === QUERY_CANCELED)
-    return `a statement ran past the rule time limit of ${timeoutMs} ms (a costly pattern, or a very busy window)`;
+    return `a statement ran past the rule's time limit of ${timeoutMs % 1000 === 0 ? formatDuration(timeoutMs) : `${timeoutMs}ms`} (timeout; a costly pattern, or a very busy window)`;
   return describeError(err).slice(0, 500);
 }
 
@@ -477,6 +487,23 @@ async function evaluateHealthRule(
     });
     await queueNotification(client, rule.name, notification, now);
   }
+  // a silence or mute window that recorded its latest notification ended while it still fails: one message says so
+  let notified = silent ? null : decision.notify;
+  const ended = !silent && !decision.notify && decision.next.state === 'firing' ? await silenceEndedWhileFiring(client, rule.name, NO_KEY, now) : null;
+  if (ended) {
+    const notification = formatHealthNotification({
+      kind: 'reminder',
+      rule,
+      observation,
+      now,
+      prefix: deps.subjectPrefix,
+      firingSince: previous?.firingSince ?? null,
+      silenceEnded: ended,
+    });
+    await queueNotification(client, rule.name, notification, now);
+    decision.next = { ...decision.next, lastNotifiedAt: now };
+    notified = 'reminder';
+  }
   if (silent && observation.active)
     deps.logger?.error('notifications are not leaving the outbox: SNS does not accept them, and nobody is told through SNS', {
       rule: rule.name,
@@ -490,7 +517,7 @@ async function evaluateHealthRule(
     rule: rule.name,
     previous: previous?.state ?? 'ok',
     state: decision.next.state,
-    notification: silent ? null : decision.notify,
+    notification: notified,
     held: decision.held,
     headline: observation.headline,
     where: observation.where,
@@ -613,17 +640,27 @@ async function evaluateRules(deps: RunDeps, clock: number): Promise<Evaluation> 
 /** evaluateRules in its transaction: the lock, the cursor, every rule, the health rules, late data. */
 async function evaluateLocked(client: pg.PoolClient, deps: RunDeps, clock: number): Promise<Evaluation> {
   const lock = await client.query<EvaluationLockRow>(SQL.tryLockEvaluation);
-  if (lock.rows[0]?.locked !== true) return { evaluated: false, rules: [], removedRules: [], health: [], queued: 0, evaluatedAt: clock, visibleUntil: null };
-  // time never runs backwards for the rules: after a clock step back, the run evaluates at the previous run's time
-  // (an ongoing burst is not resolved and fired again when the clock catches up)
+  if (lock.rows[0]?.locked !== true)
+    return { evaluated: false, rules: [], removedRules: [], health: [], queued: 0, inhibited: 0, evaluatedAt: clock, clock, visibleUntil: null };
+  // a clock that stepped (against the reference) is not followed, and time never runs backwards for the rules:
+  // an ongoing burst is neither resolved nor fired again, entries on time are not late (evaluation-clock.ts)
   const last = (await client.query<LastEvaluationRow>(SQL.lastEvaluation)).rows[0]?.last?.getTime() ?? null;
-  const now = last !== null && last > clock ? last : clock;
-  if (now !== clock)
+  const reference = deps.referenceNow ? await deps.referenceNow(client) : null;
+  const { at: now, source } = chooseEvaluationTime(clock, reference, last);
+  if (source === 'reference')
+    deps.logger?.warn('the clock disagrees with the reference clock (the database): this run evaluates at the reference time', {
+      clock: new Date(clock).toISOString(),
+      reference: new Date(now).toISOString(),
+      aheadMs: clock - now,
+    });
+  if (source === 'previous')
     deps.logger?.warn('the clock is behind the previous evaluation: this run evaluates at that time', {
       clock: new Date(clock).toISOString(),
       previousEvaluation: new Date(now).toISOString(),
       behindMs: now - clock,
     });
+  // the mute windows open now are silences for this evaluation's notifications
+  await recordMuteOccurrences(client, deps.muteWindows, now);
   // Moved first: the entries it covers are examined by this run only, by the windows or as late data.
   const step = await advanceCommitCursor(client, deps.commitSafetyMarginMs, deps.maxExaminedEntries);
   await setEvaluationMarks(client, step, now);
@@ -637,11 +674,14 @@ async function evaluateLocked(client: pg.PoolClient, deps: RunDeps, clock: numbe
   let queued = 0;
   const rules: RuleSummary[] = [];
   const failures: RuleFailure[] = [];
-  // each rule under its own savepoint and time limit: one that fails is rolled back alone, and the others go on
+  // each rule under its own savepoint and time limit (its `timeout`): one that fails is rolled back alone, and the others go on
   const timeout = (await client.query<{ timeout: string }>(SQL.currentStatementTimeout)).rows[0]?.timeout ?? '0';
-  await client.query(SQL.setStatementTimeout, [`${deps.ruleTimeoutMs}ms`]);
+  let limit: number | null = null;
   for (const rule of deps.rules) {
     const keys = keysOf(rule.name);
+    // set outside the savepoint, so a rollback to it keeps the limit
+    if (rule.timeoutMs !== limit) await client.query(SQL.setStatementTimeout, [`${rule.timeoutMs}ms`]);
+    limit = rule.timeoutMs;
     await client.query(SQL.savepointRule);
     try {
       await deps.hooks?.duringRule?.(rule, client);
@@ -656,7 +696,7 @@ async function evaluateLocked(client: pg.PoolClient, deps: RunDeps, clock: numbe
       queued += ruleQueued;
     } catch (err) {
       await client.query(SQL.rollbackRule);
-      const error = ruleErrorText(err, deps.ruleTimeoutMs);
+      const error = ruleErrorText(err, rule.timeoutMs);
       failures.push({ rule: rule.name, error });
       deps.logger?.error('rule not evaluated this run; the other rules are', { rule: rule.name, error });
       rules.push(failedRule(rule, keys.get(NO_KEY) ?? null, now, error));
@@ -684,8 +724,11 @@ async function evaluateLocked(client: pg.PoolClient, deps: RunDeps, clock: numbe
     removedRules.push(name);
   }
   queued += await checkLateData(client, deps, rules, now, range);
+  // warnings for a source a critical fires for: folded into the critical's mail; those it no longer covers: sent
+  queued += await releaseInhibited(client, deps, now);
+  const inhibited = await inhibitNotifications(client, now);
   await deps.hooks?.beforeEvaluationCommit?.();
-  return { evaluated: true, rules, removedRules, health, queued, evaluatedAt: now, visibleUntil: step.visibleUntil };
+  return { evaluated: true, rules, removedRules, health, queued, inhibited, evaluatedAt: now, clock, visibleUntil: step.visibleUntil };
 }
 
 /**
@@ -701,7 +744,7 @@ async function evaluateLocked(client: pg.PoolClient, deps: RunDeps, clock: numbe
 async function evaluateRequested(runDeps: RunDeps, deps: AlertDeps): Promise<Evaluation> {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const clock = deps.now ?? Date.now;
-  const arrivedAt = (await deps.pool.query<DatabaseNowRow>(SQL.databaseNow)).rows[0]!.now;
+  const arrivedAt = (await deps.pool.query<ArrivalTimeRow>(SQL.arrivalTime)).rows[0]!.now;
   await sleep((deps.commitSafetyMarginMs ?? COMMIT_SAFETY_MARGIN_MS) + MARGIN_SLACK_MS);
   const giveUpAt = clock() + (deps.evaluationWaitMs ?? REQUESTED_LOCK_WAIT_MS);
   for (;;) {
@@ -730,23 +773,27 @@ export async function runAlert(deps: AlertDeps): Promise<AlertSummary> {
     pool: deps.pool,
     rules: deps.rules,
     health: deps.health ?? DEFAULT_HEALTH_RULES,
+    muteWindows: deps.muteWindows ?? [],
     subjectPrefix: deps.subjectPrefix ?? ALERT_DEFAULTS.subjectPrefix,
     lateHorizonMs: deps.lateHorizonMs ?? ALERT_DEFAULT_MS.lateHorizon,
     graceMs: deps.graceMs ?? ALERT_DEFAULT_MS.grace,
-    ruleTimeoutMs: deps.ruleTimeoutMs ?? RULE_STATEMENT_TIMEOUT_MS,
     commitSafetyMarginMs: deps.commitSafetyMarginMs,
     maxExaminedEntries: deps.maxExaminedEntries,
+    referenceNow: deps.referenceNow,
     logger: deps.logger,
     hooks: deps.hooks,
   };
   await ensureSchema(deps.pool);
   const evaluation = deps.requested === true ? await evaluateRequested(runDeps, deps) : await evaluateRules(runDeps, now);
   if (!evaluation.evaluated) deps.logger?.info('another alert run is evaluating; this run only publishes', { runId });
+  // the publisher's clock is corrected as the evaluation's was: the rows just queued are due (group wait), and sent after they were queued
+  const clock = deps.now ?? Date.now;
+  const correction = evaluation.evaluatedAt - evaluation.clock;
   const published = await publishOutbox({
     pool: deps.pool,
     sns: deps.sns,
     topicArn: deps.topicArn,
-    now: deps.now ?? Date.now,
+    now: () => clock() + correction,
     logger: deps.logger,
     shouldStop: deps.shouldStop,
     signal: deps.signal,
@@ -767,6 +814,6 @@ export async function runAlert(deps: AlertDeps): Promise<AlertSummary> {
     rules: evaluation.rules,
     removedRules: evaluation.removedRules,
     health: evaluation.health,
-    notifications: { queued: evaluation.queued, ...published },
+    notifications: { queued: evaluation.queued, inhibited: evaluation.inhibited, ...published },
   };
 }

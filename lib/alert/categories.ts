@@ -22,6 +22,14 @@ export type MessageKind = NotificationKind | typeof HEALTH_MESSAGE_KIND;
 export const SEVERITY = { CRITICAL: 'critical', WARNING: 'warning', INFO: 'info' } as const;
 export type Severity = (typeof SEVERITY)[keyof typeof SEVERITY];
 
+/**
+ * `alert_outbox.suppressed`: why a notification was recorded and not sent
+ * (016_inhibition.sql): a silence, a mute window's opening, or a critical
+ * alert of the same source it was folded into. NULL: it was sent.
+ */
+export const SUPPRESSION = { SILENCED: 'silenced', MUTED: 'muted', INHIBITED: 'inhibited' } as const;
+export type Suppression = (typeof SUPPRESSION)[keyof typeof SUPPRESSION];
+
 /** The `state` message attribute (in `alert_outbox.attributes`): a reminder is sent as `firing`. */
 export const NOTIFIED_STATE = { FIRING: 'firing', RESOLVED: 'resolved', LATE: 'late' } as const;
 export type NotifiedState = (typeof NOTIFIED_STATE)[keyof typeof NOTIFIED_STATE];

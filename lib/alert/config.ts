@@ -4,7 +4,9 @@ import { intVar } from '../platform/env';
 import type { Env } from '../platform/env';
 import { readLogLevels } from '../ingest/config';
 import { ALERT_DEFAULTS } from './defaults';
-import { healthSectionOf, parseHealthRules } from './health-rules';
+import { HEALTH_CHECKS, HEALTH_RULE_PREFIX, healthSectionOf, parseHealthRules } from './health-rules';
+import { muteWindowsOf, windowMatchesRule } from './mute-windows';
+import type { MuteWindow } from './mute-windows';
 import type { HealthRule } from './health-rules';
 import { readRulesDocument, rulesOfDocument } from './rules';
 import type { AlertRule } from './rules';
@@ -25,6 +27,8 @@ export interface AlertConfig {
   snsTimeoutMs: number;
   /** ALERT_GROUP_WAIT: how long a notification waits for others to the same service and host to join its mail. */
   groupWaitMs: number;
+  /** The recurring mute windows (the `muteWindows:` section of ALERT_RULES; none by default). */
+  muteWindows: MuteWindow[];
 }
 
 /** A longer grace only delays what it would report and lengthens each run's scans. */
@@ -68,9 +72,21 @@ export function readAlertConfig(env: Env): AlertConfig {
     throw new ConfigError(`ALERT_GROUP_WAIT must be a duration up to 10m such as "2m" ("0s": each mail at once), got "${groupWaitText}"`, { groupWaitText });
   }
   const doc = readRulesDocument(env.ALERT_RULES);
+  const rules = rulesOfDocument(doc, { ingestedLevels: readLogLevels(env) });
+  const health = parseHealthRules(healthSectionOf(doc));
+  const muteWindows = muteWindowsOf(doc);
+  // a window whose glob names no rule is a typo, which would mute nothing while seeming to
+  const names = [...rules.map((r) => r.name), ...HEALTH_CHECKS.map((c) => `${HEALTH_RULE_PREFIX}${c}`)];
+  for (const w of muteWindows)
+    if (!names.some((n) => windowMatchesRule(w, n)))
+      throw new ConfigError(
+        `ALERT_RULES: mute window "${w.name}": rules matches no rule, got ${JSON.stringify(w.ruleGlob)} (rules: ${rules.map((r) => r.name).join(', ')}; "health:*" for the health rules)`,
+        { muteWindow: w.name, field: 'rules', value: w.ruleGlob },
+      );
   return {
-    rules: rulesOfDocument(doc, { ingestedLevels: readLogLevels(env) }),
-    health: parseHealthRules(healthSectionOf(doc)),
+    rules,
+    health,
+    muteWindows,
     topicArn,
     subjectPrefix: prefix,
     graceMs,

@@ -24,7 +24,7 @@ export const ALERT_DEFAULTS = {
   /** AWS_MAX_ATTEMPTS: attempts per publish within a run (the SDK's own default). */
   snsMaxAttempts: 3,
   /** The optional fields of a rule (`clearBelow` defaults to the rule's threshold, `severity` to its levels'). */
-  rule: { for: '0s', repeatInterval: '1h', maxNotificationsPerHour: 6, maxKeys: 100 },
+  rule: { for: '0s', repeatInterval: '1h', maxNotificationsPerHour: 6, maxKeys: 100, timeout: '10s' },
   /** The defaults of a `type: new-template` rule (its groupBy defaults to [template]). */
   newTemplate: { threshold: 1, window: '10m', unseenFor: '7d', learningPeriod: '24h' },
   /** The rules used when ALERT_RULES is unset or blank: one state per file, so two incidents in two files are two notifications. */
@@ -46,6 +46,7 @@ export const ALERT_DEFAULT_MS = {
   lateHorizon: toMs(ALERT_DEFAULTS.lateHorizon),
   for: toMs(ALERT_DEFAULTS.rule.for),
   repeatInterval: toMs(ALERT_DEFAULTS.rule.repeatInterval),
+  ruleTimeout: toMs(ALERT_DEFAULTS.rule.timeout),
   newTemplateWindow: toMs(ALERT_DEFAULTS.newTemplate.window),
   unseenFor: toMs(ALERT_DEFAULTS.newTemplate.unseenFor),
   learningPeriod: toMs(ALERT_DEFAULTS.newTemplate.learningPeriod),

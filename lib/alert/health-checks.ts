@@ -26,7 +26,7 @@ export interface HealthRunFacts {
 
 /**
  * rule-failing: rules this run could not evaluate (PostgreSQL rejected the
- * pattern, a statement ran past the rule time limit). The other rules were
+ * pattern, a statement ran past the rule's time limit, its `timeout`). The other rules were
  * evaluated as usual; these are blind until fixed.
  */
 function ruleFailing(failures: readonly RuleFailure[]): HealthObservation {

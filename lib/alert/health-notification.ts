@@ -3,8 +3,8 @@ import { HEALTH_MESSAGE_KIND, NOTIFICATION_KIND, NOTIFIED_STATE } from './catego
 import type { NotificationKind } from './categories';
 import type { HealthObservation } from './health-checks';
 import type { HealthRule } from './health-rules';
-import { MAX_SUBJECT_CHARS, cleanLine, toSubjectAscii, truncate } from './notification';
-import type { Notification } from './notification';
+import { MAX_SUBJECT_CHARS, cleanLine, silenceEndedLines, toSubjectAscii, truncate } from './notification';
+import type { Notification, SilenceEnded } from './notification';
 
 export interface HealthNotificationInput {
   kind: Exclude<NotificationKind, 'late'>;
@@ -16,6 +16,8 @@ export interface HealthNotificationInput {
   firingSince?: number | null;
   /** Why a resolution happened when the check does not say so (e.g. it was disabled). */
   reason?: string;
+  /** A reminder sent because the silence (or mute window) that kept this check quiet ended while it still fails. */
+  silenceEnded?: SilenceEnded | null;
 }
 
 const HEADLINE = { firing: 'FIRING', reminder: 'STILL FIRING', resolved: 'RESOLVED' } as const;
@@ -62,6 +64,7 @@ export function formatHealthNotification(input: HealthNotificationInput): Notifi
   const state = kind === 'resolved' ? 'RESOLVED' : kind === 'reminder' ? 'STILL FIRING' : 'FIRING';
   lines.push(`logmon health check "${rule.check}" is ${state}: ${cleanLine(observation.headline)}.`, '');
   if (input.reason) lines.push(input.reason, '');
+  if (input.silenceEnded) lines.push(...silenceEndedLines(input.silenceEnded));
   if (kind !== 'resolved') lines.push(MEANING[rule.check], '');
   lines.push(`Check:      ${rule.name}`, `Severity:   ${rule.severity}`);
   if (input.firingSince != null)

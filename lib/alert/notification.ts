@@ -108,8 +108,39 @@ export interface NotificationInput {
   heldSince?: number | null;
   /** A resolution because the rule left the configuration while it fired, not because the errors stopped. */
   removed?: boolean;
-  /** A reminder sent because the silence that kept this alert quiet ended while it still fires. */
-  silenceEnded?: { id: string; comment: string; endedAt: number } | null;
+  /** A reminder sent because the silence (or mute window) that kept this alert quiet ended while it still fires. */
+  silenceEnded?: SilenceEnded | null;
+  /** Sent now because the critical alert `by` of the same source, which this one was folded into since `since`, no longer fires (inhibition.ts). */
+  inhibitionEnded?: { by: string; since: number } | null;
+}
+
+/** The silence, or the opening of a mute window, that recorded a key's latest notification and has ended. */
+export interface SilenceEnded {
+  id: string;
+  comment: string;
+  endedAt: number;
+  /** The mute window this was an opening of (its comment is the window's schedule); null for a silence. */
+  muteWindow: string | null;
+}
+
+/**
+ * The lines that open a STILL FIRING sent because a silence or a mute window
+ * ended while the alert still fires.
+ *
+ * @example
+ *   silenceEndedLines({ id: '3', comment: 'deploy 4.2', endedAt, muteWindow: null })[0]
+ *   // 'The silence #3 ("deploy 4.2") ended at 2026-11-23 10:00:00 UTC and this alert still fires:'
+ */
+export function silenceEndedLines(ended: SilenceEnded): string[] {
+  const what =
+    ended.muteWindow === null
+      ? `The silence #${ended.id} ("${truncate(cleanLine(ended.comment), 100)}")`
+      : `The mute window "${truncate(cleanLine(ended.muteWindow), 100)}" (${truncate(cleanLine(ended.comment), 200)})`;
+  return [
+    `${what} ended at ${utc(ended.endedAt)} and this alert still fires:`,
+    'what happened meanwhile was recorded, not sent; this is the first message since.',
+    '',
+  ];
 }
 
 /** The SNS String message attributes of a notification, for subscription filter policies (docs/alerting.md). */
@@ -452,16 +483,14 @@ function formatBody(input: NotificationInput): string {
         lines.push(field('Late total', `${input.lateStillExamining ? 'at least ' : ''}${details.count}`), ...occurrenceLines(details).slice(1));
         break;
     }
-  if (input.silenceEnded) {
-    const { id, comment, endedAt } = input.silenceEnded;
+  if (input.silenceEnded) lines.splice(2, 0, ...silenceEndedLines(input.silenceEnded));
+  if (input.inhibitionEnded)
     lines.splice(
       2,
       0,
-      `The silence #${id} ("${truncate(cleanLine(comment), 100)}") ended at ${utc(endedAt)} and this alert still fires:`,
-      'what happened meanwhile was recorded, not sent; this is the first message since.',
+      `The critical alert "${truncate(cleanLine(input.inhibitionEnded.by), 100)}" for this source no longer fires: this alert was folded into its messages since ${utc(input.inhibitionEnded.since)}, and it still fires.`,
       '',
     );
-  }
   if (input.heldSince != null) {
     // the cap delayed this message: say so, and since when
     lines.splice(

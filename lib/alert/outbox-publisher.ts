@@ -9,6 +9,7 @@ import { PublishError, describeError } from '../platform/errors';
 import type { AppLogger } from '../platform/logger';
 import { MAX_GROUPED, combineRows, groupOf } from './outbox-group';
 import { isServiceWideError } from './sns-client';
+import { foldInhibited } from './inhibition';
 
 /** An unsent notification, as claimed from `alert_outbox`. */
 export interface OutboxRow {
@@ -111,6 +112,8 @@ async function publishNext(deps: PublishOutboxDeps, skipRules: string[]): Promis
             await client.query<OutboxClaimRow>(SQL.claimCompanions, [row.id, row.createdAt, group.service, group.host, skipRules, MAX_GROUPED - 1, groupWaitMs])
           ).rows.map(toOutboxRow);
     const rows = [row, ...companions];
+    // the notifications a critical inhibited go out in its next mail
+    for (const r of rows) r.body = await foldInhibited(client, r);
     const message = rows.length === 1 ? { subject: row.subject, body: row.body, attributes: toMessageAttributes(row.attributes) } : combineRows(rows);
     let messageId: string;
     try {

@@ -48,6 +48,12 @@ export interface AlertRule {
   unseenForMs: number;
   /** new-template: templates appearing this soon after the first examination, or after their file was first read, are learned, not new. */
   learningPeriodMs: number;
+  /**
+   * Each statement of the rule's evaluation may run this long (PostgreSQL's
+   * statement_timeout): past it the rule fails for that run alone
+   * (health:rule-failing) and every other rule is evaluated as usual.
+   */
+  timeoutMs: number;
 }
 
 /** What a rule counts (`type`). */
@@ -92,11 +98,15 @@ const FIELDS = [
   'maxKeys',
   'unseenFor',
   'learningPeriod',
+  'timeout',
 ] as const;
 
 const MIN_WINDOW_MS = 60_000;
 const MAX_WINDOW_MS = 24 * 3_600_000;
 const MAX_NAME_CHARS = 200;
+/** A rule's time limit: long enough for a costly rule, short enough that a few cannot eat the function's 60 s. */
+const MIN_TIMEOUT_MS = 100;
+const MAX_TIMEOUT_MS = 50_000;
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 const HIGH_SEVERITY_LEVELS = new Set(['FATAL', 'ALERT', 'CRITICAL']);
 
@@ -170,6 +180,7 @@ class RuleReader {
 
 function describeMs(ms: number): string {
   if (ms === 0) return '0s';
+  if (ms % 1000 !== 0) return `${ms}ms`;
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0) return `${ms / 60_000}m`;
   return `${ms / 1000}s`;
@@ -287,6 +298,7 @@ function parseRule(spec: unknown, index: number, options: ParseRulesOptions): Al
   const maxKeys = reader.integer('maxKeys', ALERT_DEFAULTS.rule.maxKeys, 1);
   const unseenForMs = reader.duration('unseenFor', ALERT_DEFAULT_MS.unseenFor, MIN_WINDOW_MS, 366 * 24 * 3_600_000);
   const learningPeriodMs = reader.duration('learningPeriod', ALERT_DEFAULT_MS.learningPeriod, 0, 366 * 24 * 3_600_000, true);
+  const timeoutMs = reader.duration('timeout', ALERT_DEFAULT_MS.ruleTimeout, MIN_TIMEOUT_MS, MAX_TIMEOUT_MS);
   return {
     name,
     description: reader.text('description', 2000),
@@ -307,6 +319,7 @@ function parseRule(spec: unknown, index: number, options: ParseRulesOptions): Al
     maxKeys,
     unseenForMs,
     learningPeriodMs,
+    timeoutMs,
   };
 }
 
@@ -373,13 +386,23 @@ export function readRulesDocument(value: string | undefined, deps: LoadRulesDeps
   }
 }
 
+/** The sections of an ALERT_RULES document given as an object (health-rules.ts, mute-windows.ts). */
+export const RULES_DOCUMENT_SECTIONS = ['rules', 'health', 'muteWindows'] as const;
+
 /**
  * The threshold rules of a parsed ALERT_RULES document: its list, or the
- * default rules when it is unset or only has a `health:` section.
+ * default rules when it is unset or has only other sections (`health:`,
+ * `muteWindows:`). A section of another name is an error (a typo would
+ * silently drop it).
  */
 export function rulesOfDocument(doc: unknown, options: ParseRulesOptions = {}): AlertRule[] {
   if (doc === null || doc === undefined) return parseAlertRules(DEFAULT_RULES_SPEC, options);
-  if (typeof doc === 'object' && !Array.isArray(doc) && !('rules' in doc) && 'health' in doc) return parseAlertRules(DEFAULT_RULES_SPEC, options);
+  if (typeof doc === 'object' && !Array.isArray(doc)) {
+    for (const section of Object.keys(doc))
+      if (!(RULES_DOCUMENT_SECTIONS as readonly string[]).includes(section))
+        throw new ConfigError(`ALERT_RULES: "${section}" is not a known section (known: ${RULES_DOCUMENT_SECTIONS.join(', ')})`, { section });
+    if (!('rules' in doc)) return parseAlertRules(DEFAULT_RULES_SPEC, options);
+  }
   return parseAlertRules(doc, options);
 }
 

@@ -3,7 +3,7 @@ import { ALERT_SQL as SQL } from '../../sql/alert-statements';
 import type { AlertStateRow, CountRow, InsertedOutboxRow, LastSilencedRow } from '../../sql/alert-statements';
 import { ALERT_DEFAULTS, ALERT_DEFAULT_MS } from './defaults';
 import type { RuleState } from './evaluator';
-import type { Notification } from './notification';
+import type { Notification, SilenceEnded } from './notification';
 import { NO_KEY } from './rule-key';
 import type { KeyLabels, RuleKey } from './rule-key';
 import { RULE_TYPE } from './rules';
@@ -75,6 +75,7 @@ export function restoreRule(name: string, stored: unknown): AlertRule {
     maxKeys: ALERT_DEFAULTS.rule.maxKeys,
     unseenForMs: ALERT_DEFAULT_MS.unseenFor,
     learningPeriodMs: ALERT_DEFAULT_MS.learningPeriod,
+    timeoutMs: ALERT_DEFAULT_MS.ruleTimeout,
   };
   return typeof stored === 'object' && stored !== null ? { ...fallback, ...(stored as Partial<AlertRule>), name } : fallback;
 }
@@ -160,13 +161,8 @@ export async function notificationsLastHour(client: pg.PoolClient, ruleName: str
  * When the key's latest notification was recorded by a silence that has
  * ended, the silence (the alert still fires: one message says so); else null.
  */
-export async function silenceEndedWhileFiring(
-  client: pg.PoolClient,
-  ruleName: string,
-  key: RuleKey,
-  now: number,
-): Promise<{ id: string; comment: string; endedAt: number } | null> {
+export async function silenceEndedWhileFiring(client: pg.PoolClient, ruleName: string, key: RuleKey, now: number): Promise<SilenceEnded | null> {
   const row = await lastSilenced(client, ruleName, key);
   if (row === null || row.ends_at.getTime() > now) return null;
-  return { id: row.id, comment: row.comment, endedAt: row.ends_at.getTime() };
+  return { id: row.id, comment: row.comment, endedAt: row.ends_at.getTime(), muteWindow: row.mute_window };
 }

@@ -1,5 +1,6 @@
 import { readAlertConfig } from '../alert/config';
 import type { AlertConfig } from '../alert/config';
+import { scheduleText } from '../alert/mute-windows';
 import { readIngestConfig } from '../ingest/config';
 import type { IngestConfig } from '../ingest/config';
 import { ConfigError, describeError } from '../platform/errors';
@@ -40,6 +41,13 @@ function describeAlert(config: AlertConfig): string[] {
       .map((r) => `${r.name}${r.groupBy.length > 0 ? ` [per ${r.groupBy.join('+')}]` : ''}${r.type === 'new-template' ? ' (new-template)' : ''}`)
       .join(', ')}`,
     `alert: ${config.health.length} health check${config.health.length === 1 ? '' : 's'}: ${config.health.map((h) => h.name).join(', ')}`,
+    ...(config.muteWindows.length > 0
+      ? [
+          `alert: ${config.muteWindows.length} mute window${config.muteWindows.length === 1 ? '' : 's'}: ${config.muteWindows
+            .map((w) => `${w.name} (${w.ruleGlob}, ${scheduleText(w)})`)
+            .join(', ')}`,
+        ]
+      : []),
   ];
 }
 
