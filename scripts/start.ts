@@ -15,6 +15,8 @@ import { migrate } from '../lib/platform/migrations';
 import { DATA_DIR, DATABASE_URL_FILE, saveDatabaseUrl } from './local-database';
 import { OFFLINE_ARGS, SERVERLESS_BIN, offlineEnvironment } from './local-defaults';
 import { readDemoOptions, startLogGenerator } from './log-generator';
+import { startMailCatcher } from './mail-catcher';
+import type { MailCatcher } from './mail-catcher';
 import type { DemoOptions } from './log-generator';
 import { readOptions } from './options';
 
@@ -32,8 +34,8 @@ function stopLeftoverChildren(): void {
   for (const pid of pids) {
     try {
       const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmdline.includes('serverless')) {
-        say(`stopping serverless offline left running by an earlier start (pid ${pid})`);
+      if (cmdline.includes('serverless') || cmdline.includes('maildev')) {
+        say(`stopping ${cmdline.includes('maildev') ? 'the mail catcher' : 'serverless offline'} left running by an earlier start (pid ${pid})`);
         process.kill(-pid, 'SIGKILL');
       }
     } catch {
@@ -48,6 +50,8 @@ interface StartOptions {
   demo: DemoOptions | null;
   /** Port of the embedded PostgreSQL; undefined: a free one. */
   pgPort: number | undefined;
+  /** The mail catcher's SMTP and inbox ports; null: SMTP_URL names the mail server (no catcher). */
+  mail: { smtpPort: number; webPort: number } | null;
 }
 
 /** The options of `npm start`; a bad number throws a ConfigError naming the variable. */
@@ -56,7 +60,10 @@ function readStartOptions(env: Env, argv: readonly string[]): StartOptions {
   for (const name of ['LOGMON_SNS_PORT', 'LOGMON_LAMBDA_PORT', 'LOGMON_HTTP_PORT']) intVar(env, name, 0, 1, 65535);
   const pgPort = intVar(env, 'LOGMON_PG_PORT', 0, 1, 65535);
   const demo = !argv.includes('--no-demo') && env.LOGMON_DEMO !== '0';
-  return { demo: demo ? readDemoOptions(env) : null, pgPort: pgPort === 0 ? undefined : pgPort };
+  const mail = env.SMTP_URL?.trim()
+    ? null
+    : { smtpPort: intVar(env, 'LOGMON_SMTP_PORT', 1025, 1, 65535), webPort: intVar(env, 'LOGMON_MAIL_PORT', 1080, 1, 65535) };
+  return { demo: demo ? readDemoOptions(env) : null, pgPort: pgPort === 0 ? undefined : pgPort, mail };
 }
 
 async function main(): Promise<void> {
@@ -94,10 +101,16 @@ async function main(): Promise<void> {
     say(`demo: appending a random-level line to ${path.relative(ROOT, file)} every ${seconds}s (LOGMON_DEMO=0 turns it off)`);
   }
 
+  let mail: MailCatcher | null = null;
+  if (options.mail) {
+    mail = await startMailCatcher(options.mail.smtpPort, options.mail.webPort);
+    say(`mail: every notification is also mailed to the local inbox ${mail.inboxUrl} (SMTP_URL sends to a real server instead)`);
+  } else say(`mail: every notification is also mailed through SMTP_URL`);
+
   const notificationsFile = process.env.NOTIFICATIONS_FILE || path.join(DATA_DIR, 'notifications.log');
-  const env = offlineEnvironment(process.env, { databaseUrl, logFiles, notificationsFile });
+  const env = offlineEnvironment(mail ? { ...process.env, SMTP_URL: mail.smtpUrl } : process.env, { databaseUrl, logFiles, notificationsFile });
   const child: ChildProcess = spawn(SERVERLESS_BIN, [...OFFLINE_ARGS], { cwd: ROOT, env, stdio: 'inherit', detached: true });
-  fs.writeFileSync(CHILDREN_FILE, JSON.stringify([child.pid]));
+  fs.writeFileSync(CHILDREN_FILE, JSON.stringify([child.pid, ...(mail?.child.pid ? [mail.child.pid] : [])]));
   say(
     `monitoring ${logFiles}; ingest and alert run at every minute boundary; notifications are printed here and appended to ${path.relative(ROOT, notificationsFile)}`,
   );
@@ -119,6 +132,13 @@ async function main(): Promise<void> {
       const timer = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 10000);
       await exited;
       clearTimeout(timer);
+    }
+    if (mail?.child.pid && mail.child.exitCode === null) {
+      try {
+        process.kill(-mail.child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
     }
     fs.rmSync(CHILDREN_FILE, { force: true });
     await stopDatabase().catch((err: unknown) => say(`stopping PostgreSQL failed: ${describeError(err)}`));
