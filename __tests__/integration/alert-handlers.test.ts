@@ -145,7 +145,7 @@ describe('Handler: subscriber', () => {
     await handler(event, fakeContext('subscriber'));
 
     // Assess
-    expect(first).toEqual({ received: 1, file });
+    expect(first).toEqual({ received: 1, file, mailed: 0 });
     const logged = fs.readFileSync(file, 'utf8');
     expect(logged.match(/^┌/gm)).toHaveLength(2);
     expect(logged).toContain(
