@@ -1,3 +1,4 @@
+import { flat } from '../support/text';
 import crypto from 'node:crypto';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { runAlert } from '../../lib/alert/alert';
@@ -732,7 +733,7 @@ describe('Function: runAlert', () => {
           sns.messages.find((m) => m.attributes.kind?.value === 'late' && m.attributes.rule?.value === rule)!;
         expect(lateTotal(late('error-burst').message)).toBe('5000');
         expect(lateTotal(late('any-fatal').message)).toBe('500');
-        expect(late('error-burst').message).toContain('They were logged between 2025-01-06 07:00:01 UTC and 2025-01-06 08:23:20 UTC');
+        expect(flat(late('error-burst').message)).toContain('They were logged between 2025-01-06 07:00:01 UTC and 2025-01-06 08:23:20 UTC');
         expect(late('error-burst').message).not.toContain('still being examined');
         expect(late('error-burst').subject).toBe('[logmon] LATE DATA error-burst: 300 ERROR/FATAL within 5m in the past (threshold 5)');
       });

@@ -1,3 +1,4 @@
+import { flat } from '../support/text';
 // Inhibition (issue 13; Alertmanager's inhibit_rules with equal labels):
 // while a critical alert fires for a source (service, host, file), a
 // warning's notifications for the same source are folded into the critical's
@@ -94,7 +95,7 @@ describe('Inhibition', () => {
     const [fired, resolved] = sns.messages;
     expect(fired!.message).toContain('Folded into this alert');
     expect(fired!.message).toMatch(/\n {2}2026-01-06 10:01:00 UTC {2}\[logmon\] FIRING error-burst app@web-1: 5 ERROR\+ in 5m \(threshold 5\)\n/);
-    expect(resolved!.message).toContain(
+    expect(flat(resolved!.message)).toContain(
       'The critical alert "any-fatal" for this source no longer fires: this alert was folded into its messages since 2026-01-06 10:01:00 UTC, and it still fires.',
     );
     const rows = await db.pool.query<{ rule_name: string; kind: string; suppressed: string | null; folded: boolean }>(

@@ -1,3 +1,4 @@
+import { flat } from '../support/text';
 // Recurring mute windows (issue 13): a `muteWindows:` section of ALERT_RULES,
 // e.g. Sundays 02:00-04:00 Europe/Berlin. While a window is open, matching
 // notifications are recorded, not sent (as under a silence); when it closes
@@ -116,7 +117,7 @@ describe('Mute windows', () => {
       [new Date(at('01:04')).toISOString(), 1],
       [new Date(at('01:10')).toISOString(), 1],
     ]);
-    expect(stillFiring.message).toContain(
+    expect(flat(stillFiring.message)).toContain(
       'The mute window "db-maintenance" (sun 02:00-02:10 Europe/Berlin: weekly vacuum) ended at 2026-01-04 01:10:00 UTC and this alert still fires:',
     );
     const recorded = await db.pool.query<{ subject: string; window: string }>(
@@ -184,7 +185,7 @@ describe('Mute windows', () => {
 
     // Assess
     expect(subjects()).toEqual(['[logmon] STILL FIRING error-burst app@web-1']);
-    expect(sns.messages[0]!.message).toContain('The mute window "all" (daily 01:00-02:00 UTC) ended at 2026-01-04 01:02:00 UTC');
+    expect(flat(sns.messages[0]!.message)).toContain('The mute window "all" (daily 01:00-02:00 UTC) ended at 2026-01-04 01:02:00 UTC');
   });
 
   it('lists the configured windows with npm run silence -- list, one line each: open until when, or when next', async () => {

@@ -1,6 +1,6 @@
 import { parseAlertRules } from '../../lib/alert/rules';
 import type { AlertRule } from '../../lib/alert/rules';
-import { MAX_SUBJECT_CHARS, cleanText, formatNotification, formatSubject, toSubjectAscii } from '../../lib/alert/notification';
+import { MAX_SUBJECT_CHARS, cleanText, formatNotification, formatSubject, toSubjectAscii, wrapProse } from '../../lib/alert/notification';
 import type { WindowDetails } from '../../lib/alert/notification';
 
 const MIN = 60_000;
@@ -137,7 +137,7 @@ describe('Function: formatNotification', () => {
     // Assess
     expect(n.subject).toBe('[logmon] FIRING error-burst: 5 ERROR/FATAL in 5m (threshold 5)');
     expect(n.body).toContain(
-      'Rule "error-burst" is FIRING: 5 matching entries in 5m.\n\nCounted in the window ending 2026-11-23 10:03:20 UTC: its entries were stored after that time',
+      'Rule "error-burst" is FIRING: 5 matching entries in 5m.\n\nCounted in the window ending 2026-11-23 10:03:20 UTC: its entries were\nstored after that time',
     );
     expect(n.body).toContain('Count:      5 in 5m (threshold 5)');
     expect(n.body).toContain('Window:     2026-11-23 09:58:20 UTC to 2026-11-23 10:03:20 UTC');
@@ -237,5 +237,69 @@ describe('Function: formatNotification (per-key rules)', () => {
     // Assess
     expect(n.subject).toBe('[logmon] FIRING error-burst key limit: 4 keys over the limit of 3 not tracked');
     expect(n.body).toContain('4 more keys are over the threshold and not tracked one by one');
+  });
+});
+
+describe('Readability in a 72-column mail client', () => {
+  const KINDS = ['firing', 'reminder', 'resolved', 'late'] as const;
+
+  it.each(KINDS)('keeps every prose line of a %s body within 72 columns (indented data lines excepted)', (kind) => {
+    // Prepare: a long name, a long key and a description, the cases that used to run past the pane
+    const rule = makeRule({ name: 'checkout-payment-provider-errors', groupBy: ['service', 'host', 'file'], description: 'Payments fail. '.repeat(8) });
+
+    // Act
+    const n = formatNotification({
+      kind,
+      rule,
+      now: NOW,
+      prefix: '[logmon]',
+      details,
+      labels: { service: 'checkout-service-eu-west', host: 'ip-10-0-12-34.eu-west-1.compute.internal', file: '/var/log/checkout/app.log' },
+      firingSince: NOW - 30 * MIN,
+      heldSince: NOW - 20 * MIN,
+    });
+
+    // Assess
+    const wide = n.body.split('\n').filter((l) => l.length > 72 && !/^\s/.test(l) && !l.includes(' ') === false);
+    expect(wide).toEqual([]);
+  });
+
+  it('leads with the headline and ends with the next step: the psql command listing the entries around the window', () => {
+    // Act
+    const n = formatNotification({ kind: 'firing', rule: makeRule(), now: NOW, prefix: '[logmon]', details });
+
+    // Assess
+    const lines = n.body.split('\n');
+    expect(lines[0]).toBe('Rule "error-burst" is FIRING: 12 matching entries in 5m.');
+    expect(n.body).toContain(
+      'Next: the entries around it, with their files and offsets:\n  psql "$DATABASE_URL" -v at=\'2026-11-23 10:05:00+00\' \\\n    -f sql/queries/entries-around.sql\n\n-- ',
+    );
+  });
+});
+
+describe('Function: wrapProse', () => {
+  it('wraps a field line under its value, prose from the left, and leaves data lines and long words whole', () => {
+    // Act
+    const out = wrapProse(
+      [
+        `Where:      ${'word '.repeat(20).trim()}`,
+        'one two three four five six seven eight nine ten eleven twelve thirteen fourteen',
+        `    ${'x'.repeat(100)}`,
+        'y'.repeat(90),
+      ],
+      40,
+    );
+
+    // Assess
+    expect(out).toEqual([
+      'Where:      word word word word word',
+      '            word word word word word',
+      '            word word word word word',
+      '            word word word word word',
+      'one two three four five six seven eight',
+      'nine ten eleven twelve thirteen fourteen',
+      `    ${'x'.repeat(100)}`,
+      'y'.repeat(90),
+    ]);
   });
 });

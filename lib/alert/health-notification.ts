@@ -3,7 +3,7 @@ import { HEALTH_MESSAGE_KIND, NOTIFICATION_KIND, NOTIFIED_STATE } from './catego
 import type { NotificationKind } from './categories';
 import type { HealthObservation } from './health-checks';
 import type { HealthRule } from './health-rules';
-import { MAX_SUBJECT_CHARS, cleanLine, silenceEndedLines, toSubjectAscii, truncate } from './notification';
+import { MAX_SUBJECT_CHARS, cleanLine, silenceEndedLines, toSubjectAscii, truncate, wrapProse } from './notification';
 import type { Notification, SilenceEnded } from './notification';
 
 export interface HealthNotificationInput {
@@ -76,14 +76,13 @@ export function formatHealthNotification(input: HealthNotificationInput): Notifi
   lines.push(
     '',
     '-- ',
-    `logmon sends one message when a health check starts failing, ${reminder}`,
-    'and one when it passes again. No message means no change.',
+    `logmon sends one message when a health check starts failing, ${reminder} and one when it passes again. No message means no change.`,
     `Configure or turn it off in the health: section of ALERT_RULES (docs/alerting.md#health-rules).`,
   );
   return {
     kind,
     subject,
-    body: `${lines.join('\n')}\n`,
+    body: `${wrapProse(lines).join('\n')}\n`,
     attributes: {
       severity: rule.severity,
       rule: rule.name,

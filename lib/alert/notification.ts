@@ -137,8 +137,7 @@ export function silenceEndedLines(ended: SilenceEnded): string[] {
       ? `The silence #${ended.id} ("${truncate(cleanLine(ended.comment), 100)}")`
       : `The mute window "${truncate(cleanLine(ended.muteWindow), 100)}" (${truncate(cleanLine(ended.comment), 200)})`;
   return [
-    `${what} ended at ${utc(ended.endedAt)} and this alert still fires:`,
-    'what happened meanwhile was recorded, not sent; this is the first message since.',
+    `${what} ended at ${utc(ended.endedAt)} and this alert still fires: what happened meanwhile was recorded, not sent; this is the first message since.`,
     '',
   ];
 }
@@ -360,7 +359,7 @@ function occurrenceLines(details: WindowDetails): string[] {
  */
 function earlierWindowLines(details: WindowDetails, now: number): string[] {
   if (details.to >= now) return [];
-  return [`Counted in the window ending ${utc(details.to)}: its entries were stored after that time, so it is`, 'evaluated now, as it was then.', ''];
+  return [`Counted in the window ending ${utc(details.to)}: its entries were stored after that time, so it is evaluated now, as it was then.`, ''];
 }
 
 /** The key-limit notice of a grouped rule. */
@@ -370,8 +369,7 @@ function keyLimitLines(input: NotificationInput): string[] {
     return [`Rule "${cleanText(rule.name)}" is back within its limit of ${rule.maxKeys} keys: every key is tracked on its own again.`, '', ...ruleLines(rule)];
   return [
     `Rule "${cleanText(rule.name)}" has more keys over its threshold than its limit of ${rule.maxKeys} (groupBy: ${rule.groupBy.join(', ')}).`,
-    `${input.keysOverLimit} more ${input.keysOverLimit === 1 ? 'key is' : 'keys are'} over the threshold and not tracked one by one: they get no`,
-    'notifications of their own until keys resolve. Raise maxKeys, or group by less.',
+    `${input.keysOverLimit} more ${input.keysOverLimit === 1 ? 'key is' : 'keys are'} over the threshold and not tracked one by one: they get no notifications of their own until keys resolve. Raise maxKeys, or group by less.`,
     '',
     ...ruleLines(rule),
     ...occurrenceLines(input.details),
@@ -391,11 +389,57 @@ function footer(rule: AlertRule): string[] {
   return [
     '',
     '-- ',
-    `logmon sends one message when ${what}, ${reminder}`,
-    `and one when it resolves (count below ${rule.clearBelow}${rule.keepFiringForMs > 0 ? ` for ${formatDuration(rule.keepFiringForMs)}` : ''}). No message means no change.`,
+    `logmon sends one message when ${what}, ${reminder} and one when it resolves (count below ${rule.clearBelow}${rule.keepFiringForMs > 0 ? ` for ${formatDuration(rule.keepFiringForMs)}` : ''}). No message means no change.`,
     ...(rule.groupBy.length > 0 ? ['Each key has its own state: another key firing gets its own message.'] : []),
     `At most ${rule.maxNotificationsPerHour} messages per hour${rule.groupBy.length > 0 ? ' per key' : ''}: past that, the ${rule.groupBy.length > 0 ? 'key' : 'rule'} stays FIRING until there is room.`,
   ];
+}
+
+/** Width of a mail client's text pane: prose lines of a body are wrapped to it. */
+export const BODY_COLUMNS = 72;
+const FIELD_LINE = /^[A-Z][A-Za-z ]{0,10}: +/;
+
+/**
+ * Wrap a body's prose to BODY_COLUMNS at spaces: a field line (`Count:
+ * 12 in 5m`) goes on under its value's column, other prose from the left.
+ * Indented lines (templates, log entries, commands) are data and stay whole,
+ * as does a word longer than the width.
+ *
+ * @example
+ *   wrapProse(['Rule "x" is FIRING for a very long key …']); // lines of at most 72 characters
+ */
+export function wrapProse(lines: readonly string[], columns = BODY_COLUMNS): string[] {
+  const out: string[] = [];
+  for (const line of lines) {
+    if (line.length <= columns || /^\s/.test(line) || line === '-- ') {
+      out.push(line);
+      continue;
+    }
+    const indent = ' '.repeat(FIELD_LINE.exec(line)?.[0].length ?? 0);
+    let current = '';
+    for (const word of line.split(' ')) {
+      if (current !== '' && current.length + 1 + word.length > columns) {
+        out.push(current);
+        current = indent + word;
+      } else current = current === '' ? word : `${current} ${word}`;
+    }
+    out.push(current);
+  }
+  return out;
+}
+
+/**
+ * The next step, last before the footer: the `psql` command that lists the
+ * entries around the window's end with their files and offsets (or the
+ * dashboard's view of it, when one is configured).
+ */
+function nextStepLines(input: NotificationInput): string[] {
+  if (input.kind === 'late' || input.keysOverLimit !== undefined) return [];
+  const at = new Date(Math.min(input.details.to, input.now))
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, '+00');
+  return ['', 'Next: the entries around it, with their files and offsets:', `  psql "$DATABASE_URL" -v at='${at}' \\`, '    -f sql/queries/entries-around.sql'];
 }
 
 function formatBody(input: NotificationInput): string {
@@ -463,8 +507,7 @@ function formatBody(input: NotificationInput): string {
       case 'late':
         lines.push(`Entries that arrived late met rule "${cleanText(rule.name)}" in the past.`, '');
         lines.push(
-          `They were logged between ${utc(details.firstAt ?? details.from)} and ${utc(details.lastAt ?? details.to)} but ingested only`,
-          `now, after that period's evaluation. This reports the past; the rule's state is unchanged.`,
+          `They were logged between ${utc(details.firstAt ?? details.from)} and ${utc(details.lastAt ?? details.to)} but ingested only now, after that period's evaluation. This reports the past; the rule's state is unchanged.`,
           '',
         );
         if (input.ingestOutage) {
@@ -496,8 +539,7 @@ function formatBody(input: NotificationInput): string {
     lines.splice(
       2,
       0,
-      `This message was held back by the hourly cap (at most ${rule.maxNotificationsPerHour} messages per hour) since ${utc(input.heldSince)}:`,
-      `it is ${formatDuration(Math.max(0, now - input.heldSince))} late.`,
+      `This message was held back by the hourly cap (at most ${rule.maxNotificationsPerHour} messages per hour) since ${utc(input.heldSince)}: it is ${formatDuration(Math.max(0, now - input.heldSince))} late.`,
       '',
     );
   }
@@ -512,8 +554,8 @@ function formatBody(input: NotificationInput): string {
       '',
     );
   }
-  lines.push(...footer(rule));
-  return `${lines.join('\n')}\n`;
+  lines.push(...nextStepLines(input), ...footer(rule));
+  return `${wrapProse(lines).join('\n')}\n`;
 }
 
 function formatKeyLimitSubject(input: NotificationInput): string {
