@@ -1,5 +1,10 @@
 // Statements of `npm run status`. Read-only; parameters are always $n.
 export const STATUS_SQL = {
+  /** Each threshold rule's threshold and window, as its state rows last saw them (the chart's threshold lines). */
+  ruleThresholds: `SELECT DISTINCT ON (rule_name) rule_name, (rule->>'threshold')::float8 AS threshold, (rule->>'windowMs')::float8 AS window_ms
+    FROM alert_state
+    WHERE rule_name NOT LIKE 'health:%' AND rule ? 'threshold' AND rule ? 'windowMs' AND coalesce(rule->>'type', 'threshold') = 'threshold'
+    ORDER BY rule_name, updated_at DESC`,
   /** Every checkpoint that is still read or waited for (retired ones are done). */
   listSources: `SELECT id, path, status, dev::text AS dev, ino::text AS ino, read_offset::text AS read_offset,
       size_seen::text AS size_seen, mtime_seen, updated_at, last_error,
@@ -78,3 +83,6 @@ export const STATUS_SQL = {
     FROM log_entries WHERE logged_at >= $1 AND logged_at < $2
     GROUP BY 1, 2 ORDER BY 1, 2`,
 } as const;
+
+/** ruleThresholds */
+export type RuleThresholdRow = { rule_name: string; threshold: number; window_ms: number };

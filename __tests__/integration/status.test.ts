@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readIngestConfig } from '../../lib/ingest/config';
@@ -6,6 +7,7 @@ import { readStatus } from '../../lib/status/status';
 import { createTestDatabase } from '../support/database';
 import type { TestDatabase } from '../support/database';
 import { logLine, makeTempDir } from '../support/files';
+import { npmRun } from '../support/npm-run';
 
 const NOW = Date.parse('2026-11-23T10:30:20Z');
 
@@ -125,5 +127,84 @@ describe('Function: readStatus', () => {
     } finally {
       await empty.drop();
     }
+  });
+});
+
+describe('Command: npm run status', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const now = Date.now();
+    await db.pool.query(
+      `INSERT INTO alert_state (rule_name, group_key, state, state_since, last_count, rule)
+       VALUES ('error-burst', '', 'firing', now(), 12, '{"name":"error-burst","type":"threshold","threshold":5,"windowMs":300000}')`,
+    );
+    for (let i = 0; i < 12; i++)
+      await db.pool.query(`INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset) VALUES ($1, 'ERROR', 'boom', 1, $2)`, [
+        new Date(now - (i % 3) * 60_000),
+        i * 10,
+      ]);
+  });
+
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('draws the last hour as a chart with each rule threshold and a time axis, without colours when not on a terminal', async () => {
+    // Act
+    const run = await npmRun(['status'], { DATABASE_URL: db.url });
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/╌ error-burst 1\/min/);
+    expect(run.stdout).toMatch(/└[─┬]{60}/);
+    expect(run.stdout).not.toContain('\x1b[');
+  });
+
+  it('prints the snapshot as JSON with --json', async () => {
+    // Act
+    const run = await npmRun(['status', '--', '--json'], { DATABASE_URL: db.url });
+
+    // Assess
+    expect(run.code).toBe(0);
+    const snapshot = JSON.parse(run.stdout) as {
+      rules: { rule: string; state: string }[];
+      thresholds: { rule: string; perMinute: number }[];
+      perMinute: { counts: number[] };
+    };
+    expect(snapshot.rules).toEqual([expect.objectContaining({ rule: 'error-burst', state: 'firing' })]);
+    expect(snapshot.thresholds).toEqual([{ rule: 'error-burst', perMinute: 1 }]);
+    expect(snapshot.perMinute.counts.reduce((a, b) => a + b, 0)).toBe(12);
+  });
+
+  it('redraws every N seconds with --watch N, until stopped', async () => {
+    // Act
+    const child = spawn('npm', ['run', '--silent', 'status', '--', '--watch', '1'], {
+      cwd: path.resolve(__dirname, '../..'),
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: db.url },
+      detached: true,
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise((resolve) => setTimeout(resolve, 4500));
+    process.kill(-child.pid!, 'SIGINT');
+    await new Promise((resolve) => child.once('close', resolve));
+
+    // Assess
+    expect(out.match(/^logmon status at /gm)?.length ?? 0).toBeGreaterThanOrEqual(2);
+  }, 20_000);
+
+  it.each([
+    [['--watch', '0'], '--watch takes a number of seconds >= 1'],
+    [['--json', '--watch'], '--json and --watch do not go together'],
+    [['--colour'], 'unknown option "--colour"'],
+  ])('refuses %p with exit code 2', async (args, words) => {
+    // Act
+    const run = await npmRun(['status', '--', ...args], { DATABASE_URL: db.url });
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(words);
   });
 });

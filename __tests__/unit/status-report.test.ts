@@ -129,7 +129,7 @@ describe('Function: formatStatusReport', () => {
     expect(text).toContain('1 notification(s) waiting to be sent, oldest from 2026-11-23 11:58:00, last error: Throttling');
   });
 
-  it('charts the stored entries per minute with totals per level and the peak', () => {
+  it('charts the stored entries per minute with totals per level, the peak, a y axis and a time axis', () => {
     const snapshot = emptySnapshot();
     snapshot.perMinute.counts[0] = 2;
     snapshot.perMinute.counts[59] = 8;
@@ -138,7 +138,9 @@ describe('Function: formatStatusReport', () => {
     const text = formatStatusReport(snapshot);
 
     expect(text).toContain('last 60 min: 10 (ERROR 9, FATAL 1), peak 8/min');
-    expect(text).toContain(`  ▂${'·'.repeat(58)}█\n  11:01${' '.repeat(50)}12:00\n`);
+    expect(text).toContain(`  8 ┤${' '.repeat(59)}█\n`);
+    expect(text).toContain(`  0 ┤█${' '.repeat(58)}█\n`);
+    expect(text).toMatch(/└[─┬]{60}\n {4}.*11:15 {10}11:30 {10}11:45/);
   });
 
   it('shows times in the zone asked for', () => {

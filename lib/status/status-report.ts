@@ -3,6 +3,7 @@ import { cleanText } from '../alert/notification';
 import type { DiskState, StatusSnapshot } from './status';
 import { formatLocalTimestamp } from '../platform/local-time';
 import { formatDuration } from '../platform/duration';
+import { renderChart } from './status-chart';
 
 /** Eight heights of a bar, lowest first; a minute with nothing stored is a dot. */
 const BARS = '▁▂▃▄▅▆▇█';
@@ -12,6 +13,18 @@ const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
 export interface ReportOptions {
   /** IANA zone the times are shown in (default UTC). */
   timeZone?: string;
+  /** Paint states and the chart (ANSI colours): only for a terminal (scripts/status.ts: a TTY without NO_COLOR). */
+  color?: boolean;
+}
+
+const COLOR = { red: '\x1b[31m', yellow: '\x1b[33m', green: '\x1b[32m', dim: '\x1b[2m', reset: '\x1b[0m' } as const;
+
+/** Colours on a line already made safe: alert states, and the chart's threshold lines. */
+function paint(line: string): string {
+  return line
+    .replace(/\b(FIRING|firing|critical|MOSTLY|NOT SENT)\b/g, `${COLOR.red}$1${COLOR.reset}`)
+    .replace(/\b(PENDING|pending|warning)\b/g, `${COLOR.yellow}$1${COLOR.reset}`)
+    .replace(/(╌+)/g, `${COLOR.red}$1${COLOR.reset}`);
 }
 
 /**
@@ -211,8 +224,13 @@ export function formatStatusReport(snapshot: StatusSnapshot, options: ReportOpti
   out.push(`Stored entries per minute, last ${counts.length} min: ${total === 0 ? 'none' : `${total} (${levels}), peak ${Math.max(...counts)}/min`}`);
   const first = formatTime(start, tz, false);
   const last = formatTime(new Date(start.getTime() + (counts.length - 1) * 60 * 1000), tz, false);
-  out.push(`  ${renderBars(counts)}`);
-  out.push(`  ${first}${last.padStart(Math.max(last.length, counts.length - first.length))}`);
+  if (total > 0 || (snapshot.thresholds ?? []).length > 0)
+    out.push(...renderChart(counts, start, snapshot.thresholds ?? [], { timeZone: tz }).map((l) => `  ${l}`));
+  else {
+    out.push(`  ${renderBars(counts)}`);
+    out.push(`  ${first}${last.padStart(Math.max(last.length, counts.length - first.length))}`);
+  }
   // every line made safe as a whole: a file name, rule name or headline from anywhere cannot move the cursor, retitle the terminal or start a line
-  return `${out.map(safe).join('\n')}\n`;
+  const lines = out.map(safe);
+  return `${(options.color === true ? lines.map(paint) : lines).join('\n')}\n`;
 }

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { ALERT_SQL } from '../../sql/alert-statements';
 import type { LogmonTransactionRow } from '../../sql/alert-statements';
 import { STATUS_SQL as SQL } from '../../sql/status-statements';
+import type { RuleThresholdRow } from '../../sql/status-statements';
 import { DatabaseError } from '../platform/errors';
 import { LOGMON_APPLICATION } from '../platform/db';
 
@@ -126,6 +127,8 @@ export interface StatusSnapshot {
   unparsed?: UnparsedStatus[];
   /** Stored entries per minute, oldest first, `counts[i]` covering the minute `start + i`. */
   perMinute: { start: Date; counts: number[]; byLevel: Record<string, number> };
+  /** The threshold rules' thresholds as rates per minute (the chart's lines). */
+  thresholds?: { rule: string; perMinute: number }[];
 }
 
 /** size, dev and ino of a file, or the error code. */
@@ -268,6 +271,7 @@ export async function readStatus(deps: ReadStatusDeps): Promise<StatusSnapshot> 
       pool.query(SQL.alertCursor),
       pool.query<LogmonTransactionRow>(ALERT_SQL.oldestLogmonTransaction, [LOGMON_APPLICATION]),
     ]);
+    const thresholdRows = await pool.query<RuleThresholdRow>(SQL.ruleThresholds);
     const c = cursorRows.rows[0] as { examined_until: Date; behind_ms: string } | undefined;
     const h = holderRows.rows[0];
     const runs = lastRuns.rows[0] as { last_ingest: Date | null; last_evaluation: Date | null } | undefined;
@@ -315,6 +319,7 @@ export async function readStatus(deps: ReadStatusDeps): Promise<StatusSnapshot> 
         detail: (r.detail as string | null) ?? null,
       })),
       perMinute: { start, counts, byLevel },
+      thresholds: thresholdRows.rows.map((r) => ({ rule: r.rule_name, perMinute: r.threshold / Math.max(1, r.window_ms / MINUTE_MS) })),
       unparsed: (unparsed.rows as Record<string, unknown>[]).map((r) => ({
         createdAt: r.created_at as Date,
         path: String(r.path),
