@@ -175,6 +175,31 @@ describe('serverless package --stage prod (no AWS credentials)', () => {
     ]);
   });
 
+  it('allows lambda:InvokeFunction on the alert function only, and only to ingest (its evaluation requests)', () => {
+    const invoke = statements().filter(({ statement }) => actions(statement).some((a) => a.startsWith('lambda:')));
+
+    expect(invoke).toEqual([
+      {
+        owner: 'IngestRole',
+        statement: expect.objectContaining({
+          Action: 'lambda:InvokeFunction',
+          Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:logmon-prod-alert' },
+        }),
+      },
+    ]);
+    expect(template.Resources.IngestLambdaFunction!.Properties.Environment).toMatchObject({ Variables: { ALERT_FUNCTION_NAME: 'logmon-prod-alert' } });
+  });
+
+  it('tags every function and the topic with the service and stage', () => {
+    for (const id of ['IngestLambdaFunction', 'AlertLambdaFunction', 'RetentionLambdaFunction', 'AlertTopic'])
+      expect(template.Resources[id]!.Properties.Tags).toEqual(
+        expect.arrayContaining([
+          { Key: 'service', Value: 'logmon' },
+          { Key: 'stage', Value: 'prod' },
+        ]),
+      );
+  });
+
   it('allows reading the one SSM parameter, and kms:Decrypt only when a customer key is given', () => {
     const ssm = statements().filter(({ statement }) => actions(statement).some((a) => a.startsWith('ssm:')));
     const kms = statements().filter(({ statement }) => actions(statement).some((a) => a.startsWith('kms:')));
