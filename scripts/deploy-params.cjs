@@ -175,6 +175,10 @@ const PARAMETERS = {
   // A sources file packaged with the functions (logmon.yml at the package root is read without it).
   logmonConfig: { required: false, example: 'logmon.yml', check: (v) => (/^[\w./-]+$/.test(v) ? undefined : 'must be a path inside the package') },
   ssmTimeoutMs: { required: false, example: '4000', check: wholeNumber },
+  // The dashboard (docs/dashboard.md): off unless "on"; then behind an IAM-authenticated function URL.
+  dashboard: { required: false, example: 'on', check: (v) => (v === 'on' || v === 'off' ? undefined : 'must be on or off') },
+  dashboardWrite: { required: false, example: 'on', check: (v) => (/^(on|off|1|0)$/.test(v) ? undefined : 'must be on or off') },
+  dashboardHours: { required: false, example: '6', check: wholeNumber },
 };
 
 /**

@@ -114,6 +114,9 @@ async function main(): Promise<void> {
   say(
     `monitoring ${logFiles}; ingest and alert run at every minute boundary; notifications are printed here and appended to ${path.relative(ROOT, notificationsFile)}`,
   );
+  say(
+    `dashboard: http://127.0.0.1:${process.env.LOGMON_HTTP_PORT?.trim() || '3000'}/ (${process.env.DASHBOARD_WRITE?.trim() ? `DASHBOARD_WRITE=${process.env.DASHBOARD_WRITE.trim()}` : 'read-only; DASHBOARD_WRITE=on adds its silence forms'})`,
+  );
   say('Ctrl-C stops everything');
 
   let stopping = false;

@@ -25,8 +25,9 @@ import { codeSpans, markdownTable, readDoc } from '../support/markdown';
 import { COMMIT_SAFETY_MARGIN_MS } from '../../lib/alert/commit-cursor';
 
 const ROOT = path.resolve(__dirname, '../..');
-const FUNCTIONS = ['ingest', 'alert', 'retention', 'subscriber'] as const;
-const DEPLOYED_FUNCTIONS = ['ingest', 'alert', 'retention'];
+const FUNCTIONS = ['ingest', 'alert', 'retention', 'subscriber', 'dashboard'] as const;
+// The dashboard is deployed only with --param dashboard=on (DEPLOY_PARAMS).
+const DEPLOYED_FUNCTIONS = ['ingest', 'alert', 'retention', 'dashboard'];
 /** Lambda sets these itself and refuses them in a function's environment. */
 const LAMBDA_RESERVED = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION'];
 const DEPLOY_PARAMS = {
@@ -35,6 +36,7 @@ const DEPLOY_PARAMS = {
   subnetIds: 'subnet-0123456789abcdef0',
   securityGroupIds: 'sg-0123456789abcdef0',
   logsAccessPointArn: 'arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-0123456789abcdef0',
+  dashboard: 'on',
 };
 
 interface DocumentedVariable {
