@@ -31,6 +31,7 @@ export const handler = wrapJob<ScheduledEvent | EvaluationRequestEvent | undefin
     sns,
     topicArn: config.topicArn,
     subjectPrefix: config.subjectPrefix,
+    dashboardUrl: config.dashboardUrl,
     graceMs: config.graceMs,
     groupWaitMs: config.groupWaitMs,
     lateHorizonMs: config.lateHorizonMs,

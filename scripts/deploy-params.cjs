@@ -159,6 +159,11 @@ const PARAMETERS = {
     example: '[logmon prod]',
     check: (v) => (/^[\x20-\x7e]{1,30}$/.test(v) ? undefined : 'must be at most 30 printable ASCII characters'),
   },
+  alertDashboardUrl: {
+    required: false,
+    example: 'https://abcdefghij.lambda-url.us-east-1.on.aws/',
+    check: (v) => (/^https:\/\/[^\s]+$/.test(v) ? undefined : 'must be the https:// URL of the dashboard'),
+  },
   alertSnsTimeoutMs: { required: false, example: '10000', check: wholeNumber },
   snsMaxAttempts: { required: false, example: '3', check: wholeNumber },
   snsEndpointUrl: {

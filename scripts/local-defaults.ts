@@ -48,5 +48,7 @@ export function offlineEnvironment(env: NodeJS.ProcessEnv, settings: OfflineSett
     NOTIFICATIONS_FILE: settings.notificationsFile,
     // serverless offline runs the alert function: ingest asks it to evaluate after storing entries (`none`: never)
     ALERT_FUNCTION_NAME: env.ALERT_FUNCTION_NAME?.trim() || LOCAL_ALERT_FUNCTION,
+    // the dashboard serverless offline serves: each notification links to it
+    ALERT_DASHBOARD_URL: env.ALERT_DASHBOARD_URL?.trim() || `http://127.0.0.1:${env.LOGMON_HTTP_PORT?.trim() || '3000'}/`,
   };
 }

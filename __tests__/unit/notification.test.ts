@@ -303,3 +303,16 @@ describe('Function: wrapProse', () => {
     ]);
   });
 });
+
+describe('The next step with a dashboard (ALERT_DASHBOARD_URL)', () => {
+  it('links to this alert and the entries around its window instead of the psql command', () => {
+    // Act
+    const n = formatNotification({ kind: 'firing', rule: makeRule(), now: NOW, prefix: '[logmon]', details, dashboardUrl: 'http://127.0.0.1:3000/' });
+
+    // Assess
+    expect(n.body).toContain(
+      'Next: this alert and the entries around it on the dashboard:\n  http://127.0.0.1:3000/?rule=error-burst&at=2026-11-23T10%3A05%3A00Z#history\n',
+    );
+    expect(n.body).not.toContain('psql');
+  });
+});

@@ -79,6 +79,8 @@ export interface AlertDeps {
   referenceNow?: ReferenceClock;
   logger?: AppLogger;
   subjectPrefix?: string;
+  /** ALERT_DASHBOARD_URL: the dashboard, linked from each notification's next step (null: the psql command instead). */
+  dashboardUrl?: string | null;
   /**
    * Windows ending this long before `now` are still evaluated when entries
    * committed since the previous run fall in them (`ALERT_GRACE`); older
@@ -203,7 +205,7 @@ interface Evaluation {
 }
 
 type RunDeps = Required<Pick<AlertDeps, 'pool' | 'rules' | 'health' | 'muteWindows' | 'subjectPrefix' | 'lateHorizonMs' | 'graceMs'>> &
-  Pick<AlertDeps, 'logger' | 'hooks' | 'commitSafetyMarginMs' | 'maxExaminedEntries' | 'referenceNow'>;
+  Pick<AlertDeps, 'dashboardUrl' | 'logger' | 'hooks' | 'commitSafetyMarginMs' | 'maxExaminedEntries' | 'referenceNow'>;
 
 /**
  * The window that drives a rule's state machine: the one ending now, or,
@@ -248,6 +250,7 @@ async function evaluateOne(
       rule,
       now,
       prefix: deps.subjectPrefix,
+      dashboardUrl: deps.dashboardUrl,
       details: await readWindowDetails(client, rule, window),
       firingSince: decision.notify === 'firing' ? null : (previous?.firingSince ?? null),
       heldSince: previous?.heldSince ?? null,
@@ -260,7 +263,11 @@ async function evaluateOne(
     await queueNotification(client, rule.name, formatNotification(input), now);
   }
   let notified = decision.notify;
-  if (!decision.notify && decision.next.state === 'firing' && (await remindAfterSilence(client, deps.subjectPrefix, rule, NO_KEY, {}, window, previous, now))) {
+  if (
+    !decision.notify &&
+    decision.next.state === 'firing' &&
+    (await remindAfterSilence(client, deps.subjectPrefix, deps.dashboardUrl, rule, NO_KEY, {}, window, previous, now))
+  ) {
     decision.next = { ...decision.next, lastNotifiedAt: now };
     notified = 'reminder';
   }
@@ -397,6 +404,7 @@ async function resolveRetired(
     rule,
     now,
     prefix: deps.subjectPrefix,
+    dashboardUrl: deps.dashboardUrl,
     details: await readWindowDetails(client, rule, windowEndingAt(rule, now), key),
     firingSince: stored.firingSince,
     peakCount: stored.peakCount,
@@ -613,6 +621,7 @@ async function checkLateData(client: pg.PoolClient, deps: RunDeps, summaries: Ru
       rule,
       now,
       prefix: deps.subjectPrefix,
+      dashboardUrl: deps.dashboardUrl,
       details: lateTallyDetails(tally),
       busiestWindowCount: tally.busiest,
       lateStillExamining: !caughtUp,
@@ -775,6 +784,7 @@ export async function runAlert(deps: AlertDeps): Promise<AlertSummary> {
     health: deps.health ?? DEFAULT_HEALTH_RULES,
     muteWindows: deps.muteWindows ?? [],
     subjectPrefix: deps.subjectPrefix ?? ALERT_DEFAULTS.subjectPrefix,
+    dashboardUrl: deps.dashboardUrl ?? null,
     lateHorizonMs: deps.lateHorizonMs ?? ALERT_DEFAULT_MS.lateHorizon,
     graceMs: deps.graceMs ?? ALERT_DEFAULT_MS.grace,
     commitSafetyMarginMs: deps.commitSafetyMarginMs,

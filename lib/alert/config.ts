@@ -19,6 +19,8 @@ export interface AlertConfig {
   topicArn: string;
   /** Starts every subject, e.g. "[logmon]" or "[logmon prod]". */
   subjectPrefix: string;
+  /** ALERT_DASHBOARD_URL: the dashboard each notification links to (null: none, the psql command instead). */
+  dashboardUrl: string | null;
   /** How far back a run still evaluates windows holding entries committed since the previous run. */
   graceMs: number;
   /** Entries older than this when a run examines them are not reported as late data; 0 turns the late check off. */
@@ -89,9 +91,25 @@ export function readAlertConfig(env: Env): AlertConfig {
     muteWindows,
     topicArn,
     subjectPrefix: prefix,
+    dashboardUrl: readDashboardUrl(env),
     graceMs,
     lateHorizonMs,
     snsTimeoutMs: intVar(env, 'ALERT_SNS_TIMEOUT_MS', ALERT_DEFAULTS.snsTimeoutMs, 100),
     groupWaitMs,
   };
+}
+
+/** ALERT_DASHBOARD_URL: an http(s) URL, or unset. */
+export function readDashboardUrl(env: Env): string | null {
+  const text = env.ALERT_DASHBOARD_URL?.trim() ?? '';
+  if (text === '') return null;
+  let url: URL | null = null;
+  try {
+    url = new URL(text);
+  } catch {
+    url = null;
+  }
+  if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    throw new ConfigError(`ALERT_DASHBOARD_URL must be the dashboard's http(s) URL, such as http://127.0.0.1:3000/, got "${text}"`, { text });
+  return url.toString();
 }

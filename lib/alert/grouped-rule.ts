@@ -58,6 +58,7 @@ export interface GroupedEvaluation {
 
 export interface GroupedDeps {
   subjectPrefix: string;
+  dashboardUrl?: string | null;
   graceMs: number;
   logger?: AppLogger;
 }
@@ -148,6 +149,7 @@ async function evaluateKey(
       rule,
       now,
       prefix: deps.subjectPrefix,
+      dashboardUrl: deps.dashboardUrl,
       details,
       firingSince: decision.notify === 'firing' ? null : (previous?.firingSince ?? null),
       labels,
@@ -166,7 +168,7 @@ async function evaluateKey(
   if (
     !decision.notify &&
     decision.next.state === 'firing' &&
-    (await remindAfterSilence(client, deps.subjectPrefix, rule, key, labels, window, previous, now))
+    (await remindAfterSilence(client, deps.subjectPrefix, deps.dashboardUrl, rule, key, labels, window, previous, now))
   ) {
     decision.next = { ...decision.next, lastNotifiedAt: now };
     notified = 'reminder';
@@ -216,6 +218,7 @@ async function evaluateKeyLimit(
       rule,
       now,
       prefix: deps.subjectPrefix,
+      dashboardUrl: deps.dashboardUrl,
       details: await readWindowDetails(client, rule, window),
       keysOverLimit: over,
       firingSince: previous?.firingSince ?? null,
@@ -242,6 +245,7 @@ async function evaluateKeyLimit(
 export async function remindAfterSilence(
   client: pg.PoolClient,
   subjectPrefix: string,
+  dashboardUrl: string | null | undefined,
   rule: AlertRule,
   key: RuleKey,
   labels: KeyLabels,
@@ -257,6 +261,7 @@ export async function remindAfterSilence(
     rule,
     now,
     prefix: subjectPrefix,
+    dashboardUrl,
     details,
     firingSince: previous?.firingSince ?? null,
     labels,

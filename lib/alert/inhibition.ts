@@ -22,6 +22,7 @@ import { queueNotification } from './state-store';
 export interface InhibitionDeps {
   rules: readonly AlertRule[];
   subjectPrefix: string;
+  dashboardUrl?: string | null;
 }
 
 /**
@@ -41,6 +42,7 @@ export async function releaseInhibited(client: pg.PoolClient, deps: InhibitionDe
       rule,
       now,
       prefix: deps.subjectPrefix,
+      dashboardUrl: deps.dashboardUrl,
       details,
       firingSince: kind === 'reminder' ? (row.firing_since?.getTime() ?? null) : null,
       labels,

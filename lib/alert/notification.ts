@@ -112,6 +112,8 @@ export interface NotificationInput {
   silenceEnded?: SilenceEnded | null;
   /** Sent now because the critical alert `by` of the same source, which this one was folded into since `since`, no longer fires (inhibition.ts). */
   inhibitionEnded?: { by: string; since: number } | null;
+  /** The dashboard's URL (ALERT_DASHBOARD_URL): the next step links to this alert there; null: the psql command. */
+  dashboardUrl?: string | null;
 }
 
 /** The silence, or the opening of a mute window, that recorded a key's latest notification and has ended. */
@@ -435,7 +437,15 @@ export function wrapProse(lines: readonly string[], columns = BODY_COLUMNS): str
  */
 function nextStepLines(input: NotificationInput): string[] {
   if (input.kind === 'late' || input.keysOverLimit !== undefined) return [];
-  const at = new Date(Math.min(input.details.to, input.now))
+  const end = new Date(Math.min(input.details.to, input.now));
+  if (input.dashboardUrl) {
+    const url = new URL(input.dashboardUrl);
+    url.searchParams.set('rule', input.rule.name);
+    url.searchParams.set('at', end.toISOString().replace(/\.\d+Z$/, 'Z'));
+    url.hash = 'history';
+    return ['', 'Next: this alert and the entries around it on the dashboard:', `  ${url.toString()}`];
+  }
+  const at = end
     .toISOString()
     .replace('T', ' ')
     .replace(/\.\d+Z$/, '+00');
