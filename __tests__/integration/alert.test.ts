@@ -412,7 +412,7 @@ describe('Function: runAlert', () => {
         '[logmon] FIRING any-fatal: 1 FATAL in 1m (threshold 1)',
         '[logmon] FIRING health:rule-failing: 1 rule could not be evaluated: bad-pattern',
       ]);
-      expect(sns.messages[1]!.message).toContain('bad-pattern: ALERT_RULES: rule "bad-pattern": pattern is not a valid PostgreSQL regular expression');
+      expect(flat(sns.messages[1]!.message)).toContain('bad-pattern: ALERT_RULES: rule "bad-pattern": pattern is not a valid PostgreSQL regular expression');
     });
 
     it('cancels a rule whose statement runs past its time limit, and evaluates the next one', async () => {

@@ -205,7 +205,8 @@ if (!CHROMIUM) {
       expect(await page.locator('ul.thresholds li').count()).toBe(2);
       expect(await page.locator('tr.template').count()).toBe(2);
       expect(await page.locator('tr.source').count()).toBe(2);
-      expect(await page.locator('#history tbody tr').count()).toBe(3);
+      // the three seeded notifications; a scheduled evaluation at a minute boundary may have added its own
+      expect(await page.locator('#history tbody tr').count()).toBeGreaterThanOrEqual(3);
       await page.screenshot({ path: path.join(OUT, 'dashboard-no-javascript.png'), fullPage: true });
 
       // Act: the newest minute of the table
