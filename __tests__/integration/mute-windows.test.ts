@@ -168,7 +168,7 @@ describe('Mute windows', () => {
     // Assess
     expect(sns.messages.map((m) => (m.subject ?? '').replace(/: .*/, ''))).toEqual(expected);
     if (rules === 'health:*')
-      expect(sns.messages[0]!.message).toContain('The mute window "maintenance" (daily 01:00-01:05 UTC) ended at 2026-01-04 01:05:00 UTC');
+      expect(flat(sns.messages[0]!.message)).toContain('The mute window "maintenance" (daily 01:00-01:05 UTC) ended at 2026-01-04 01:05:00 UTC');
   });
 
   it('ends an opening at the next evaluation when its window is removed from the configuration', async () => {
