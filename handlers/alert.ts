@@ -6,6 +6,7 @@ import { createPoolCache } from '../lib/platform/db';
 import { wrapJob } from '../lib/platform/lambda';
 import { logger } from '../lib/platform/logger';
 import { createSnsClient } from '../lib/alert/sns-client';
+import { createChannels } from '../lib/alert/channels';
 import { databaseNow } from '../lib/alert/evaluation-clock';
 import { alertMetrics, readOutboxBacklog } from '../lib/alert/outbox-metrics';
 import { createMetricEmitter } from '../lib/platform/metrics';
@@ -14,7 +15,8 @@ import type { EvaluationRequestEvent } from '../lib/platform/job-events';
 
 // Built once per container: invalid rules fail the cold start, naming the rule and field.
 const config = readAlertConfig(process.env);
-const sns = createSnsClient({ topicArn: config.topicArn, timeoutMs: config.snsTimeoutMs });
+const sns = config.topicArn ? createSnsClient({ topicArn: config.topicArn, timeoutMs: config.snsTimeoutMs }) : undefined;
+const channels = createChannels(config.channels, { sns, topicArn: config.topicArn });
 const pools = createPoolCache();
 const metrics = createMetricEmitter('alert');
 
@@ -28,8 +30,7 @@ export const handler = wrapJob<ScheduledEvent | EvaluationRequestEvent | undefin
     rules: config.rules,
     health: config.health,
     muteWindows: config.muteWindows,
-    sns,
-    topicArn: config.topicArn,
+    channels,
     subjectPrefix: config.subjectPrefix,
     dashboardUrl: config.dashboardUrl,
     graceMs: config.graceMs,

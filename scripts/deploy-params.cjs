@@ -165,6 +165,24 @@ const PARAMETERS = {
     check: (v) => (/^https:\/\/[^\s]+$/.test(v) ? undefined : 'must be the https:// URL of the dashboard'),
   },
   alertSnsTimeoutMs: { required: false, example: '10000', check: wholeNumber },
+  // The notification channels' secrets (docs/alerting.md#channels); the alert function checks them at start-up.
+  smtpAlertsUrl: {
+    required: false,
+    example: 'smtps://alerts:app-password@smtp.example.com:465',
+    check: (v) => (/^smtps?:\/\/\S+$/.test(v) ? undefined : 'must be an smtp:// or smtps:// URL'),
+  },
+  alertWebhookUrl: {
+    required: false,
+    example: 'https://ops.example.com/logmon',
+    check: (v) => (/^https?:\/\/\S+$/.test(v) ? undefined : 'must be an http(s):// URL'),
+  },
+  alertWebhookSecret: { required: false, example: 'a-long-random-secret', check: (v) => (v.length >= 16 ? undefined : 'must be at least 16 characters') },
+  slackWebhookUrl: {
+    required: false,
+    example: 'https://hooks.slack.com/services/T0000/B0000/XXXXXXXX',
+    check: (v) => (/^https:\/\/\S+$/.test(v) ? undefined : 'must be an https:// URL'),
+  },
+  pagerdutyRoutingKey: { required: false, example: '0123456789abcdef0123456789abcdef', check: (v) => (/^\S+$/.test(v) ? undefined : 'must have no spaces') },
   snsMaxAttempts: { required: false, example: '3', check: wholeNumber },
   snsEndpointUrl: {
     required: false,

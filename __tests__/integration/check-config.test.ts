@@ -125,4 +125,31 @@ describe('Command: npm run check-config', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('ok  alert: 1 mute window: db-maintenance (error-burst, sun 02:00-04:00 Europe/Berlin)\n');
   });
+  it('exits 1 on a channel whose secret variable is unset, in the words of start-up, and lists the channels it read otherwise', async () => {
+    // Prepare
+    const rules = JSON.stringify({
+      channels: [
+        { name: 'sns', type: 'sns' },
+        { name: 'pager', type: 'pagerduty', routingKeyFrom: 'TEST_PD_KEY', match: { severity: ['critical'] } },
+      ],
+    });
+    let startUp = '';
+    try {
+      readAlertConfig({ ALERT_TOPIC_ARN: TOPIC, ALERT_RULES: rules });
+    } catch (err) {
+      startUp = (err as Error).message;
+    }
+
+    // Act
+    const failing = await checkConfig({ LOG_FILES: path.join(dir, '*.log'), ALERT_RULES: rules });
+    const passing = await checkConfig({ LOG_FILES: path.join(dir, '*.log'), ALERT_RULES: rules, TEST_PD_KEY: 'abc123' });
+
+    // Assess
+    expect(startUp).toBe('ALERT_RULES: channel "pager": routingKeyFrom names TEST_PD_KEY, which is not set (or blank)');
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toContain(`PROBLEM  ${startUp}\n`);
+    expect(passing.code).toBe(0);
+    expect(passing.stdout).toContain('ok  alert: 2 channels: sns (sns, everything), pager (pagerduty, severity=critical)\n');
+    expect(passing.stdout).not.toContain('abc123');
+  });
 });

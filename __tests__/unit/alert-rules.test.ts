@@ -281,7 +281,7 @@ describe('Function: readAlertConfig', () => {
   });
 
   it.each([
-    [{ mutewindows: [] }, 'ALERT_RULES: "mutewindows" is not a known section (known: rules, health, muteWindows)'],
+    [{ mutewindows: [] }, 'ALERT_RULES: "mutewindows" is not a known section (known: rules, health, muteWindows, channels)'],
     [
       { muteWindows: [{ name: 'm', rules: 'eror-burst', from: '02:00', to: '04:00', timeZone: 'UTC' }] },
       'ALERT_RULES: mute window "m": rules matches no rule, got "eror-burst" (rules: error-burst, any-fatal; "health:*" for the health rules)',

@@ -50,6 +50,7 @@ describe('Function: parseHealthRules', () => {
       'outbox-not-draining',
       'rule-failing',
       'alert-behind',
+      'channel-failing',
     ]);
     expect(rules[0]).toMatchObject({ afterMs: 10 * 60_000, severity: 'warning' });
   });

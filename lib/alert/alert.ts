@@ -33,7 +33,7 @@ import {
 import { ensureSchema } from '../platform/migrations';
 import { formatNotification } from './notification';
 import { observeHealth } from './health-checks';
-import type { HealthRunFacts, RuleFailure } from './health-checks';
+import type { HealthObservation, HealthRunFacts, RuleFailure } from './health-checks';
 import { describeError } from '../platform/errors';
 import { formatDuration } from '../platform/duration';
 import { chooseEvaluationTime } from './evaluation-clock';
@@ -46,9 +46,11 @@ import { DEFAULT_HEALTH_RULES, HEALTH_CHECK, HEALTH_RULE_PREFIX } from './health
 import type { HealthRule } from './health-rules';
 import { HEALTH_SQL } from '../../sql/health-statements';
 import type { OutageRow } from '../../sql/health-statements';
-import type { NotificationInput } from './notification';
+import type { Notification, NotificationInput } from './notification';
 import { publishOutbox } from './outbox-publisher';
-import type { PublishFailure, PublishHooks } from './outbox-publisher';
+import type { NotificationChannel } from './notification-channel';
+import { snsChannel } from './sns-channel';
+import type { ChannelPublishSummary, PublishFailure, PublishHooks } from './outbox-publisher';
 import { busiestFreshWindow, countCap, countWindow, readIncidentDetails, readWindowDetails, windowEndingAt } from './rule-window';
 import type { CountedWindow } from './rule-window';
 
@@ -66,8 +68,10 @@ export interface AlertDeps {
   health?: readonly HealthRule[];
   /** The recurring mute windows (AlertConfig.muteWindows); none when omitted. */
   muteWindows?: readonly MuteWindow[];
-  sns: Pick<SNSClient, 'send'>;
-  topicArn: string;
+  /** The notification channels (createChannels); without them the SNS topic of `sns` and `topicArn` alone. */
+  channels?: readonly NotificationChannel[];
+  sns?: Pick<SNSClient, 'send'>;
+  topicArn?: string;
   /** Milliseconds since the epoch: the end of every window, and the time of every state change (see referenceNow). */
   now?: () => number;
   /**
@@ -186,7 +190,16 @@ export interface AlertSummary {
   /** The health rules, evaluated after the threshold rules. */
   health: HealthSummary[];
   /** queued: by this evaluation (recorded ones too); inhibited: of those, folded into a critical's mail instead of sent (inhibition.ts). */
-  notifications: { queued: number; inhibited: number; sent: number; failed: number; pending: number; failures: PublishFailure[] };
+  notifications: {
+    queued: number;
+    inhibited: number;
+    sent: number;
+    failed: number;
+    pending: number;
+    failures: PublishFailure[];
+    /** Per channel, when a `channels:` section configures them. */
+    channels?: Record<string, ChannelPublishSummary>;
+  };
 }
 
 interface Evaluation {
@@ -204,8 +217,10 @@ interface Evaluation {
   visibleUntil: string | null;
 }
 
-type RunDeps = Required<Pick<AlertDeps, 'pool' | 'rules' | 'health' | 'muteWindows' | 'subjectPrefix' | 'lateHorizonMs' | 'graceMs'>> &
-  Pick<AlertDeps, 'dashboardUrl' | 'logger' | 'hooks' | 'commitSafetyMarginMs' | 'maxExaminedEntries' | 'referenceNow'>;
+type RunDeps = Required<Pick<AlertDeps, 'pool' | 'rules' | 'health' | 'muteWindows' | 'subjectPrefix' | 'lateHorizonMs' | 'graceMs'>> & {
+  /** The configured channels' names (health:channel-failing). */
+  channelNames: readonly string[];
+} & Pick<AlertDeps, 'dashboardUrl' | 'logger' | 'hooks' | 'commitSafetyMarginMs' | 'maxExaminedEntries' | 'referenceNow'>;
 
 /**
  * The window that drives a rule's state machine: the one ending now, or,
@@ -460,6 +475,16 @@ async function retireRule(client: pg.PoolClient, deps: RunDeps, name: string, ke
 }
 
 /**
+ * health:channel-failing names the failing channels in its `channel`
+ * attribute: routing sends it to the other channels (channel-routing.ts).
+ */
+function routedAway(rule: HealthRule, notification: Notification, observation: HealthObservation): Notification {
+  if (rule.check !== HEALTH_CHECK.CHANNEL_FAILING || !observation.active || observation.where.length === 0) return notification;
+  const attributes = { ...notification.attributes, channel: observation.where.join(',') };
+  return { ...notification, attributes };
+}
+
+/**
  * One health rule: observe its check, step the same state machine as a
  * threshold rule (the condition counts 1, the threshold is 1, no PENDING),
  * queue what the step owes. outbox-not-draining queues nothing (the outbox
@@ -493,7 +518,7 @@ async function evaluateHealthRule(
       prefix: deps.subjectPrefix,
       firingSince: decision.notify === 'firing' ? null : (previous?.firingSince ?? null),
     });
-    await queueNotification(client, rule.name, notification, now);
+    await queueNotification(client, rule.name, routedAway(rule, notification, observation), now);
   }
   // a silence or mute window that recorded its latest notification ended while it still fails: one message says so
   let notified = silent ? null : decision.notify;
@@ -508,7 +533,7 @@ async function evaluateHealthRule(
       firingSince: previous?.firingSince ?? null,
       silenceEnded: ended,
     });
-    await queueNotification(client, rule.name, notification, now);
+    await queueNotification(client, rule.name, routedAway(rule, notification, observation), now);
     decision.next = { ...decision.next, lastNotifiedAt: now };
     notified = 'reminder';
   }
@@ -718,6 +743,7 @@ async function evaluateLocked(client: pg.PoolClient, deps: RunDeps, clock: numbe
       await evaluateHealthRule(client, deps, rule, keysOf(rule.name).get(NO_KEY) ?? null, now, {
         ruleFailures: failures,
         cursor: { backlog: range?.more === true, examinedUntil: step.position.at },
+        channels: deps.channelNames,
       }),
     );
   queued += health.filter((h) => h.notification !== null).length;
@@ -778,10 +804,13 @@ export async function runAlert(deps: AlertDeps): Promise<AlertSummary> {
   const started = Date.now();
   const runId = deps.runId ?? crypto.randomUUID();
   const now = (deps.now ?? Date.now)();
+  const channels = deps.channels ?? (deps.sns && deps.topicArn ? [snsChannel(deps.sns, deps.topicArn)] : []);
   const runDeps: RunDeps = {
     pool: deps.pool,
     rules: deps.rules,
-    health: deps.health ?? DEFAULT_HEALTH_RULES,
+    // with one channel there is no other to tell: outbox-not-draining watches it
+    health: (deps.health ?? DEFAULT_HEALTH_RULES).filter((r) => r.check !== HEALTH_CHECK.CHANNEL_FAILING || channels.length > 1),
+    channelNames: channels.map((c) => c.name),
     muteWindows: deps.muteWindows ?? [],
     subjectPrefix: deps.subjectPrefix ?? ALERT_DEFAULTS.subjectPrefix,
     dashboardUrl: deps.dashboardUrl ?? null,
@@ -801,8 +830,7 @@ export async function runAlert(deps: AlertDeps): Promise<AlertSummary> {
   const correction = evaluation.evaluatedAt - evaluation.clock;
   const published = await publishOutbox({
     pool: deps.pool,
-    sns: deps.sns,
-    topicArn: deps.topicArn,
+    channels,
     now: () => clock() + correction,
     logger: deps.logger,
     shouldStop: deps.shouldStop,

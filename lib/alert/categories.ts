@@ -24,10 +24,11 @@ export type Severity = (typeof SEVERITY)[keyof typeof SEVERITY];
 
 /**
  * `alert_outbox.suppressed`: why a notification was recorded and not sent
- * (016_inhibition.sql): a silence, a mute window's opening, or a critical
- * alert of the same source it was folded into. NULL: it was sent.
+ * (016_inhibition.sql): a silence, a mute window's opening, a critical
+ * alert of the same source it was folded into, or no channel's `match`
+ * taking it (017_channel_deliveries.sql). NULL: it was sent.
  */
-export const SUPPRESSION = { SILENCED: 'silenced', MUTED: 'muted', INHIBITED: 'inhibited' } as const;
+export const SUPPRESSION = { SILENCED: 'silenced', MUTED: 'muted', INHIBITED: 'inhibited', UNROUTED: 'unrouted' } as const;
 export type Suppression = (typeof SUPPRESSION)[keyof typeof SUPPRESSION];
 
 /** The `state` message attribute (in `alert_outbox.attributes`): a reminder is sent as `firing`. */

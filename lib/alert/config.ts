@@ -9,14 +9,18 @@ import { muteWindowsOf, windowMatchesRule } from './mute-windows';
 import type { MuteWindow } from './mute-windows';
 import type { HealthRule } from './health-rules';
 import { readRulesDocument, rulesOfDocument } from './rules';
+import { CHANNEL_TYPE, channelsOf } from './channel-config';
+import type { ChannelConfig } from './channel-config';
 import type { AlertRule } from './rules';
 
 export interface AlertConfig {
   rules: AlertRule[];
   /** The enabled built-in health rules (the `health:` section of ALERT_RULES; all of them by default). */
   health: HealthRule[];
-  /** The SNS topic notifications are published to. */
+  /** The SNS topic notifications are published to ('' when no sns channel is configured). */
   topicArn: string;
+  /** Where notifications go (the `channels:` section of ALERT_RULES; the SNS topic alone by default). */
+  channels: ChannelConfig[];
   /** Starts every subject, e.g. "[logmon]" or "[logmon prod]". */
   subjectPrefix: string;
   /** ALERT_DASHBOARD_URL: the dashboard each notification links to (null: none, the psql command instead). */
@@ -47,8 +51,12 @@ const TOPIC_ARN = /^arn:[a-z-]+:sns:[a-z0-9-]+:[0-9]+:[A-Za-z0-9_.-]{1,256}$/;
  *   const config = readAlertConfig(process.env);
  */
 export function readAlertConfig(env: Env): AlertConfig {
+  const doc = readRulesDocument(env.ALERT_RULES);
+  const snsTimeoutMs = intVar(env, 'ALERT_SNS_TIMEOUT_MS', ALERT_DEFAULTS.snsTimeoutMs, 100);
+  const channels = channelsOf(doc, env, snsTimeoutMs);
   const topicArn = env.ALERT_TOPIC_ARN?.trim() ?? '';
-  if (!TOPIC_ARN.test(topicArn)) {
+  // without an sns channel the topic is not used: a server without AWS needs none
+  if (channels.some((c) => c.type === CHANNEL_TYPE.SNS) && !TOPIC_ARN.test(topicArn)) {
     throw new ConfigError(`ALERT_TOPIC_ARN must be an SNS topic ARN (arn:aws:sns:region:account:name), got "${topicArn}"`, { topicArn });
   }
   // Blank is unset: serverless.yml passes '' for a variable the shell or the deploy leaves out.
@@ -73,7 +81,6 @@ export function readAlertConfig(env: Env): AlertConfig {
   if (groupWaitMs === null || groupWaitMs > MAX_GROUP_WAIT_MS) {
     throw new ConfigError(`ALERT_GROUP_WAIT must be a duration up to 10m such as "2m" ("0s": each mail at once), got "${groupWaitText}"`, { groupWaitText });
   }
-  const doc = readRulesDocument(env.ALERT_RULES);
   const rules = rulesOfDocument(doc, { ingestedLevels: readLogLevels(env) });
   const health = parseHealthRules(healthSectionOf(doc));
   const muteWindows = muteWindowsOf(doc);
@@ -90,11 +97,12 @@ export function readAlertConfig(env: Env): AlertConfig {
     health,
     muteWindows,
     topicArn,
+    channels,
     subjectPrefix: prefix,
     dashboardUrl: readDashboardUrl(env),
     graceMs,
     lateHorizonMs,
-    snsTimeoutMs: intVar(env, 'ALERT_SNS_TIMEOUT_MS', ALERT_DEFAULTS.snsTimeoutMs, 100),
+    snsTimeoutMs,
     groupWaitMs,
   };
 }

@@ -3,6 +3,8 @@ import type pg from 'pg';
 import { HEALTH_SQL as SQL } from '../../sql/health-statements';
 import type { HealthCursorRow, LatestIngestRunRow, NewLossRow, OldestUnsentRow, ProblemSourceRow, RecentLinesRow } from '../../sql/health-statements';
 import { ALERT_SQL } from '../../sql/alert-statements';
+import { DELIVERY_SQL } from '../../sql/channel-statements';
+import type { ChannelBacklogRow } from '../../sql/channel-statements';
 import type { LogmonTransactionRow } from '../../sql/alert-statements';
 import { LOSS_KINDS } from '../ingest/anomaly';
 import { LOGMON_APPLICATION } from '../platform/db';
@@ -22,6 +24,8 @@ export interface HealthRunFacts {
   ruleFailures: readonly RuleFailure[];
   /** The commit cursor after this run's step: still behind what is committed (a backlog), and where it stands. */
   cursor?: { backlog: boolean; examinedUntil: string };
+  /** The configured channels' names (channel-failing). */
+  channels?: readonly string[];
 }
 
 /**
@@ -218,6 +222,39 @@ async function outboxNotDraining(client: pg.PoolClient, rule: HealthRule, now: n
 }
 
 /**
+ * channel-failing: a configured channel owes a notification it failed to
+ * deliver, queued `after` or longer ago (a channel that has nothing to send
+ * is not looked at). Names each such channel; its notification is routed
+ * to the other channels (channel-routing.ts).
+ */
+async function channelFailing(client: pg.PoolClient, rule: HealthRule, now: number, channels: readonly string[]): Promise<HealthObservation> {
+  const rows = (await client.query<ChannelBacklogRow>(DELIVERY_SQL.channelBacklog, [channels])).rows;
+  const failing = rows.filter((r) => r.oldest_failed !== null && now - r.oldest_failed.getTime() >= rule.afterMs);
+  const age = (r: ChannelBacklogRow): string => formatDuration(Math.max(0, now - (r.oldest_failed?.getTime() ?? now)));
+  const first = failing[0];
+  const active = first !== undefined;
+  return {
+    active,
+    headline: !active
+      ? 'every channel delivers'
+      : failing.length === 1
+        ? `channel ${first.channel} failing for ${age(first)}: ${plural(Number(first.unsent), 'notification')} unsent`
+        : `${failing.length} channels failing: ${failing.map((r) => r.channel).join(', ')}`,
+    lines: active
+      ? [
+          'Channels:',
+          ...failing.map(
+            (r) =>
+              `  ${r.channel}: ${r.unsent} unsent, the oldest failed one queued ${utc(r.oldest_failed!)}; last error: ${r.last_error ?? '(none recorded)'}`,
+          ),
+        ]
+      : [],
+    hint: 'Look at the channel named: its receiver, its credentials (the variables its urlFrom / secretFrom / routingKeyFrom name), the network path from the alert function (docs/alerting.md#channels). Nothing is lost: each notification is sent to it once it accepts them again.',
+    where: failing.map((r) => r.channel),
+  };
+}
+
+/**
  * alert-behind: the rules are not seeing entries as they are committed. A
  * transaction of a logmon session open for `after` or longer holds the
  * commit cursor (a stuck or frozen ingest: entries committed since it began
@@ -286,5 +323,7 @@ export async function observeHealth(
       return outboxNotDraining(client, rule, now);
     case 'alert-behind':
       return alertBehind(client, rule, run);
+    case 'channel-failing':
+      return channelFailing(client, rule, now, run.channels ?? []);
   }
 }

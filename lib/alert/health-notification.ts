@@ -34,6 +34,8 @@ const MEANING: Record<HealthRule['check'], string> = {
     'An alert rule could not be evaluated (PostgreSQL refused it, or it ran past its time limit): it cannot fire. Every other rule is evaluated as usual.',
   'alert-behind':
     'The rules do not see entries as they are committed: they are counted, once, when the alert job reaches them; alerts on them wait until then.',
+  'channel-failing':
+    'A notification channel does not accept notifications: they wait for it (each is sent once it recovers), while the other channels get theirs as usual. This message goes to the channels that work.',
 };
 
 function utc(ms: number): string {

@@ -14,6 +14,7 @@ export const HEALTH_CHECK = {
   OUTBOX_NOT_DRAINING: 'outbox-not-draining',
   RULE_FAILING: 'rule-failing',
   ALERT_BEHIND: 'alert-behind',
+  CHANNEL_FAILING: 'channel-failing',
 } as const;
 export type HealthCheck = (typeof HEALTH_CHECK)[keyof typeof HEALTH_CHECK];
 export const HEALTH_CHECKS: readonly HealthCheck[] = Object.values(HEALTH_CHECK);
@@ -27,7 +28,7 @@ export interface HealthRule {
   /** `health:<check>`: the alert_state and alert_outbox rule name. */
   name: string;
   severity: Severity;
-  /** ingest-not-running, outbox-not-draining and alert-behind: how long the condition must last. not-understood: the runs looked at. */
+  /** ingest-not-running, outbox-not-draining, alert-behind and channel-failing: how long the condition must last. not-understood: the runs looked at. */
   afterMs: number;
   /** not-understood: FIRING above this share of unparsed lines (0..1)... */
   share: number;
@@ -50,6 +51,7 @@ export const HEALTH_DEFAULTS: Readonly<Record<HealthCheck, Readonly<Spec>>> = {
   'outbox-not-draining': { severity: SEVERITY.WARNING, after: '10m' },
   'rule-failing': { severity: SEVERITY.CRITICAL },
   'alert-behind': { severity: SEVERITY.WARNING, after: '5m' },
+  'channel-failing': { severity: SEVERITY.WARNING, after: '5m' },
 };
 
 const COMMON_FIELDS = ['enabled', 'severity', 'repeatInterval', 'maxNotificationsPerHour'] as const;
@@ -62,6 +64,7 @@ const FIELDS: Record<HealthCheck, readonly string[]> = {
   'outbox-not-draining': [...COMMON_FIELDS, 'after'],
   'rule-failing': COMMON_FIELDS,
   'alert-behind': [...COMMON_FIELDS, 'after'],
+  'channel-failing': [...COMMON_FIELDS, 'after'],
 };
 
 function fail(check: string, field: string, problem: string, value: unknown): never {

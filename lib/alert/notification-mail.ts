@@ -31,7 +31,8 @@ export interface MailTransport {
 
 /** The SMTP transport of `settings`, with short time limits (a local catcher answers at once). */
 export function createMailTransport(settings: MailSettings): MailTransport {
-  return nodemailer.createTransport(settings.smtpUrl, { connectionTimeout: 5000, greetingTimeout: 5000, socketTimeout: 10_000 });
+  // options, not message defaults (nodemailer's second argument): the url and the time limits together
+  return nodemailer.createTransport({ url: settings.smtpUrl, connectionTimeout: 5000, greetingTimeout: 5000, socketTimeout: 10_000 });
 }
 
 /**

@@ -386,13 +386,13 @@ export function readRulesDocument(value: string | undefined, deps: LoadRulesDeps
   }
 }
 
-/** The sections of an ALERT_RULES document given as an object (health-rules.ts, mute-windows.ts). */
-export const RULES_DOCUMENT_SECTIONS = ['rules', 'health', 'muteWindows'] as const;
+/** The sections of an ALERT_RULES document given as an object (health-rules.ts, mute-windows.ts, channel-config.ts). */
+export const RULES_DOCUMENT_SECTIONS = ['rules', 'health', 'muteWindows', 'channels'] as const;
 
 /**
  * The threshold rules of a parsed ALERT_RULES document: its list, or the
  * default rules when it is unset or has only other sections (`health:`,
- * `muteWindows:`). A section of another name is an error (a typo would
+ * `muteWindows:`, `channels:`). A section of another name is an error (a typo would
  * silently drop it).
  */
 export function rulesOfDocument(doc: unknown, options: ParseRulesOptions = {}): AlertRule[] {

@@ -102,6 +102,16 @@ export class PublishError extends LogmonError {
   }
 }
 
+/** A notification channel other than SNS (SMTP, a webhook, Slack, PagerDuty) did not accept a notification. */
+export class ChannelDeliveryError extends LogmonError {
+  public readonly channel: string;
+  public constructor(message: string, context: { channel: string; outboxId: number; rule: string; status?: number }, options?: ErrorOptions) {
+    super(message, context, options);
+    this.name = 'ChannelDeliveryError';
+    this.channel = context.channel;
+  }
+}
+
 /** One line for humans: the message plus its causes. */
 export function describeError(err: unknown): string {
   const parts: string[] = [];

@@ -1,5 +1,6 @@
 import { readAlertConfig } from '../alert/config';
 import type { AlertConfig } from '../alert/config';
+import type { ChannelConfig } from '../alert/channel-config';
 import { scheduleText } from '../alert/mute-windows';
 import { readIngestConfig } from '../ingest/config';
 import type { IngestConfig } from '../ingest/config';
@@ -35,12 +36,20 @@ function describeIngest(config: IngestConfig): string[] {
   return [`ingest: ${sources.length} source${sources.length === 1 ? '' : 's'} (${sources.map((s) => s.name).join(', ')})`];
 }
 
+/** A channel in one phrase: its name, type, routing and where its secrets come from (never their values). */
+function describeChannel(c: ChannelConfig): string {
+  const match = Object.entries(c.match).map(([field, values]) => `${field}=${values.join('|')}`);
+  const from = c.type === 'smtp' ? ` from ${c.urlFrom}` : c.type === 'webhook' ? ` signed with ${c.secretFrom}` : '';
+  return `${c.name} (${c.type}${from}${match.length > 0 ? `, ${match.join(' ')}` : ', everything'})`;
+}
+
 function describeAlert(config: AlertConfig): string[] {
   return [
     `alert: ${config.rules.length} rule${config.rules.length === 1 ? '' : 's'}: ${config.rules
       .map((r) => `${r.name}${r.groupBy.length > 0 ? ` [per ${r.groupBy.join('+')}]` : ''}${r.type === 'new-template' ? ' (new-template)' : ''}`)
       .join(', ')}`,
     `alert: ${config.health.length} health check${config.health.length === 1 ? '' : 's'}: ${config.health.map((h) => h.name).join(', ')}`,
+    `alert: ${config.channels.length} channel${config.channels.length === 1 ? '' : 's'}: ${config.channels.map(describeChannel).join(', ')}`,
     ...(config.muteWindows.length > 0
       ? [
           `alert: ${config.muteWindows.length} mute window${config.muteWindows.length === 1 ? '' : 's'}: ${config.muteWindows
