@@ -9,6 +9,7 @@ import { runIngestPasses } from '../lib/ingest/ingest-passes';
 import { formatLocalTimestamp } from '../lib/platform/local-time';
 import type { BenchServer } from './bench-database';
 import { createScratchDatabase } from './bench-database';
+import { seededRandom } from './log-data';
 
 // Detection latency, end to end (issue 13): a writer appends lines to files
 // at a steady rate and a FATAL at random instants; ingest and alert run on
@@ -61,18 +62,6 @@ const INGEST_TIME_LIMIT_MS = 75_000 - 2000;
 /** After the window, the bench waits at most this long for the last FIRINGs. */
 const DRAIN_MS = 150_000;
 
-/** mulberry32: a small seeded generator, so a run's instants can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The value at quantile q (0..1) of ascending values, nearest rank. */
 export function quantile(sorted: readonly number[], q: number): number | null {
   if (sorted.length === 0) return null;
@@ -89,7 +78,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  *   const result = await measureLatency(server, { mode: 'default', windowMs: 180_000, seed: 1, workDir, log: say });
  */
 export async function measureLatency(server: BenchServer, options: LatencyOptions): Promise<LatencyResult> {
-  const rand = random(options.seed);
+  const rand = seededRandom(options.seed);
   const fatalCount = Math.max(1, Math.round(options.windowMs / FATAL_EVERY_MS));
   const files = Array.from({ length: fatalCount + 4 }, (_, i) => `f${String(i + 1).padStart(2, '0')}.log`);
   const dir = fs.mkdtempSync(path.join(options.workDir, `latency-${options.mode}-`));
