@@ -125,6 +125,14 @@ async function main(): Promise<void> {
     stopping = true;
     say('stopping');
     stopGenerator();
+    // the mail catcher first: it holds nothing, and it must not outlive a stop cut short
+    if (mail?.child.pid && mail.child.exitCode === null) {
+      try {
+        process.kill(-mail.child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
     if (child.exitCode === null && child.pid) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       try {
@@ -135,13 +143,6 @@ async function main(): Promise<void> {
       const timer = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 10000);
       await exited;
       clearTimeout(timer);
-    }
-    if (mail?.child.pid && mail.child.exitCode === null) {
-      try {
-        process.kill(-mail.child.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
     }
     fs.rmSync(CHILDREN_FILE, { force: true });
     await stopDatabase().catch((err: unknown) => say(`stopping PostgreSQL failed: ${describeError(err)}`));
