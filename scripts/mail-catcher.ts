@@ -42,12 +42,18 @@ export async function startMailCatcher(smtpPort: number, webPort: number): Promi
     stdio: ['ignore', 'ignore', 'inherit'],
     detached: true,
   });
-  await Promise.race([
-    listening(smtpPort, 15_000),
-    new Promise((_, reject) =>
-      child.once('exit', (code) => reject(new Error(`the mail catcher exited (code ${code}); is port ${smtpPort} or ${webPort} taken?`))),
-    ),
-  ]);
-  await listening(webPort, 15_000);
+  try {
+    await Promise.race([
+      listening(smtpPort, 15_000),
+      new Promise((_, reject) =>
+        child.once('exit', (code) => reject(new Error(`the mail catcher exited (code ${code}); is port ${smtpPort} or ${webPort} taken?`))),
+      ),
+    ]);
+    await listening(webPort, 15_000);
+  } catch (err) {
+    // a catcher that did not come up is not left behind
+    if (child.pid && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+    throw err;
+  }
   return { child, smtpUrl: `smtp://127.0.0.1:${smtpPort}`, inboxUrl: `http://127.0.0.1:${webPort}` };
 }

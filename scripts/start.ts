@@ -104,6 +104,8 @@ async function main(): Promise<void> {
   let mail: MailCatcher | null = null;
   if (options.mail) {
     mail = await startMailCatcher(options.mail.smtpPort, options.mail.webPort);
+    // recorded at once: a start killed before offline is up still has its catcher stopped by the next one
+    fs.writeFileSync(CHILDREN_FILE, JSON.stringify([mail.child.pid]));
     say(`mail: every notification is also mailed to the local inbox ${mail.inboxUrl} (SMTP_URL sends to a real server instead)`);
   } else say(`mail: every notification is also mailed through SMTP_URL`);
 

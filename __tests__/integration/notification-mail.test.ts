@@ -115,6 +115,25 @@ describe('Real e-mail from the local subscriber', () => {
     expect(fs.readFileSync(file, 'utf8')).toContain('Rule "error-burst" is FIRING');
   });
 
+  it('gives up on an SMTP server that accepts the connection and never answers, within its time limit', async () => {
+    // Prepare: a server that says nothing
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    const port = await freePort();
+    await new Promise<void>((resolve) => silent.listen(port, '127.0.0.1', resolve));
+    const handler = loadSubscriber({ NOTIFICATIONS_FILE: path.join(dir, 'n.log'), SMTP_URL: `smtp://127.0.0.1:${port}` });
+
+    // Act
+    const started = Date.now();
+    const run = handler(EVENT, fakeContext('subscriber'));
+
+    // Assess
+    await expect(run).rejects.toThrow('could not mail');
+    expect(Date.now() - started).toBeLessThan(12_000);
+    for (const s of sockets) s.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  }, 20_000);
+
   it("npm start's mail catcher (MailDev) receives the mail and lists it in its web inbox", async () => {
     // Prepare
     const catcher = await startMailCatcher(await freePort(), await freePort());

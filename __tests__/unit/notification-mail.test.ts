@@ -7,6 +7,10 @@ describe('Function: readMailSettings', () => {
     expect(readMailSettings({ SMTP_URL: '  ' })).toBeNull();
   });
 
+  it.each(['127.0.0.1:1025', 'http://mail.example.com/'])('refuses SMTP_URL=%p, naming it', (value) => {
+    expect(() => readMailSettings({ SMTP_URL: value })).toThrow('SMTP_URL must be an smtp:// or smtps:// URL');
+  });
+
   it('defaults the sender and the recipient', () => {
     expect(readMailSettings({ SMTP_URL: 'smtp://127.0.0.1:1025' })).toEqual({
       smtpUrl: 'smtp://127.0.0.1:1025',

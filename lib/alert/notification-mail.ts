@@ -1,4 +1,5 @@
 import nodemailer from 'nodemailer';
+import { ConfigError } from '../platform/errors';
 import type { ReceivedNotification } from './notification-log';
 
 // The local subscriber's real e-mail (issue 18): each notification the topic
@@ -17,6 +18,14 @@ export interface MailSettings {
 export function readMailSettings(env: Record<string, string | undefined>): MailSettings | null {
   const smtpUrl = env.SMTP_URL?.trim() ?? '';
   if (smtpUrl === '') return null;
+  let protocol = '';
+  try {
+    protocol = new URL(smtpUrl).protocol;
+  } catch {
+    protocol = '';
+  }
+  if (protocol !== 'smtp:' && protocol !== 'smtps:')
+    throw new ConfigError(`SMTP_URL must be an smtp:// or smtps:// URL such as smtp://127.0.0.1:1025, got "${redactSmtpUrl(smtpUrl)}"`);
   return {
     smtpUrl,
     from: env.MAIL_FROM?.trim() || 'logmon <logmon@localhost>',
@@ -31,8 +40,19 @@ export interface MailTransport {
 
 /** The SMTP transport of `settings`, with short time limits (a local catcher answers at once). */
 export function createMailTransport(settings: MailSettings): MailTransport {
-  // options, not message defaults (nodemailer's second argument): the url and the time limits together
-  return nodemailer.createTransport({ url: settings.smtpUrl, connectionTimeout: 5000, greetingTimeout: 5000, socketTimeout: 10_000 });
+  // host, port and credentials from the URL by hand: nodemailer's `url` option replaces every other option, the time limits included
+  const url = new URL(settings.smtpUrl);
+  const implicit = url.protocol === 'smtps:';
+  const user = decodeURIComponent(url.username);
+  return nodemailer.createTransport({
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port === '' ? (implicit ? 465 : 25) : Number(url.port),
+    secure: implicit,
+    ...(user === '' ? {} : { auth: { user, pass: decodeURIComponent(url.password) } }),
+    connectionTimeout: 5000,
+    greetingTimeout: 5000,
+    socketTimeout: 10_000,
+  });
 }
 
 /**
