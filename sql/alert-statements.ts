@@ -394,6 +394,10 @@ export const ALERT_SQL = {
       FROM alert_outbox o JOIN alert_state c ON ${CRITICAL_FOR_OUTBOX_ROW}
       WHERE o.created_at = $1 AND o.sent_at IS NULL AND o.suppressed IS NULL AND o.kind IN ('firing', 'reminder', 'resolved')
         AND o.attributes->>'severity' IN ('warning', 'info') AND o.attributes->>'kind' <> 'health'
+        -- the end of an incident whose FIRING went out on its own is told on its own (a pager resolves what it was sent)
+        AND (o.kind <> 'resolved' OR NOT EXISTS (SELECT 1 FROM (SELECT f.suppressed FROM alert_outbox f
+          WHERE f.rule_name = o.rule_name AND f.group_key = o.group_key AND f.id < o.id AND f.kind = 'firing' ORDER BY f.id DESC LIMIT 1) announced
+          WHERE announced.suppressed IS NULL))
       ORDER BY o.id, c.rule_name, c.group_key)
     UPDATE alert_outbox o SET suppressed = 'inhibited', sent_at = $1, message_id = 'inhibited', inhibited_by_rule = t.rule_name, inhibited_by_key = t.group_key
     FROM target t WHERE o.id = t.id

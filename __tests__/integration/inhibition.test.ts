@@ -130,6 +130,26 @@ describe('Inhibition', () => {
     expect(resolved).toMatch(/\n {2}2026-01-06 10:13:00 UTC {2}\[logmon\] RESOLVED db-errors app@web-1: 0 ERROR in 5m \(threshold 5\), fired 10m\n/);
   });
 
+  it('sends the RESOLVED of a warning whose FIRING went out on its own, even while a critical fires for its source', async () => {
+    // Prepare: database errors (a warning) first, FATALs (critical) from 3m
+    rules = parseAlertRules([
+      { name: 'db-errors', levels: ['ERROR'], threshold: 5, window: '5m', groupBy: ['source'] },
+      { name: 'any-fatal', levels: ['FATAL'], threshold: 1, window: '1m', groupBy: ['source'] },
+    ]);
+    await cycle(T0 - MIN);
+
+    // Act: six database errors in the first minute; FATALs every 20 s from 3m until 16m
+    write('app.log', 'ERROR', T0 + 1000, T0 + 60_000, 10_000, 'db timeout');
+    write('app.log', 'FATAL', T0 + 3 * MIN, T0 + 16 * MIN, 20_000, 'worker crashed');
+    for (let m = 1; m <= 14; m += 1) await cycle(T0 + m * MIN);
+
+    // Assess: db-errors announced alone, then its end told while any-fatal still fires (a pager resolves what it was sent)
+    const s = subjects();
+    expect(s[0]).toMatch(/^\[logmon\] FIRING db-errors app@web-1/);
+    expect(s.some((x) => /RESOLVED db-errors/.test(x))).toBe(true);
+    expect(s.some((x) => /RESOLVED any-fatal/.test(x))).toBe(false);
+  });
+
   it('does not fold a warning into a critical whose own notifications are silenced', async () => {
     // Prepare
     await cycle(T0 - MIN);
