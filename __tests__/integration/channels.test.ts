@@ -20,6 +20,7 @@ import { createChannels } from '../../lib/alert/channels';
 import { parseHealthRules } from '../../lib/alert/health-rules';
 import { parseAlertRules } from '../../lib/alert/rules';
 import { createSnsClient } from '../../lib/alert/sns-client';
+import { createPool } from '../../lib/platform/db';
 import type { WebhookPayload } from '../../lib/alert/webhook-payload';
 import { createTestDatabase, emptyTables } from '../support/database';
 import type { TestDatabase } from '../support/database';
@@ -439,6 +440,27 @@ describe('Notification channels', () => {
     expect(resolvedRun.health).toEqual([expect.objectContaining({ state: 'ok', notification: 'resolved' })]);
     expect(hookPayloads(hook.answered())).toEqual(['1 any-fatal firing', '3 any-fatal resolved', '4 health:channel-failing resolved']);
   });
+
+  it('still delivers through SNS while three webhooks hang past the wait for a database connection (channels take turns for connections)', async () => {
+    // Prepare: a server that accepts connections and never answers; three webhooks to it, each waiting 11 s (longer than a pooled connection is waited for)
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}/hook`;
+    await insertEntries(db.pool, [{ at: T0 - 1000, level: 'FATAL', message: 'out of memory', sourceId }]);
+    const hanging = [1, 2, 3].map((i) => ({ name: `hook-${i}`, type: 'webhook', url, secretFrom: 'T_HOOK_SECRET', timeout: '11s' }));
+    const channels = createChannels(channelsOf({ channels: [...hanging, { name: 'sns', type: 'sns' }] }, env(), 2000), { sns: client, topicArn: TOPIC });
+
+    // Act: the functions' pool size (3, lib/platform/db.ts createPoolCache)
+    const pool = createPool(db.url, 3);
+    const summary = await runAlert({ pool, rules, health: [], channels, now: () => T0, commitSafetyMarginMs: 0 }).finally(() => pool.end());
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+
+    // Assess
+    expect(subjects()).toEqual([expect.stringContaining('FIRING any-fatal')]);
+    expect(summary.notifications).toMatchObject({ queued: 1, sent: 1, failed: 3 });
+  }, 90_000);
 
   it('records a notification no channel takes as unrouted, sent nowhere', async () => {
     // Prepare: only critical notifications are routed

@@ -1,3 +1,4 @@
+import { settleAtMost } from '../platform/concurrency';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type pg from 'pg';
 import { ALERT_SQL as SQL } from '../../sql/alert-statements';
@@ -294,6 +295,12 @@ async function publishChannel(
  * @example
  *   const { sent, failed, pending } = await publishOutbox({ pool, channels, now: Date.now });
  */
+/** The pool's largest number of connections (pg.Pool's `options.max`), when it says. */
+function poolSize(pool: unknown): number | undefined {
+  const max = (pool as { options?: { max?: unknown } }).options?.max;
+  return typeof max === 'number' && max > 0 ? max : undefined;
+}
+
 export async function publishOutbox(deps: PublishOutboxDeps): Promise<PublishSummary> {
   const channels = deps.channels ?? (deps.sns && deps.topicArn ? [snsChannel(deps.sns, deps.topicArn)] : []);
   if (channels.length === 0) throw new Error('publishOutbox needs channels, or an SNS client and topic');
@@ -301,8 +308,14 @@ export async function publishOutbox(deps: PublishOutboxDeps): Promise<PublishSum
   const configured = channels.map((c) => c.name);
   await routeNewRows(deps, channels);
   const failures: PublishFailure[] = [];
-  // side by side; a database failure of one is thrown once every channel has stopped
-  const settled = await Promise.allSettled(channels.map((c) => publishChannel(deps, c, configured, failures, named)));
+  // side by side, each holding a connection in its transaction while it sends: at most the pool's size less one at a time,
+  // so channels that hang cannot starve the others of connections (they wait their turn instead of failing to connect);
+  // a database failure of one is thrown once every channel has stopped
+  const slots = Math.max(1, (poolSize(deps.pool) ?? 3) - 1);
+  const settled = await settleAtMost(
+    slots,
+    channels.map((c) => () => publishChannel(deps, c, configured, failures, named)),
+  );
   const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (rejected) throw rejected.reason;
   const parts = settled.map((r) => (r as PromiseFulfilledResult<ChannelPublishSummary>).value);
