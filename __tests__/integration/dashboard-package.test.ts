@@ -3,14 +3,13 @@
 // CloudFormation template and zip it builds. Off unless enabled; when on, only
 // behind a Lambda function URL with IAM authentication, never API Gateway or
 // a public URL.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { packagingEnv, paramArgs, runServerless as runPackaging } from '../support/serverless-package';
+import type { Resource, Template } from '../support/serverless-package';
 import { listZip } from '../support/zip';
 
-const ROOT = path.resolve(__dirname, '../..');
-const SERVERLESS = path.join(ROOT, 'node_modules', '.bin', 'serverless');
 const ONE_MB = 1024 * 1024;
 const PARAMS = {
   alertEmails: 'ops@example.com',
@@ -20,51 +19,11 @@ const PARAMS = {
   logsAccessPointArn: 'arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-0123456789abcdef0',
 };
 
-interface Resource {
-  Type: string;
-  Properties: Record<string, unknown>;
-  Condition?: string;
-}
-interface Template {
-  Conditions?: Record<string, unknown>;
-  Resources: Record<string, Resource>;
-  Outputs: Record<string, { Value: unknown }>;
-}
-
-function packagingEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AWS_') && key !== 'DASHBOARD_WRITE') env[key] = value;
-  return {
-    ...env,
-    AWS_CONFIG_FILE: '/nonexistent/aws-config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-    SLS_TELEMETRY_DISABLED: '1',
-    SLS_NOTIFICATIONS_MODE: 'off',
-    FORCE_COLOR: '0',
-  };
-}
-
-function runServerless(args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(SERVERLESS, args, { cwd: ROOT, env: packagingEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
+const runServerless = (args: string[]) => runPackaging(args, packagingEnv({}, ['DASHBOARD_WRITE']));
 
 async function packageWith(outDir: string, extra: Record<string, string>): Promise<Template> {
   const params = { ...PARAMS, ...extra };
-  const result = await runServerless([
-    'package',
-    '--stage',
-    'prod',
-    '--package',
-    outDir,
-    ...Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]),
-  ]);
+  const result = await runServerless(['package', '--stage', 'prod', '--package', outDir, ...paramArgs(params)]);
   if (result.code !== 0) throw new Error(`serverless package failed:\n${result.output}`);
   return JSON.parse(fs.readFileSync(path.join(outDir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
 }

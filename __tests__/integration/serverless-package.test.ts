@@ -1,13 +1,12 @@
 // `serverless package` of the deployable stage, without AWS credentials, and
 // assertions on the CloudFormation template and the function bundles it builds.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { packagingEnv, paramArgs, runServerless as runPackaging } from '../support/serverless-package';
+import type { Resource, Template } from '../support/serverless-package';
 import { listZip } from '../support/zip';
 
-const ROOT = path.resolve(__dirname, '../..');
-const SERVERLESS = path.join(ROOT, 'node_modules', '.bin', 'serverless');
 const FUNCTIONS = ['ingest', 'alert', 'retention'] as const;
 const ONE_MB = 1024 * 1024;
 /** A connection string in the environment of the packaging: it must not reach anything deployable. */
@@ -22,16 +21,6 @@ const PARAMS = {
   opsTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops-alarms',
 };
 
-interface Resource {
-  Type: string;
-  Properties: Record<string, unknown>;
-  Condition?: string;
-}
-interface Template {
-  Conditions?: Record<string, unknown>;
-  Resources: Record<string, Resource>;
-  Outputs: Record<string, { Value: unknown }>;
-}
 interface Statement {
   Sid?: string;
   Effect: string;
@@ -40,33 +29,7 @@ interface Statement {
   Condition?: unknown;
 }
 
-/** The environment of a machine with no AWS credentials at all. */
-function packagingEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AWS_')) env[key] = value;
-  return {
-    ...env,
-    AWS_CONFIG_FILE: '/nonexistent/aws-config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-    SLS_TELEMETRY_DISABLED: '1',
-    SLS_NOTIFICATIONS_MODE: 'off',
-    FORCE_COLOR: '0',
-    DATABASE_URL: LOCAL_DATABASE_URL,
-  };
-}
-
-function runServerless(args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(SERVERLESS, args, { cwd: ROOT, env: packagingEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
-
-const paramArgs = (params: Record<string, string>): string[] => Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
+const runServerless = (args: string[]) => runPackaging(args, packagingEnv({ DATABASE_URL: LOCAL_DATABASE_URL }));
 const actions = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 
 describe('serverless package --stage prod (no AWS credentials)', () => {
