@@ -4,6 +4,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import net from 'node:net';
+import pg from 'pg';
 import { formatLocalTimestamp } from '../../lib/platform/local-time';
 import { createTestDatabase } from '../support/database';
 import type { TestDatabase } from '../support/database';
@@ -47,7 +49,7 @@ function run(
   });
 }
 
-/** A systemd unit's [Service] keys. */
+/** A systemd unit's keys (the last value of each), and its Environment= assignments. */
 function readUnit(file: string): Record<string, string> {
   const keys: Record<string, string> = {};
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
@@ -55,6 +57,47 @@ function readUnit(file: string): Record<string, string> {
     if (kv) keys[kv[1]!] = kv[2]!;
   }
   return keys;
+}
+
+function unitEnvironment(file: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const kv = /^Environment=([A-Z_]+)=(.*)$/.exec(line);
+    if (kv) vars[kv[1]!] = kv[2]!;
+  }
+  return vars;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function exited(child: ReturnType<typeof spawn>, timeoutMs: number): Promise<number | string | null> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve('still running'), timeoutMs);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve(code ?? signal);
+    });
+  });
 }
 
 describe('logmon on one server (deploy/server)', () => {
@@ -148,7 +191,10 @@ describe('logmon on one server (deploy/server)', () => {
     // Assess
     if (verify.error === undefined) expect({ status: verify.status, stderr: verify.stderr }).toEqual({ status: 0, stderr: '' });
     expect(units.map((u) => path.basename(u)).sort()).toEqual(
-      ['alert', 'ingest', 'retention'].flatMap((j) => [`logmon-${j}.service`, `logmon-${j}.timer`]).sort(),
+      ['alert', 'ingest', 'retention']
+        .flatMap((j) => [`logmon-${j}.service`, `logmon-${j}.timer`])
+        .concat('logmon-postgres.service')
+        .sort(),
     );
     expect(ingest).toMatchObject({ Type: 'oneshot', WorkingDirectory: '/opt/logmon', EnvironmentFile: '/etc/logmon/logmon.env' });
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
@@ -167,4 +213,65 @@ describe('logmon on one server (deploy/server)', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('ingest failed: set DATABASE_URL');
   });
+
+  it('the database unit runs the embedded PostgreSQL as a service: ready after ExecStartPost, the jobs find it through DATABASE_URL_FILE, SIGTERM stops it cleanly', async () => {
+    // Prepare
+    const unitFile = path.join(SERVER_DIR, 'systemd', 'logmon-postgres.service');
+    const unit = readUnit(unitFile);
+    // traversable, as /var/lib is: as root the embedded PostgreSQL runs as the postgres user
+    const stateDir = makeTempDir('logmon-state-');
+    fs.chmodSync(stateDir, 0o755);
+    const port = await freePort();
+    // What systemd passes: the unit's Environment= (its port replaced by a free one) and $STATE_DIRECTORY.
+    const serviceEnv = {
+      ...unitEnvironment(unitFile),
+      LOGMON_PG_PORT: String(port),
+      STATE_DIRECTORY: stateDir,
+      PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`,
+      HOME: process.env.HOME ?? '/tmp',
+    };
+    const [program, ...args] = unit.ExecStart!.split(' ');
+    const [postProgram, ...postArgs] = unit.ExecStartPost!.split(' ');
+    const { DATABASE_URL: _url, ...jobEnv } = env;
+    const jobRunEnv = { ...jobEnv, DATABASE_URL_FILE: path.join(stateDir, 'database-url'), PATH: serviceEnv.PATH, HOME: serviceEnv.HOME };
+    const service = spawn(program!, args, { cwd: ROOT, env: serviceEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let serviceLog = '';
+    service.stdout!.on('data', (d: Buffer) => (serviceLog += d.toString()));
+    service.stderr!.on('data', (d: Buffer) => (serviceLog += d.toString()));
+
+    try {
+      // Act
+      const ready = await run(postProgram!, postArgs, { cwd: ROOT, env: serviceEnv });
+      const job = await run('npm', ['run', '--silent', 'job', '--', 'ingest'], { cwd: ROOT, env: jobRunEnv });
+      const url = fs.readFileSync(path.join(stateDir, 'database-url'), 'utf8').trim();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      const stored = await client.query<{ message: string }>('SELECT message FROM log_entries');
+      await client.end();
+      service.kill('SIGTERM');
+      const exit = await exited(service, 30_000);
+      const afterStop = await run('npm', ['run', '--silent', 'job', '--', 'ingest'], { cwd: ROOT, env: jobRunEnv });
+
+      // Assess
+      expect(unit).toMatchObject({ Type: 'exec', User: 'logmon', StateDirectory: 'logmon', Restart: 'on-failure' });
+      expect({ status: ready.status, stderr: ready.stderr, serviceLog }).toMatchObject({ status: 0, stderr: '' });
+      expect({ status: job.status, stderr: job.stderr }).toEqual({ status: 0, stderr: '' });
+      expect(stored.rows.map((r) => r.message)).toEqual(['disk full on /var/lib/app']);
+      expect(url).toMatch(new RegExp(`^postgres://postgres:[^@]+@127\\.0\\.0\\.1:${port}/postgres$`));
+      expect((fs.statSync(path.join(stateDir, 'pg-password')).mode & 0o077).toString(8)).toBe('0');
+      expect({ exit, serviceLog }).toMatchObject({ exit: 0, serviceLog: expect.stringContaining('logmon database: stopped') });
+      expect(fs.existsSync(path.join(stateDir, 'database-url'))).toBe(false);
+      expect(fs.existsSync(path.join(stateDir, 'pg', 'postmaster.pid'))).toBe(false);
+      expect(await accepts(port)).toBe(false);
+      expect(afterStop.status).toBe(1);
+      expect(afterStop.stderr).toContain('does not exist: is the database service running?');
+    } finally {
+      if (service.exitCode === null) {
+        service.kill('SIGKILL');
+        const pidFile = path.join(stateDir, 'pg', 'postmaster.pid');
+        if (fs.existsSync(pidFile)) process.kill(Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]), 'SIGKILL');
+      }
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
