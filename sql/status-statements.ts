@@ -75,6 +75,18 @@ export const STATUS_SQL = {
       (SELECT last_error FROM alert_outbox WHERE sent_at IS NULL AND last_error IS NOT NULL
         ORDER BY last_attempt_at DESC NULLS LAST, id DESC LIMIT 1) AS last_error
     FROM alert_outbox WHERE sent_at IS NULL`,
+  /**
+   * Each notification channel's delivery state (alert_deliveries: rows exist
+   * only with a channels: section): delivered since $1, owed, the oldest owed,
+   * the last delivery and the newest error of what it owes.
+   */
+  channelDeliveries: `SELECT channel,
+      count(*) FILTER (WHERE sent_at >= $1)::int AS sent_since,
+      count(*) FILTER (WHERE sent_at IS NULL)::int AS unsent,
+      min(created_at) FILTER (WHERE sent_at IS NULL) AS oldest_unsent,
+      max(sent_at) AS last_sent_at,
+      (array_agg(last_error ORDER BY last_attempt_at DESC NULLS LAST) FILTER (WHERE sent_at IS NULL AND last_error IS NOT NULL))[1] AS last_error
+    FROM alert_deliveries GROUP BY channel ORDER BY channel`,
   /** $1: since, $2: how many. */
   recentAnomalies: `SELECT created_at, path, kind, occurrences::text AS occurrences, bytes::text AS bytes, detail
     FROM ingest_anomalies WHERE created_at >= $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
@@ -83,6 +95,16 @@ export const STATUS_SQL = {
     FROM log_entries WHERE logged_at >= $1 AND logged_at < $2
     GROUP BY 1, 2 ORDER BY 1, 2`,
 } as const;
+
+/** channelDeliveries */
+export type ChannelDeliveryRow = {
+  channel: string;
+  sent_since: number;
+  unsent: number;
+  oldest_unsent: Date | null;
+  last_sent_at: Date | null;
+  last_error: string | null;
+};
 
 /** ruleThresholds */
 export type RuleThresholdRow = { rule_name: string; threshold: number; window_ms: number };

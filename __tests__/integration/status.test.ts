@@ -4,6 +4,7 @@ import path from 'node:path';
 import { readIngestConfig } from '../../lib/ingest/config';
 import { runIngest } from '../../lib/ingest/ingest';
 import { readStatus } from '../../lib/status/status';
+import { formatStatusReport } from '../../lib/status/status-report';
 import { createTestDatabase } from '../support/database';
 import type { TestDatabase } from '../support/database';
 import { logLine, makeTempDir } from '../support/files';
@@ -102,6 +103,50 @@ describe('Function: readStatus', () => {
       expect.objectContaining({ rule: 'quiet', state: 'ok', lastNotification: null }),
     ]);
     expect(status.unsent).toEqual({ count: 1, oldest: new Date('2026-11-23T10:20:00Z'), lastError: 'Throttling' });
+  });
+
+  it('shows each notification channel with what it delivered, what it owes since when and its last error', async () => {
+    // Prepare
+    const outbox = await db.pool.query<{ id: string }>(
+      `INSERT INTO alert_outbox (rule_name, kind, subject, body, created_at) VALUES
+        ('db-errors', 'firing', 's', 'b', '2026-11-23T10:00:00Z'), ('db-errors', 'resolved', 's', 'b', '2026-11-23T10:20:00Z') RETURNING id`,
+    );
+    const [first, second] = outbox.rows.map((r) => r.id);
+    await db.pool.query(
+      `INSERT INTO alert_deliveries (outbox_id, channel, created_at, attempts, last_attempt_at, last_error, sent_at) VALUES
+        ($1, 'sns', '2026-11-23T10:00:00Z', 1, '2026-11-23T10:00:01Z', NULL, '2026-11-23T10:00:01Z'),
+        ($2, 'sns', '2026-11-23T10:20:00Z', 1, '2026-11-23T10:20:01Z', NULL, '2026-11-23T10:20:01Z'),
+        ($1, 'pager', '2026-11-23T10:00:00Z', 3, '2026-11-23T10:02:00Z', 'HTTP 503 from events.example', NULL),
+        ($2, 'pager', '2026-11-23T10:20:00Z', 1, '2026-11-23T10:20:01Z', 'connect ECONNREFUSED 127.0.0.1:9', NULL)`,
+      [first, second],
+    );
+
+    // Act
+    const status = await readStatus({ pool: db.pool, now: () => NOW });
+    const report = formatStatusReport(status, { timeZone: 'UTC' });
+
+    // Assess
+    expect(status.channels).toEqual([
+      {
+        channel: 'pager',
+        sentRecently: 0,
+        unsent: 2,
+        oldestUnsent: new Date('2026-11-23T10:00:00Z'),
+        lastSentAt: null,
+        lastError: 'connect ECONNREFUSED 127.0.0.1:9',
+      },
+      { channel: 'sns', sentRecently: 2, unsent: 0, oldestUnsent: null, lastSentAt: new Date('2026-11-23T10:20:01Z'), lastError: null },
+    ]);
+    expect(report).toContain('Channels (each delivers and retries on its own)');
+    expect(report).toMatch(/pager\s+2 owed since 2026-11-23 10:00:00\s+0\s+-\s+connect ECONNREFUSED 127\.0\.0\.1:9/);
+    expect(report).toMatch(/sns\s+ok\s+2\s+2026-11-23 10:20:01\s+-/);
+  });
+
+  it('has no channels section without a channels: configuration (no delivery rows)', async () => {
+    const status = await readStatus({ pool: db.pool, now: () => NOW });
+
+    expect(status.channels).toEqual([]);
+    expect(formatStatusReport(status, { timeZone: 'UTC' })).not.toContain('Channels');
   });
 
   it('lists the anomalies of the last 24 hours, newest first', async () => {

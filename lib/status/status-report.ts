@@ -1,5 +1,6 @@
 import { GROUP_DIMENSIONS } from '../alert/rules';
 import { cleanText } from '../alert/notification';
+import { CHANNEL_HOURS } from './status';
 import type { DiskState, StatusSnapshot } from './status';
 import { formatLocalTimestamp } from '../platform/local-time';
 import { formatDuration } from '../platform/duration';
@@ -184,6 +185,17 @@ export function formatStatusReport(snapshot: StatusSnapshot, options: ReportOpti
   if (snapshot.unsent.count > 0) {
     const error = snapshot.unsent.lastError ? `, last error: ${snapshot.unsent.lastError}` : '';
     out.push(`  ${snapshot.unsent.count} notification(s) waiting to be sent, oldest from ${formatTime(snapshot.unsent.oldest, tz)}${error}`);
+  }
+  if (snapshot.channels !== undefined && snapshot.channels.length > 0) {
+    out.push('', `Channels (each delivers and retries on its own)`);
+    const rows = snapshot.channels.map((c) => [
+      safe(c.channel),
+      c.unsent > 0 ? `${c.unsent} owed since ${formatTime(c.oldestUnsent, tz)}` : 'ok',
+      String(c.sentRecently),
+      formatTime(c.lastSentAt, tz),
+      c.lastError ? safe(c.lastError).slice(0, 120) : '-',
+    ]);
+    out.push(...formatTable(['channel', 'state', `sent (${CHANNEL_HOURS}h)`, 'last sent', 'last error'], rows));
   }
   out.push('');
 

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { ALERT_SQL } from '../../sql/alert-statements';
 import type { LogmonTransactionRow } from '../../sql/alert-statements';
 import { STATUS_SQL as SQL } from '../../sql/status-statements';
-import type { RuleThresholdRow } from '../../sql/status-statements';
+import type { ChannelDeliveryRow, RuleThresholdRow } from '../../sql/status-statements';
 import { DatabaseError } from '../platform/errors';
 import { LOGMON_APPLICATION } from '../platform/db';
 
@@ -101,6 +101,21 @@ export interface HealthRuleStatus {
   headline: string | null;
 }
 
+/** The channels section counts deliveries of the last day. */
+export const CHANNEL_HOURS = 24;
+
+/** One notification channel's deliveries: each channel is retried on its own (alert_deliveries). */
+export interface ChannelStatus {
+  channel: string;
+  /** Delivered in the last CHANNEL_HOURS hours. */
+  sentRecently: number;
+  unsent: number;
+  oldestUnsent: Date | null;
+  lastSentAt: Date | null;
+  /** The newest error of what it owes. */
+  lastError: string | null;
+}
+
 /** What `npm run status` leads with: what is wrong now, since when. */
 export interface HealthStatus {
   rules: HealthRuleStatus[];
@@ -121,6 +136,8 @@ export interface StatusSnapshot {
   /** The most frequent error templates of the last `templateHours` hours. */
   templates?: { hours: number; top: TemplateStatus[] };
   unsent: { count: number; oldest: Date | null; lastError: string | null };
+  /** Each notification channel's own delivery state (empty without a channels: section; absent in older snapshots). */
+  channels?: ChannelStatus[];
   anomalySince: Date;
   anomalies: AnomalyStatus[];
   /** The latest lines no format understood (newest first). */
@@ -257,7 +274,7 @@ export async function readStatus(deps: ReadStatusDeps): Promise<StatusSnapshot> 
   const anomalySince = new Date(now - (deps.anomalyHours ?? 24) * 60 * MINUTE_MS);
   try {
     const templateHours = deps.templateHours ?? 24;
-    const [sources, rules, keys, templates, unsent, anomalies, perMinute, unparsed, health, lastRuns, cursorRows, holderRows] = await Promise.all([
+    const [sources, rules, keys, templates, unsent, anomalies, perMinute, unparsed, health, lastRuns, cursorRows, holderRows, channelRows] = await Promise.all([
       readSources(pool, deps.statFile ?? statOnDisk),
       readRules(pool),
       readKeys(pool, deps.keyLimit ?? 50),
@@ -270,6 +287,7 @@ export async function readStatus(deps: ReadStatusDeps): Promise<StatusSnapshot> 
       pool.query(SQL.lastRuns),
       pool.query(SQL.alertCursor),
       pool.query<LogmonTransactionRow>(ALERT_SQL.oldestLogmonTransaction, [LOGMON_APPLICATION]),
+      pool.query<ChannelDeliveryRow>(SQL.channelDeliveries, [new Date(now - CHANNEL_HOURS * 60 * MINUTE_MS)]),
     ]);
     const thresholdRows = await pool.query<RuleThresholdRow>(SQL.ruleThresholds);
     const c = cursorRows.rows[0] as { examined_until: Date; behind_ms: string } | undefined;
@@ -309,6 +327,14 @@ export async function readStatus(deps: ReadStatusDeps): Promise<StatusSnapshot> 
       keys,
       templates: { hours: templateHours, top: templates },
       unsent: { count: u?.unsent ?? 0, oldest: u?.oldest ?? null, lastError: u?.last_error ?? null },
+      channels: channelRows.rows.map((r) => ({
+        channel: r.channel,
+        sentRecently: r.sent_since,
+        unsent: r.unsent,
+        oldestUnsent: r.oldest_unsent,
+        lastSentAt: r.last_sent_at,
+        lastError: r.last_error,
+      })),
       anomalySince,
       anomalies: (anomalies.rows as Record<string, unknown>[]).map((r) => ({
         createdAt: r.created_at as Date,
