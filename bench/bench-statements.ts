@@ -10,6 +10,17 @@ export const BENCH_SQL = {
   /** The baselines' tables: log_entries' columns, defaults and indexes (they share its id sequence, which costs the same). */
   createBaselineTable: 'CREATE TABLE bench_copy_baseline (LIKE log_entries INCLUDING ALL)',
   createFloorTable: 'CREATE TABLE bench_copy_floor (LIKE log_entries INCLUDING ALL)',
+  /**
+   * Issue 16's limit: the same columns and defaults (the id sequence too) with only the primary key, no other index.
+   * Two statements: simple protocol only (no parameters).
+   */
+  createBareTable: 'CREATE TABLE bench_copy_bare (LIKE log_entries INCLUDING DEFAULTS); ALTER TABLE bench_copy_bare ADD PRIMARY KEY (id)',
+  /** An index design measured against it: the primary key and BRIN instead of the two B-trees on logged_at and (ingested_at, id). */
+  createBrinTable: `CREATE TABLE bench_copy_brin (LIKE log_entries INCLUDING DEFAULTS); ALTER TABLE bench_copy_brin ADD PRIMARY KEY (id);
+    CREATE INDEX ON bench_copy_brin USING brin (logged_at); CREATE INDEX ON bench_copy_brin USING brin (ingested_at, id)`,
+  /** The same with BRIN on logged_at only, the (ingested_at, id) B-tree kept (the commit cursor's ordered slices need it). */
+  createBrinLoggedTable: `CREATE TABLE bench_copy_brin_logged (LIKE log_entries INCLUDING DEFAULTS); ALTER TABLE bench_copy_brin_logged ADD PRIMARY KEY (id);
+    CREATE INDEX ON bench_copy_brin_logged USING brin (logged_at); CREATE INDEX ON bench_copy_brin_logged (ingested_at, id)`,
   /** The other formats' baseline table: their pre-extracted rows, the columns ingest writes but template_id (only logmon computes it). */
   createRowsTable: 'CREATE TABLE bench_copy_rows (LIKE log_entries INCLUDING ALL)',
   /** Flush dirty pages so neither timed run pays for the other's writes. */
@@ -62,7 +73,9 @@ const BRIEF_COLUMNS = '(logged_at, level, message, source_id, byte_offset)';
 const INGEST_COLUMNS = '(logged_at, level, message, source_id, byte_offset, severity, level_text, fields, time_source)';
 
 /** The psql meta-command loading COPY rows from standard input into one of the baseline tables. */
-export function copyCommand(table: 'bench_copy_baseline' | 'bench_copy_floor' | 'bench_copy_rows'): string {
+export function copyCommand(
+  table: 'bench_copy_baseline' | 'bench_copy_floor' | 'bench_copy_bare' | 'bench_copy_brin' | 'bench_copy_brin_logged' | 'bench_copy_rows',
+): string {
   return `\\copy ${table} ${table === 'bench_copy_rows' ? INGEST_COLUMNS : BRIEF_COLUMNS} FROM STDIN`;
 }
 

@@ -22,6 +22,12 @@ export interface ThroughputResult {
   baseline: CopyResult & { rows: number | null };
   /** `psql \copy` of the rows already filtered and encoded: PostgreSQL's own share. */
   copyFloor: CopyResult;
+  /** The same `\copy` into a table with only its primary key (issue 16's limit: what log_entries' other indexes cost). */
+  bareFloor: CopyResult;
+  /** The same into a table with the primary key and BRIN instead of the B-trees on logged_at and (ingested_at, id): an index design measured. */
+  brinFloor: CopyResult;
+  /** The same with BRIN on logged_at only, the (ingested_at, id) B-tree kept. */
+  brinLoggedFloor: CopyResult;
   ingest: {
     seconds: number[];
     cpuSeconds: number[];
@@ -33,6 +39,8 @@ export interface ThroughputResult {
     /** What `auto` read the file as. */
     format: string;
   };
+  /** Ingest lines/s over the bare table's `\copy` lines/s (medians), null without a baseline. */
+  ratioBare: number | null;
   /** Ingest lines/s over baseline lines/s (medians), null without a baseline. */
   ratio: number | null;
   /** The same for the fastest run of each: less sensitive to other load on a shared machine. */
@@ -77,6 +85,9 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
   const n = options.repeats;
   const baselineSeconds: number[] = [];
   const floorSeconds: number[] = [];
+  const bareSeconds: number[] = [];
+  const brinSeconds: number[] = [];
+  const brinLoggedSeconds: number[] = [];
   const ingestRuns: IngestRun[] = [];
   let baselineRows: number | null = null;
   let ingestRows = 0;
@@ -89,6 +100,9 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
       try {
         await db.pool.query(SQL.createBaselineTable);
         await db.pool.query(SQL.createFloorTable);
+        await db.pool.query(SQL.createBareTable);
+        await db.pool.query(SQL.createBrinTable);
+        await db.pool.query(SQL.createBrinLoggedTable);
         const steps: (() => Promise<void>)[] = [
           async () => {
             await requestCheckpoint(db.pool);
@@ -112,6 +126,24 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
             const { seconds } = await runCopyFloor(db.url, rowsFile, 'bench_copy_floor');
             floorSeconds.push(seconds);
             log(`  run ${rep + 1}/${n} \\copy only: ${seconds.toFixed(2)} s, ${rate(data.lines, seconds)}`);
+          });
+          steps.push(async () => {
+            await requestCheckpoint(db.pool);
+            const { seconds } = await runCopyFloor(db.url, rowsFile, 'bench_copy_bare');
+            bareSeconds.push(seconds);
+            log(`  run ${rep + 1}/${n} \\copy into a table with only its primary key: ${seconds.toFixed(2)} s, ${rate(data.lines, seconds)}`);
+          });
+          steps.push(async () => {
+            await requestCheckpoint(db.pool);
+            const { seconds } = await runCopyFloor(db.url, rowsFile, 'bench_copy_brin');
+            brinSeconds.push(seconds);
+            log(`  run ${rep + 1}/${n} \\copy with BRIN instead of the B-trees: ${seconds.toFixed(2)} s, ${rate(data.lines, seconds)}`);
+          });
+          steps.push(async () => {
+            await requestCheckpoint(db.pool);
+            const { seconds } = await runCopyFloor(db.url, rowsFile, 'bench_copy_brin_logged');
+            brinLoggedSeconds.push(seconds);
+            log(`  run ${rep + 1}/${n} \\copy with BRIN on logged_at only: ${seconds.toFixed(2)} s, ${rate(data.lines, seconds)}`);
           });
         }
         for (let i = 0; i < steps.length; i += 1) await steps[(i + rep) % steps.length]!();
@@ -141,6 +173,9 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
   return {
     baseline: { ...baseline, rows: baselineRows },
     copyFloor: copyResult(options.withBaseline, floorSeconds, data.lines),
+    bareFloor: copyResult(options.withBaseline, bareSeconds, data.lines),
+    brinFloor: copyResult(options.withBaseline, brinSeconds, data.lines),
+    brinLoggedFloor: copyResult(options.withBaseline, brinLoggedSeconds, data.lines),
     ingest: {
       seconds: ingestSeconds,
       cpuSeconds: ingestRuns.map((r) => r.cpuSeconds),
@@ -152,6 +187,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
       format: last.format,
     },
     ratio: baseline.linesPerSec ? ingestLinesPerSec / baseline.linesPerSec : null,
+    ratioBare: bareSeconds.length > 0 ? ingestLinesPerSec / (data.lines / median(bareSeconds)) : null,
     ratioBest: baselineSeconds.length > 0 ? Math.min(...baselineSeconds) / Math.min(...ingestSeconds) : null,
     sameRows,
   };
