@@ -13,14 +13,20 @@ export const HEALTH_SQL = {
       (SELECT silent_sources FROM ingest_runs ORDER BY finished_at DESC, id DESC LIMIT 1) AS silent_sources
     FROM ingest_runs`,
   /**
-   * Files that could not be read last time, and checkpoints kept for a file
-   * gone from its path (no live checkpoint there now: another file at the
-   * same path is read instead of it).
+   * Files (and S3 objects) that could not be read last time, S3 locations
+   * that could not be listed last time, and checkpoints kept for a file gone
+   * from its path (no live checkpoint there now: another file at the same
+   * path is read instead of it).
    */
-  problemSources: `SELECT s.path, s.source_name, s.status, s.last_error FROM log_sources s
-    WHERE (s.status IN ('active', 'rotated') AND s.last_error IS NOT NULL)
-      OR (s.status = 'missing' AND NOT EXISTS (SELECT 1 FROM log_sources l WHERE l.path = s.path AND l.status IN ('active', 'rotated')))
-    ORDER BY s.path, s.id`,
+  problemSources: `SELECT path, source_name, status, last_error FROM (
+      SELECT s.path, s.source_name, s.status, s.last_error, s.id FROM log_sources s
+      WHERE (s.status IN ('active', 'rotated') AND s.last_error IS NOT NULL)
+        OR (s.status = 'missing' AND NOT EXISTS (SELECT 1 FROM log_sources l WHERE l.path = s.path AND l.status IN ('active', 'rotated')))
+      UNION ALL
+      -- an S3 location whose last listing failed (access denied, no such bucket, throttled): unreadable
+      SELECT location, source_name, 'active', last_error, 0 FROM s3_listings WHERE last_error IS NOT NULL
+    ) p
+    ORDER BY path, id`,
   /** Lines read and not understood per file by the runs finished after $1. */
   recentLines: `SELECT l->>'source' AS source, l->>'path' AS path, sum((l->>'lines')::bigint)::text AS lines,
       sum((l->>'unparsed')::bigint)::text AS unparsed

@@ -4,7 +4,7 @@ const DISCOVERY_LOCK_KEY = 7380002;
 
 const SOURCE_COLUMNS = `id, path, dev::text AS dev, ino::text AS ino, birth_time_ns::text AS birth_time_ns,
   fingerprint, fingerprint_len, read_offset, skipping_line, pending_since, generation, size_seen, mtime_seen, status,
-  source_name, format, updated_at, last_error IS NOT NULL AS failing`;
+  source_name, format, updated_at, last_error IS NOT NULL AS failing, kind, object_etag, content_encoding`;
 
 /**
  * A `log_sources` row as `SOURCE_COLUMNS` returns it (listKnownSources,
@@ -38,17 +38,24 @@ export interface SourceRowDb {
   updated_at: Date;
   /** last_error IS NOT NULL: the last visit could not read it */
   failing: boolean;
+  /** CHECK: one of SOURCE_KINDS (lib/ingest/checkpoint.ts) */
+  kind: string;
+  /** S3: the ETag of the object generation; '' for files */
+  object_etag: string;
+  /** CHECK: one of OBJECT_ENCODINGS (lib/ingest/checkpoint.ts) */
+  content_encoding: string;
 }
 
 export const INGEST_SQL = {
   /** Serialises discovery (creating and re-pathing checkpoints) between overlapping runs. */
   lockDiscovery: `SELECT pg_advisory_xact_lock(${DISCOVERY_LOCK_KEY})`,
+  /** The files' checkpoints (S3 objects are registered by listing: sql/s3-statements.ts). */
   listKnownSources: `SELECT ${SOURCE_COLUMNS} FROM log_sources
-    WHERE status IN ('active', 'rotated', 'missing') ORDER BY id`,
+    WHERE status IN ('active', 'rotated', 'missing') AND kind = 'file' ORDER BY id`,
   /** origin_path: the path the file is discovered under, kept for good (relocateSource moves `path` only). */
   insertSource: `INSERT INTO log_sources (path, origin_path, dev, ino, birth_time_ns, size_seen, mtime_seen, source_name, service, host, labels)
     VALUES ($1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-    ON CONFLICT (dev, ino) WHERE status IN ('active', 'rotated') DO NOTHING
+    ON CONFLICT (dev, ino) WHERE status IN ('active', 'rotated') AND kind = 'file' DO NOTHING
     RETURNING ${SOURCE_COLUMNS}`,
   /** A rename (rotation) or a status change: `path` follows the file, origin_path stays. */
   relocateSource: `UPDATE log_sources SET path = $2, status = $3, updated_at = now()
@@ -67,6 +74,12 @@ export const INGEST_SQL = {
     format = CASE WHEN $10 = '' THEN format ELSE $10 END, lines_read = lines_read + $11, lines_unparsed = lines_unparsed + $12,
     last_error = NULL, updated_at = now()
     WHERE id = $1`,
+  /** S3: the objects of these sources not yet read to their end, oldest checkpoint first. */
+  listOpenObjects: `SELECT ${SOURCE_COLUMNS} FROM log_sources
+    WHERE kind = 's3' AND status = 'active' AND source_name = ANY($1::text[]) ORDER BY id`,
+  /** S3: one generation's checkpoint (an S3 event names the object). */
+  findObject: `SELECT ${SOURCE_COLUMNS} FROM log_sources
+    WHERE kind = 's3' AND path = $1 AND object_etag = $2`,
   recordSourceError: 'UPDATE log_sources SET last_error = $2, updated_at = now() WHERE id = $1',
   /** Timestamps without an offset are read in LOG_TIMEZONE, for this transaction only. */
   setTimeZone: `SELECT set_config('TimeZone', $1, true)`,

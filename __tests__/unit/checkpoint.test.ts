@@ -25,6 +25,9 @@ function dbRow(over: Partial<SourceRowDb> = {}): SourceRowDb {
     format: 'json',
     updated_at: new Date('2026-11-23T10:00:02Z'),
     failing: false,
+    kind: 'file',
+    object_etag: '',
+    content_encoding: '',
     ...over,
   };
 }
@@ -50,11 +53,19 @@ describe('Function: toSourceRow', () => {
       format: 'json',
       updatedAt: new Date('2026-11-23T10:00:02Z'),
       failing: false,
+      kind: 'file',
+      objectEtag: '',
+      contentEncoding: '',
     });
   });
 
   it('refuses a status the schema does not allow', () => {
     expect(() => toSourceRow(dbRow({ status: 'paused' }))).toThrow(DatabaseError);
+  });
+
+  it('refuses a kind or a content encoding the schema does not allow', () => {
+    expect(() => toSourceRow(dbRow({ kind: 'ftp' }))).toThrow(DatabaseError);
+    expect(() => toSourceRow(dbRow({ kind: 's3', content_encoding: 'br' }))).toThrow(DatabaseError);
   });
 });
 

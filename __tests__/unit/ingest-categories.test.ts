@@ -4,7 +4,7 @@
 // without a migration, or to a migration without the code, fails here.
 import path from 'node:path';
 import { ANOMALY_KINDS } from '../../lib/ingest/anomaly';
-import { SOURCE_STATUSES } from '../../lib/ingest/checkpoint';
+import { OBJECT_ENCODINGS, SOURCE_KINDS, SOURCE_STATUSES } from '../../lib/ingest/checkpoint';
 import { TIME_SOURCES, UNPARSED_REASONS } from '../../lib/ingest/entry-scanner';
 import { INGEST_RUN_OUTCOMES } from '../../lib/ingest/ingest-run';
 import { loadMigrations } from '../../lib/platform/migrations';
@@ -39,6 +39,8 @@ describe('Persisted ingest categories', () => {
   it.each<[string, readonly string[]]>([
     ['ingest_anomalies.kind', ANOMALY_KINDS],
     ['log_sources.status', SOURCE_STATUSES],
+    ['log_sources.kind', SOURCE_KINDS],
+    ['log_sources.content_encoding', OBJECT_ENCODINGS],
     ['ingest_unparsed.reason', UNPARSED_REASONS],
     ['log_entries.time_source', TIME_SOURCES],
     ['ingest_runs.outcome', INGEST_RUN_OUTCOMES],
@@ -49,7 +51,15 @@ describe('Persisted ingest categories', () => {
   it('covers every CHECK … IN list of the ingest tables', () => {
     const ingestChecks = [...lists.keys()].filter((key) => INGEST_TABLES.includes(key.split('.')[0]!)).sort();
 
-    expect(ingestChecks).toEqual(['ingest_anomalies.kind', 'ingest_runs.outcome', 'ingest_unparsed.reason', 'log_entries.time_source', 'log_sources.status']);
+    expect(ingestChecks).toEqual([
+      'ingest_anomalies.kind',
+      'ingest_runs.outcome',
+      'ingest_unparsed.reason',
+      'log_entries.time_source',
+      'log_sources.content_encoding',
+      'log_sources.kind',
+      'log_sources.status',
+    ]);
   });
 });
 

@@ -17,6 +17,7 @@ function pass(over: Partial<IngestSummary> & { stored?: number } = {}): IngestSu
     files: [],
     totals: { ...emptyCounts(), entriesStored: stored, bytesConsumed: 0, bytesLost: 0, lagBytes: 0, files: 1, filesWithErrors: 0 },
     noFileFor: null,
+    s3ListingFailures: [],
     settlesAt: null,
     ...rest,
   };

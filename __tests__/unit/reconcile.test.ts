@@ -49,6 +49,9 @@ function row(over: Partial<SourceRow> = {}): SourceRow {
     format: '',
     updatedAt: new Date(0),
     failing: false,
+    kind: 'file',
+    objectEtag: '',
+    contentEncoding: '',
     ...over,
   };
 }

@@ -29,6 +29,9 @@ function checkpoint(over: Partial<SourceRow> = {}): SourceRow {
     format: 'brief',
     updatedAt: new Date(0),
     failing: false,
+    kind: 'file',
+    objectEtag: '',
+    contentEncoding: '',
     ...over,
   };
 }

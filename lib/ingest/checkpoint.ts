@@ -19,6 +19,29 @@ export function isSourceStatus(value: string): value is SourceStatus {
   return SOURCE_STATUSES.some((status) => status === value);
 }
 
+/**
+ * `log_sources.kind` (the CHECK of migration 018): what the row reads — a
+ * file (by dev+inode and first bytes), or one generation of an S3 object
+ * (by `s3://bucket/key` and ETag; lib/ingest/s3-object-reader.ts).
+ */
+export const SOURCE_KINDS = ['file', 's3'] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+/**
+ * `log_sources.content_encoding` (the CHECK of migration 018): how an S3
+ * object's bytes are stored, decided on its first read; '' before it and for files.
+ */
+export const OBJECT_ENCODINGS = ['', 'identity', 'gzip'] as const;
+export type ObjectEncoding = (typeof OBJECT_ENCODINGS)[number];
+
+function isSourceKind(value: string): value is SourceKind {
+  return SOURCE_KINDS.some((kind) => kind === value);
+}
+
+function isObjectEncoding(value: string): value is ObjectEncoding {
+  return OBJECT_ENCODINGS.some((encoding) => encoding === value);
+}
+
 /** A checkpoint row of `log_sources`, numbers converted from PostgreSQL's bigint strings. */
 export interface SourceRow {
   id: number;
@@ -45,10 +68,18 @@ export interface SourceRow {
   updatedAt: Date;
   /** The last visit could not read it (last_error is set): visited again even with nothing new, to clear it. */
   failing: boolean;
+  kind: SourceKind;
+  /** S3: the ETag of the object generation this row reads ('' for files). */
+  objectEtag: string;
+  /** S3: how the object is stored ('' until its first read, and for files). */
+  contentEncoding: ObjectEncoding;
 }
 
 export function toSourceRow(r: SourceRowDb): SourceRow {
   if (!isSourceStatus(r.status)) throw new DatabaseError(`log_sources row ${r.id} has an unknown status`, { id: r.id, status: r.status });
+  if (!isSourceKind(r.kind)) throw new DatabaseError(`log_sources row ${r.id} has an unknown kind`, { id: r.id, kind: r.kind });
+  if (!isObjectEncoding(r.content_encoding))
+    throw new DatabaseError(`log_sources row ${r.id} has an unknown content encoding`, { id: r.id, contentEncoding: r.content_encoding });
   return {
     id: Number(r.id),
     path: r.path,
@@ -68,6 +99,9 @@ export function toSourceRow(r: SourceRowDb): SourceRow {
     format: r.format,
     updatedAt: r.updated_at,
     failing: r.failing,
+    kind: r.kind,
+    objectEtag: r.object_etag,
+    contentEncoding: r.content_encoding,
   };
 }
 

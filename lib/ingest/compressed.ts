@@ -74,10 +74,15 @@ export async function gzipContentSize(filePath: string): Promise<number | null> 
  * the temporary directory's (Lambda: 512 MB by default, `ephemeralStorage`).
  */
 export async function openDecompressed(filePath: string): Promise<FileHandle> {
+  return openDecompressedStream(fs.createReadStream(toFsPath(filePath)));
+}
+
+/** The same for gzip bytes arriving as a stream (an S3 object's body). A gzip of several members is read whole. */
+export async function openDecompressedStream(compressed: NodeJS.ReadableStream): Promise<FileHandle> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'logmon-gz-'));
   const plain = path.join(dir, 'content');
   try {
-    await pipeline(fs.createReadStream(toFsPath(filePath)), zlib.createGunzip(), fs.createWriteStream(plain, { mode: 0o600, flags: 'wx' }));
+    await pipeline(compressed, zlib.createGunzip(), fs.createWriteStream(plain, { mode: 0o600, flags: 'wx' }));
     return await fsp.open(plain, 'r');
   } finally {
     await fsp.rm(dir, { recursive: true, force: true }).catch(() => undefined);

@@ -40,6 +40,8 @@ export interface IngestConfig {
   pollIntervalMs: number;
   /** ALERT_FUNCTION_NAME: the function asked for an evaluation after a pass stores entries; null: none is asked. */
   alertFunctionName: string | null;
+  /** S3_FORCE_PATH_STYLE: S3 requests address `endpoint/bucket/key` (a local S3-compatible server), not `bucket.endpoint/key`. */
+  s3ForcePathStyle: boolean;
 }
 
 /** The period of ingest's schedule (`rate(1 minute)` in serverless.yml): a polling invocation ends before the next one starts. */
@@ -62,6 +64,14 @@ export function readPollInterval(env: Env): number {
 export function readAlertFunctionName(env: Env): string | null {
   const name = env.ALERT_FUNCTION_NAME?.trim() ?? '';
   return name === '' || name.toLowerCase() === 'none' ? null : name;
+}
+
+/** S3_FORCE_PATH_STYLE: `true`/`1` or `false`/`0`/unset. */
+export function readForcePathStyle(env: Env): boolean {
+  const text = env.S3_FORCE_PATH_STYLE?.trim().toLowerCase() ?? '';
+  if (text === '' || text === 'false' || text === '0') return false;
+  if (text === 'true' || text === '1') return true;
+  throw new ConfigError(`S3_FORCE_PATH_STYLE must be true or false, got "${env.S3_FORCE_PATH_STYLE}"`, { value: env.S3_FORCE_PATH_STYLE });
 }
 
 /**
@@ -125,6 +135,7 @@ export function readIngestConfig(env: Env, dirs: readonly string[] = [process.cw
     stopMarginMs: intVar(env, 'INGEST_STOP_MARGIN_MS', 10000),
     pollIntervalMs: readPollInterval(env),
     alertFunctionName: readAlertFunctionName(env),
+    s3ForcePathStyle: readForcePathStyle(env),
   };
 }
 

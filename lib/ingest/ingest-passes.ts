@@ -43,14 +43,15 @@ const SETTLE_SLACK_MS = 50;
 
 /**
  * When the next pass starts (ms), or null: the invocation is done. A pass
- * that stopped early (the time limit), found no file, or failed ends it.
+ * that stopped early (the time limit), found no file, could not list an S3
+ * location, or failed ends it.
  *
  * @example
  *   nextPassAt({ pollIntervalMs: 0, periodMs: 60_000, stopMarginMs: 10_000 }, pass, { startedAt: 0, passStartedAt: 0, settlePasses: 0, now: 800, remainingMs: 59_000 });
  *   // → pass.settlesAt + 50 when an entry is held at a file's end, else null
  */
 export function nextPassAt(plan: PassPlan, pass: IngestSummary, state: PassState): number | null {
-  if (pass.stoppedEarly || pass.noFileFor !== null) return null;
+  if (pass.stoppedEarly || pass.noFileFor !== null || pass.s3ListingFailures.length > 0) return null;
   const candidates: number[] = [];
   if (plan.pollIntervalMs > 0) candidates.push(state.passStartedAt + plan.pollIntervalMs);
   // polling reads again soon anyway; without it, one settle pass stores what the first held (decidePending: held that long)

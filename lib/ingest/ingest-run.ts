@@ -5,6 +5,7 @@ import type { FileStat } from './file-discovery';
 import type { FileSummary, RunTotals } from './file-summary';
 import type { SourceConfig } from './sources';
 import { templateMatcher } from './sources';
+import { isS3Url } from './s3-location';
 
 /** `ingest_runs.outcome` (CHECK in 009_health.sql): how a run that reached its end ended. */
 export const INGEST_RUN_OUTCOME = { COMPLETE: 'complete', FILE_ERRORS: 'file_errors', STOPPED_EARLY: 'stopped_early' } as const;
@@ -35,9 +36,11 @@ export interface IngestRunRecord {
   files: readonly FileSummary[];
   totals: RunTotals;
   sources: readonly SourceConfig[];
-  /** The files found on disk this run (their stat), whatever their outcome. */
+  /** The files found on disk this run (their stat), whatever their outcome; for an S3 location, its newest object's LastModified as mtimeMs. */
   present: readonly (FileStat & { source: string })[];
   cwd: string;
+  /** S3 locations listed this run that never held an object (a wrong prefix lists nothing, for ever). */
+  emptyS3Locations?: readonly string[];
 }
 
 /** The configured paths and globs (made absolute) no file present this run matches. */
@@ -45,6 +48,8 @@ export function unmatchedPatterns(sources: readonly SourceConfig[], present: rea
   const out: string[] = [];
   for (const source of sources) {
     for (const template of source.paths) {
+      // an S3 location is reported by its listing (s3_listings.last_error, emptyS3Locations)
+      if (isS3Url(template)) continue;
       const absolute = path.resolve(cwd, template);
       const matches = templateMatcher(absolute);
       if (!present.some((f) => matches(f.path) !== null)) out.push(absolute);
@@ -93,7 +98,7 @@ export async function recordIngestRun(db: Pick<pg.Pool, 'query'>, run: IngestRun
     run.files.filter((f) => f.outcome === 'read').length,
     run.totals.entriesStored,
     run.totals.filesWithErrors,
-    unmatchedPatterns(run.sources, run.present, run.cwd),
+    [...unmatchedPatterns(run.sources, run.present, run.cwd), ...(run.emptyS3Locations ?? [])],
     JSON.stringify(silentSources(run.sources, run.present, run.finishedAt)),
     JSON.stringify(lines),
   ]);

@@ -5,9 +5,17 @@ import { INGEST_SQL as SQL } from '../../sql/ingest-statements';
 import type { SourceRowDb } from '../../sql/ingest-statements';
 import type { IngestConfig } from './config';
 import { effectiveSources } from './config';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SourceConfig } from './sources';
+import { isS3Source } from './sources';
 import { withTransaction } from '../platform/db';
-import { NoSourcesError, SourceReadError, describeError } from '../platform/errors';
+import { NoSourcesError, S3ListingError, SourceReadError, describeError } from '../platform/errors';
+import type { S3EventObject } from '../platform/job-events';
+import { createS3Client } from './s3-client';
+import { discoverObjects, openObjects } from './s3-discovery';
+import type { S3Discovered } from './s3-discovery';
+import { registerEventObjects } from './s3-event';
+import { DecompressedObjects, readNextObjectBatch } from './s3-object-reader';
 import type { FileStat } from './file-discovery';
 import type { AppLogger } from '../platform/logger';
 import { ensureSchema } from '../platform/migrations';
@@ -48,6 +56,14 @@ export interface IngestDeps {
   runId?: string;
   /** Opens a monitored file (tests inject failures such as EACCES). */
   openFile?: OpenFile;
+  /** The S3 client of the S3 sources (default: one from the environment, when a source reads S3). */
+  s3?: S3Client;
+  /**
+   * An S3 event's objects: read these now, and nothing else (no file
+   * discovery, no listing, no ingest_runs row: the schedule's runs are what
+   * the health rules watch).
+   */
+  objects?: readonly S3EventObject[];
 }
 
 export interface IngestSummary {
@@ -63,6 +79,8 @@ export interface IngestSummary {
    * all the same; the handler then fails (failIfBlind).
    */
   noFileFor: string[] | null;
+  /** The S3 locations that could not be listed (the handler then fails: failIfBlind). */
+  s3ListingFailures: { source: string; location: string; error: string }[];
   /**
    * The earliest time at which an entry this run held at the end of a file
    * (for continuation lines) is stored by a read (ms; settlesAt), or null:
@@ -71,7 +89,8 @@ export interface IngestSummary {
   settlesAt: number | null;
 }
 
-type RunDeps = Required<Pick<IngestDeps, 'pool' | 'config' | 'now' | 'shouldStop' | 'cwd' | 'openFile'>> & Pick<IngestDeps, 'hooks' | 'logger'>;
+type RunDeps = Required<Pick<IngestDeps, 'pool' | 'config' | 'now' | 'shouldStop' | 'cwd' | 'openFile'>> &
+  Pick<IngestDeps, 'hooks' | 'logger'> & { s3: S3Client | null; decompressed: DecompressedObjects };
 
 function isDataError(err: unknown): boolean {
   return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' && err.code.startsWith('22');
@@ -116,6 +135,27 @@ async function readNextBatch(work: FileWork, deps: RunDeps, runId: string): Prom
     await deps.hooks?.beforeCommit?.({ sourceId: fresh.id, path: fresh.path, toOffset: result.toOffset });
     return result;
   });
+}
+
+/** One batch of an S3 object (s3-object-reader.ts), with the run's S3 client and its configured source. */
+async function readNextObject(work: FileWork, deps: RunDeps, runId: string): Promise<BatchResult | 'busy'> {
+  if (deps.s3 === null || work.how === undefined) return 'busy';
+  return readNextObjectBatch(
+    work.source.id,
+    {
+      pool: deps.pool,
+      s3: deps.s3,
+      config: deps.config,
+      now: deps.now,
+      shouldStop: deps.shouldStop,
+      safeMode: work.safeMode,
+      source: work.how,
+      decompressed: deps.decompressed,
+      cwd: deps.cwd,
+      beforeCommit: deps.hooks?.beforeCommit,
+    },
+    runId,
+  );
 }
 
 /** A file that could not be read: reported, `last_error` set, checkpoint kept; its unread bytes recorded when it is not just gone or changed. */
@@ -172,7 +212,7 @@ async function ingestNextBatch(work: FileWork, deps: RunDeps, runId: string): Pr
   const { source, summary } = work;
   let batch: BatchResult | 'busy';
   try {
-    batch = await readNextBatch(work, deps, runId);
+    batch = source.kind === 's3' ? await readNextObject(work, deps, runId) : await readNextBatch(work, deps, runId);
   } catch (err) {
     if (err instanceof SourceReadError) return noteReadError(work, err, deps, runId);
     if (isDataError(err) && !work.safeMode) {
@@ -193,7 +233,17 @@ async function ingestNextBatch(work: FileWork, deps: RunDeps, runId: string): Pr
     work.done = true;
     noteAnomalies(summary, batch.anomalies);
     summary.outcome = 'replaced';
-    summary.error = `${source.path} no longer holds the rotated file: its checkpoint is retired`;
+    summary.error =
+      source.kind === 's3'
+        ? `${source.path} was written again under its key: this generation's checkpoint is retired, the new one is read from its start`
+        : `${source.path} no longer holds the rotated file: its checkpoint is retired`;
+    return;
+  }
+  if (batch.outcome === 'gone') {
+    work.done = true;
+    noteAnomalies(summary, batch.anomalies);
+    summary.outcome = 'missing';
+    summary.error = `${source.path} was deleted before it was read to its end: its checkpoint is retired (${summary.bytesLost} bytes lost)`;
     return;
   }
   if (batch.outcome === 'identity-changed') {
@@ -239,6 +289,9 @@ function logFileSummaries(logger: AppLogger | undefined, runId: string, files: r
 export async function runIngest(deps: IngestDeps): Promise<IngestSummary> {
   const started = Date.now();
   const runId = deps.runId ?? crypto.randomUUID();
+  const configured = effectiveSources(deps.config);
+  const s3Sources = configured.filter(isS3Source);
+  const fileSources = configured.filter((s) => !isS3Source(s));
   const full: RunDeps = {
     pool: deps.pool,
     config: deps.config,
@@ -248,30 +301,60 @@ export async function runIngest(deps: IngestDeps): Promise<IngestSummary> {
     openFile: deps.openFile ?? openForReading,
     hooks: deps.hooks,
     logger: deps.logger,
+    s3: s3Sources.length === 0 ? null : (deps.s3 ?? createS3Client({ forcePathStyle: deps.config.s3ForcePathStyle })),
+    decompressed: new DecompressedObjects(),
   };
   const startedAt = full.now();
   await ensureSchema(deps.pool);
   const files: FileSummary[] = [];
-  const { sources, stats } = await reconcileSources(full, runId, files);
-  const how = new Map(effectiveSources(full.config).map((s) => [s.name, s]));
+  const eventRun = deps.objects !== undefined;
+  let sources: SourceRow[] = [];
+  let stats = new Map<number, FileStat>();
+  let s3: S3Discovered | null = null;
+  if (eventRun) {
+    sources = await registerEventObjects(deps.pool, s3Sources, deps.objects ?? [], full.cwd, runId, files);
+  } else {
+    ({ sources, stats } = await reconcileSources(full, runId, files));
+    if (full.s3 !== null) {
+      s3 = await discoverObjects(
+        s3Sources,
+        { pool: deps.pool, s3: full.s3, now: full.now, shouldStop: full.shouldStop, cwd: full.cwd, logger: deps.logger },
+        runId,
+        files,
+      );
+      sources = [
+        ...sources,
+        ...(await openObjects(
+          deps.pool,
+          s3Sources.map((s) => s.name),
+        )),
+      ];
+    }
+  }
+  const how = new Map(configured.map((s) => [s.name, s]));
   const work: FileWork[] = visitOrder(sources).map((source) => {
     const summary = newFileSummary(source.path, source.id, 'read');
     summary.source = source.sourceName;
     summary.fromOffset = summary.toOffset = source.readOffset;
     const stat = stats.get(source.id);
     if (stat) summary.lagBytes = Math.max(0, stat.size - source.readOffset);
+    if (source.kind === 's3') summary.lagBytes = Math.max(0, source.sizeSeen - source.readOffset);
     return { source, stat, summary, how: how.get(source.sourceName), safeMode: false, done: stat !== undefined && isIdle(source, stat), settlesAt: null };
   });
-  let stoppedEarly = false;
-  while (!stoppedEarly && work.some((w) => !w.done)) {
-    for (const w of work) {
-      if (w.done) continue;
-      if (full.shouldStop()) {
-        stoppedEarly = true;
-        break;
+  let stoppedEarly = s3?.stoppedEarly ?? false;
+  try {
+    while (!stoppedEarly && work.some((w) => !w.done)) {
+      for (const w of work) {
+        if (w.done) continue;
+        if (full.shouldStop()) {
+          stoppedEarly = true;
+          break;
+        }
+        await ingestNextBatch(w, full, runId);
       }
-      await ingestNextBatch(w, full, runId);
     }
+  } finally {
+    await full.decompressed.closeAll();
   }
   for (const w of work) {
     if (w.summary.batches === 0 && w.summary.outcome === 'read' && !w.done) w.summary.outcome = 'deferred';
@@ -280,21 +363,44 @@ export async function runIngest(deps: IngestDeps): Promise<IngestSummary> {
   const totals = totalsOf(files);
   logFileSummaries(deps.logger, runId, files);
   const present = work.flatMap((w) => (w.stat ? [{ ...w.stat, source: w.source.sourceName }] : []));
-  await recordIngestRun(deps.pool, {
+  for (const l of s3?.locations ?? []) {
+    if (l.lastObjectAt !== null) present.push({ path: l.location, dev: '0', ino: '0', birthTimeNs: '0', size: 0, mtimeMs: l.lastObjectAt, source: l.source });
+  }
+  if (!eventRun) {
+    await recordIngestRun(deps.pool, {
+      runId,
+      startedAt,
+      finishedAt: full.now(),
+      stoppedEarly,
+      files,
+      totals,
+      sources: [...how.values()],
+      present,
+      cwd: full.cwd,
+      emptyS3Locations: (s3?.locations ?? []).filter((l) => l.empty).map((l) => l.location),
+    });
+  }
+  // blind: no configured file exists and no S3 location could be listed (an S3 location listed fine is read, even when it holds nothing new)
+  const fileWork = work.filter((w) => w.source.kind === 'file');
+  const listedAny = (s3?.locations.length ?? 0) > 0;
+  const noFileFor =
+    !eventRun && fileSources.length > 0 && fileWork.length === 0 && !listedAny
+      ? fileSources.flatMap((s) => s.paths.map((p) => path.resolve(full.cwd, p)))
+      : null;
+  const s3ListingFailures = (s3?.failures ?? []).map((f) => ({ source: f.source, location: f.location, error: f.failure.text }));
+  const held = work.flatMap((w) => (w.settlesAt === null ? [] : [w.settlesAt]));
+  const settlesAt = held.length === 0 ? null : Math.min(...held);
+  return {
     runId,
-    startedAt,
-    finishedAt: full.now(),
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
     stoppedEarly,
     files,
     totals,
-    sources: [...how.values()],
-    present,
-    cwd: full.cwd,
-  });
-  const noFileFor = work.length === 0 ? [...how.values()].flatMap((s) => s.paths.map((p) => path.resolve(full.cwd, p))) : null;
-  const held = work.flatMap((w) => (w.settlesAt === null ? [] : [w.settlesAt]));
-  const settlesAt = held.length === 0 ? null : Math.min(...held);
-  return { runId, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, stoppedEarly, files, totals, noFileFor, settlesAt };
+    noFileFor,
+    s3ListingFailures,
+    settlesAt,
+  };
 }
 
 /**
@@ -303,12 +409,21 @@ export async function runIngest(deps: IngestDeps): Promise<IngestSummary> {
  * exits non-zero (the Lambda error alarm, `serverless invoke local`'s exit
  * code) besides the source-missing health rule's notification. A run that
  * read any file is not failed for a missing one (that one is the health
- * rule's).
+ * rule's). A run that could not list an S3 location fails too: a bucket
+ * that exists and may be read always lists, even empty, so a failure (access
+ * denied, no such bucket, throttled or timed out past the SDK's retries) is
+ * never normal (S3ListingError; source-missing names it as well).
  *
  * @example
  *   failIfBlind(await runIngest(deps)); // throws NoSourcesError when nothing configured exists
  */
 export function failIfBlind(summary: IngestSummary): void {
+  if (summary.s3ListingFailures.length > 0) {
+    throw new S3ListingError(
+      `an S3 source could not be listed, its new objects were not read: ${summary.s3ListingFailures.map((f) => `${f.location} (${f.error})`).join('; ')}`,
+      { runId: summary.runId, failures: summary.s3ListingFailures },
+    );
+  }
   if (summary.noFileFor === null) return;
   throw new NoSourcesError(`no configured file exists, nothing was read: ${summary.noFileFor.join(', ')} (LOG_FILES or the sources file)`, {
     runId: summary.runId,

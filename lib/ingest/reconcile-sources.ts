@@ -22,7 +22,7 @@ import { claimFiles, headCheckKey, headChecksForDiscovered, headChecksForLocated
 import type { DiscoveredFile, HeadCheck, HeadCheckRequest, ReconcileAction } from './reconcile';
 import type { OpenFile } from './source-reader';
 import type { SourceConfig } from './sources';
-import { labelsFor, templateGlob } from './sources';
+import { isS3Source, labelsFor, templateGlob } from './sources';
 
 export interface ReconcileDeps {
   pool: pg.Pool;
@@ -280,7 +280,8 @@ async function applyReconcile(
  * discovered stat of each; what is not read is reported in `summaries`.
  */
 export async function reconcileSources(deps: ReconcileDeps, runId: string, summaries: FileSummary[]): Promise<ReconciledSources> {
-  const configured = effectiveSources(deps.config);
+  // S3 sources have no files: their objects are listed (s3-discovery.ts)
+  const configured = effectiveSources(deps.config).filter((s) => !isS3Source(s));
   const discovery = await discoverSourceFiles(configured, deps.cwd);
   for (const problem of discovery.problems) {
     const s = newFileSummary(problem.pattern, null, outcomeOfReadError(sourceReadErrorCode(problem.reason)));

@@ -30,9 +30,11 @@ import { toFsPath } from '../platform/fs-name';
 /**
  * - `read`: read from the checkpoint (or from 0 after a restart), checkpoint saved;
  * - `identity-changed`: the path now holds another file (nothing done);
- * - `replaced`: a rotated file's content no longer matches its checkpoint (it must not be read).
+ * - `replaced`: a rotated file's content no longer matches its checkpoint (it must not be read);
+ *   an S3 object was written again under its key (its new generation is read instead);
+ * - `gone`: an S3 object was deleted before it was read to its end (its checkpoint is retired).
  */
-export const BATCH_OUTCOMES = ['read', 'identity-changed', 'replaced'] as const;
+export const BATCH_OUTCOMES = ['read', 'identity-changed', 'replaced', 'gone'] as const;
 export type BatchOutcome = (typeof BATCH_OUTCOMES)[number];
 
 export interface BatchResult {
@@ -136,7 +138,15 @@ function unreadBatch(outcome: BatchOutcome, source: SourceRow, size: number, ano
   };
 }
 
-function newScanner(how: SourceConfig, deps: BatchDeps, sink: EntrySink, start: ScanStart, mtimeMs: number, unparsed: UnparsedSample[]): EntryScanner {
+/** The scanner of one batch: the source's levels, format, multi-line rule; entries to `sink`. */
+export function newScanner(
+  how: SourceConfig,
+  deps: Pick<BatchDeps, 'config' | 'now'>,
+  sink: EntrySink,
+  start: ScanStart,
+  mtimeMs: number,
+  unparsed: UnparsedSample[],
+): EntryScanner {
   return new EntryScanner(
     {
       levels: levelsAtOrAbove(how.minLevel),

@@ -10,6 +10,7 @@ import { FORMAT_NAMES } from './formats/types';
 import type { FormatName } from './formats/types';
 import { DEFAULT_MIN_LEVEL, LEVEL_NAMES, levelOfWord } from './formats/severity';
 import type { Level } from './formats/severity';
+import { isS3Url, parseObjectUrl, parseS3Location } from './s3-location';
 
 /**
  * A monitored source: which files (paths or globs, `{label}` placeholders
@@ -40,6 +41,20 @@ export interface SourceConfig {
    * (besides its own folder and their subfolders, always searched).
    */
   olddirs?: string[];
+  /**
+   * S3 sources (every path `s3://…`): how often the whole prefix is listed
+   * again, ignoring the start-after checkpoint, to find keys that sort
+   * before it (ms); null: never. Default DEFAULT_FULL_LISTING_MS.
+   */
+  fullListingEveryMs?: number | null;
+}
+
+/** An S3 source lists its whole prefix again this often by default (docs/sources.md, "S3 sources"). */
+export const DEFAULT_FULL_LISTING_MS = 60 * 60 * 1000;
+
+/** The source reads S3 objects (its paths are `s3://` locations). */
+export function isS3Source(source: Pick<SourceConfig, 'paths'>): boolean {
+  return source.paths.length > 0 && source.paths.every(isS3Url);
 }
 
 /** `auto`, one named format, or a regular expression with named groups `time`, `level`, `message`. */
@@ -87,6 +102,11 @@ const SOURCE = z.strictObject({
     z.string().check(z.refine((s) => (parseDuration(s) ?? 0) >= 60_000, { message: 'must be a duration of at least 1m such as "30m" or "2h"' })),
   ),
   olddir: z.optional(z.union([NON_EMPTY, z.array(NON_EMPTY)], { message: 'must be a folder or a list of folders' })),
+  fullListingEvery: z.optional(
+    z
+      .string()
+      .check(z.refine((s) => s === 'never' || (parseDuration(s) ?? 0) >= 60_000, { message: 'must be "never" or a duration of at least 1m such as "1h"' })),
+  ),
 });
 
 const CONFIG_FILE = z.strictObject({
@@ -133,6 +153,29 @@ function toSource(raw: RawSource, index: number, defaults: { timeZone: string; m
     for (const [text, level] of Object.entries(raw.format.levels ?? {})) levels[text] = levelOfWord(level)!;
     format = { kind: 'regex', regex: new RegExp(raw.format.regex, 'u'), levels };
   }
+  const s3 = paths.filter(isS3Url);
+  if (s3.length > 0 && s3.length < paths.length)
+    throw new ConfigError(
+      `source #${index + 1} (${label}), field paths: a source reads files or S3 objects, not both: give the s3:// paths a source of their own`,
+      {
+        source: label,
+        field: 'paths',
+      },
+    );
+  for (const p of s3) {
+    try {
+      parseS3Location(p);
+    } catch (err) {
+      throw new ConfigError(`source #${index + 1} (${label}), field paths: ${(err as Error).message}`, { source: label, field: 'paths' }, { cause: err });
+    }
+  }
+  if (s3.length > 0 && raw.olddir !== undefined)
+    throw new ConfigError(`source #${index + 1} (${label}), field olddir: an S3 source has no rotated files`, { source: label, field: 'olddir' });
+  if (s3.length === 0 && raw.fullListingEvery !== undefined)
+    throw new ConfigError(`source #${index + 1} (${label}), field fullListingEvery: only an S3 source (s3:// paths) is listed`, {
+      source: label,
+      field: 'fullListingEvery',
+    });
   const labels: Record<string, string> = {};
   // A placeholder of the path is a label of its own name unless the source sets that label.
   for (const p of paths) for (const name of placeholders(p)) labels[name] = `{${name}}`;
@@ -149,6 +192,14 @@ function toSource(raw: RawSource, index: number, defaults: { timeZone: string; m
     labels,
     expectActivityWithinMs: raw.expectActivityWithin !== undefined ? parseDuration(raw.expectActivityWithin) : null,
     olddirs: raw.olddir === undefined ? [] : typeof raw.olddir === 'string' ? [raw.olddir] : raw.olddir,
+    fullListingEveryMs:
+      s3.length === 0
+        ? null
+        : raw.fullListingEvery === 'never'
+          ? null
+          : raw.fullListingEvery !== undefined
+            ? parseDuration(raw.fullListingEvery)
+            : DEFAULT_FULL_LISTING_MS,
   };
 }
 
@@ -253,7 +304,7 @@ export function templateMatcher(template: string): (filePath: string) => Record<
 export function labelsFor(source: SourceConfig, absolutePath: string, cwd: string): Record<string, string> {
   const values: Record<string, string> = { file: path.basename(absolutePath).replace(/(\.log)?([.-]\d+)?(\.gz)?$/, '') };
   for (const template of source.paths) {
-    const m = templateMatcher(path.resolve(cwd, template))(absolutePath);
+    const m = isS3Url(template) ? objectKeyValues(template, absolutePath) : templateMatcher(path.resolve(cwd, template))(absolutePath);
     if (m) {
       Object.assign(values, m);
       break;
@@ -262,6 +313,20 @@ export function labelsFor(source: SourceConfig, absolutePath: string, cwd: strin
   const labels: Record<string, string> = {};
   for (const [key, value] of Object.entries(source.labels)) labels[key] = value.replace(/\{([a-z][\w]*)\}/g, (_, n: string) => values[n] ?? '');
   return labels;
+}
+
+/**
+ * The placeholders' values of an object (`s3://bucket/key`) under an S3
+ * location, or null when the location does not cover it.
+ *
+ * @example
+ *   objectKeyValues('s3://logs/app/{host}/', 's3://logs/app/web-1/x.log'); // { host: 'web-1' }
+ */
+export function objectKeyValues(template: string, url: string): Record<string, string> | null {
+  const location = parseS3Location(template);
+  const { bucket, key } = parseObjectUrl(url);
+  if (bucket !== location.bucket || !key.startsWith(location.prefix)) return null;
+  return templateMatcher(location.keyTemplate)(key);
 }
 
 /** The one-source shorthand: `LOG_FILES`, `LOG_FORMAT`, `LOG_TIMEZONE`, `LOG_LEVELS` (minimum level). */

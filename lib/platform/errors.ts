@@ -131,3 +131,11 @@ export function describeError(err: unknown): string {
   }
   return parts.join(': ') || 'unknown error';
 }
+
+/** An S3 source's location could not be listed (denied, no such bucket, throttled or timed out past the retries): the run could not do its job for it (it is recorded first). */
+export class S3ListingError extends LogmonError {
+  public constructor(message: string, context: Record<string, unknown> = {}, options?: ErrorOptions) {
+    super(message, context, options);
+    this.name = 'S3ListingError';
+  }
+}
