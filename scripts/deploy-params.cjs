@@ -41,6 +41,8 @@ const SERVICE_DIR = path.join(__dirname, '..');
 function packagedFileProblem(v) {
   if (!/^[\w./-]+$/.test(v) || path.isAbsolute(v) || v.split('/').includes('..'))
     return `must be a path inside the service folder, relative to serverless.yml (it is packaged with the functions), got "${v}"`;
+  if (v.split('/').some((part) => part.startsWith('.')))
+    return `must not be in a hidden folder or file (serverless packages none of them), got "${v}"`;
   if (!fs.existsSync(path.join(SERVICE_DIR, v))) return `names ${v}, which does not exist next to serverless.yml (it is packaged with the functions)`;
   return undefined;
 }
@@ -523,7 +525,7 @@ function buildLogBucketResources(params) {
 }
 
 /** The files packaged with every function: the default sources files, and the LOGMON_CONFIG / ALERT_RULES files named. */
-function packagePatterns(params) {
+function buildPackagePatterns(params) {
   const patterns = ['sql/migrations/*.sql', 'logmon.yml', 'logmon.yaml', 'logmon.json'];
   const config = String(params.logmonConfig ?? '').trim();
   const rules = String(params.alertRules ?? '').trim();
@@ -581,7 +583,7 @@ module.exports = {
   // ${file(./scripts/deploy-params.cjs):packagePatterns} — package.patterns.
   packagePatterns: async ({ resolveVariable }) => {
     const { params } = await readParams(resolveVariable);
-    return packagePatterns(params);
+    return buildPackagePatterns(params);
   },
   // ${file(./scripts/deploy-params.cjs):sourcemap} — custom.esbuild.sourcemap: linked with sourcemaps=on, else none.
   sourcemap: async ({ resolveVariable }) => ((await resolveVariable(`param:sourcemaps, ''`)) === 'on' ? 'linked' : false),
@@ -594,7 +596,7 @@ module.exports = {
   buildExtensions,
   buildNetworkInterfacePolicy,
   buildLogBucketResources,
-  packagePatterns,
+  buildPackagePatterns,
   parseEmailFilters,
   buildSubscriptions,
 };
