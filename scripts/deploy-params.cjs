@@ -41,8 +41,7 @@ const SERVICE_DIR = path.join(__dirname, '..');
 function packagedFileProblem(v) {
   if (!/^[\w./-]+$/.test(v) || path.isAbsolute(v) || v.split('/').includes('..'))
     return `must be a path inside the service folder, relative to serverless.yml (it is packaged with the functions), got "${v}"`;
-  if (v.split('/').some((part) => part.startsWith('.')))
-    return `must not be in a hidden folder or file (serverless packages none of them), got "${v}"`;
+  if (v.split('/').some((part) => part.startsWith('.'))) return `must not be in a hidden folder or file (serverless packages none of them), got "${v}"`;
   if (!fs.existsSync(path.join(SERVICE_DIR, v))) return `names ${v}, which does not exist next to serverless.yml (it is packaged with the functions)`;
   return undefined;
 }
@@ -473,7 +472,9 @@ function buildNetworkInterfacePolicy(params) {
  * with s3Events=on, one permission per bucket for S3 to invoke ingest (from that bucket, of this account).
  */
 function buildLogBucketResources(params) {
-  const buckets = list(params.logBuckets).map(parseLogBucket).filter((b) => b !== null);
+  const buckets = list(params.logBuckets)
+    .map(parseLogBucket)
+    .filter((b) => b !== null);
   if (buckets.length === 0) return {};
   const bucketArn = (b) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${b.bucket}` });
   const statements = [];

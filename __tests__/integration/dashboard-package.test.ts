@@ -119,12 +119,7 @@ describe('serverless package --stage prod: the dashboard', () => {
 
     expect(fs.statSync(zip).size).toBeLessThan(ONE_MB);
     expect(files.sort()).toEqual(
-      [
-        'handlers/dashboard.js',
-        'node_modules/uplot/LICENSE',
-        'node_modules/uplot/dist/uPlot.iife.min.js',
-        'node_modules/uplot/dist/uPlot.min.css',
-      ].sort(),
+      ['handlers/dashboard.js', 'node_modules/uplot/LICENSE', 'node_modules/uplot/dist/uPlot.iife.min.js', 'node_modules/uplot/dist/uPlot.min.css'].sort(),
     );
   });
 

@@ -78,9 +78,7 @@ function runHandler(dir: string, fn: string, env: NodeJS.ProcessEnv): Promise<{ 
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ code, output, summary: fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, 'utf8')) as unknown) : null }),
-    );
+    child.on('close', (code) => resolve({ code, output, summary: fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, 'utf8')) as unknown) : null }));
   });
 }
 
@@ -213,11 +211,20 @@ describe('serverless package --stage prod: the deploy options', () => {
 
   it('refuses, naming the functions, an environment over 4 KB (the 100 rules inline)', async () => {
     const inline = JSON.stringify(
-      Array.from({ length: RULE_COUNT }, (_, i) => ({ name: `upstream-${i}-timeouts`, levels: ['ERROR'], threshold: 5, window: '5m', pattern: `timeout .* upstream-${i}` })),
+      Array.from({ length: RULE_COUNT }, (_, i) => ({
+        name: `upstream-${i}-timeouts`,
+        levels: ['ERROR'],
+        threshold: 5,
+        window: '5m',
+        pattern: `timeout .* upstream-${i}`,
+      })),
     );
     const out = path.join(dir, 'inline');
 
-    const { code, output } = await runServerless(['package', '--stage', 'prod', '--package', out, ...paramArgs({ ...BASE, alertRules: inline })], packagingEnv());
+    const { code, output } = await runServerless(
+      ['package', '--stage', 'prod', '--package', out, ...paramArgs({ ...BASE, alertRules: inline })],
+      packagingEnv(),
+    );
 
     expect(code).not.toBe(0);
     expect(output).toContain("a function environment is over Lambda's 4 KB limit");

@@ -84,7 +84,9 @@ const ENI = [
   req('ec2:AssignPrivateIpAddresses', arn('ec2', 'network-interface/eni-0123456789abcdef0')),
   req('ec2:UnassignPrivateIpAddresses', arn('ec2', 'network-interface/eni-0123456789abcdef0')),
 ];
-const MOUNT = req('elasticfilesystem:ClientMount', arn('elasticfilesystem', 'file-system/fs-0123456789abcdef0'), { 'elasticfilesystem:AccessPointArn': ACCESS_POINT });
+const MOUNT = req('elasticfilesystem:ClientMount', arn('elasticfilesystem', 'file-system/fs-0123456789abcdef0'), {
+  'elasticfilesystem:AccessPointArn': ACCESS_POINT,
+});
 const READ_LOG_OBJECTS = [
   req('s3:ListBucket', 'arn:aws:s3:::my-logs', { 's3:prefix': 'app/' }),
   req('s3:ListBucket', 'arn:aws:s3:::my-logs', { 's3:prefix': 'app/web-1/2026/12/02/' }),
@@ -168,10 +170,7 @@ describe('IAM simulation of the packaged roles', () => {
 
     it.each([
       ['ingest', [PUBLISH, ...OUTSIDE_THE_PREFIX, ...ENCRYPT_MESSAGES, req('elasticfilesystem:ClientMount', MOUNT.resource)]],
-      [
-        'ingest',
-        [req('elasticfilesystem:ClientMount', MOUNT.resource, { 'elasticfilesystem:AccessPointArn': ACCESS_POINT.replace('fsap-0', 'fsap-9') })],
-      ],
+      ['ingest', [req('elasticfilesystem:ClientMount', MOUNT.resource, { 'elasticfilesystem:AccessPointArn': ACCESS_POINT.replace('fsap-0', 'fsap-9') })]],
       ['alert', [EVALUATE, MOUNT, ...READ_LOG_OBJECTS, req('kms:GenerateDataKey', STACK_KEY, { 'kms:ViaService': 's3.us-east-1.amazonaws.com' })]],
       ['retention', [PUBLISH, EVALUATE, MOUNT, ...READ_LOG_OBJECTS, ...ENCRYPT_MESSAGES]],
       ['dashboard', [PUBLISH, EVALUATE, MOUNT, ...READ_LOG_OBJECTS, ...ENCRYPT_MESSAGES]],
@@ -196,9 +195,7 @@ describe('IAM simulation of the packaged roles', () => {
           SourceAccount: { Ref: 'AWS::AccountId' },
         }),
       ]);
-      expect(
-        Object.values(plain.Resources).filter((r) => r.Type === 'AWS::Lambda::Permission' && r.Properties.Principal === 's3.amazonaws.com'),
-      ).toEqual([]);
+      expect(Object.values(plain.Resources).filter((r) => r.Type === 'AWS::Lambda::Permission' && r.Properties.Principal === 's3.amazonaws.com')).toEqual([]);
     });
   });
 

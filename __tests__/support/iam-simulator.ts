@@ -206,7 +206,10 @@ const asList = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array
 
 /** IAM's wildcard match: `*` any run of characters, `?` one character. */
 export function wildcardMatch(pattern: string, value: string, ignoreCase = false): boolean {
-  const re = `^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`;
+  const re = `^${pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.')}$`;
   return new RegExp(re, ignoreCase ? 'is' : 's').test(value);
 }
 
@@ -238,10 +241,15 @@ function conditionHolds(operator: string, key: string, expected: string | string
 }
 
 function statementMatches(s: Statement, request: Request, context: Record<string, string>): boolean {
-  const action = s.Action !== undefined ? asList(s.Action).some((a) => wildcardMatch(a, request.action, true)) : !asList(s.NotAction).some((a) => wildcardMatch(a, request.action, true));
+  const action =
+    s.Action !== undefined
+      ? asList(s.Action).some((a) => wildcardMatch(a, request.action, true))
+      : !asList(s.NotAction).some((a) => wildcardMatch(a, request.action, true));
   if (!action) return false;
   const resource =
-    s.Resource !== undefined ? asList(s.Resource).some((r) => wildcardMatch(r, request.resource)) : !asList(s.NotResource).some((r) => wildcardMatch(r, request.resource));
+    s.Resource !== undefined
+      ? asList(s.Resource).some((r) => wildcardMatch(r, request.resource))
+      : !asList(s.NotResource).some((r) => wildcardMatch(r, request.resource));
   if (!resource) return false;
   for (const [operator, keys] of Object.entries(s.Condition ?? {}))
     for (const [key, expected] of Object.entries(keys)) if (!conditionHolds(operator, key, expected, context)) return false;
