@@ -180,7 +180,7 @@ export function roleStatements(template: Template, roleId: string, account: Acco
   const conditions = evaluateConditions(template, account);
   const resources = Object.fromEntries(existing(template, conditions));
   const role = resources[roleId];
-  if (!role || role.Type !== 'AWS::IAM::Role') throw new Error(`role ${roleId} is not created by this template`);
+  if (role?.Type !== 'AWS::IAM::Role') throw new Error(`role ${roleId} is not created by this template`);
   const props = resolveValue(role.Properties, template, account, conditions) as {
     Policies?: { PolicyDocument: { Statement: Statement[] } }[];
     ManagedPolicyArns?: string[];
