@@ -201,7 +201,7 @@ const PARAMETERS = {
   },
   alertRules: {
     required: false,
-    example: 'alert-rules.yml',
+    example: 'deploy/alert-rules.example.yml',
     check: (v) => {
       if (!/^\s*[[{]/.test(v)) return packagedFileProblem(v); // a file packaged with the functions
       try {
@@ -280,7 +280,7 @@ const PARAMETERS = {
     check: (v) => (/^[a-z-]+$/.test(v) ? undefined : 'must be auto or a format name (docs/sources.md)'),
   },
   // A sources file packaged with the functions (logmon.yml at the package root is read without it).
-  logmonConfig: { required: false, example: 'logmon.yml', check: (v) => packagedFileProblem(v) },
+  logmonConfig: { required: false, example: 'deploy/efs/logmon.yml', check: (v) => packagedFileProblem(v) },
   ssmTimeoutMs: { required: false, example: '4000', check: wholeNumber },
   // The dashboard (docs/dashboard.md): off unless "on"; then behind an IAM-authenticated function URL.
   dashboard: { required: false, example: 'on', check: (v) => (v === 'on' || v === 'off' ? undefined : 'must be on or off') },

@@ -73,7 +73,7 @@ class LogmonStackPlugin {
     if (problems.length > 0) {
       const err = new Error(
         `logmon cannot be packaged: a function environment is over Lambda's 4 KB limit:\n  - ${problems.join('\n  - ')}\n` +
-          'Put the rules in a file and pass its path (--param "alertRules=alert-rules.yml", packaged with the functions), ' +
+          'Put the rules in a file and pass its path (--param "alertRules=deploy/alert-rules.example.yml", a file packaged with the functions), ' +
           'and the sources in the logmonConfig file; see docs/deploy.md#configuration-files.',
       );
       err.stack = err.message;

@@ -229,7 +229,7 @@ describe('serverless package --stage prod: the deploy options', () => {
     expect(code).not.toBe(0);
     expect(output).toContain("a function environment is over Lambda's 4 KB limit");
     expect(output).toMatch(/AlertLambdaFunction: its environment is \d+ bytes, over Lambda's 4096 \(largest: ALERT_RULES \d+ bytes/);
-    expect(output).toContain('alertRules=alert-rules.yml');
+    expect(output).toContain('a file packaged with the functions');
     expect(fs.existsSync(path.join(out, 'cloudformation-template-update-stack.json'))).toBe(false);
   }, 60_000);
 });
