@@ -7,6 +7,8 @@
 'use strict';
 
 const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
 
 const LOCAL_STAGE = 'local';
 const LOGS_MOUNT = '/mnt/logs';
@@ -32,6 +34,53 @@ function oneOf(values) {
   return (v) => (values.includes(v.toUpperCase()) ? undefined : `must be one of ${values.join(', ')}`);
 }
 
+/** The folder of serverless.yml: packaged files are named relative to it, and found there in Lambda (/var/task). */
+const SERVICE_DIR = path.join(__dirname, '..');
+
+/** A file packaged with the functions (LOGMON_CONFIG, ALERT_RULES): a relative path inside the service folder that exists. */
+function packagedFileProblem(v) {
+  if (!/^[\w./-]+$/.test(v) || path.isAbsolute(v) || v.split('/').includes('..'))
+    return `must be a path inside the service folder, relative to serverless.yml (it is packaged with the functions), got "${v}"`;
+  if (v.split('/').some((part) => part.startsWith('.'))) return `must not be in a hidden folder or file (serverless packages none of them), got "${v}"`;
+  if (!fs.existsSync(path.join(SERVICE_DIR, v))) return `names ${v}, which does not exist next to serverless.yml (it is packaged with the functions)`;
+  return undefined;
+}
+
+/**
+ * One entry of `logBuckets`: `bucket` or `bucket/prefix` → { bucket, prefix } ('' = the whole bucket),
+ * or null when malformed. IAM would read `*`, `?` and `${` in a prefix as wildcards or variables.
+ */
+function parseLogBucket(entry) {
+  const slash = entry.indexOf('/');
+  const bucket = slash < 0 ? entry : entry.slice(0, slash);
+  const prefix = slash < 0 ? '' : entry.slice(slash + 1);
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || bucket.includes('..')) return null;
+  if (/[*?$\s]/.test(prefix) || prefix.startsWith('/')) return null;
+  return { bucket, prefix };
+}
+
+/** Tags set by the stack itself on every resource. */
+const STACK_TAG_KEYS = ['service', 'stage'];
+
+/** `tags`: `key=value,key=value` → { key: value }. Throws a readable Error. */
+function parseTags(text) {
+  const tags = {};
+  for (const entry of list(text)) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) throw new Error(`must be key=value pairs separated by commas, got "${entry}"`);
+    const key = entry.slice(0, eq).trim();
+    const value = entry.slice(eq + 1).trim();
+    if (!/^[\p{L}\p{Z}\p{N}_.:/+\-@]{1,128}$/u.test(key)) throw new Error(`tag key "${key}" must be 1-128 letters, digits, spaces or _.:/+-@`);
+    if (key.toLowerCase().startsWith('aws:')) throw new Error(`tag key "${key}": the aws: prefix is reserved by AWS`);
+    if (STACK_TAG_KEYS.includes(key)) throw new Error(`tag key "${key}" is set by the stack (service=logmon, stage=<stage>)`);
+    if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u.test(value)) throw new Error(`tag value of "${key}" must be at most 256 letters, digits, spaces or _.:/=+-@`);
+    if (key in tags) throw new Error(`tag key "${key}" is given twice`);
+    tags[key] = value;
+  }
+  if (Object.keys(tags).length + STACK_TAG_KEYS.length > 50) throw new Error('at most 48 tags (AWS allows 50 per resource, service and stage included)');
+  return tags;
+}
+
 /**
  * Every deploy parameter: what it is, an example, and a check returning a
  * problem (or nothing). `required` ones have no default in serverless.yml.
@@ -55,22 +104,57 @@ const PARAMETERS = {
       return /^\/[A-Za-z0-9_.\-/]+$/.test(v) ? undefined : 'must be an SSM parameter name starting with "/" (e.g. /logmon/prod/database-url)';
     },
   },
+  // The network (docs/deploy.md#network): none by default, the functions then run outside any VPC and reach
+  // PostgreSQL over TLS, SSM, SNS and Lambda directly; both, or neither (checked in findProblems).
   subnetIds: {
-    required: true,
+    required: false,
     example: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210',
     check: (v) => (list(v).length > 0 && list(v).every((s) => /^subnet-[0-9a-f]+$/.test(s)) ? undefined : 'must be comma-separated subnet-… ids'),
   },
   securityGroupIds: {
-    required: true,
+    required: false,
     example: 'sg-0123456789abcdef0',
     check: (v) => (list(v).length > 0 && list(v).every((s) => /^sg-[0-9a-f]+$/.test(s)) ? undefined : 'must be comma-separated sg-… ids'),
   },
+  // The log files on EFS, mounted read-only at /mnt/logs (an EFS mount needs the VPC above).
   logsAccessPointArn: {
-    required: true,
+    required: false,
     example: 'arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-0123456789abcdef0',
     check: (v) =>
       /^arn:aws[a-zA-Z-]*:elasticfilesystem:[a-z0-9-]+:\d{12}:access-point\/fsap-[0-9a-f]{17}$/.test(v) ? undefined : 'must be the ARN of an EFS access point',
   },
+  // S3 buckets (and prefixes) ingest may read log objects from: s3:ListBucket under the prefix, s3:GetObject on it.
+  logBuckets: {
+    required: false,
+    example: 'my-log-bucket/fluent-bit/,alb-logs-123456789012',
+    check: (v) => {
+      const bad = list(v).filter((entry) => parseLogBucket(entry) === null);
+      return bad.length > 0 ? `not a bucket or bucket/prefix (no "*", "?" or "$" in a prefix): ${bad.join(', ')}` : undefined;
+    },
+  },
+  // on: S3 may invoke ingest for the buckets of logBuckets (their event notifications are yours to point at it).
+  s3Events: { required: false, example: 'on', check: (v) => (v === 'on' || v === 'off' ? undefined : 'must be on or off') },
+  // Tags on every resource that takes them, besides service and stage.
+  tags: {
+    required: false,
+    example: 'team=payments,cost-center=1234',
+    check: (v) => {
+      try {
+        parseTags(v);
+        return undefined;
+      } catch (err) {
+        return err.message;
+      }
+    },
+  },
+  // A customer-managed KMS key for the alert topic and the functions' log groups ('': AWS-owned encryption).
+  kmsKeyArn: {
+    required: false,
+    example: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    check: (v) => (/^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/.test(v) ? undefined : 'must be empty or the ARN of a KMS key'),
+  },
+  // on: each zip carries its source map and the functions run with --enable-source-maps.
+  sourcemaps: { required: false, example: 'on', check: (v) => (v === 'on' || v === 'off' ? undefined : 'must be on or off') },
   databaseKmsKeyArn: {
     required: false,
     example: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
@@ -117,9 +201,9 @@ const PARAMETERS = {
   },
   alertRules: {
     required: false,
-    example: '[{"name":"error-burst","levels":["ERROR","FATAL"],"threshold":5,"window":"5m"}]',
+    example: 'deploy/alert-rules.example.yml',
     check: (v) => {
-      if (!/^\s*[[{]/.test(v)) return undefined; // a file packaged with the function
+      if (!/^\s*[[{]/.test(v)) return packagedFileProblem(v); // a file packaged with the functions
       try {
         JSON.parse(v);
         return undefined;
@@ -196,7 +280,7 @@ const PARAMETERS = {
     check: (v) => (/^[a-z-]+$/.test(v) ? undefined : 'must be auto or a format name (docs/sources.md)'),
   },
   // A sources file packaged with the functions (logmon.yml at the package root is read without it).
-  logmonConfig: { required: false, example: 'logmon.yml', check: (v) => (/^[\w./-]+$/.test(v) ? undefined : 'must be a path inside the package') },
+  logmonConfig: { required: false, example: 'deploy/efs/logmon.yml', check: (v) => packagedFileProblem(v) },
   ssmTimeoutMs: { required: false, example: '4000', check: wholeNumber },
   // The dashboard (docs/dashboard.md): off unless "on"; then behind an IAM-authenticated function URL.
   dashboard: { required: false, example: 'on', check: (v) => (v === 'on' || v === 'off' ? undefined : 'must be on or off') },
@@ -249,6 +333,14 @@ function findProblems(params) {
     const problem = spec.check(value);
     if (problem) problems.push(`${name}: ${problem}`);
   }
+  const subnets = list(params.subnetIds).length > 0;
+  const groups = list(params.securityGroupIds).length > 0;
+  if (subnets !== groups)
+    problems.push(`${subnets ? 'securityGroupIds' : 'subnetIds'}: missing: a VPC needs both subnetIds and securityGroupIds (or neither: no VPC)`);
+  if (String(params.logsAccessPointArn ?? '').trim() !== '' && !(subnets && groups))
+    problems.push('logsAccessPointArn: an EFS mount needs the VPC of its mount targets: give subnetIds and securityGroupIds too');
+  if (String(params.s3Events ?? '').trim() === 'on' && list(params.logBuckets).length === 0)
+    problems.push('s3Events: on needs logBuckets (the buckets whose event notifications may invoke ingest)');
   try {
     parseEmailFilters(params.alertEmailFilters, list(params.alertEmails));
   } catch (err) {
@@ -298,6 +390,151 @@ async function readParams(resolveVariable) {
   return { stage, params };
 }
 
+/** The deploy's network: in a VPC (subnets and security groups given), with the EFS mount. */
+function networkOf(params) {
+  const vpc = list(params.subnetIds).length > 0 && list(params.securityGroupIds).length > 0;
+  return { vpc, efs: vpc && String(params.logsAccessPointArn ?? '').trim() !== '' };
+}
+
+/** The functions of the stack (the dashboard only with dashboard=on), by logical id prefix. */
+function stackFunctions(params) {
+  return ['Ingest', 'Alert', 'Retention', ...(params.dashboard === 'on' ? ['Dashboard'] : [])];
+}
+
+/**
+ * `resources.extensions` of the functions and their log groups: the VPC (only when given), the EFS mount of
+ * ingest (only when given) and the KMS key of the log groups (only when given). Extensions, not
+ * `provider.vpc` / `fileSystemConfig`: serverless cannot leave those out depending on a parameter.
+ */
+function buildExtensions(params) {
+  const { vpc, efs } = networkOf(params);
+  const kms = String(params.kmsKeyArn ?? '').trim();
+  const extensions = {};
+  for (const fn of stackFunctions(params)) {
+    const properties = {};
+    if (vpc) properties.VpcConfig = { SubnetIds: list(params.subnetIds), SecurityGroupIds: list(params.securityGroupIds) };
+    if (efs && fn === 'Ingest') properties.FileSystemConfigs = [{ Arn: params.logsAccessPointArn.trim(), LocalMountPath: LOGS_MOUNT }];
+    if (Object.keys(properties).length > 0) extensions[`${fn}LambdaFunction`] = { Properties: properties };
+    if (kms !== '') extensions[`${fn}LogGroup`] = { Properties: { KmsKeyId: kms } };
+  }
+  return extensions;
+}
+
+/**
+ * The network-interface permissions Lambda needs from a function's role in a VPC (what the managed
+ * AWSLambdaVPCAccessExecutionRole grants on "*"), scoped: interfaces created only in the given subnets
+ * with the given security groups. Under the condition HasVpc: not created without a VPC.
+ */
+function buildNetworkInterfacePolicy(params) {
+  const ec2 = (type, id) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:ec2:\${AWS::Region}:\${AWS::AccountId}:${type}/${id}` });
+  return {
+    Type: 'AWS::IAM::ManagedPolicy',
+    Condition: 'HasVpc',
+    Properties: {
+      Description: 'logmon functions attach to the given subnets and security groups',
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'CreateNetworkInterfaceInGivenSubnets',
+            Effect: 'Allow',
+            Action: 'ec2:CreateNetworkInterface',
+            Resource: [
+              ec2('network-interface', '*'),
+              ...list(params.subnetIds).map((id) => ec2('subnet', id)),
+              ...list(params.securityGroupIds).map((id) => ec2('security-group', id)),
+            ],
+          },
+          {
+            // Lambda names no interface in advance: those of this account and region (the Lambda guide asks for all).
+            Sid: 'ManageNetworkInterfaces',
+            Effect: 'Allow',
+            Action: ['ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+            Resource: ec2('network-interface', '*'),
+          },
+          {
+            // Describe calls have no resource-level permissions: "*", in this region only.
+            Sid: 'DescribeNetworkInterfaces',
+            Effect: 'Allow',
+            Action: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'],
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:RequestedRegion': { Ref: 'AWS::Region' } } },
+          },
+        ],
+      },
+    },
+  };
+}
+
+/**
+ * What `logBuckets` (and `s3Events=on`) add: one policy of the ingest role with s3:ListBucket on each
+ * bucket, only under its prefix (the `s3:prefix` condition), and s3:GetObject on the prefix's objects;
+ * with s3Events=on, one permission per bucket for S3 to invoke ingest (from that bucket, of this account).
+ */
+function buildLogBucketResources(params) {
+  const buckets = list(params.logBuckets)
+    .map(parseLogBucket)
+    .filter((b) => b !== null);
+  if (buckets.length === 0) return {};
+  const bucketArn = (b) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${b.bucket}` });
+  const statements = [];
+  buckets.forEach((b, i) => {
+    // ListObjectsV2 with Prefix (and StartAfter): allowed only for prefixes under the configured one
+    statements.push({
+      Sid: `ListLogObjects${i}`,
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: bucketArn(b),
+      ...(b.prefix === '' ? {} : { Condition: { StringLike: { 's3:prefix': [`${b.prefix}*`] } } }),
+    });
+    statements.push({
+      Sid: `ReadLogObjects${i}`,
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${b.bucket}/${b.prefix}*` },
+    });
+  });
+  const resources = {
+    IngestLogBucketsPolicy: {
+      Type: 'AWS::IAM::Policy',
+      Properties: {
+        PolicyName: 'read-log-objects',
+        Roles: [{ Ref: 'IngestRole' }],
+        PolicyDocument: { Version: '2012-10-17', Statement: statements },
+      },
+    },
+  };
+  if (String(params.s3Events ?? '').trim() === 'on') {
+    const seen = new Set();
+    for (const b of buckets) {
+      if (seen.has(b.bucket)) continue;
+      seen.add(b.bucket);
+      const id = `IngestS3EventsPermission${b.bucket.replace(/[^a-z0-9]/g, '').slice(0, 40)}${crypto.createHash('sha256').update(b.bucket).digest('hex').slice(0, 8)}`;
+      resources[id] = {
+        Type: 'AWS::Lambda::Permission',
+        Properties: {
+          FunctionName: { 'Fn::GetAtt': ['IngestLambdaFunction', 'Arn'] },
+          Action: 'lambda:InvokeFunction',
+          Principal: 's3.amazonaws.com',
+          SourceArn: bucketArn(b),
+          SourceAccount: { Ref: 'AWS::AccountId' },
+        },
+      };
+    }
+  }
+  return resources;
+}
+
+/** The files packaged with every function: the default sources files, and the LOGMON_CONFIG / ALERT_RULES files named. */
+function buildPackagePatterns(params) {
+  const patterns = ['sql/migrations/*.sql', 'logmon.yml', 'logmon.yaml', 'logmon.json'];
+  const config = String(params.logmonConfig ?? '').trim();
+  const rules = String(params.alertRules ?? '').trim();
+  if (config !== '' && !path.isAbsolute(config)) patterns.push(config);
+  if (rules !== '' && !/^[[{]/.test(rules) && !path.isAbsolute(rules)) patterns.push(rules);
+  return [...new Set(patterns)];
+}
+
 module.exports = {
   // ${file(./scripts/deploy-params.cjs):check} — throws on a deployable stage with bad parameters.
   check: async ({ resolveVariable }) => {
@@ -320,8 +557,47 @@ module.exports = {
     }
     return { Resources: buildSubscriptions(emails, filters) };
   },
+  // ${file(./scripts/deploy-params.cjs):tags} — provider.tags and stackTags: service, stage and the `tags` parameter.
+  tags: async ({ resolveVariable }) => {
+    const { stage, params } = await readParams(resolveVariable);
+    let extra = {};
+    try {
+      extra = parseTags(params.tags);
+    } catch {
+      // reported by `check`
+    }
+    return { service: 'logmon', stage, ...extra };
+  },
+  // ${file(./scripts/deploy-params.cjs):network} — a `resources` fragment: the network-interface policy, and `extensions` (VPC, EFS, KMS).
+  network: async ({ resolveVariable }) => {
+    const { stage, params } = await readParams(resolveVariable);
+    if (stage === LOCAL_STAGE) return {};
+    const extensions = buildExtensions(params);
+    return { Resources: { VpcNetworkInterfacePolicy: buildNetworkInterfacePolicy(params) }, ...(Object.keys(extensions).length > 0 ? { extensions } : {}) };
+  },
+  // ${file(./scripts/deploy-params.cjs):logBucketResources} — a `resources` fragment (S3 read policy, S3 invoke permissions).
+  logBucketResources: async ({ resolveVariable }) => {
+    const { stage, params } = await readParams(resolveVariable);
+    if (stage === LOCAL_STAGE) return { Resources: {} };
+    return { Resources: buildLogBucketResources(params) };
+  },
+  // ${file(./scripts/deploy-params.cjs):packagePatterns} — package.patterns.
+  packagePatterns: async ({ resolveVariable }) => {
+    const { params } = await readParams(resolveVariable);
+    return buildPackagePatterns(params);
+  },
+  // ${file(./scripts/deploy-params.cjs):sourcemap} — custom.esbuild.sourcemap: linked with sourcemaps=on, else none.
+  sourcemap: async ({ resolveVariable }) => ((await resolveVariable(`param:sourcemaps, ''`)) === 'on' ? 'linked' : false),
+  // ${file(./scripts/deploy-params.cjs):nodeOptions} — NODE_OPTIONS: source maps followed only when packaged.
+  nodeOptions: async ({ resolveVariable }) => ((await resolveVariable(`param:sourcemaps, ''`)) === 'on' ? '--enable-source-maps' : ''),
   PARAMETERS,
   findProblems,
+  parseTags,
+  parseLogBucket,
+  buildExtensions,
+  buildNetworkInterfacePolicy,
+  buildLogBucketResources,
+  buildPackagePatterns,
   parseEmailFilters,
   buildSubscriptions,
 };

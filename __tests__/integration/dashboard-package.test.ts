@@ -72,7 +72,7 @@ describe('serverless package --stage prod: the dashboard', () => {
     expect(on.Outputs.DashboardLambdaFunctionUrl).toBeDefined();
   });
 
-  it('with dashboard=on, runs read-only in the VPC with a role of its own that may read the database URL and nothing else', () => {
+  it('with dashboard=on, runs read-only in the VPC with a role of its own that may read the database URL and write its logs, nothing else', () => {
     const fn = on.Resources.DashboardLambdaFunction!.Properties;
     const role = on.Resources.DashboardRole!;
 
@@ -91,10 +91,25 @@ describe('serverless package --stage prod: the dashboard', () => {
     expect(fn.FileSystemConfigs).toBeUndefined();
     expect(role.Condition).toBe('DashboardOn');
     expect(on.Conditions?.DashboardOn).toEqual({ 'Fn::Equals': ['on', 'on'] });
-    expect(role.Properties.Policies).toBeUndefined();
+    expect(role.Properties.Policies).toEqual([
+      {
+        PolicyName: 'dashboard',
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'WriteOwnLogs',
+              Effect: 'Allow',
+              Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/logmon-prod-dashboard:*' },
+            },
+          ],
+        },
+      },
+    ]);
     expect(role.Properties.ManagedPolicyArns).toEqual([
-      { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole' },
       { Ref: 'DatabaseUrlReadPolicy' },
+      { 'Fn::If': ['HasVpc', { Ref: 'VpcNetworkInterfacePolicy' }, { Ref: 'AWS::NoValue' }] },
     ]);
   });
 
@@ -104,13 +119,7 @@ describe('serverless package --stage prod: the dashboard', () => {
 
     expect(fs.statSync(zip).size).toBeLessThan(ONE_MB);
     expect(files.sort()).toEqual(
-      [
-        'handlers/dashboard.js',
-        'handlers/dashboard.js.map',
-        'node_modules/uplot/LICENSE',
-        'node_modules/uplot/dist/uPlot.iife.min.js',
-        'node_modules/uplot/dist/uPlot.min.css',
-      ].sort(),
+      ['handlers/dashboard.js', 'node_modules/uplot/LICENSE', 'node_modules/uplot/dist/uPlot.iife.min.js', 'node_modules/uplot/dist/uPlot.min.css'].sort(),
     );
   });
 

@@ -73,19 +73,19 @@ describe('serverless package --stage prod (no AWS credentials)', () => {
       expect(props).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
-        VpcConfig: { SubnetIds: { 'Fn::Split': [',', PARAMS.subnetIds] }, SecurityGroupIds: { 'Fn::Split': [',', PARAMS.securityGroupIds] } },
+        VpcConfig: { SubnetIds: PARAMS.subnetIds.split(','), SecurityGroupIds: [PARAMS.securityGroupIds] },
       });
       expect(props.ReservedConcurrentExecutions).toBeUndefined();
     }
   });
 
-  it('bundles each function on its own, under 1 MB, with only its handler and the migrations', () => {
+  it('bundles each function on its own, under 1 MB, with only its handler and the migrations (no source map unless asked)', () => {
     for (const fn of FUNCTIONS) {
       const zip = path.join(outDir, `${fn}.zip`);
       expect(fs.statSync(zip).size).toBeLessThan(ONE_MB);
       const files = listZip(zip);
       expect(files).toContain(`handlers/${fn}.js`);
-      expect(files.filter((f) => !f.startsWith('sql/migrations/'))).toEqual([`handlers/${fn}.js`, `handlers/${fn}.js.map`]);
+      expect(files.filter((f) => !f.startsWith('sql/migrations/'))).toEqual([`handlers/${fn}.js`]);
     }
   });
 
@@ -118,15 +118,16 @@ describe('serverless package --stage prod (no AWS credentials)', () => {
     ]);
   });
 
-  it('gives each function a role of its own with the VPC policy and the database secret, and no default shared role', () => {
+  it('gives each function a role of its own with the network-interface policy (in a VPC) and the database secret, and no default shared role', () => {
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
     for (const fn of FUNCTIONS) {
       const role = `${fn[0]!.toUpperCase()}${fn.slice(1)}Role`;
       expect(template.Resources[`${fn[0]!.toUpperCase()}${fn.slice(1)}LambdaFunction`]!.Properties.Role).toEqual({ 'Fn::GetAtt': [role, 'Arn'] });
       expect(template.Resources[role]!.Properties.ManagedPolicyArns).toEqual([
-        { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole' },
         { Ref: 'DatabaseUrlReadPolicy' },
+        { 'Fn::If': ['HasVpc', { Ref: 'VpcNetworkInterfacePolicy' }, { Ref: 'AWS::NoValue' }] },
       ]);
+      expect(template.Conditions?.HasVpc).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [PARAMS.subnetIds, ''] }] });
     }
   });
 
@@ -176,8 +177,13 @@ describe('serverless package --stage prod (no AWS credentials)', () => {
         }),
       },
     ]);
-    expect(kms).toHaveLength(1);
+    // the database URL's key (via SSM) and the topic's (via SNS), each under a condition that is false here
+    expect(kms.map(({ owner, statement }) => [owner, statement.Sid])).toEqual([
+      ['AlertRole', 'EncryptAlertMessages'],
+      ['DatabaseUrlReadPolicy', 'DecryptDatabaseUrlParameter'],
+    ]);
     expect(template.Conditions?.HasDatabaseKmsKey).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+    expect(template.Conditions?.HasKmsKey).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
   });
 
   it('lets ingest mount the logs access point read-only at /mnt/logs', () => {
@@ -196,8 +202,8 @@ describe('serverless package --stage prod (no AWS credentials)', () => {
     expect(template.Resources.AlertLambdaFunction!.Properties.FileSystemConfigs).toBeUndefined();
   });
 
-  it('has no statement with a "*" resource unless a condition narrows it', () => {
-    const wide = statements().filter(({ statement }) => JSON.stringify(statement.Resource).includes('*') && !statement.Condition);
+  it('has no statement on every resource ("*") unless a condition narrows it', () => {
+    const wide = statements().filter(({ statement }) => [statement.Resource].flat().includes('*') && !statement.Condition);
 
     expect(wide).toEqual([]);
   });
@@ -221,6 +227,10 @@ describe('serverless package --stage prod (no AWS credentials)', () => {
   describe('alarms', () => {
     /** Where every alarm notifies, and its recovery: the ops topic when opsTopicArn is given, else the alert topic. */
     const ACTIONS = [{ 'Fn::If': ['HasOpsTopic', PARAMS.opsTopicArn, { Ref: 'AlertTopic' }] }];
+    const TAGS = [
+      { Key: 'service', Value: 'logmon' },
+      { Key: 'stage', Value: 'prod' },
+    ];
     const lambda = (fn: string): unknown[] => [{ Name: 'FunctionName', Value: { Ref: `${fn}LambdaFunction` } }];
     const own = (fn: string): unknown[] => [
       { Name: 'Service', Value: 'logmon' },
@@ -257,6 +267,7 @@ describe('serverless package --stage prod (no AWS credentials)', () => {
         TreatMissingData: missing,
         AlarmActions: ACTIONS,
         OKActions: ACTIONS,
+        Tags: TAGS,
       });
       expect(alarm!.AlarmDescription).toContain(metric);
       expect(String(alarm!.AlarmDescription).length).toBeGreaterThan(100);
@@ -280,6 +291,7 @@ describe('serverless package --stage prod (no AWS credentials)', () => {
         TreatMissingData: 'notBreaching',
         AlarmActions: ACTIONS,
         OKActions: ACTIONS,
+        Tags: TAGS,
       });
     });
 
@@ -322,8 +334,9 @@ describe('serverless package --stage prod (no AWS credentials)', () => {
     ]);
 
     expect(code).not.toBe(0);
-    for (const name of ['databaseUrlParameter', 'subnetIds', 'securityGroupIds', 'logsAccessPointArn']) expect(output).toContain(`${name}: missing`);
-    expect(output).not.toContain('alertEmails: missing');
+    expect(output).toContain('databaseUrlParameter: missing');
+    // the network is optional: none means no VPC
+    for (const name of ['alertEmails', 'subnetIds', 'securityGroupIds', 'logsAccessPointArn']) expect(output).not.toContain(`${name}: missing`);
     expect(fs.existsSync(path.join(outDir, 'incomplete'))).toBe(false);
   }, 60000);
 

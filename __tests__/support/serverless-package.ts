@@ -1,6 +1,7 @@
 // `serverless package` as the package tests run it: on a machine with no AWS
 // credentials at all, and the CloudFormation template's shapes they read.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -46,3 +47,10 @@ export function runServerless(args: string[], env: NodeJS.ProcessEnv = packaging
 
 /** `--param name=value` for each parameter. */
 export const paramArgs = (params: Record<string, string>): string[] => Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
+
+/** `serverless package --stage prod` into `outDir` with `params` (and `env`); the template it wrote. Throws with the output when it fails. */
+export async function packageStack(outDir: string, params: Record<string, string>, env: NodeJS.ProcessEnv = packagingEnv()): Promise<Template> {
+  const result = await runServerless(['package', '--stage', 'prod', '--package', outDir, ...paramArgs(params)], env);
+  if (result.code !== 0) throw new Error(`serverless package failed:\n${result.output}`);
+  return JSON.parse(fs.readFileSync(path.join(outDir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+}

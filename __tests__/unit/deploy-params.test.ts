@@ -1,4 +1,13 @@
-import { buildSubscriptions, findProblems, parseEmailFilters } from '../../scripts/deploy-params.cjs';
+import {
+  buildExtensions,
+  buildLogBucketResources,
+  buildPackagePatterns,
+  buildSubscriptions,
+  findProblems,
+  parseEmailFilters,
+  parseLogBucket,
+  parseTags,
+} from '../../scripts/deploy-params.cjs';
 
 const VALID = {
   alertEmails: 'ops@example.com, oncall@example.com',
@@ -19,7 +28,12 @@ describe('Function: findProblems', () => {
     const tunables = {
       logLevels: 'ERROR,FATAL,CRITICAL',
       logTimezone: 'Europe/Berlin',
-      alertRules: 'config/alert-rules.yaml',
+      alertRules: 'logmon.example.yml',
+      logBuckets: 'my-logs/fluent-bit/,alb-logs-123456789012',
+      s3Events: 'on',
+      tags: 'team=payments,cost-center=1234',
+      kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      sourcemaps: 'on',
       logLevel: 'debug',
       logMaxLineBytes: '4096',
       multilineFlushMs: '0',
@@ -34,15 +48,30 @@ describe('Function: findProblems', () => {
     expect(findProblems({ ...VALID, ...tunables })).toEqual([]);
   });
 
+  it('accepts no network at all (no VPC, no EFS): the functions then run outside any VPC', () => {
+    expect(findProblems({ alertEmails: 'ops@example.com', databaseUrlParameter: '/logmon/prod/database-url' })).toEqual([]);
+  });
+
+  it.each([
+    [{ subnetIds: 'subnet-0123456789abcdef0' }, 'securityGroupIds: missing: a VPC needs both subnetIds and securityGroupIds (or neither: no VPC)'],
+    [{ securityGroupIds: 'sg-0123456789abcdef0' }, 'subnetIds: missing: a VPC needs both'],
+    [
+      { logsAccessPointArn: 'arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-0123456789abcdef0' },
+      'logsAccessPointArn: an EFS mount needs the VPC of its mount targets',
+    ],
+    [{ s3Events: 'on' }, 's3Events: on needs logBuckets'],
+  ])('refuses a network half given: %p', (params, problem) => {
+    expect(findProblems({ alertEmails: 'ops@example.com', databaseUrlParameter: '/logmon/prod/database-url', ...params })).toEqual([
+      expect.stringContaining(problem),
+    ]);
+  });
+
   it('names every missing required parameter with an example', () => {
     const problems = findProblems({});
 
     expect(problems).toEqual([
       'alertEmails: missing, e.g. --param "alertEmails=ops@example.com,oncall@example.com"',
       'databaseUrlParameter: missing, e.g. --param "databaseUrlParameter=/logmon/prod/database-url"',
-      expect.stringMatching(/^subnetIds: missing/),
-      expect.stringMatching(/^securityGroupIds: missing/),
-      expect.stringMatching(/^logsAccessPointArn: missing/),
     ]);
   });
 
@@ -68,6 +97,18 @@ describe('Function: findProblems', () => {
     ['logLevels', 'ERROR;FATAL', 'logLevels: must be comma-separated level names'],
     ['logTimezone', 'Mars/Olympus', 'logTimezone: must be an IANA time zone'],
     ['alertRules', '[{"name": ', 'alertRules: is not valid JSON'],
+    ['alertRules', 'config/no-such-rules.yml', 'alertRules: names config/no-such-rules.yml, which does not exist next to serverless.yml'],
+    ['alertRules', '/etc/logmon/rules.yml', 'alertRules: must be a path inside the service folder'],
+    ['alertRules', '../rules.yml', 'alertRules: must be a path inside the service folder'],
+    ['logmonConfig', '.data/logmon.yml', 'logmonConfig: must not be in a hidden folder'],
+    ['logBuckets', 'My_Bucket', 'logBuckets: not a bucket or bucket/prefix'],
+    ['logBuckets', 'my-logs/app/*.gz', 'logBuckets: not a bucket or bucket/prefix (no "*", "?" or "$" in a prefix): my-logs/app/*.gz'],
+    ['s3Events', 'yes', 's3Events: must be on or off'],
+    ['tags', 'team', 'tags: must be key=value pairs'],
+    ['tags', 'stage=dev', 'tags: tag key "stage" is set by the stack'],
+    ['tags', 'aws:owner=me', 'tags: tag key "aws:owner": the aws: prefix is reserved'],
+    ['kmsKeyArn', 'alias/logmon', 'kmsKeyArn: must be empty or the ARN of a KMS key'],
+    ['sourcemaps', 'yes', 'sourcemaps: must be on or off'],
     ['logLevel', 'LOUD', 'logLevel: must be one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT'],
     ['logMaxLineBytes', '64k', 'logMaxLineBytes: must be a whole number'],
     ['alertGrace', '3 minutes', 'alertGrace: must be a duration'],
@@ -124,5 +165,91 @@ describe('Function: buildSubscriptions', () => {
     ]);
     expect(Object.keys(again)[0]).toBe(Object.keys(resources)[1]);
     expect(Object.keys(resources).every((id) => /^[A-Za-z0-9]+$/.test(id))).toBe(true);
+  });
+});
+
+describe('Function: parseTags', () => {
+  it('reads key=value pairs, trimmed, in order', () => {
+    expect(parseTags(' team=payments , cost-center=1234,owner=ops@example.com')).toEqual({ team: 'payments', 'cost-center': '1234', owner: 'ops@example.com' });
+  });
+
+  it('is empty for no tags', () => {
+    expect(parseTags('')).toEqual({});
+  });
+
+  it('refuses a key given twice', () => {
+    expect(() => parseTags('team=a,team=b')).toThrow('tag key "team" is given twice');
+  });
+});
+
+describe('Function: parseLogBucket', () => {
+  it.each([
+    ['my-logs', { bucket: 'my-logs', prefix: '' }],
+    ['my-logs/app/', { bucket: 'my-logs', prefix: 'app/' }],
+    ['alb.logs-1/AWSLogs/123456789012/', { bucket: 'alb.logs-1', prefix: 'AWSLogs/123456789012/' }],
+  ])('reads %p', (entry, expected) => {
+    expect(parseLogBucket(entry)).toEqual(expected);
+  });
+
+  it.each(['ab', 'Upper', 'my..logs', 'my-logs//app', 'my-logs/a?b', 'my-logs/${aws:username}'])('refuses %p', (entry) => {
+    expect(parseLogBucket(entry)).toBeNull();
+  });
+});
+
+describe('Function: buildLogBucketResources', () => {
+  it("lists each bucket only under its prefix and reads only the prefix's objects; S3 may invoke ingest per bucket with s3Events=on", () => {
+    const resources = buildLogBucketResources({ logBuckets: 'my-logs/app/,my-logs/web/', s3Events: 'on' }) as Record<string, unknown>;
+    const policy = resources.IngestLogBucketsPolicy as { Properties: { Roles: unknown; PolicyDocument: { Statement: unknown[] } } };
+
+    expect(policy.Properties.Roles).toEqual([{ Ref: 'IngestRole' }]);
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['app/*'] } } }),
+      expect.objectContaining({ Action: 's3:GetObject', Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::my-logs/app/*' } }),
+      expect.objectContaining({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['web/*'] } } }),
+      expect.objectContaining({ Action: 's3:GetObject', Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::my-logs/web/*' } }),
+    ]);
+    // one bucket, one permission
+    expect(Object.values(resources).filter((r) => (r as { Type: string }).Type === 'AWS::Lambda::Permission')).toHaveLength(1);
+  });
+
+  it('adds nothing without logBuckets', () => {
+    expect(buildLogBucketResources({ logBuckets: '' })).toEqual({});
+  });
+});
+
+describe('Function: buildExtensions', () => {
+  it('adds no VPC, mount or key when none is given', () => {
+    expect(buildExtensions({ subnetIds: '', securityGroupIds: '', logsAccessPointArn: '', kmsKeyArn: '' })).toEqual({});
+  });
+
+  it('puts every function in the VPC, mounts EFS on ingest only, and encrypts every log group with the key', () => {
+    const ext = buildExtensions({
+      subnetIds: 'subnet-0123456789abcdef0',
+      securityGroupIds: 'sg-0123456789abcdef0',
+      logsAccessPointArn: 'arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-0123456789abcdef0',
+      kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/k',
+      dashboard: 'on',
+    });
+
+    expect(Object.keys(ext).sort()).toEqual(['Ingest', 'Alert', 'Retention', 'Dashboard'].flatMap((f) => [`${f}LambdaFunction`, `${f}LogGroup`]).sort());
+    expect(
+      Object.entries(ext)
+        .filter(([, e]) => 'FileSystemConfigs' in ((e as { Properties: object }).Properties ?? {}))
+        .map(([id]) => id),
+    ).toEqual(['IngestLambdaFunction']);
+  });
+});
+
+describe('Function: buildPackagePatterns', () => {
+  it('packages the files logmonConfig and alertRules name, not inline rules', () => {
+    expect(buildPackagePatterns({ logmonConfig: 'config/logmon.yml', alertRules: 'config/rules.yml' })).toEqual(
+      expect.arrayContaining(['sql/migrations/*.sql', 'logmon.yml', 'config/logmon.yml', 'config/rules.yml']),
+    );
+    expect(buildPackagePatterns({ logmonConfig: '', alertRules: '[{"name":"x"}]' })).toEqual([
+      'sql/migrations/*.sql',
+      'logmon.yml',
+      'logmon.yaml',
+      'logmon.json',
+    ]);
   });
 });
