@@ -49,6 +49,8 @@ export function readDeployBuild(root: string): DeployBuild {
   if (!custom) throw new Error('serverless.yml has no custom.esbuild');
   const options: Record<string, unknown> = { ...custom };
   for (const key of PLUGIN_ONLY_KEYS) delete options[key];
+  // A value serverless resolves at package time (e.g. sourcemap from a deploy parameter): the deployed default, none.
+  for (const [key, value] of Object.entries(options)) if (typeof value === 'string' && value.includes('${')) delete options[key];
   const exclude = Array.isArray(custom.exclude) ? (custom.exclude as string[]) : [];
   const external = Array.isArray(custom.external) ? (custom.external as string[]) : [];
   options.external = [...external, ...(exclude.includes('*') ? [] : exclude)];

@@ -56,6 +56,7 @@ describe('Command: npm run bench -- --tiny', () => {
       'briefFormatRate',
       'bundleBytes',
       'coldInitMs',
+      'ingestVsBareCopy',
       'ingestVsBaseline',
       'latencyP95DefaultMs',
       'latencyP95LowLatencyMs',
