@@ -28,21 +28,12 @@ import { insertEntries, insertSource } from '../support/entries';
 import { makeTempDir } from '../support/files';
 import { startSnsServer } from '../support/sns-server';
 import type { SnsTestServer } from '../support/sns-server';
+import { freePort } from '../support/ports';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:logmon-alerts';
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 2, 2, 9, 0);
 const SECRET = 'test-webhook-secret';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface ReceivedRequest {
   headers: http.IncomingHttpHeaders;

@@ -13,6 +13,7 @@ import { formatLocalTimestamp } from '../../lib/platform/local-time';
 import { createTestDatabase } from '../support/database';
 import type { TestDatabase } from '../support/database';
 import { makeTempDir } from '../support/files';
+import { serverJobEnvironment, writeEnvFile } from '../support/server-env';
 import { startSnsServer } from '../support/sns-server';
 import type { SnsTestServer } from '../support/sns-server';
 
@@ -70,25 +71,7 @@ if (WHY_NOT) {
       const logDir = path.join(dir, 'logs');
       fs.mkdirSync(logDir);
       const envFile = path.join(dir, 'logmon.env');
-      const env = {
-        DATABASE_URL: db.url,
-        LOG_FILES: path.join(dir, '*.log'),
-        LOG_TIMEZONE: 'UTC',
-        MULTILINE_FLUSH_MS: '0',
-        ALERT_TOPIC_ARN: TOPIC,
-        ALERT_FUNCTION_NAME: 'none',
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_ENDPOINT_URL_SNS: sns.endpoint,
-      };
-      fs.writeFileSync(
-        envFile,
-        `${Object.entries(env)
-          .map(([k, v]) => `${k}=${v}`)
-          .join('\n')}\n`,
-        { mode: 0o600 },
-      );
+      writeEnvFile(envFile, serverJobEnvironment({ databaseUrl: db.url, logDir: dir, topicArn: TOPIC, snsEndpoint: sns.endpoint }));
       // The installation step of docs/server.md: the path variables at the top edited, nothing else.
       const nodeDir = path.dirname(process.execPath);
       const edited = fs

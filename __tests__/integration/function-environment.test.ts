@@ -13,7 +13,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { formatLocalTimestamp } from '../../lib/platform/local-time';
 import { PARAMETERS } from '../../scripts/deploy-params.cjs';
@@ -23,6 +22,7 @@ import type { TestDatabase } from '../support/database';
 import { makeTempDir } from '../support/files';
 import { codeSpans, markdownTable, readDoc } from '../support/markdown';
 import { COMMIT_SAFETY_MARGIN_MS } from '../../lib/alert/commit-cursor';
+import { freePort } from '../support/ports';
 
 const ROOT = path.resolve(__dirname, '../..');
 const FUNCTIONS = ['ingest', 'alert', 'retention', 'subscriber', 'dashboard'] as const;
@@ -107,17 +107,6 @@ async function print(args: string[], env: NodeJS.ProcessEnv): Promise<PrintedCon
 /** What serverless offline, invoke local and a deploy give a function: the provider's environment, then its own. */
 function environmentOf(config: PrintedConfig, fn: string): Record<string, unknown> {
   return { ...config.provider.environment, ...config.functions[fn]?.environment };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function eventually<T>(what: string, probeOnce: () => Promise<T | null | undefined>, timeoutMs: number): Promise<T> {

@@ -10,6 +10,7 @@ import { SMTPServer } from 'smtp-server';
 import { startMailCatcher } from '../../scripts/mail-catcher';
 import { makeTempDir } from '../support/files';
 import { fakeContext } from '../support/lambda';
+import { freePort } from '../support/ports';
 
 const EVENT = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../events/sns-notification.json'), 'utf8')) as SNSEvent;
 
@@ -17,16 +18,6 @@ interface Received {
   from: string;
   to: string[];
   data: string;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** A real SMTP server on 127.0.0.1 that keeps what it receives. */

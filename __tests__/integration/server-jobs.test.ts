@@ -4,14 +4,15 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import net from 'node:net';
 import pg from 'pg';
 import { formatLocalTimestamp } from '../../lib/platform/local-time';
 import { createTestDatabase } from '../support/database';
 import type { TestDatabase } from '../support/database';
 import { makeTempDir } from '../support/files';
+import { serverJobEnvironment, writeEnvFile } from '../support/server-env';
 import { startSnsServer } from '../support/sns-server';
 import type { SnsTestServer } from '../support/sns-server';
+import { freePort, accepts } from '../support/ports';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SERVER_DIR = path.join(ROOT, 'deploy', 'server');
@@ -68,28 +69,6 @@ function unitEnvironment(file: string): Record<string, string> {
   return vars;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 function exited(child: ReturnType<typeof spawn>, timeoutMs: number): Promise<number | string | null> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve('still running'), timeoutMs);
@@ -111,27 +90,9 @@ describe('logmon on one server (deploy/server)', () => {
     db = await createTestDatabase();
     sns = await startSnsServer();
     dir = makeTempDir('logmon-server-');
-    env = {
-      DATABASE_URL: db.url,
-      LOG_FILES: path.join(dir, '*.log'),
-      LOG_TIMEZONE: 'UTC',
-      MULTILINE_FLUSH_MS: '0',
-      ALERT_TOPIC_ARN: TOPIC,
-      ALERT_FUNCTION_NAME: 'none',
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_ENDPOINT_URL_SNS: sns.endpoint,
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-    };
+    env = { ...serverJobEnvironment({ databaseUrl: db.url, logDir: dir, topicArn: TOPIC, snsEndpoint: sns.endpoint }), POWERTOOLS_LOG_LEVEL: 'INFO' };
     envFile = path.join(dir, 'logmon.env');
-    fs.writeFileSync(
-      envFile,
-      `${Object.entries(env)
-        .map(([k, v]) => `${k}=${v}`)
-        .join('\n')}\n`,
-      { mode: 0o600 },
-    );
+    writeEnvFile(envFile, env);
   });
 
   afterAll(async () => {
