@@ -83,10 +83,16 @@ if (WHY_NOT) {
       const installed = path.join(dir, 'crontab');
       fs.writeFileSync(installed, edited);
       execFileSync('crontab', ['-u', 'root', installed]);
-      fs.writeFileSync(path.join(dir, 'app.log'), `${formatLocalTimestamp(new Date(), 'UTC')} [FATAL] disk full on /var/lib/app\n`);
+      // the file exists from the start (a run before the FATAL finds it, with nothing new)
+      const logFile = path.join(dir, 'app.log');
+      fs.writeFileSync(logFile, '');
 
       // Act
       cron = spawn('/usr/sbin/cron', ['-f', '-L', '15'], { stdio: 'ignore' });
+      // The FATAL a few seconds before a boundary: the rule's 1-minute window still holds it when alert runs ten seconds after.
+      const untilBoundary = 60_000 - (Date.now() % 60_000);
+      await new Promise((r) => setTimeout(r, untilBoundary > 8_000 ? untilBoundary - 5_000 : untilBoundary + 55_000));
+      fs.appendFileSync(logFile, `${formatLocalTimestamp(new Date(), 'UTC')} [FATAL] disk full on /var/lib/app\n`);
       const stored = async () => (await db.pool.query('SELECT count(*)::int AS n FROM log_entries')).rows[0].n === 1;
       await until('cron to run ingest at the next minute boundary', stored, 90_000);
       await until('cron to run alert and its FIRING to reach SNS', () => sns.messages.length > 0, 60_000);
