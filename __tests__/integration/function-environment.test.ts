@@ -264,6 +264,12 @@ describe('Configuration: every documented variable reaches its function', () => 
         },
         15_000,
       );
+      // the alert function logs its summary after SNS took the message: the subscriber may print first
+      await eventually(
+        'the requested alert run to finish',
+        async () => (/"message":"alert run finished"[^\n]*"requested":true/.test(output) ? true : null),
+        10_000,
+      ).catch(() => undefined);
       expect(notifications).toContain(`${PREFIX} FIRING probe-rule`);
       expect(output).toMatch(/"message":"alert run finished"[^\n]*"requested":true/);
     });
