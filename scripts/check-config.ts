@@ -2,11 +2,15 @@
 // checked exactly as the functions read it at start-up, with the same words,
 // then each rule pattern with PostgreSQL itself when a database is reachable
 // (DATABASE_URL, or the one `npm start` runs). Exit 0: the functions will
-// start with it; 1: a problem (printed with its place).
+// start with it; 1: a problem (printed with its place). Each function's
+// environment is also counted against Lambda's 4 KB (rules written inline
+// in ALERT_RULES are what outgrows it).
+import path from 'node:path';
 import { createPool } from '../lib/platform/db';
 import { describeError } from '../lib/platform/errors';
 import { checkConfiguration } from '../lib/status/config-check';
 import type { PatternCheck } from '../lib/status/config-check';
+import { deployedFunctionVariables } from './function-variables';
 import { localDatabaseUrl } from './local-database';
 import { localEnvironment } from './local-defaults';
 
@@ -36,7 +40,9 @@ async function main(): Promise<number> {
   } else process.stdout.write('note: no DATABASE_URL: patterns checked by JavaScript only\n');
   try {
     // the local stage's values (its topic) where the shell sets none, as npm start and invoke do
-    const result = await checkConfiguration({ ...process.env, ...localEnvironment(process.env) }, check);
+    // and each deployed function's environment, with this shell's values, against Lambda's 4 KB
+    const functions = deployedFunctionVariables(path.join(__dirname, '..'));
+    const result = await checkConfiguration({ ...process.env, ...localEnvironment(process.env) }, check, functions);
     for (const part of result.parts) for (const line of part.lines) process.stdout.write(`${part.ok ? 'ok' : 'PROBLEM'}  ${line}\n`);
     if (result.patternsChecked !== null) process.stdout.write(`ok  ${result.patternsChecked} pattern(s) accepted by PostgreSQL\n`);
     return result.ok ? 0 : 1;

@@ -65,6 +65,31 @@ describe('Command: npm run check-config', () => {
     expect(run.stdout).toMatch(/PROBLEM {2}ALERT_RULES: rule "checkout": pattern is not a valid PostgreSQL regular expression: invalid regular expression/);
   });
 
+  it("exits 1 when rules written inline would put the alert function's environment over Lambda's 4 KB, naming the variable and the fix", async () => {
+    // Prepare: 60 rules inline in ALERT_RULES (what fails only at deploy otherwise)
+    const rules = Array.from({ length: 60 }, (_, i) => ({ name: `rule-${i}`, minLevel: 'ERROR', threshold: 5, window: '5m', pattern: `payment service ${i}` }));
+
+    // Act
+    const inline = await checkConfig({ DATABASE_URL: db.url, LOG_FILES: path.join(dir, '*.log'), ALERT_RULES: JSON.stringify(rules) });
+    const rulesFile = path.join(dir, 'rules.json');
+    fs.writeFileSync(rulesFile, JSON.stringify(rules));
+    const fromFile = await checkConfig({ DATABASE_URL: db.url, LOG_FILES: path.join(dir, '*.log'), ALERT_RULES: rulesFile });
+
+    // Assess
+    expect(inline.code).toBe(1);
+    // every function is given ALERT_RULES (provider.environment)
+    for (const fn of ['ingest', 'alert', 'retention']) {
+      expect(inline.stdout).toMatch(
+        new RegExp(
+          `PROBLEM {2}environment: ${fn} would take [\\d,]+ bytes, over Lambda's 4,096: Lambda refuses to deploy it \\(largest: ALERT_RULES [\\d,]+ bytes`,
+        ),
+      );
+    }
+    expect(inline.stdout).toContain('Put the rules in a file (ALERT_RULES=path/to/rules.yml)');
+    expect(fromFile.code).toBe(0);
+    expect(fromFile.stdout).toMatch(/ok {2}environment: alert [\d,]+ of Lambda's 4,096 bytes/);
+  });
+
   it('exits 1 with the words the function would stop with at start-up', async () => {
     // Prepare
     const env = { ALERT_TOPIC_ARN: TOPIC, ALERT_RULES: JSON.stringify([{ name: 'checkout errors', threshold: 5, window: '5 minutes' }]) };

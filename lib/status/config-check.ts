@@ -5,12 +5,14 @@ import { scheduleText } from '../alert/mute-windows';
 import { readIngestConfig } from '../ingest/config';
 import type { IngestConfig } from '../ingest/config';
 import { ConfigError, describeError } from '../platform/errors';
+import { describeEnvironmentSize, environmentSizes } from './environment-size';
+import type { FunctionVariables } from './environment-size';
 
 type Env = Record<string, string | undefined>;
 
 /** One part of the configuration, as the function that reads it reads it. */
 export interface ConfigPartCheck {
-  part: 'ingest' | 'alert';
+  part: 'ingest' | 'alert' | 'environment';
   ok: boolean;
   /** What was read (ok) or the problem, in the words the function uses at start-up. */
   lines: string[];
@@ -69,7 +71,12 @@ function describeAlert(config: AlertConfig): string[] {
  *   const result = await checkConfiguration(process.env, null);
  *   if (!result.ok) process.exit(1);
  */
-export async function checkConfiguration(env: Env, checkPattern: PatternCheck | null): Promise<ConfigCheck> {
+export async function checkConfiguration(
+  env: Env,
+  checkPattern: PatternCheck | null,
+  /** Each deployed function's variables (serverless.yml): their size against Lambda's 4 KB is checked too. */
+  functions: readonly FunctionVariables[] = [],
+): Promise<ConfigCheck> {
   const parts: ConfigPartCheck[] = [];
   try {
     parts.push({ part: 'ingest', ok: true, lines: describeIngest(readIngestConfig(env)) });
@@ -96,6 +103,10 @@ export async function checkConfiguration(env: Env, checkPattern: PatternCheck | 
         alertPart.lines.push(`ALERT_RULES: rule "${rule.name}": pattern is not a valid PostgreSQL regular expression: ${refused}`);
       }
     }
+  }
+  if (functions.length > 0) {
+    const sizes = environmentSizes(env, functions).map(describeEnvironmentSize);
+    parts.push({ part: 'environment', ok: sizes.every((s) => s.ok), lines: sizes.map((s) => s.line) });
   }
   return { ok: parts.every((p) => p.ok), parts, patternsChecked };
 }
