@@ -281,6 +281,7 @@ const PARAMETERS = {
   },
   // A sources file packaged with the functions (logmon.yml at the package root is read without it).
   logmonConfig: { required: false, example: 'deploy/efs/logmon.yml', check: (v) => packagedFileProblem(v) },
+  databaseCaFile: { required: false, example: 'certs/db-ca.pem', check: (v) => packagedFileProblem(v) },
   ssmTimeoutMs: { required: false, example: '4000', check: wholeNumber },
   // The dashboard (docs/dashboard.md): off unless "on"; then behind an IAM-authenticated function URL.
   dashboard: { required: false, example: 'on', check: (v) => (v === 'on' || v === 'off' ? undefined : 'must be on or off') },
@@ -532,6 +533,8 @@ function buildPackagePatterns(params) {
   const rules = String(params.alertRules ?? '').trim();
   if (config !== '' && !path.isAbsolute(config)) patterns.push(config);
   if (rules !== '' && !/^[[{]/.test(rules) && !path.isAbsolute(rules)) patterns.push(rules);
+  const ca = String(params.databaseCaFile ?? '').trim();
+  if (ca !== '' && !path.isAbsolute(ca)) patterns.push(ca);
   return [...new Set(patterns)];
 }
 

@@ -90,13 +90,15 @@ describe('serverless package --stage prod: the deploy options', () => {
   const folder = `package-test-${process.pid}`;
   const rulesFile = `${folder}/alert-rules.yml`;
   const sourcesFile = `${folder}/logmon.yml`;
+  const caFile = `${folder}/db-ca.pem`;
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'logmon-options-'));
     fs.mkdirSync(path.join(ROOT, folder), { recursive: true });
     fs.writeFileSync(path.join(ROOT, rulesFile), hundredRules());
     fs.writeFileSync(path.join(ROOT, sourcesFile), 'sources:\n  - name: app\n    path: /mnt/logs/{host}/app.log\n    service: payments\n');
-    const config = { alertRules: rulesFile, logmonConfig: sourcesFile, tags: 'team=payments,cost-center=1234' };
+    fs.writeFileSync(path.join(ROOT, caFile), '-----BEGIN CERTIFICATE-----\nnot a real one\n-----END CERTIFICATE-----\n');
+    const config = { alertRules: rulesFile, logmonConfig: sourcesFile, databaseCaFile: caFile, tags: 'team=payments,cost-center=1234' };
     plain = await packageStack(path.join(dir, 'plain'), { ...BASE, ...config });
     asked = await packageStack(path.join(dir, 'asked'), { ...BASE, ...config, sourcemaps: 'on', kmsKeyArn: KEY });
   }, 240_000);
@@ -127,13 +129,13 @@ describe('serverless package --stage prod: the deploy options', () => {
     expect(Object.values(plain.Resources).filter((r) => TAGGABLE.includes(r.Type)).length).toBeGreaterThan(15);
   });
 
-  it('packages the rules file and the sources file with every function, which name them in a small environment', () => {
+  it("packages the rules file, the sources file and the database's CA file with every function, which name them in a small environment", () => {
     for (const fn of FUNCTIONS) {
       const files = listZip(path.join(dir, 'plain', `${fn}.zip`));
       const variables = variablesOf(plain, fn);
 
-      expect(files).toEqual(expect.arrayContaining([rulesFile, sourcesFile]));
-      expect(variables).toMatchObject({ ALERT_RULES: rulesFile, LOGMON_CONFIG: sourcesFile });
+      expect(files).toEqual(expect.arrayContaining([rulesFile, sourcesFile, caFile]));
+      expect(variables).toMatchObject({ ALERT_RULES: rulesFile, LOGMON_CONFIG: sourcesFile, DATABASE_CA_FILE: caFile });
       expect(environmentBytes(variables)).toBeLessThan(ENVIRONMENT_LIMIT_BYTES / 2);
     }
   });
@@ -162,6 +164,8 @@ describe('serverless package --stage prod: the deploy options', () => {
         DATABASE_URL: db.url,
         DATABASE_URL_PARAMETER: '',
         NODE_EXTRA_CA_CERTS: '',
+        // the test database has no TLS (the private CA is tested in database-tls.test.ts)
+        DATABASE_CA_FILE: '',
         ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:logmon-alerts-prod',
         AWS_REGION: 'us-east-1',
         AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',

@@ -101,6 +101,8 @@ describe('Function: findProblems', () => {
     ['alertRules', '/etc/logmon/rules.yml', 'alertRules: must be a path inside the service folder'],
     ['alertRules', '../rules.yml', 'alertRules: must be a path inside the service folder'],
     ['logmonConfig', '.data/logmon.yml', 'logmonConfig: must not be in a hidden folder'],
+    ['databaseCaFile', '/etc/ssl/db-ca.pem', 'databaseCaFile: must be a path inside the service folder'],
+    ['databaseCaFile', 'certs/none.pem', 'databaseCaFile: names certs/none.pem, which does not exist next to serverless.yml'],
     ['logBuckets', 'My_Bucket', 'logBuckets: not a bucket or bucket/prefix'],
     ['logBuckets', 'my-logs/app/*.gz', 'logBuckets: not a bucket or bucket/prefix (no "*", "?" or "$" in a prefix): my-logs/app/*.gz'],
     ['s3Events', 'yes', 's3Events: must be on or off'],
@@ -241,9 +243,9 @@ describe('Function: buildExtensions', () => {
 });
 
 describe('Function: buildPackagePatterns', () => {
-  it('packages the files logmonConfig and alertRules name, not inline rules', () => {
-    expect(buildPackagePatterns({ logmonConfig: 'config/logmon.yml', alertRules: 'config/rules.yml' })).toEqual(
-      expect.arrayContaining(['sql/migrations/*.sql', 'logmon.yml', 'config/logmon.yml', 'config/rules.yml']),
+  it('packages the files logmonConfig, alertRules and databaseCaFile name, not inline rules', () => {
+    expect(buildPackagePatterns({ logmonConfig: 'config/logmon.yml', alertRules: 'config/rules.yml', databaseCaFile: 'certs/db-ca.pem' })).toEqual(
+      expect.arrayContaining(['sql/migrations/*.sql', 'logmon.yml', 'config/logmon.yml', 'config/rules.yml', 'certs/db-ca.pem']),
     );
     expect(buildPackagePatterns({ logmonConfig: '', alertRules: '[{"name":"x"}]' })).toEqual([
       'sql/migrations/*.sql',

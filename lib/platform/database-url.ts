@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { ConfigError } from './errors';
 
 type Env = Record<string, string | undefined>;
@@ -28,6 +30,10 @@ export function databaseUrlParameter(env: Env): string | undefined {
  *   resolveDatabaseUrl({ DATABASE_URL: 'postgres://localhost/logmon' }); // 'postgres://localhost/logmon'
  */
 export function resolveDatabaseUrl(env: Env, fromSecret?: unknown): string {
+  return withDatabaseCa(readDatabaseUrl(env, fromSecret), env);
+}
+
+function readDatabaseUrl(env: Env, fromSecret?: unknown): string {
   const url = env.DATABASE_URL?.trim();
   if (url) return url;
   const parameter = databaseUrlParameter(env);
@@ -40,4 +46,40 @@ export function resolveDatabaseUrl(env: Env, fromSecret?: unknown): string {
     throw new ConfigError(`SSM parameter ${parameter} does not hold a postgres:// URL`, { parameter });
   }
   return secret;
+}
+
+/**
+ * The file DATABASE_CA_FILE names, as an absolute path: as given when
+ * absolute, else the first folder of `dirs` that has it (the working folder,
+ * then the function's package, LAMBDA_TASK_ROOT, where a deploy's
+ * `databaseCaFile` is packaged). Undefined when the variable is unset.
+ */
+export function databaseCaFile(
+  env: Env,
+  dirs: readonly string[] = [process.cwd(), ...(env.LAMBDA_TASK_ROOT ? [env.LAMBDA_TASK_ROOT] : [])],
+): string | undefined {
+  const name = env.DATABASE_CA_FILE?.trim();
+  if (!name) return undefined;
+  const candidates = path.isAbsolute(name) ? [name] : dirs.map((dir) => path.join(dir, name));
+  const found = candidates.find((file) => fs.existsSync(file));
+  if (!found) throw new ConfigError(`DATABASE_CA_FILE names ${name}, which does not exist (looked in ${candidates.join(', ')})`, { name: 'DATABASE_CA_FILE' });
+  return found;
+}
+
+/**
+ * The connection string made to trust the CA of DATABASE_CA_FILE (a private
+ * CA's certificate, PEM) and only it: `sslrootcert` is added, and
+ * `sslmode=verify-full` unless the URL says otherwise, so the server's
+ * certificate is checked against the CA and its host name. A URL that
+ * names its own `sslrootcert` is left as it is.
+ *
+ * @example
+ *   withDatabaseCa('postgres://db.internal/logmon', { DATABASE_CA_FILE: '/etc/ssl/db-ca.pem' });
+ *   // 'postgres://db.internal/logmon?sslrootcert=%2Fetc%2Fssl%2Fdb-ca.pem&sslmode=verify-full'
+ */
+export function withDatabaseCa(url: string, env: Env, dirs?: readonly string[]): string {
+  const file = databaseCaFile(env, dirs);
+  if (file === undefined || /[?&]sslrootcert=/.test(url)) return url;
+  const extra = [`sslrootcert=${encodeURIComponent(file)}`, ...(/[?&]sslmode=/.test(url) ? [] : ['sslmode=verify-full'])];
+  return `${url}${url.includes('?') ? '&' : '?'}${extra.join('&')}`;
 }
