@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { build } from 'esbuild';
+import YAML from 'yaml';
 import { localEnvironment } from '../scripts/local-defaults';
 import type { DeployBuild } from './esbuild-options';
 import { median } from './stats';
@@ -43,12 +45,13 @@ export function listHandlers(root: string): string[] {
 
 function coldInitOnce(bundle: string, nodeOptions: string): { loadMs: number; sinceStartMs: number } {
   // The local stage's environment (region, topic, fake credentials): what a handler's module scope may read.
-  // NODE_PATH stands in for the runtime's own AWS SDK v3 (not bundled: serverless.yml excludes @aws-sdk/*).
+  // No NODE_PATH: the bundle carries everything it loads (the AWS SDK included, as deployed), as in Lambda,
+  // where only the runtime's own modules are outside it; it is loaded from a folder with no node_modules.
   const env = {
     PATH: process.env.PATH ?? '',
     ...localEnvironment({}),
     NODE_OPTIONS: nodeOptions,
-    NODE_PATH: path.resolve(__dirname, '..', 'node_modules'),
+    NODE_PATH: '',
     BENCH_BUNDLE: bundle,
   };
   const run = spawnSync(process.execPath, ['-e', PROBE], { env, encoding: 'utf8' });
@@ -57,6 +60,25 @@ function coldInitOnce(bundle: string, nodeOptions: string): { loadMs: number; si
     throw new Error(reason.slice(0, 200));
   }
   return JSON.parse(run.stdout) as { loadMs: number; sinceStartMs: number };
+}
+
+/** The plain files (no globs) serverless.yml's `package.patterns` add to the function whose handler is `handlers/<handler>`. */
+function packagedFiles(root: string, handler: string): string[] {
+  const text = fs.readFileSync(path.join(root, 'serverless.yml'), 'utf8');
+  const doc = YAML.parse(text, { logLevel: 'silent', merge: true }) as unknown;
+  const found = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) for (const n of node) visit(n);
+    else if (node !== null && typeof node === 'object') {
+      const fn = node as { handler?: unknown; package?: { patterns?: unknown } };
+      if (fn.handler === `handlers/${handler}.handler` && Array.isArray(fn.package?.patterns)) {
+        for (const p of fn.package.patterns) if (typeof p === 'string' && !/[*!?{]/.test(p) && fs.existsSync(path.join(root, p))) found.add(p);
+      }
+      for (const v of Object.values(node)) visit(v);
+    }
+  };
+  visit(doc);
+  return [...found];
 }
 
 /**
@@ -71,14 +93,27 @@ export async function measureHandlerBundle(root: string, outDir: string, deploy:
   const loads: number[] = [];
   const starts: number[] = [];
   let coldInitError: string | null = null;
+  // Loaded from a folder outside the repository, as Lambda loads /var/task: a module the bundle left out
+  // cannot be found in the repository's node_modules.
+  const taskRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'logmon-bench-task-'));
+  const taskFile = path.join(taskRoot, 'handlers', `${handler}.js`);
+  fs.mkdirSync(path.dirname(taskFile));
+  fs.copyFileSync(outfile, taskFile);
+  // The files serverless.yml packages with a function besides its bundle (the dashboard's uPlot)
+  for (const file of packagedFiles(root, handler)) {
+    fs.mkdirSync(path.dirname(path.join(taskRoot, file)), { recursive: true });
+    fs.copyFileSync(path.join(root, file), path.join(taskRoot, file));
+  }
   try {
     for (let i = 0; i < runs; i += 1) {
-      const t = coldInitOnce(outfile, deploy.nodeOptions);
+      const t = coldInitOnce(taskFile, deploy.nodeOptions);
       loads.push(t.loadMs);
       starts.push(t.sinceStartMs);
     }
   } catch (err) {
     coldInitError = err instanceof Error ? err.message : String(err);
+  } finally {
+    fs.rmSync(taskRoot, { recursive: true, force: true });
   }
   return {
     handler,

@@ -8,6 +8,7 @@ import type { HandlerBundle } from './handler-bundles';
 import type { LatencyResult } from './latency';
 import type { LogFileStats } from './log-data';
 import type { ManyFilesResult } from './many-files';
+import type { S3IngestResult } from './s3-ingest';
 import { median } from './stats';
 import type { ThroughputResult } from './throughput';
 
@@ -87,6 +88,8 @@ export interface BenchResults {
     alertSpanHours: number | null;
     latencySeconds: number;
     manyFiles: number;
+    /** Absent in results written before the S3 scenario. */
+    s3Lines?: number;
     seed: number;
     ingestBatchBytes: string;
   };
@@ -109,6 +112,8 @@ export interface BenchResults {
   /** Detection latency per mode (empty: skipped). */
   latency: LatencyResult[];
   manyFiles: ManyFilesResult;
+  /** Absent in results written before the S3 scenario. */
+  s3?: S3IngestResult;
   bundles: HandlerBundle[];
   /** Error templates' grouping accuracy on the LogHub samples (skipped without BENCH_LOGHUB). */
   templates: TemplateAccuracyResult;
@@ -288,6 +293,13 @@ export function formatTable(r: BenchResults): string {
       `${int(m.activeRunMs!)} ms; every active file read: ${m.allActiveRead ? 'yes' : 'NO'}`,
     );
     add(`ingest first run over ${int(m.files)} files (a checkpoint each)`, `${(m.firstRunMs! / 1000).toFixed(1)} s`);
+  }
+  const s3 = r.s3;
+  if (s3 !== undefined && s3.status === 'measured') {
+    add(
+      `ingest from S3: ${int(s3.lines)} lines in ${s3.objects} objects (${s3.gzipObjects} gzip) from s3rver on this machine, against the same lines as files`,
+      `${int(s3.s3LinesPerSecond!)} lines/s = ${s3.s3VsFiles!.toFixed(2)}× files (${int(s3.fileLinesPerSecond!)} lines/s); same entries: ${s3.sameEntries ? 'yes' : 'NO'}`,
+    );
   }
   for (const l of r.latency ?? []) {
     const mode = l.mode === 'default' ? 'one-minute schedules' : `low-latency mode, INGEST_POLL_INTERVAL=${l.pollIntervalMs / 1000}s`;

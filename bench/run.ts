@@ -28,6 +28,7 @@ import { formatTemplateAccuracy, measureTemplateAccuracy } from './template-benc
 import { measureThroughput } from './throughput';
 import { LATENCY_MODES, measureLatency } from './latency';
 import { measureManyFiles } from './many-files';
+import { measureS3Ingest } from './s3-ingest';
 import type { LatencyResult } from './latency';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -119,6 +120,10 @@ async function main(): Promise<void> {
     const manyFiles = await measureManyFiles(server, workDir, options.manyFiles);
     if (manyFiles.status === 'measured')
       say(`  first run ${manyFiles.firstRunMs?.toFixed(0)} ms, idle ${manyFiles.idleRunMs?.toFixed(0)} ms, 1% active ${manyFiles.activeRunMs?.toFixed(0)} ms`);
+    say(`S3 objects: ${options.s3Lines.toLocaleString('en-US')} lines as files and as S3 objects (s3rver)`);
+    const s3 = await measureS3Ingest(server, workDir, options.s3Lines);
+    if (s3.status === 'measured')
+      say(`  files ${s3.fileLinesPerSecond?.toFixed(0)} lines/s, S3 ${s3.s3LinesPerSecond?.toFixed(0)} lines/s (${s3.s3VsFiles?.toFixed(2)}×)`);
     say(`detection latency: FATALs written for ${options.latencySeconds} s, ${LATENCY_MODES.join(' and ')} modes at once, on the real one-minute schedule`);
     const latency: LatencyResult[] =
       options.latencySeconds > 0
@@ -157,6 +162,7 @@ async function main(): Promise<void> {
         alertSpanHours: options.alertSpanHours,
         latencySeconds: options.latencySeconds,
         manyFiles: options.manyFiles,
+        s3Lines: options.s3Lines,
         seed: options.seed,
         ingestBatchBytes: process.env.INGEST_BATCH_BYTES ?? 'default',
       },
@@ -176,6 +182,7 @@ async function main(): Promise<void> {
       alert,
       latency,
       manyFiles,
+      s3,
       bundles,
       templates,
     };

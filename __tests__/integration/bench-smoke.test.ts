@@ -64,6 +64,8 @@ describe('Command: npm run bench -- --tiny', () => {
       'peakRssMb',
       'templateAccuracy',
     ]);
+    // the same lines as files and as S3 objects from s3rver: the same entries either way
+    expect(results.s3).toMatchObject({ status: 'measured', lines: 2000, objects: 8, gzipObjects: 4, sameEntries: true, s3VsFiles: expect.any(Number) });
     // --tiny skips the detection latency (minutes on the real schedule)
     expect(results.latency).toEqual([]);
     expect(['measured', 'skipped']).toContain((results.templates as { status: string }).status);
