@@ -6,7 +6,10 @@
 // endpoint on the given route tables. Each endpoint's policy allows only the
 // calls the functions make, by their roles, on the stack's own resources; what
 // each statement allows is in docs/deploy.md (Endpoint policies), and
-// __tests__/integration/iam-simulation.test.ts simulates them.
+// __tests__/integration/iam-simulation.test.ts simulates them. The roles are
+// named by the aws:PrincipalArn condition, with Principal "*": a gateway
+// endpoint's policy matches principals only that way (PrivateLink guide,
+// "Principals for gateway endpoints"), and the same form serves all of them.
 // Plain CommonJS: required by scripts/deploy-params.cjs.
 'use strict';
 
@@ -26,8 +29,16 @@ const ENDPOINT_SECURITY_GROUP = 'VpcEndpointSecurityGroup';
  */
 
 const sub = (text) => ({ 'Fn::Sub': text });
-const roleArns = (roles) => roles.map((role) => ({ 'Fn::GetAtt': [role, 'Arn'] }));
 const policy = (statements) => ({ Version: '2012-10-17', Statement: statements });
+
+/** A statement of `roles` only: Principal "*" narrowed to the roles' ARNs (the calls' aws:PrincipalArn), with `condition` besides. */
+function byRoles(roles, statement, condition = {}) {
+  return {
+    ...statement,
+    Principal: '*',
+    Condition: { ...condition, ArnEquals: { 'aws:PrincipalArn': roles.map((role) => ({ 'Fn::GetAtt': [role, 'Arn'] })) } },
+  };
+}
 
 /** The endpoints of `plan`, by logical id: which service, and the statements of its policy. */
 function endpointsOf(plan) {
@@ -36,64 +47,56 @@ function endpointsOf(plan) {
     endpoints.SsmVpcEndpoint = {
       service: 'ssm',
       statements: [
-        {
-          // @middy/ssm's one call (lib/platform/lambda.ts), by every function, for the one parameter.
+        // @middy/ssm's one call (lib/platform/lambda.ts), by every function, for the one parameter.
+        byRoles(plan.roles, {
           Sid: 'ReadDatabaseUrlParameter',
           Effect: 'Allow',
-          Principal: { AWS: roleArns(plan.roles) },
           Action: 'ssm:GetParameters',
           Resource: sub(`arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${plan.databaseUrlParameter}`),
-        },
+        }),
       ],
     };
   // The alert function publishes every notification (and its SNS client is the only one it has).
   endpoints.SnsVpcEndpoint = {
     service: 'sns',
-    statements: [
-      {
-        Sid: 'PublishToAlertTopic',
-        Effect: 'Allow',
-        Principal: { AWS: roleArns(['AlertRole']) },
-        Action: 'sns:Publish',
-        Resource: { Ref: 'AlertTopic' },
-      },
-    ],
+    statements: [byRoles(['AlertRole'], { Sid: 'PublishToAlertTopic', Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: 'AlertTopic' } })],
   };
   if (plan.alertFunctionName !== null)
     endpoints.LambdaVpcEndpoint = {
       service: 'lambda',
       statements: [
-        {
-          // ingest's evaluation requests (lib/ingest/evaluation-request.ts): an asynchronous invoke of the alert function.
+        // ingest's evaluation requests (lib/ingest/evaluation-request.ts): an asynchronous invoke of the alert function;
+        // the function's ARN with and without a qualifier, as the Lambda guide asks of an endpoint policy.
+        byRoles(['IngestRole'], {
           Sid: 'RequestAlertEvaluation',
           Effect: 'Allow',
-          Principal: { AWS: roleArns(['IngestRole']) },
           Action: 'lambda:InvokeFunction',
-          Resource: sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${plan.alertFunctionName}`),
-        },
+          Resource: ['', ':*'].map((qualifier) =>
+            sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${plan.alertFunctionName}${qualifier}`),
+          ),
+        }),
       ],
     };
   if (plan.logBuckets.length > 0)
     endpoints.S3VpcEndpoint = {
       service: 's3',
       gateway: true,
-      // the ingest role's own S3 statements (ListObjectsV2 under the prefix; GetObject, HeadObject on its objects)
+      // ingest's S3 calls: ListObjectsV2 on each bucket (the role's own policy keeps it under the prefix: an endpoint
+      // policy refuses a StringLike with fewer than six characters beside its wildcard, as `app/*` has), GetObject
+      // and HeadObject on the prefix's objects.
       statements: plan.logBuckets.flatMap((b, i) => [
-        {
+        byRoles(['IngestRole'], {
           Sid: `ListLogObjects${i}`,
           Effect: 'Allow',
-          Principal: { AWS: roleArns(['IngestRole']) },
           Action: 's3:ListBucket',
           Resource: sub(`arn:\${AWS::Partition}:s3:::${b.bucket}`),
-          ...(b.prefix === '' ? {} : { Condition: { StringLike: { 's3:prefix': [`${b.prefix}*`] } } }),
-        },
-        {
+        }),
+        byRoles(['IngestRole'], {
           Sid: `ReadLogObjects${i}`,
           Effect: 'Allow',
-          Principal: { AWS: roleArns(['IngestRole']) },
           Action: 's3:GetObject',
           Resource: sub(`arn:\${AWS::Partition}:s3:::${b.bucket}/${b.prefix}*`),
-        },
+        }),
       ]),
     };
   return endpoints;
@@ -104,7 +107,7 @@ function endpointsByRole(plan) {
   const byRole = Object.fromEntries(plan.roles.map((role) => [role, []]));
   for (const [id, endpoint] of Object.entries(endpointsOf(plan)))
     for (const statement of endpoint.statements)
-      for (const arn of statement.Principal.AWS) {
+      for (const arn of statement.Condition.ArnEquals['aws:PrincipalArn']) {
         const role = arn['Fn::GetAtt'][0];
         if (role in byRole && !byRole[role].includes(id)) byRole[role].push(id);
       }
