@@ -31,13 +31,9 @@ const ENDPOINT_SECURITY_GROUP = 'VpcEndpointSecurityGroup';
 const sub = (text) => ({ 'Fn::Sub': text });
 const policy = (statements) => ({ Version: '2012-10-17', Statement: statements });
 
-/** A statement of `roles` only: Principal "*" narrowed to the roles' ARNs (the calls' aws:PrincipalArn), with `condition` besides. */
-function byRoles(roles, statement, condition = {}) {
-  return {
-    ...statement,
-    Principal: '*',
-    Condition: { ...condition, ArnEquals: { 'aws:PrincipalArn': roles.map((role) => ({ 'Fn::GetAtt': [role, 'Arn'] })) } },
-  };
+/** `statement` for `roles` only: Principal "*" narrowed to the roles' ARNs (the calls' aws:PrincipalArn). */
+function byRoles(roles, statement) {
+  return { ...statement, Principal: '*', Condition: { ArnEquals: { 'aws:PrincipalArn': roles.map((role) => ({ 'Fn::GetAtt': [role, 'Arn'] })) } } };
 }
 
 /** The endpoints of `plan`, by logical id: which service, and the statements of its policy. */
@@ -56,7 +52,7 @@ function endpointsOf(plan) {
         }),
       ],
     };
-  // The alert function publishes every notification (and its SNS client is the only one it has).
+  // alert publishes every notification (lib/alert/sns-client.ts): always needed.
   endpoints.SnsVpcEndpoint = {
     service: 'sns',
     statements: [byRoles(['AlertRole'], { Sid: 'PublishToAlertTopic', Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: 'AlertTopic' } })],
