@@ -9,6 +9,7 @@
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
+const { buildVpcEndpointResources, endpointsByRole } = require('./vpc-endpoints.cjs');
 
 const LOCAL_STAGE = 'local';
 const LOGS_MOUNT = '/mnt/logs';
@@ -115,6 +116,16 @@ const PARAMETERS = {
     required: false,
     example: 'sg-0123456789abcdef0',
     check: (v) => (list(v).length > 0 && list(v).every((s) => /^sg-[0-9a-f]+$/.test(s)) ? undefined : 'must be comma-separated sg-… ids'),
+  },
+  // on: the stack creates, in that VPC, the endpoints the functions need (scripts/vpc-endpoints.cjs); needs the VPC above and vpcId.
+  vpcEndpoints: { required: false, example: 'on', check: (v) => (v === 'on' || v === 'off' ? undefined : 'must be on or off') },
+  // The VPC of subnetIds, where vpcEndpoints=on creates the endpoints and their security group (a template cannot look it up).
+  vpcId: { required: false, example: 'vpc-0123456789abcdef0', check: (v) => (/^vpc-[0-9a-f]+$/.test(v) ? undefined : 'must be a vpc-… id') },
+  // The route tables of subnetIds, which the S3 gateway endpoint of vpcEndpoints=on (with logBuckets) is added to.
+  routeTableIds: {
+    required: false,
+    example: 'rtb-0123456789abcdef0',
+    check: (v) => (list(v).length > 0 && list(v).every((s) => /^rtb-[0-9a-f]+$/.test(s)) ? undefined : 'must be comma-separated rtb-… ids'),
   },
   // The log files on EFS, mounted read-only at /mnt/logs (an EFS mount needs the VPC above).
   logsAccessPointArn: {
@@ -322,6 +333,28 @@ function parseEmailFilters(text, emails) {
   return Object.fromEntries(Object.entries(filters).map(([email, policy]) => [email.toLowerCase(), policy]));
 }
 
+/** The problems of vpcEndpoints, vpcId and routeTableIds together: each one only where it is used, and what it needs. */
+function endpointProblems(params, vpc) {
+  const problems = [];
+  const on = String(params.vpcEndpoints ?? '').trim() === 'on';
+  const vpcId = String(params.vpcId ?? '').trim() !== '';
+  const routeTables = list(params.routeTableIds).length > 0;
+  const buckets = list(params.logBuckets).length > 0;
+  if (on && !vpc) problems.push('vpcEndpoints: on needs subnetIds and securityGroupIds (the VPC of the functions, where the endpoints are created)');
+  if (on && !vpcId)
+    problems.push(
+      'vpcId: missing: vpcEndpoints=on creates the endpoints and their security group in the VPC of subnetIds, e.g. --param "vpcId=vpc-0123456789abcdef0"',
+    );
+  if (on && buckets && !routeTables)
+    problems.push(
+      'routeTableIds: missing: vpcEndpoints=on with logBuckets creates an S3 gateway endpoint, which needs the route tables of subnetIds, e.g. --param "routeTableIds=rtb-0123456789abcdef0"',
+    );
+  if (!on && vpcId) problems.push('vpcId: only used with vpcEndpoints=on (the VPC of the endpoints it creates)');
+  if (routeTables && !(on && buckets))
+    problems.push('routeTableIds: only used with vpcEndpoints=on and logBuckets (the route tables of the S3 gateway endpoint)');
+  return problems;
+}
+
 /** Every problem with `params` for a deployable stage, one line each (empty when all is well). */
 function findProblems(params) {
   const problems = [];
@@ -342,6 +375,7 @@ function findProblems(params) {
     problems.push('logsAccessPointArn: an EFS mount needs the VPC of its mount targets: give subnetIds and securityGroupIds too');
   if (String(params.s3Events ?? '').trim() === 'on' && list(params.logBuckets).length === 0)
     problems.push('s3Events: on needs logBuckets (the buckets whose event notifications may invoke ingest)');
+  problems.push(...endpointProblems(params, subnets && groups));
   try {
     parseEmailFilters(params.alertEmailFilters, list(params.alertEmails));
   } catch (err) {
@@ -388,6 +422,8 @@ async function readParams(resolveVariable) {
   const stage = await resolveVariable('sls:stage');
   const params = {};
   for (const name of Object.keys(PARAMETERS)) params[name] = await resolveVariable(`param:${name}, ''`);
+  // Not a deploy parameter (deployed stages read the URL from SSM), but a URL given anyway means the functions call no SSM.
+  params.databaseUrl = await resolveVariable(`param:databaseUrl, ''`);
   return { stage, params };
 }
 
@@ -403,22 +439,63 @@ function stackFunctions(params) {
 }
 
 /**
+ * The VPC endpoints this deploy's functions need when `vpcEndpoints=on` (null when off or outside a VPC), from
+ * what their code calls: SSM (@middy/ssm, lib/platform/lambda.ts) only when the database URL comes from
+ * databaseUrlParameter (a databaseUrl given directly wins, lib/platform/database-url.ts); SNS always (alert
+ * publishes); Lambda only with evaluation requests (ALERT_FUNCTION_NAME of ingest: alertFunctionName, not
+ * none); S3 (a gateway) only with logBuckets. No CloudWatch Logs endpoint: no function calls a logs API
+ * (Lambda ships their stdout, the metrics included, itself). Nor KMS: SSM and SNS call it themselves.
+ */
+function endpointPlan(params) {
+  if (String(params.vpcEndpoints ?? '').trim() !== 'on' || !networkOf(params).vpc) return null;
+  const parameter = String(params.databaseUrlParameter ?? '').trim();
+  const alertFunction = String(params.alertFunctionName ?? '').trim();
+  return {
+    vpcId: String(params.vpcId ?? '').trim(),
+    subnetIds: list(params.subnetIds),
+    functionSecurityGroupIds: list(params.securityGroupIds),
+    routeTableIds: list(params.routeTableIds),
+    roles: stackFunctions(params).map((fn) => `${fn}Role`),
+    databaseUrlParameter: String(params.databaseUrl ?? '').trim() === '' && parameter !== '' ? parameter : null,
+    alertFunctionName: alertFunction === '' || alertFunction.toLowerCase() === 'none' ? null : alertFunction,
+    logBuckets: list(params.logBuckets)
+      .map(parseLogBucket)
+      .filter((b) => b !== null),
+  };
+}
+
+/**
  * `resources.extensions` of the functions and their log groups: the VPC (only when given), the EFS mount of
- * ingest (only when given) and the KMS key of the log groups (only when given). Extensions, not
- * `provider.vpc` / `fileSystemConfig`: serverless cannot leave those out depending on a parameter.
+ * ingest (only when given), the KMS key of the log groups (only when given), and with vpcEndpoints=on the
+ * endpoints each function calls through, which it waits for (DependsOn: no first run before its endpoints
+ * exist). Extensions, not `provider.vpc` / `fileSystemConfig`: serverless cannot leave those out depending
+ * on a parameter.
  */
 function buildExtensions(params) {
   const { vpc, efs } = networkOf(params);
   const kms = String(params.kmsKeyArn ?? '').trim();
+  const plan = endpointPlan(params);
+  const waits = plan === null ? {} : endpointsByRole(plan);
   const extensions = {};
   for (const fn of stackFunctions(params)) {
     const properties = {};
     if (vpc) properties.VpcConfig = { SubnetIds: list(params.subnetIds), SecurityGroupIds: list(params.securityGroupIds) };
     if (efs && fn === 'Ingest') properties.FileSystemConfigs = [{ Arn: params.logsAccessPointArn.trim(), LocalMountPath: LOGS_MOUNT }];
-    if (Object.keys(properties).length > 0) extensions[`${fn}LambdaFunction`] = { Properties: properties };
+    const dependsOn = waits[`${fn}Role`] ?? [];
+    if (Object.keys(properties).length > 0 || dependsOn.length > 0)
+      extensions[`${fn}LambdaFunction`] = {
+        ...(Object.keys(properties).length > 0 ? { Properties: properties } : {}),
+        ...(dependsOn.length > 0 ? { DependsOn: dependsOn } : {}),
+      };
     if (kms !== '') extensions[`${fn}LogGroup`] = { Properties: { KmsKeyId: kms } };
   }
   return extensions;
+}
+
+/** The endpoints of vpcEndpoints=on and their security group (scripts/vpc-endpoints.cjs); none when off. */
+function buildEndpointResources(params) {
+  const plan = endpointPlan(params);
+  return plan === null ? {} : buildVpcEndpointResources(plan);
 }
 
 /**
@@ -584,6 +661,12 @@ module.exports = {
     if (stage === LOCAL_STAGE) return { Resources: {} };
     return { Resources: buildLogBucketResources(params) };
   },
+  // ${file(./scripts/deploy-params.cjs):vpcEndpointResources} — a `resources` fragment: with vpcEndpoints=on, the endpoints and their security group.
+  vpcEndpointResources: async ({ resolveVariable }) => {
+    const { stage, params } = await readParams(resolveVariable);
+    if (stage === LOCAL_STAGE) return { Resources: {} };
+    return { Resources: buildEndpointResources(params) };
+  },
   // ${file(./scripts/deploy-params.cjs):packagePatterns} — package.patterns.
   packagePatterns: async ({ resolveVariable }) => {
     const { params } = await readParams(resolveVariable);
@@ -598,6 +681,8 @@ module.exports = {
   parseTags,
   parseLogBucket,
   buildExtensions,
+  endpointPlan,
+  buildEndpointResources,
   buildNetworkInterfacePolicy,
   buildLogBucketResources,
   buildPackagePatterns,

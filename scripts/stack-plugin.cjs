@@ -21,7 +21,17 @@ const UNRESOLVED_VALUE_BYTES = 256;
  * AWS::Events::Rule's Tags are for ECS targets only; the IAM policies, permissions, subscriptions,
  * event-invoke configs and function URLs take none.
  */
-const TAGGABLE_TYPES = ['AWS::Lambda::Function', 'AWS::SNS::Topic', 'AWS::IAM::Role', 'AWS::Logs::LogGroup', 'AWS::CloudWatch::Alarm', 'AWS::S3::Bucket'];
+const TAGGABLE_TYPES = [
+  'AWS::Lambda::Function',
+  'AWS::SNS::Topic',
+  'AWS::IAM::Role',
+  'AWS::Logs::LogGroup',
+  'AWS::CloudWatch::Alarm',
+  'AWS::S3::Bucket',
+  // vpcEndpoints=on (scripts/vpc-endpoints.cjs)
+  'AWS::EC2::VPCEndpoint',
+  'AWS::EC2::SecurityGroup',
+];
 
 /** `tags` on `resource` (kept where it already has a key). */
 function addTags(resource, tags) {

@@ -2,8 +2,8 @@
 // no AWS credentials) and its zips run under Node: the default network (no
 // VPC), tags on every resource, the configuration files packaged with the
 // functions (100 rules, every environment under Lambda's 4 KB), an
-// environment over 4 KB refused, the AWS SDK bundled, source maps and the
-// KMS key only when asked.
+// environment over 4 KB refused, the AWS SDK bundled, source maps, the KMS
+// key and the VPC endpoints only when asked.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,7 +28,16 @@ const STACK_TAGS = [
 ];
 const KEY = 'arn:aws:kms:us-east-1:123456789012:key/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
 /** Resource types whose CloudFormation definition takes Tags (a list of Key/Value), and the ones that take none. */
-const TAGGABLE = ['AWS::Lambda::Function', 'AWS::SNS::Topic', 'AWS::IAM::Role', 'AWS::Logs::LogGroup', 'AWS::CloudWatch::Alarm', 'AWS::S3::Bucket'];
+const TAGGABLE = [
+  'AWS::Lambda::Function',
+  'AWS::SNS::Topic',
+  'AWS::IAM::Role',
+  'AWS::Logs::LogGroup',
+  'AWS::CloudWatch::Alarm',
+  'AWS::S3::Bucket',
+  'AWS::EC2::VPCEndpoint',
+  'AWS::EC2::SecurityGroup',
+];
 const NOT_TAGGABLE = [
   'AWS::S3::BucketPolicy',
   'AWS::Lambda::EventInvokeConfig',
@@ -40,6 +49,10 @@ const NOT_TAGGABLE = [
   'AWS::IAM::Policy',
 ];
 const RULE_COUNT = 100;
+const SUBNETS = ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'];
+const FUNCTION_GROUPS = ['sg-0123456789abcdef0', 'sg-0aaaaaaaaaaaaaaaa'];
+const VPC = { subnetIds: SUBNETS.join(','), securityGroupIds: FUNCTION_GROUPS.join(',') };
+const ENDPOINTS_ON = { ...VPC, vpcEndpoints: 'on', vpcId: 'vpc-0123456789abcdef0' };
 /** Modules the SDK requires only when present (SigV4a signing), which are not installed and not needed. */
 const OPTIONAL_SDK_MODULES = ['@aws-sdk/signature-v4-crt', '@aws-sdk/signature-v4a'];
 
@@ -86,6 +99,8 @@ describe('serverless package --stage prod: the deploy options', () => {
   let dir: string;
   let plain: Template;
   let asked: Template;
+  let endpoints: Template;
+  let fewer: Template;
   // in the service folder, where serverless.yml names them (not a hidden folder: those are never packaged)
   const folder = `package-test-${process.pid}`;
   const rulesFile = `${folder}/alert-rules.yml`;
@@ -100,8 +115,23 @@ describe('serverless package --stage prod: the deploy options', () => {
     fs.writeFileSync(path.join(ROOT, caFile), '-----BEGIN CERTIFICATE-----\nnot a real one\n-----END CERTIFICATE-----\n');
     const config = { alertRules: rulesFile, logmonConfig: sourcesFile, databaseCaFile: caFile, tags: 'team=payments,cost-center=1234' };
     plain = await packageStack(path.join(dir, 'plain'), { ...BASE, ...config });
-    asked = await packageStack(path.join(dir, 'asked'), { ...BASE, ...config, sourcemaps: 'on', kmsKeyArn: KEY });
-  }, 240_000);
+    asked = await packageStack(path.join(dir, 'asked'), { ...BASE, ...config, sourcemaps: 'on', kmsKeyArn: KEY, ...VPC });
+    endpoints = await packageStack(path.join(dir, 'endpoints'), {
+      ...BASE,
+      ...config,
+      ...ENDPOINTS_ON,
+      logBuckets: 'my-logs/app/,alb-logs-123456789012',
+      routeTableIds: 'rtb-0123456789abcdef0,rtb-0fedcba9876543210',
+    });
+    // what needs fewer endpoints: the URL given directly (no SSM), no evaluation requests (no Lambda), no bucket (no S3)
+    fewer = await packageStack(path.join(dir, 'fewer'), {
+      ...BASE,
+      ...config,
+      ...ENDPOINTS_ON,
+      databaseUrl: 'postgres://logmon@db.internal/logmon',
+      alertFunctionName: 'none',
+    });
+  }, 360_000);
 
   afterAll(() => {
     fs.rmSync(path.join(ROOT, folder), { recursive: true, force: true });
@@ -117,16 +147,101 @@ describe('serverless package --stage prod: the deploy options', () => {
     expect(plain.Conditions?.HasVpc).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
   });
 
-  it('tags every taggable resource with service, stage and the tags parameter', () => {
-    const types = new Set(Object.values(plain.Resources).map((r) => r.Type));
-    const untagged = Object.entries(plain.Resources)
-      .filter(([, r]) => TAGGABLE.includes(r.Type))
-      .filter(([, r]) => !expect.arrayContaining([...STACK_TAGS, ...USER_TAGS]).asymmetricMatch(r.Properties.Tags))
-      .map(([id]) => id);
+  it('tags every taggable resource with service, stage and the tags parameter, the VPC endpoints and their security group included', () => {
+    for (const template of [plain, endpoints]) {
+      const types = new Set(Object.values(template.Resources).map((r) => r.Type));
+      const untagged = Object.entries(template.Resources)
+        .filter(([, r]) => TAGGABLE.includes(r.Type))
+        .filter(([, r]) => !expect.arrayContaining([...STACK_TAGS, ...USER_TAGS]).asymmetricMatch(r.Properties.Tags))
+        .map(([id]) => id);
 
-    expect([...types].filter((t) => !TAGGABLE.includes(t) && !NOT_TAGGABLE.includes(t))).toEqual([]);
-    expect(untagged).toEqual([]);
-    expect(Object.values(plain.Resources).filter((r) => TAGGABLE.includes(r.Type)).length).toBeGreaterThan(15);
+      expect([...types].filter((t) => !TAGGABLE.includes(t) && !NOT_TAGGABLE.includes(t))).toEqual([]);
+      expect(untagged).toEqual([]);
+      expect(Object.values(template.Resources).filter((r) => TAGGABLE.includes(r.Type)).length).toBeGreaterThan(15);
+    }
+    expect(Object.values(endpoints.Resources).filter((r) => r.Type.startsWith('AWS::EC2::')).length).toBe(5);
+  });
+
+  describe('the VPC endpoints (vpcEndpoints=on)', () => {
+    const ec2Resources = (t: Template): string[] => Object.keys(t.Resources).filter((id) => t.Resources[id]!.Type.startsWith('AWS::EC2::'));
+    const service = (name: string) => ({ 'Fn::Sub': `com.amazonaws.\${AWS::Region}.${name}` });
+    const interfaceEndpoint = (name: string) => ({
+      VpcEndpointType: 'Interface',
+      ServiceName: service(name),
+      VpcId: 'vpc-0123456789abcdef0',
+      SubnetIds: SUBNETS,
+      SecurityGroupIds: [{ Ref: 'VpcEndpointSecurityGroup' }],
+      PrivateDnsEnabled: true,
+    });
+
+    it('creates no endpoint and no security group when vpcEndpoints is off, in a VPC or not', () => {
+      expect(asked.Resources.IngestLambdaFunction!.Properties.VpcConfig).toEqual({ SubnetIds: SUBNETS, SecurityGroupIds: FUNCTION_GROUPS });
+      expect(ec2Resources(plain)).toEqual([]);
+      expect(ec2Resources(asked)).toEqual([]);
+    });
+
+    it('creates each endpoint the functions call, in the given VPC: SSM, SNS and Lambda in the subnets with private DNS, S3 on the route tables', () => {
+      expect(ec2Resources(endpoints).sort()).toEqual(['LambdaVpcEndpoint', 'S3VpcEndpoint', 'SnsVpcEndpoint', 'SsmVpcEndpoint', 'VpcEndpointSecurityGroup']);
+      expect(endpoints.Resources.SsmVpcEndpoint!.Properties).toMatchObject(interfaceEndpoint('ssm'));
+      expect(endpoints.Resources.SnsVpcEndpoint!.Properties).toMatchObject(interfaceEndpoint('sns'));
+      expect(endpoints.Resources.LambdaVpcEndpoint!.Properties).toMatchObject(interfaceEndpoint('lambda'));
+      expect(endpoints.Resources.S3VpcEndpoint!.Properties).toMatchObject({
+        VpcEndpointType: 'Gateway',
+        ServiceName: service('s3'),
+        VpcId: 'vpc-0123456789abcdef0',
+        RouteTableIds: ['rtb-0123456789abcdef0', 'rtb-0fedcba9876543210'],
+      });
+      expect(endpoints.Resources.S3VpcEndpoint!.Properties.SubnetIds).toBeUndefined();
+    });
+
+    it('leaves out the endpoints nothing calls: no SSM with the URL given directly, no Lambda with alertFunctionName=none, no S3 without logBuckets', () => {
+      expect(ec2Resources(fewer).sort()).toEqual(['SnsVpcEndpoint', 'VpcEndpointSecurityGroup']);
+      expect(variablesOf(fewer, 'ingest').ALERT_FUNCTION_NAME).toBe('none');
+    });
+
+    it("admits HTTPS to the endpoints from the functions' security groups only, and lets them open no connection", () => {
+      const group = endpoints.Resources.VpcEndpointSecurityGroup!.Properties;
+
+      expect(group.VpcId).toBe('vpc-0123456789abcdef0');
+      expect(group.SecurityGroupIngress).toEqual(
+        FUNCTION_GROUPS.map((id) => ({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, SourceSecurityGroupId: id, Description: expect.any(String) })),
+      );
+      expect(group.SecurityGroupEgress).toEqual([{ IpProtocol: 'icmp', FromPort: 252, ToPort: 86, CidrIp: '255.255.255.255/32', Description: 'No egress' }]);
+    });
+
+    it('makes each function wait, at deploy, for the endpoints it calls through', () => {
+      const waits = (t: Template, fn: string): string[] =>
+        ((t.Resources[fnId(fn)] as { DependsOn?: string[] }).DependsOn ?? []).filter((id) => id.endsWith('VpcEndpoint')).sort();
+
+      expect(waits(endpoints, 'ingest')).toEqual(['LambdaVpcEndpoint', 'S3VpcEndpoint', 'SsmVpcEndpoint']);
+      expect(waits(endpoints, 'alert')).toEqual(['SnsVpcEndpoint', 'SsmVpcEndpoint']);
+      expect(waits(endpoints, 'retention')).toEqual(['SsmVpcEndpoint']);
+      expect(waits(fewer, 'ingest')).toEqual([]);
+      expect(waits(fewer, 'alert')).toEqual(['SnsVpcEndpoint']);
+      expect(waits(asked, 'alert')).toEqual([]);
+    });
+
+    it('limits each endpoint policy to the stack: its parameter, its topic, its alert function, its log buckets', () => {
+      const resources = (id: string): unknown[] =>
+        (endpoints.Resources[id]!.Properties.PolicyDocument as { Statement: { Resource: unknown }[] }).Statement.map((s) => s.Resource);
+
+      expect(resources('SsmVpcEndpoint')).toEqual([
+        { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/logmon/prod/database-url' },
+      ]);
+      expect(resources('SnsVpcEndpoint')).toEqual([{ Ref: 'AlertTopic' }]);
+      expect(resources('LambdaVpcEndpoint')).toEqual([
+        [
+          { 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:logmon-prod-alert' },
+          { 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:logmon-prod-alert:*' },
+        ],
+      ]);
+      expect(resources('S3VpcEndpoint')).toEqual([
+        { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::my-logs' },
+        { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::my-logs/app/*' },
+        { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::alb-logs-123456789012' },
+        { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::alb-logs-123456789012/*' },
+      ]);
+    });
   });
 
   it("packages the rules file, the sources file and the database's CA file with every function, which name them in a small environment", () => {

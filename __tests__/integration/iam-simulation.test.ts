@@ -1,13 +1,15 @@
 // Least privilege, simulated: the packaged CloudFormation template's role
 // policies (`serverless package`, no AWS credentials) evaluated by
 // __tests__/support/iam-simulator.ts against requests each function makes,
-// which must be allowed, and requests it must not be able to make. Two
-// stacks: the default (no VPC, no EFS, no bucket, no key) and one with every
-// option (VPC, EFS, two log buckets with S3 events, KMS keys, the dashboard).
+// which must be allowed, and requests it must not be able to make; and the
+// policies of the VPC endpoints the stack creates, against the same requests
+// made through them. Two stacks: the default (no VPC, no EFS, no bucket, no
+// key) and one with every option (VPC with its endpoints, EFS, two log
+// buckets with S3 events, KMS keys, the dashboard).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isAllowed, roleStatements } from '../support/iam-simulator';
+import { endpointStatements, isAllowed, roleArn, roleStatements } from '../support/iam-simulator';
 import type { Account, Request } from '../support/iam-simulator';
 import { packageStack } from '../support/serverless-package';
 import type { Template } from '../support/serverless-package';
@@ -21,6 +23,9 @@ const EVERY_OPTION = {
   ...BASE,
   subnetIds: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210',
   securityGroupIds: 'sg-0123456789abcdef0',
+  vpcEndpoints: 'on',
+  vpcId: 'vpc-0123456789abcdef0',
+  routeTableIds: 'rtb-0123456789abcdef0',
   logsAccessPointArn: ACCESS_POINT,
   logBuckets: 'my-logs/app/,alb-logs-123456789012',
   s3Events: 'on',
@@ -199,6 +204,50 @@ describe('IAM simulation of the packaged roles', () => {
     });
   });
 
+  describe('the policies of the VPC endpoints of the stack with every option (vpcEndpoints=on)', () => {
+    /** The endpoint of the stack a request goes through, by its service: the ones the stack creates. */
+    const ENDPOINTS: Record<string, string> = { ssm: 'SsmVpcEndpoint', sns: 'SnsVpcEndpoint', lambda: 'LambdaVpcEndpoint', s3: 'S3VpcEndpoint' };
+    const through = (list: Request[]): Request[] => list.filter((r) => r.action.split(':')[0]! in ENDPOINTS);
+    /** The requests of `list`, made by `principal` through their endpoint, whose outcome is not `expected`. */
+    const wrongThrough = (list: Request[], principal: string, expected: boolean): string[] =>
+      through(list)
+        .filter((r) => isAllowed(endpointStatements(full, ENDPOINTS[r.action.split(':')[0]!]!, ACCOUNT), { ...r, principal }, ACCOUNT) !== expected)
+        .map(describeRequest);
+    const OTHER_ROLE = `arn:aws:iam::${ACCOUNT.accountId}:role/another-application`;
+    const calls: [Fn, Request[]][] = [
+      ['ingest', [...common('ingest'), EVALUATE, ...READ_LOG_OBJECTS]],
+      ['alert', [...common('alert'), PUBLISH]],
+      ['retention', common('retention')],
+      ['dashboard', common('dashboard')],
+    ];
+
+    it.each(calls)('lets %s make its calls through the endpoints, by its role', (fn, allowed) => {
+      expect(through(allowed).length).toBeGreaterThan(0);
+      expect(wrongThrough(allowed, roleArn(ROLES[fn], ACCOUNT), true)).toEqual([]);
+    });
+
+    it.each(calls)("denies the same calls of %s to any other principal of the account (the endpoints' private DNS serves the whole VPC)", (_fn, allowed) => {
+      expect(wrongThrough(allowed, OTHER_ROLE, false)).toEqual([]);
+    });
+
+    it.each([
+      ['ingest', [PUBLISH, ...OUTSIDE_THE_PREFIX.filter((r) => r.action === 's3:GetObject')]],
+      ['alert', [EVALUATE, ...READ_LOG_OBJECTS]],
+      ['retention', [PUBLISH, EVALUATE, ...READ_LOG_OBJECTS]],
+      ['dashboard', [PUBLISH, EVALUATE, ...READ_LOG_OBJECTS]],
+    ] as [Fn, Request[]][])('denies %s, through the endpoints, what it does not do: other parameters, topics, functions, objects', (fn, denied) => {
+      expect(wrongThrough([...never(fn), ...denied], roleArn(ROLES[fn], ACCOUNT), false)).toEqual([]);
+    });
+
+    it("leaves the listing's prefix to the ingest role: a listing outside it passes the S3 endpoint, and the role refuses it", () => {
+      const listings = OUTSIDE_THE_PREFIX.filter((r) => r.action === 's3:ListBucket');
+
+      expect(listings.length).toBeGreaterThan(0);
+      expect(wrongThrough(listings, roleArn('IngestRole', ACCOUNT), true)).toEqual([]);
+      expect(wrong(full, 'ingest', listings, false)).toEqual([]);
+    });
+  });
+
   it('justifies every statement in docs/deploy.md (each Sid in its Permissions table)', () => {
     const doc = fs.readFileSync(path.resolve(__dirname, '../../docs/deploy.md'), 'utf8');
     const permissions = doc.slice(doc.indexOf('## Permissions'), doc.indexOf('\n## ', doc.indexOf('## Permissions') + 1));
@@ -206,5 +255,19 @@ describe('IAM simulation of the packaged roles', () => {
     for (const role of Object.values(ROLES)) for (const s of roleStatements(full, role, ACCOUNT)) sids.add((s.Sid ?? '(no Sid)').replace(/\d+$/, 'N'));
 
     expect([...sids].filter((sid) => !permissions.includes(`\`${sid}\``))).toEqual([]);
+  });
+
+  it('justifies every endpoint policy statement in docs/deploy.md (each endpoint and Sid in its Endpoint policies table)', () => {
+    const doc = fs.readFileSync(path.resolve(__dirname, '../../docs/deploy.md'), 'utf8');
+    const start = doc.indexOf('### Endpoint policies');
+    const table = doc.slice(start, doc.indexOf('\n#', start + 1));
+    const endpoints = Object.entries(full.Resources).filter(([, r]) => r.Type === 'AWS::EC2::VPCEndpoint');
+    const undocumented = endpoints.flatMap(([id]) =>
+      [id, ...endpointStatements(full, id, ACCOUNT).map((s) => (s.Sid ?? '(no Sid)').replace(/\d+$/, 'N'))].filter((name) => !table.includes(`\`${name}\``)),
+    );
+
+    expect(start).toBeGreaterThan(0);
+    expect(endpoints.length).toBe(4);
+    expect(undocumented).toEqual([]);
   });
 });

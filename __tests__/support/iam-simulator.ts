@@ -1,13 +1,14 @@
 // A small IAM policy simulator for the packaged CloudFormation template: the
 // identity policies of each role (inline, the template's managed policies,
-// and AWS::IAM::Policy resources attached to it) with CloudFormation's
-// intrinsics resolved for a sample account and region, and a request
-// evaluated as IAM does for identity policies alone: an explicit Deny wins,
-// else an Allow that matches, else denied. Only what the template uses is
-// supported (Ref, Fn::Sub, Fn::If, Fn::Join, Fn::Split, Fn::GetAtt .Arn;
-// Action/NotAction, Resource/NotResource with * and ? wildcards; the condition
-// operators below); anything else throws, so a new construct cannot be
-// silently misread. Pure logic: no AWS, no network.
+// and AWS::IAM::Policy resources attached to it) and the policies of the VPC
+// endpoints, with CloudFormation's intrinsics resolved for a sample account
+// and region, and a request evaluated as IAM does for one policy set alone:
+// an explicit Deny wins, else an Allow that matches, else denied. Only what
+// the template uses is supported (Ref, Fn::Sub, Fn::If, Fn::Join, Fn::Split,
+// Fn::GetAtt .Arn; Action/NotAction, Resource/NotResource with * and ?
+// wildcards; Principal "*" or AWS ARNs; the condition operators below);
+// anything else throws, so a new construct cannot be silently misread. Pure
+// logic: no AWS, no network.
 import type { Template } from './serverless-package';
 
 export interface Account {
@@ -16,9 +17,14 @@ export interface Account {
   accountId: string;
 }
 
+/** A resource policy's principal: everyone, or AWS principals by ARN (the forms the template uses). */
+export type Principal = '*' | { AWS: string | string[] };
+
 export interface Statement {
   Sid?: string;
   Effect: 'Allow' | 'Deny';
+  /** Resource policies only (a VPC endpoint's); identity policies have none. */
+  Principal?: Principal;
   Action?: string | string[];
   NotAction?: string | string[];
   Resource?: string | string[];
@@ -31,6 +37,8 @@ export interface Request {
   resource: string;
   /** Condition keys of the request (aws:RequestedRegion is the account's region unless given). */
   context?: Record<string, string>;
+  /** Who makes it (a role's ARN, see roleArn; also its aws:PrincipalArn): needed by statements with a Principal. */
+  principal?: string;
 }
 
 const NO_VALUE = Symbol('AWS::NoValue');
@@ -92,6 +100,7 @@ function refOf(id: string, attribute: string | null, template: Template, account
       break;
     case 'AWS::IAM::Role':
       if (attribute === null) return id;
+      if (attribute === 'Arn') return roleArn(id, account, props.RoleName as string | undefined);
       break;
     default:
   }
@@ -240,7 +249,28 @@ function conditionHolds(operator: string, key: string, expected: string | string
   }
 }
 
+/**
+ * The ARN of the template's role `roleId` in `account` as the simulator writes it (its RoleName, else the logical
+ * id standing for the name CloudFormation generates): the principal of that role's requests.
+ */
+export function roleArn(roleId: string, account: Account, roleName?: string): string {
+  return `arn:${account.partition}:iam::${account.accountId}:role/${roleName ?? roleId}`;
+}
+
+/** Whether a statement's Principal names the request's principal (IAM takes no wildcard there but "*" itself). */
+function principalMatches(s: Statement, request: Request): boolean {
+  if ('NotPrincipal' in s) throw new Error('NotPrincipal is not supported');
+  if (s.Principal === undefined) return true;
+  if (request.principal === undefined) throw new Error(`statement ${s.Sid ?? '(no Sid)'} has a Principal: the request needs one`);
+  if (s.Principal === '*') return true;
+  const keys = Object.keys(s.Principal);
+  if (keys.some((k) => k !== 'AWS')) throw new Error(`principal types ${keys.join(', ')} are not supported`);
+  const arns = asList(s.Principal.AWS);
+  return arns.includes('*') || arns.includes(request.principal);
+}
+
 function statementMatches(s: Statement, request: Request, context: Record<string, string>): boolean {
+  if (!principalMatches(s, request)) return false;
   const action =
     s.Action !== undefined
       ? asList(s.Action).some((a) => wildcardMatch(a, request.action, true))
@@ -256,9 +286,21 @@ function statementMatches(s: Statement, request: Request, context: Record<string
   return true;
 }
 
-/** Whether identity policies `statements` allow `request`: an explicit Deny wins, then an Allow, else the implicit deny. */
+/**
+ * The statements of the policy of VPC endpoint `endpointId`, resolved; an endpoint without a policy has AWS's
+ * default, full access for everyone.
+ */
+export function endpointStatements(template: Template, endpointId: string, account: Account): Statement[] {
+  const conditions = evaluateConditions(template, account);
+  const endpoint = Object.fromEntries(existing(template, conditions))[endpointId];
+  if (endpoint?.Type !== 'AWS::EC2::VPCEndpoint') throw new Error(`VPC endpoint ${endpointId} is not created by this template`);
+  if (endpoint.Properties.PolicyDocument === undefined) return [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }];
+  return (resolveValue(endpoint.Properties.PolicyDocument, template, account, conditions) as { Statement: Statement[] }).Statement;
+}
+
+/** Whether policies `statements` (identity policies, or one resource policy) allow `request`: an explicit Deny wins, then an Allow, else the implicit deny. */
 export function isAllowed(statements: Statement[], request: Request, account: Account): boolean {
-  const context = { 'aws:RequestedRegion': account.region, ...request.context };
+  const context = { 'aws:RequestedRegion': account.region, ...(request.principal ? { 'aws:PrincipalArn': request.principal } : {}), ...request.context };
   const matching = statements.filter((s) => statementMatches(s, request, context));
   if (matching.some((s) => s.Effect === 'Deny')) return false;
   return matching.some((s) => s.Effect === 'Allow');

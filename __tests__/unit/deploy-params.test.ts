@@ -1,4 +1,5 @@
 import {
+  buildEndpointResources,
   buildExtensions,
   buildLogBucketResources,
   buildPackagePatterns,
@@ -19,6 +20,9 @@ const VALID = {
   retentionDays: '30',
 };
 
+const REQUIRED = { alertEmails: 'ops@example.com', databaseUrlParameter: '/logmon/prod/database-url' };
+const NETWORK = { subnetIds: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210', securityGroupIds: 'sg-0123456789abcdef0' };
+
 describe('Function: findProblems', () => {
   it('accepts a complete set of deploy parameters', () => {
     expect(findProblems(VALID)).toEqual([]);
@@ -31,6 +35,9 @@ describe('Function: findProblems', () => {
       alertRules: 'logmon.example.yml',
       logBuckets: 'my-logs/fluent-bit/,alb-logs-123456789012',
       s3Events: 'on',
+      vpcEndpoints: 'on',
+      vpcId: 'vpc-0123456789abcdef0',
+      routeTableIds: 'rtb-0123456789abcdef0,rtb-0fedcba9876543210',
       tags: 'team=payments,cost-center=1234',
       kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
       sourcemaps: 'on',
@@ -64,6 +71,40 @@ describe('Function: findProblems', () => {
     expect(findProblems({ alertEmails: 'ops@example.com', databaseUrlParameter: '/logmon/prod/database-url', ...params })).toEqual([
       expect.stringContaining(problem),
     ]);
+  });
+
+  it.each([
+    [
+      { vpcEndpoints: 'on', vpcId: 'vpc-0123456789abcdef0' },
+      ['vpcEndpoints: on needs subnetIds and securityGroupIds (the VPC of the functions, where the endpoints are created)'],
+    ],
+    [
+      { ...NETWORK, vpcEndpoints: 'on' },
+      ['vpcId: missing: vpcEndpoints=on creates the endpoints and their security group in the VPC of subnetIds, e.g. --param "vpcId=vpc-0123456789abcdef0"'],
+    ],
+    [
+      { ...NETWORK, vpcEndpoints: 'on', vpcId: 'vpc-0123456789abcdef0', logBuckets: 'my-logs/app/' },
+      [
+        'routeTableIds: missing: vpcEndpoints=on with logBuckets creates an S3 gateway endpoint, which needs the route tables of subnetIds, e.g. --param "routeTableIds=rtb-0123456789abcdef0"',
+      ],
+    ],
+    [{ ...NETWORK, vpcId: 'vpc-0123456789abcdef0' }, ['vpcId: only used with vpcEndpoints=on (the VPC of the endpoints it creates)']],
+    [
+      { ...NETWORK, vpcEndpoints: 'on', vpcId: 'vpc-0123456789abcdef0', routeTableIds: 'rtb-0123456789abcdef0' },
+      ['routeTableIds: only used with vpcEndpoints=on and logBuckets (the route tables of the S3 gateway endpoint)'],
+    ],
+    [
+      { ...NETWORK, logBuckets: 'my-logs/app/', routeTableIds: 'rtb-0123456789abcdef0' },
+      ['routeTableIds: only used with vpcEndpoints=on and logBuckets (the route tables of the S3 gateway endpoint)'],
+    ],
+    [{ ...NETWORK, vpcEndpoints: 'yes' }, ['vpcEndpoints: must be on or off']],
+    [{ ...NETWORK, vpcEndpoints: 'on', vpcId: 'vpc_0123' }, ['vpcId: must be a vpc-… id']],
+    [
+      { ...NETWORK, vpcEndpoints: 'on', vpcId: 'vpc-0123456789abcdef0', logBuckets: 'my-logs', routeTableIds: 'rtb-0123456789abcdef0,igw-0123' },
+      ['routeTableIds: must be comma-separated rtb-… ids'],
+    ],
+  ])('refuses the VPC endpoints without what they need, or their parameters where nothing uses them: %p', (params, problems) => {
+    expect(findProblems({ ...REQUIRED, ...params })).toEqual(problems);
   });
 
   it('names every missing required parameter with an example', () => {
@@ -239,6 +280,48 @@ describe('Function: buildExtensions', () => {
         .filter(([, e]) => 'FileSystemConfigs' in ((e as { Properties: object }).Properties ?? {}))
         .map(([id]) => id),
     ).toEqual(['IngestLambdaFunction']);
+  });
+});
+
+describe('Function: buildEndpointResources', () => {
+  const ON = {
+    ...REQUIRED,
+    ...NETWORK,
+    vpcEndpoints: 'on',
+    vpcId: 'vpc-0123456789abcdef0',
+    alertFunctionName: 'logmon-prod-alert',
+    logBuckets: '',
+    routeTableIds: '',
+  };
+  const ids = (params: Record<string, string>): string[] => Object.keys(buildEndpointResources(params)).sort();
+
+  it.each([
+    ['off', { vpcEndpoints: 'off' }, []],
+    ['on without a VPC', { subnetIds: '', securityGroupIds: '' }, []],
+    ['on: SSM, SNS, Lambda', {}, ['LambdaVpcEndpoint', 'SnsVpcEndpoint', 'SsmVpcEndpoint', 'VpcEndpointSecurityGroup']],
+    ['the URL given directly: no SSM', { databaseUrl: 'postgres://db.internal/logmon' }, ['LambdaVpcEndpoint', 'SnsVpcEndpoint', 'VpcEndpointSecurityGroup']],
+    ['alertFunctionName=none: no Lambda', { alertFunctionName: 'none' }, ['SnsVpcEndpoint', 'SsmVpcEndpoint', 'VpcEndpointSecurityGroup']],
+    ['alertFunctionName=NONE: no Lambda', { alertFunctionName: 'NONE' }, ['SnsVpcEndpoint', 'SsmVpcEndpoint', 'VpcEndpointSecurityGroup']],
+    [
+      'logBuckets: the S3 gateway too',
+      { logBuckets: 'my-logs/app/', routeTableIds: 'rtb-0123456789abcdef0' },
+      ['LambdaVpcEndpoint', 'S3VpcEndpoint', 'SnsVpcEndpoint', 'SsmVpcEndpoint', 'VpcEndpointSecurityGroup'],
+    ],
+  ])('creates the endpoints the functions call: %s', (_case, params, expected) => {
+    expect(ids({ ...ON, ...params })).toEqual(expected);
+  });
+
+  it('lets every function role read the database URL through SSM, the dashboard role with dashboard=on', () => {
+    const principals = (params: Record<string, string>): unknown => {
+      const ssm = (buildEndpointResources({ ...ON, ...params }) as Record<string, unknown>).SsmVpcEndpoint as {
+        Properties: { PolicyDocument: { Statement: { Principal: unknown; Condition: unknown }[] } };
+      };
+      return ssm.Properties.PolicyDocument.Statement.map((s) => [s.Principal, s.Condition]);
+    };
+    const arns = (roles: string[]) => [['*', { ArnEquals: { 'aws:PrincipalArn': roles.map((role) => ({ 'Fn::GetAtt': [role, 'Arn'] })) } }]];
+
+    expect(principals({})).toEqual(arns(['IngestRole', 'AlertRole', 'RetentionRole']));
+    expect(principals({ dashboard: 'on' })).toEqual(arns(['IngestRole', 'AlertRole', 'RetentionRole', 'DashboardRole']));
   });
 });
 

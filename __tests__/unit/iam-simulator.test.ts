@@ -1,7 +1,7 @@
 // The IAM simulator of the template tests (__tests__/support/iam-simulator.ts):
 // its evaluation rules on small hand-written policies, so that a pass of
 // iam-simulation.test.ts means what it says.
-import { evaluateConditions, isAllowed, resolveValue, roleStatements, wildcardMatch } from '../support/iam-simulator';
+import { endpointStatements, evaluateConditions, isAllowed, resolveValue, roleArn, roleStatements, wildcardMatch } from '../support/iam-simulator';
 import type { Account, Statement } from '../support/iam-simulator';
 import type { Template } from '../support/serverless-package';
 
@@ -71,6 +71,73 @@ describe('Function: isAllowed', () => {
     expect(() => isAllowed(statements, { action: 's3:GetObject', resource: 'x', context: { 'aws:MultiFactorAuthAge': '1' } }, ACCOUNT)).toThrow(
       'NumericLessThan is not supported',
     );
+  });
+});
+
+describe('Function: isAllowed, with a resource policy (Principal)', () => {
+  const ingest = roleArn('IngestRole', ACCOUNT);
+  const publish = { action: 'sns:Publish', resource: 'arn:aws:sns:us-east-1:123456789012:t' };
+
+  it('allows only the principals a statement names by ARN, or everyone with "*"', () => {
+    const named = [allow({ Principal: { AWS: [ingest] }, Action: 'sns:Publish', Resource: publish.resource })];
+    const everyone = [allow({ Principal: '*', Action: 'sns:Publish', Resource: publish.resource })];
+
+    expect(isAllowed(named, { ...publish, principal: ingest }, ACCOUNT)).toBe(true);
+    expect(isAllowed(named, { ...publish, principal: roleArn('AlertRole', ACCOUNT) }, ACCOUNT)).toBe(false);
+    expect(isAllowed(everyone, { ...publish, principal: roleArn('AlertRole', ACCOUNT) }, ACCOUNT)).toBe(true);
+  });
+
+  it('gives the request its principal as aws:PrincipalArn, so that Principal "*" can be narrowed to roles by a condition', () => {
+    const narrowed = [allow({ Principal: '*', Action: 'sns:Publish', Resource: publish.resource, Condition: { ArnEquals: { 'aws:PrincipalArn': [ingest] } } })];
+
+    expect(isAllowed(narrowed, { ...publish, principal: ingest }, ACCOUNT)).toBe(true);
+    expect(isAllowed(narrowed, { ...publish, principal: roleArn('AlertRole', ACCOUNT) }, ACCOUNT)).toBe(false);
+  });
+
+  it('throws on a request without a principal, and on principal forms it does not know, rather than guess', () => {
+    const named = [allow({ Principal: { AWS: ingest }, Action: '*', Resource: '*' })];
+    const service = [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: '*', Resource: '*' } as unknown as Statement];
+
+    expect(() => isAllowed(named, publish, ACCOUNT)).toThrow('the request needs one');
+    expect(() => isAllowed(service, { ...publish, principal: ingest }, ACCOUNT)).toThrow('principal types Service are not supported');
+  });
+});
+
+describe('Function: endpointStatements', () => {
+  const template: Template = {
+    Resources: {
+      IngestRole: { Type: 'AWS::IAM::Role', Properties: {} },
+      Limited: {
+        Type: 'AWS::EC2::VPCEndpoint',
+        Properties: {
+          PolicyDocument: {
+            Statement: [
+              { Effect: 'Allow', Principal: { AWS: [{ 'Fn::GetAtt': ['IngestRole', 'Arn'] }] }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' },
+            ],
+          },
+        },
+      },
+      Open: { Type: 'AWS::EC2::VPCEndpoint', Properties: {} },
+    },
+    Outputs: {},
+  };
+
+  it("resolves the endpoint's policy, its principals as the roles' ARNs", () => {
+    expect(endpointStatements(template, 'Limited', ACCOUNT)).toEqual([
+      { Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::123456789012:role/IngestRole'] }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' },
+    ]);
+  });
+
+  it("gives an endpoint without a policy AWS's default: everything, for everyone", () => {
+    const statements = endpointStatements(template, 'Open', ACCOUNT);
+
+    expect(isAllowed(statements, { action: 's3:PutObject', resource: 'arn:aws:s3:::any/k', principal: 'arn:aws:iam::999999999999:role/x' }, ACCOUNT)).toBe(
+      true,
+    );
+  });
+
+  it('refuses what is not a VPC endpoint of the template', () => {
+    expect(() => endpointStatements(template, 'IngestRole', ACCOUNT)).toThrow('VPC endpoint IngestRole is not created');
   });
 });
 
