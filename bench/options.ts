@@ -28,6 +28,8 @@ export interface BenchOptions {
   seed: number;
   /** Where the results JSON is written. */
   resultsFile: string;
+  /** What `--check` compares with the code: `--out`/BENCH_RESULTS, else the tracked bench/results.json. */
+  checkedFile: string;
   /** Where the bundles (handlers, ingest child) are built. */
   buildDir: string;
   /** Run the ingest child with --cpu-prof (non-minified build) and keep the profiles here. */
@@ -95,6 +97,7 @@ export function readBenchOptions(argv: readonly string[], env: Env, root: string
     seed: intFrom(env, 'BENCH_SEED', 20261123),
     // only a full run rewrites the tracked results (the README's figures); --out / BENCH_RESULTS choose another file
     resultsFile: path.resolve(root, out ?? (mode === 'full' ? path.join('bench', 'results.json') : path.join('bench', 'out', `results-${mode}.json`))),
+    checkedFile: path.resolve(root, out ?? path.join('bench', 'results.json')),
     buildDir: path.resolve(root, env.BENCH_BUILD_DIR ?? path.join('bench', 'out')),
     cpuProfileDir: profile ? path.resolve(root, profile) : null,
   };

@@ -9,6 +9,7 @@ import type { LatencyResult } from './latency';
 import type { LogFileStats } from './log-data';
 import type { ManyFilesResult } from './many-files';
 import type { S3IngestResult } from './s3-ingest';
+import type { CodeVersion } from './code-version';
 import { median } from './stats';
 import type { ThroughputResult } from './throughput';
 
@@ -79,6 +80,8 @@ export interface BenchResults {
   durationSeconds: number;
   machine: { cpus: number; cpuModel: string; node: string; platform: string };
   postgres: { embedded: boolean; version: string; settings: Record<string, string> };
+  /** The code measured (bench/code-version.ts); absent in results written before it was recorded. */
+  code?: CodeVersion;
   params: {
     lines: number;
     repeats: number;
@@ -343,6 +346,9 @@ export function formatHeader(r: BenchResults): string {
     `median of ${r.params.repeats} runs each; PostgreSQL ${r.postgres.version} (${r.postgres.embedded ? 'embedded' : 'DATABASE_URL'}, ` +
     `fsync=${s.fsync}, synchronous_commit=${s.synchronous_commit}, full_page_writes=${s.full_page_writes}); ` +
     `${r.machine.cpus} × ${r.machine.cpuModel}, node ${r.machine.node}` +
+    (r.code
+      ? `; code: commit ${r.code.commit?.slice(0, 7) ?? 'unknown'}${r.code.dirty ? ' with uncommitted changes' : ''} (digest ${r.code.digest.slice(0, 12)})`
+      : '') +
     (r.sameRows === null ? '' : `; both stored the same rows: ${r.sameRows ? 'yes' : 'NO'}`)
   );
 }

@@ -1,4 +1,5 @@
 // npm run bench [-- --quick | --tiny] [--out file] [--cpu-prof dir]
+// npm run bench -- --check: only say whether bench/results.json (the README's figures) measured the code as it is.
 // Measures, in one run against one PostgreSQL: the `grep | awk | psql \copy`
 // baseline and logmon's ingest on the same generated file, the ingest of the
 // other formats (JSON, logfmt, the generic rule) against `psql \copy` of the
@@ -29,6 +30,7 @@ import { measureThroughput } from './throughput';
 import { LATENCY_MODES, measureLatency } from './latency';
 import { measureManyFiles } from './many-files';
 import { measureS3Ingest } from './s3-ingest';
+import { codeVersion, resultsStaleness } from './code-version';
 import type { LatencyResult } from './latency';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -76,9 +78,20 @@ async function measureAlert(server: BenchServer, rows: number, spanHours: number
   }
 }
 
+/** The figures the README quotes: the tracked results of the last full run. */
+const TRACKED_RESULTS = path.join(ROOT, 'bench', 'results.json');
+
 async function main(): Promise<void> {
   const started = Date.now();
   const options = readBenchOptions(process.argv.slice(2), process.env, ROOT);
+  const code = codeVersion(ROOT);
+  const staleness = resultsStaleness(ROOT, process.argv.includes('--check') ? options.checkedFile : TRACKED_RESULTS, code);
+  if (process.argv.includes('--check')) {
+    process.stdout.write(`${staleness.message}\n`);
+    process.exitCode = staleness.stale && process.argv.includes('--strict') ? 1 : 0;
+    return;
+  }
+  if (staleness.stale) say(staleness.message);
   const outDir = options.buildDir;
   fs.mkdirSync(outDir, { recursive: true });
   if (options.cpuProfileDir) fs.mkdirSync(options.cpuProfileDir, { recursive: true });
@@ -147,6 +160,7 @@ async function main(): Promise<void> {
     const cpus = os.cpus();
     const partial: Omit<BenchResults, 'targets'> = {
       schema: 2,
+      code,
       command: `npm run bench${options.mode === 'full' ? '' : ` -- --${options.mode}`}`,
       mode: options.mode,
       startedAt: new Date(started).toISOString(),
