@@ -98,6 +98,14 @@ export const ALERT_SQL = {
     VALUES ($1, $10, $11, $12, $13, $2, $3, $4, $5, $6, $7, $8, $9, now())
     ON CONFLICT (rule_name, group_key) DO UPDATE SET labels = $11, clearing_since = $12, held_since = $13, state = $2, state_since = $3, firing_since = $4, last_count = $5,
       peak_count = $6, last_evaluated_at = $7, last_notified_at = $8, rule = $9, updated_at = now()`,
+  /** saveState for many keys at once: $n[i] is saveState's $n of the i-th (no key twice). */
+  saveStates: `INSERT INTO alert_state (rule_name, group_key, labels, clearing_since, held_since, state, state_since, firing_since, last_count, peak_count, last_evaluated_at, last_notified_at, rule, updated_at)
+    SELECT v.rule_name, v.group_key, v.labels::jsonb, v.clearing_since, v.held_since, v.state, v.state_since, v.firing_since, v.last_count, v.peak_count, v.last_evaluated_at, v.last_notified_at, v.rule::jsonb, now()
+    FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bigint[], $6::bigint[], $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::timestamptz[])
+      AS v(rule_name, state, state_since, firing_since, last_count, peak_count, last_evaluated_at, last_notified_at, rule, group_key, labels, clearing_since, held_since)
+    ON CONFLICT (rule_name, group_key) DO UPDATE SET labels = excluded.labels, clearing_since = excluded.clearing_since, held_since = excluded.held_since,
+      state = excluded.state, state_since = excluded.state_since, firing_since = excluded.firing_since, last_count = excluded.last_count,
+      peak_count = excluded.peak_count, last_evaluated_at = excluded.last_evaluated_at, last_notified_at = excluded.last_notified_at, rule = excluded.rule, updated_at = now()`,
   /** Every key of a rule. */
   deleteState: 'DELETE FROM alert_state WHERE rule_name = $1',
   /** One key of a rule (back to OK: a key keeps no state while it is OK). */
@@ -176,6 +184,17 @@ export const ALERT_SQL = {
     ORDER BY n DESC, at DESC LIMIT 1`,
 
   /** Notifications a rule's key ($3; '' for a rule without groupBy) queued since $2 (the hourly cap; silenced, muted and inhibited ones reached nobody on their own). */
+  /**
+   * For each key ($1[i], $2[i]): its notifications since $3 (as
+   * countRecentNotifications counts them) and the silence that recorded its
+   * latest notification (as lastSilenced), in one statement.
+   */
+  outboxLedger: `SELECT k.rule_name, k.group_key,
+      (SELECT count(*) FROM alert_outbox o WHERE o.rule_name = k.rule_name AND o.group_key = k.group_key AND o.created_at > $3 AND o.suppressed IS NULL) AS recent,
+      s.id::text AS silence_id, s.ends_at, s.comment, s.mute_window
+    FROM unnest($1::text[], $2::text[]) AS k(rule_name, group_key)
+    LEFT JOIN alert_outbox latest ON latest.id = (SELECT max(id) FROM alert_outbox WHERE rule_name = k.rule_name AND group_key = k.group_key)
+    LEFT JOIN alert_silences s ON s.id = latest.silenced_by`,
   countRecentNotifications: 'SELECT count(*) AS n FROM alert_outbox WHERE rule_name = $1 AND group_key = $3 AND created_at > $2 AND suppressed IS NULL',
   /**
    * Queue a notification ($7: the rule's key, $8: the key's labels as JSON).
@@ -499,6 +518,16 @@ export type InhibitionEndedRow = {
 export type WaitingFoldedRow = { id: string; subject: string; created_at: Date };
 /** lastSilenced (mute_window: the mute window whose opening it was; null for a silence) */
 export type LastSilencedRow = { id: string; ends_at: Date; comment: string; mute_window: string | null };
+/** outboxLedger */
+export type OutboxLedgerRow = {
+  rule_name: string;
+  group_key: string;
+  recent: string;
+  silence_id: string | null;
+  ends_at: Date | null;
+  comment: string | null;
+  mute_window: string | null;
+};
 /** insertSilence, expireSilence */
 export type SilenceIdRow = { id: string };
 /** listSilences */

@@ -8,13 +8,27 @@ import type { AlertStateName, NotificationKind } from './categories';
 import type { AlertRule } from './rules';
 import { COMMIT_SAFETY_MARGIN_MS, advanceCommitCursor, endEvaluationMarks, setEvaluationMarks } from './commit-cursor';
 import { ALERT_DEFAULTS, ALERT_DEFAULT_MS } from './defaults';
-import type { CommitRange } from './commit-cursor';
+import type { CommitRange, CursorStep } from './commit-cursor';
 import { evaluateGrouped, remindAfterSilence } from './grouped-rule';
 import type { KeySummary } from './grouped-rule';
 import { KEY_LIMIT, NO_KEY } from './rule-key';
 import type { RuleKey } from './rule-key';
 import { RULE_TYPE } from './rules';
-import { listStates, notificationsLastHour, queueNotification, restoreRule, saveState, silenceEndedWhileFiring } from './state-store';
+import {
+  abandonStateWrites,
+  beginRuleStates,
+  closeOutboxLedger,
+  deferStateWrites,
+  discardRuleStates,
+  flushStateWrites,
+  listStates,
+  notificationsLastHour,
+  openOutboxLedger,
+  queueNotification,
+  restoreRule,
+  saveState,
+  silenceEndedWhileFiring,
+} from './state-store';
 import type { StoredState } from './state-store';
 import { catalogPolicy, updateTemplateCatalog } from './template-catalog';
 import { withTransaction } from '../platform/db';
@@ -704,39 +718,68 @@ async function evaluateLocked(client: pg.PoolClient, deps: RunDeps, clock: numbe
   // the templates of the slice are catalogued before any rule reads the catalog
   await updateTemplateCatalog(client, step, catalogPolicy(deps.rules), now);
   const stored = await listStates(client);
+  // what the firing keys' hourly caps and ended silences will ask of the outbox, read in one statement
+  const firing = [...stored].flatMap(([rule, keys]) => [...keys.values()].filter((k) => k.state === 'firing').map((k) => ({ rule, key: k.key })));
+  await openOutboxLedger(client, firing, now);
+  try {
+    return await evaluateEveryRule(client, deps, stored, now, clock, step);
+  } finally {
+    closeOutboxLedger(client);
+  }
+}
+
+/** The rules, the health rules, the removed rules and the late data of one evaluation (see above). */
+async function evaluateEveryRule(
+  client: pg.PoolClient,
+  deps: RunDeps,
+  stored: Map<string, Map<RuleKey, StoredState>>,
+  now: number,
+  clock: number,
+  step: CursorStep,
+): Promise<Evaluation> {
+  const range = step.range;
   const keysOf = (name: string): Map<RuleKey, StoredState> => stored.get(name) ?? new Map();
   let queued = 0;
   const rules: RuleSummary[] = [];
   const failures: RuleFailure[] = [];
   // each rule under its own savepoint and time limit (its `timeout`): one that fails is rolled back alone, and the others go on
   const timeout = (await client.query<{ timeout: string }>(SQL.currentStatementTimeout)).rows[0]?.timeout ?? '0';
-  let limit: number | null = null;
-  for (const rule of deps.rules) {
-    const keys = keysOf(rule.name);
-    // set outside the savepoint, so a rollback to it keeps the limit
-    if (rule.timeoutMs !== limit) await client.query(SQL.setStatementTimeout, [`${rule.timeoutMs}ms`]);
-    limit = rule.timeoutMs;
-    await client.query(SQL.savepointRule);
-    try {
-      await deps.hooks?.duringRule?.(rule, client);
-      let ruleQueued = await retireOrphanKeys(client, deps, rule, keys, now);
-      const summary =
-        rule.groupBy.length > 0
-          ? await evaluateGroupedRule(client, deps, rule, keys, now, range)
-          : await evaluateOne(client, deps, rule, keys.get(NO_KEY) ?? null, now, range);
-      ruleQueued += summary.queued;
-      await client.query(SQL.releaseRule);
-      rules.push(summary);
-      queued += ruleQueued;
-    } catch (err) {
-      await client.query(SQL.rollbackRule);
-      const error = ruleErrorText(err, rule.timeoutMs);
-      failures.push({ rule: rule.name, error });
-      deps.logger?.error('rule not evaluated this run; the other rules are', { rule: rule.name, error });
-      rules.push(failedRule(rule, keys.get(NO_KEY) ?? null, now, error));
+  // the rules' states are written together after the last rule (one statement, not one per key)
+  deferStateWrites(client);
+  try {
+    let limit: number | null = null;
+    for (const rule of deps.rules) {
+      const keys = keysOf(rule.name);
+      // set outside the savepoint, so a rollback to it keeps the limit
+      if (rule.timeoutMs !== limit) await client.query(SQL.setStatementTimeout, [`${rule.timeoutMs}ms`]);
+      limit = rule.timeoutMs;
+      await client.query(SQL.savepointRule);
+      beginRuleStates(client);
+      try {
+        await deps.hooks?.duringRule?.(rule, client);
+        let ruleQueued = await retireOrphanKeys(client, deps, rule, keys, now);
+        const summary =
+          rule.groupBy.length > 0
+            ? await evaluateGroupedRule(client, deps, rule, keys, now, range)
+            : await evaluateOne(client, deps, rule, keys.get(NO_KEY) ?? null, now, range);
+        ruleQueued += summary.queued;
+        await client.query(SQL.releaseRule);
+        rules.push(summary);
+        queued += ruleQueued;
+      } catch (err) {
+        await client.query(SQL.rollbackRule);
+        discardRuleStates(client);
+        const error = ruleErrorText(err, rule.timeoutMs);
+        failures.push({ rule: rule.name, error });
+        deps.logger?.error('rule not evaluated this run; the other rules are', { rule: rule.name, error });
+        rules.push(failedRule(rule, keys.get(NO_KEY) ?? null, now, error));
+      }
     }
+    await client.query(SQL.setStatementTimeout, [timeout]);
+    await flushStateWrites(client);
+  } finally {
+    abandonStateWrites(client);
   }
-  await client.query(SQL.setStatementTimeout, [timeout]);
   const health: HealthSummary[] = [];
   for (const rule of deps.health)
     health.push(
