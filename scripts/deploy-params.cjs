@@ -294,6 +294,8 @@ const PARAMETERS = {
   logmonConfig: { required: false, example: 'deploy/efs/logmon.yml', check: (v) => packagedFileProblem(v) },
   databaseCaFile: { required: false, example: 'certs/db-ca.pem', check: (v) => packagedFileProblem(v) },
   ssmTimeoutMs: { required: false, example: '4000', check: wholeNumber },
+  // full: the functions' CloudWatch metrics and the 4 alarms on them; basic: neither (about $4 a month less, docs/deploy.md).
+  metrics: { required: false, example: 'basic', check: (v) => (v === 'full' || v === 'basic' ? undefined : 'must be full or basic') },
   // The dashboard (docs/dashboard.md): off unless "on"; then behind an IAM-authenticated function URL.
   dashboard: { required: false, example: 'on', check: (v) => (v === 'on' || v === 'off' ? undefined : 'must be on or off') },
   dashboardWrite: { required: false, example: 'on', check: (v) => (/^(on|off|1|0)$/.test(v) ? undefined : 'must be on or off') },
@@ -672,6 +674,8 @@ module.exports = {
     const { params } = await readParams(resolveVariable);
     return buildPackagePatterns(params);
   },
+  // ${file(./scripts/deploy-params.cjs):logmonMetrics} — LOGMON_METRICS of a deployed stage: 0 with metrics=basic, else on.
+  logmonMetrics: async ({ resolveVariable }) => ((await resolveVariable(`param:metrics, 'full'`)) === 'basic' ? '0' : ''),
   // ${file(./scripts/deploy-params.cjs):sourcemap} — custom.esbuild.sourcemap: linked with sourcemaps=on, else none.
   sourcemap: async ({ resolveVariable }) => ((await resolveVariable(`param:sourcemaps, ''`)) === 'on' ? 'linked' : false),
   // ${file(./scripts/deploy-params.cjs):nodeOptions} — NODE_OPTIONS: source maps followed only when packaged.

@@ -115,7 +115,7 @@ describe('serverless package --stage prod: the deploy options', () => {
     fs.writeFileSync(path.join(ROOT, caFile), '-----BEGIN CERTIFICATE-----\nnot a real one\n-----END CERTIFICATE-----\n');
     const config = { alertRules: rulesFile, logmonConfig: sourcesFile, databaseCaFile: caFile, tags: 'team=payments,cost-center=1234' };
     plain = await packageStack(path.join(dir, 'plain'), { ...BASE, ...config });
-    asked = await packageStack(path.join(dir, 'asked'), { ...BASE, ...config, sourcemaps: 'on', kmsKeyArn: KEY, ...VPC });
+    asked = await packageStack(path.join(dir, 'asked'), { ...BASE, ...config, sourcemaps: 'on', kmsKeyArn: KEY, metrics: 'basic', ...VPC });
     endpoints = await packageStack(path.join(dir, 'endpoints'), {
       ...BASE,
       ...config,
@@ -136,6 +136,28 @@ describe('serverless package --stage prod: the deploy options', () => {
   afterAll(() => {
     fs.rmSync(path.join(ROOT, folder), { recursive: true, force: true });
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("keeps the functions' own metrics and the alarms on them by default, and with metrics=basic only the alarms on Lambda's metrics", () => {
+    const alarms = (t: Template) =>
+      Object.entries(t.Resources)
+        .filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm')
+        .map(([id, r]) => ({ id, custom: r.Condition === 'HasCustomMetrics' }));
+    const conditionHolds = (t: Template) => JSON.stringify(t.Conditions?.HasCustomMetrics);
+
+    expect(
+      alarms(plain)
+        .filter((a) => a.custom)
+        .map((a) => a.id)
+        .sort(),
+    ).toEqual(['AlertNotificationDelayedAlarm', 'AlertOutboxNotDrainingAlarm', 'IngestBytesLostAlarm', 'IngestMostlyUnparsedAlarm'].sort());
+    expect(alarms(plain).filter((a) => !a.custom)).toHaveLength(6);
+    expect(conditionHolds(plain)).toBe(JSON.stringify({ 'Fn::Equals': ['full', 'full'] }));
+    expect(conditionHolds(asked)).toBe(JSON.stringify({ 'Fn::Equals': ['basic', 'full'] }));
+    for (const fn of FUNCTIONS) {
+      expect(variablesOf(plain, fn).LOGMON_METRICS).toBe('');
+      expect(variablesOf(asked, fn).LOGMON_METRICS).toBe('0');
+    }
   });
 
   it('runs every function outside any VPC, with no EFS mount and no network-interface permission, by default', () => {

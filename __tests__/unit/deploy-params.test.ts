@@ -147,6 +147,7 @@ describe('Function: findProblems', () => {
     ['logBuckets', 'My_Bucket', 'logBuckets: not a bucket or bucket/prefix'],
     ['logBuckets', 'my-logs/app/*.gz', 'logBuckets: not a bucket or bucket/prefix (no "*", "?" or "$" in a prefix): my-logs/app/*.gz'],
     ['s3Events', 'yes', 's3Events: must be on or off'],
+    ['metrics', 'none', 'metrics: must be full or basic'],
     ['tags', 'team', 'tags: must be key=value pairs'],
     ['tags', 'stage=dev', 'tags: tag key "stage" is set by the stack'],
     ['tags', 'aws:owner=me', 'tags: tag key "aws:owner": the aws: prefix is reserved'],
