@@ -66,14 +66,17 @@ $fn$;
 
 -- Create the partition of UTC day `day` (log_entries_YYYYMMDD) unless a
 -- partition already covers any of it; true when created. The day's rows in
--- the default partition move into it first (ATTACH would fail on them). The
--- new table is created on its own and attached, so the parent takes only a
--- SHARE UPDATE EXCLUSIVE lock (reads and COPY go on); the default partition
--- is locked ACCESS EXCLUSIVE for the move and ATTACH's check of it, so a
--- COPY routing rows to the default waits that long. The caller bounds every
--- lock wait with lock_timeout and serialises runs with an advisory lock; a
--- concurrent creation of the same day that slipped through is a duplicate
--- table or an overlap, which is "already there".
+-- the default partition move into it first (ATTACH would fail on them).
+-- log_entries itself is locked ACCESS EXCLUSIVE for the few milliseconds this
+-- takes (an empty table, the default partition's rows of that day, ATTACH's
+-- scan of the default): ATTACH alone would take only SHARE UPDATE EXCLUSIVE,
+-- but then a COPY that started before it commits still routes that day's
+-- rows to the default partition and fails its new constraint (seen in
+-- __tests__/integration/entry-partitions.test.ts). The caller bounds the lock
+-- wait with lock_timeout (what a COPY or alert read queued behind it waits
+-- too) and serialises runs with an advisory lock; a concurrent creation of
+-- the same day that slipped through is a duplicate table or an overlap,
+-- which is "already there".
 CREATE FUNCTION log_entries_add_day(day date) RETURNS boolean LANGUAGE plpgsql AS $fn$
 DECLARE
   lower_at timestamptz := day::timestamp AT TIME ZONE 'UTC';
@@ -84,6 +87,7 @@ BEGIN
              WHERE NOT p.is_default AND (p.lower_bound IS NULL OR p.lower_bound < upper_at) AND p.upper_bound > lower_at) THEN
     RETURN false;
   END IF;
+  LOCK TABLE ONLY log_entries IN ACCESS EXCLUSIVE MODE;
   LOCK TABLE log_entries_default IN ACCESS EXCLUSIVE MODE;
   EXECUTE format('CREATE TABLE %I (LIKE log_entries INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part);
   EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I CHECK (logged_at >= %L AND logged_at < %L)', part, part || '_range', lower_at, upper_at);
