@@ -63,6 +63,30 @@ export const BENCH_SQL = {
     FROM generate_series($2::bigint, $2::bigint + $1::bigint - 1) AS g,
          LATERAL (SELECT $4::timestamptz - g * make_interval(secs => $3::float8 / 1000) AS t) AS at`,
   vacuumAnalyzeEntries: 'VACUUM (ANALYZE) log_entries',
+  /**
+   * The retention scenario's rows: $1 rows from $2 over $3 ms, evenly (each
+   * ingested when logged), into log_entries or (retentionPlainRows) into the
+   * unpartitioned stand-in with log_entries' former indexes.
+   */
+  loadRetentionRows: `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset, ingested_at, template_id)
+    SELECT t, 'ERROR', 'db timeout after 30s #' || (g % 1000), 1 + g % 4, g * 80, t, 1
+    FROM generate_series(0, $1::bigint - 1) AS g,
+         LATERAL (SELECT $2::timestamptz + make_interval(secs => g * ($3::float8 / $1::bigint) / 1000) AS t) AS at`,
+  /** log_entries before 019_partitioned_entries.sql: one table, primary key id, B-trees on logged_at and (ingested_at, id). */
+  createRetentionPlainTable: `CREATE TABLE bench_retention_plain (LIKE log_entries INCLUDING DEFAULTS); ALTER TABLE bench_retention_plain ADD PRIMARY KEY (id);
+    CREATE INDEX ON bench_retention_plain (logged_at); CREATE INDEX ON bench_retention_plain (ingested_at, id)`,
+  loadRetentionPlainRows: `INSERT INTO bench_retention_plain (logged_at, level, message, source_id, byte_offset, ingested_at, template_id)
+    SELECT t, 'ERROR', 'db timeout after 30s #' || (g % 1000), 1 + g % 4, g * 80, t, 1
+    FROM generate_series(0, $1::bigint - 1) AS g,
+         LATERAL (SELECT $2::timestamptz + make_interval(secs => g * ($3::float8 / $1::bigint) / 1000) AS t) AS at`,
+  vacuumAnalyzeRetentionPlain: 'VACUUM (ANALYZE) bench_retention_plain',
+  /** Retention's batched delete as it was before partitioning (sql/retention-statements.ts at 25e03ef), on the stand-in. */
+  deleteRetentionPlainBatch: `WITH doomed AS (
+    SELECT id FROM bench_retention_plain WHERE id > $1 AND logged_at < $2 ORDER BY id LIMIT $3
+  ), deleted AS (
+    DELETE FROM bench_retention_plain t USING doomed WHERE t.id = doomed.id RETURNING t.id
+  )
+  SELECT count(*)::int AS deleted, max(id)::text AS last_id FROM deleted`,
   /** Where the alert bench freezes its clock: every window is then full. */
   newestEntry: 'SELECT max(logged_at) AS t FROM log_entries',
 } as const;

@@ -21,6 +21,8 @@ export interface BenchOptions {
   coldInitRuns: number;
   /** Log files of the many-files scenario (1% active); 0 skips it. */
   manyFiles: number;
+  /** Entries a day of the retention scenario (tables of 4 and 16 days of them); 0 skips it. */
+  retentionDayRows: number;
   /** Seconds during which the detection-latency scenario writes FATALs (both modes at once); 0 skips it. */
   latencySeconds: number;
   seed: number;
@@ -35,9 +37,18 @@ export interface BenchOptions {
 type Env = Record<string, string | undefined>;
 
 const PRESETS = {
-  full: { lines: 1_000_000, repeats: 5, backlogMb: 1024, alertRows: 10_000_000, coldInitRuns: 15, latencySeconds: 240, manyFiles: 10_000 },
-  quick: { lines: 200_000, repeats: 3, backlogMb: 64, alertRows: 1_000_000, coldInitRuns: 5, latencySeconds: 60, manyFiles: 1000 },
-  tiny: { lines: 2_000, repeats: 1, backlogMb: 0, alertRows: 0, coldInitRuns: 1, latencySeconds: 0, manyFiles: 0 },
+  full: {
+    lines: 1_000_000,
+    repeats: 5,
+    backlogMb: 1024,
+    alertRows: 10_000_000,
+    coldInitRuns: 15,
+    latencySeconds: 240,
+    manyFiles: 10_000,
+    retentionDayRows: 250_000,
+  },
+  quick: { lines: 200_000, repeats: 3, backlogMb: 64, alertRows: 1_000_000, coldInitRuns: 5, latencySeconds: 60, manyFiles: 1000, retentionDayRows: 50_000 },
+  tiny: { lines: 2_000, repeats: 1, backlogMb: 0, alertRows: 0, coldInitRuns: 1, latencySeconds: 0, manyFiles: 0, retentionDayRows: 500 },
 } as const;
 
 function intFrom(env: Env, name: string, fallback: number): number {
@@ -89,6 +100,7 @@ export function readBenchOptions(argv: readonly string[], env: Env, root: string
     coldInitRuns: Math.max(1, intFrom(env, 'BENCH_COLD_INIT_RUNS', preset.coldInitRuns)),
     latencySeconds: intFrom(env, 'BENCH_LATENCY_SECONDS', preset.latencySeconds),
     manyFiles: intFrom(env, 'BENCH_MANY_FILES', preset.manyFiles),
+    retentionDayRows: intFrom(env, 'BENCH_RETENTION_DAY_ROWS', preset.retentionDayRows),
     seed: intFrom(env, 'BENCH_SEED', 20261123),
     // only a full run rewrites the tracked results (the README's figures); --out / BENCH_RESULTS choose another file
     resultsFile: path.resolve(root, out ?? (mode === 'full' ? path.join('bench', 'results.json') : path.join('bench', 'out', `results-${mode}.json`))),

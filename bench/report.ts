@@ -8,6 +8,7 @@ import type { HandlerBundle } from './handler-bundles';
 import type { LatencyResult } from './latency';
 import type { LogFileStats } from './log-data';
 import type { ManyFilesResult } from './many-files';
+import type { RetentionDaysResult } from './retention-days';
 import { median } from './stats';
 import type { ThroughputResult } from './throughput';
 
@@ -26,6 +27,8 @@ export const TARGETS = {
   latencyP95LowLatencyMs: 15_000,
   /** Issue 16: ingest against `psql \copy` of the same rows into a table with only its primary key (medians). */
   ingestVsBareCopy: 0.9,
+  /** Issue 16: retention of a day of entries, at the largest table size measured (ms). */
+  retentionDayMs: 1000,
   /** Issue 16: an ingest run over 10,000 files with nothing new (ms). */
   manyFilesIdleMs: 2000,
   /** Issue 12: the stored templates group the LogHub 2k samples better than Drain does on average (published, Zhu et al. 2019: 0.866 over the 16 systems). */
@@ -87,6 +90,8 @@ export interface BenchResults {
     alertSpanHours: number | null;
     latencySeconds: number;
     manyFiles: number;
+    /** Entries a day of the retention scenario (0: skipped); absent before it existed. */
+    retentionDayRows?: number;
     seed: number;
     ingestBatchBytes: string;
   };
@@ -109,6 +114,8 @@ export interface BenchResults {
   /** Detection latency per mode (empty: skipped). */
   latency: LatencyResult[];
   manyFiles: ManyFilesResult;
+  /** Retention of one day at two table sizes (absent in results written before it was measured). */
+  retention?: RetentionDaysResult;
   bundles: HandlerBundle[];
   /** Error templates' grouping accuracy on the LogHub samples (skipped without BENCH_LOGHUB). */
   templates: TemplateAccuracyResult;
@@ -149,6 +156,7 @@ export function checkTargets(r: Omit<BenchResults, 'targets'>): BenchResults['ta
     bundleBytes: check(TARGETS.bundleBytes, bundles ? Math.max(...r.bundles.map((b) => b.bytes)) : null, false),
     templateAccuracy: check(TARGETS.templateAccuracy, r.templates.average?.masking ?? null, true),
     manyFilesIdleMs: manyFilesCheck(r.manyFiles),
+    retentionDayMs: check(TARGETS.retentionDayMs, r.retention?.status === 'measured' ? (r.retention.sizes.at(-1)?.dayMs ?? null) : null, false),
     latencyP95DefaultMs: latencyCheck(
       TARGETS.latencyP95DefaultMs,
       r.latency.find((l) => l.mode === 'default'),
@@ -288,6 +296,30 @@ export function formatTable(r: BenchResults): string {
       `${int(m.activeRunMs!)} ms; every active file read: ${m.allActiveRead ? 'yes' : 'NO'}`,
     );
     add(`ingest first run over ${int(m.files)} files (a checkpoint each)`, `${(m.firstRunMs! / 1000).toFixed(1)} s`);
+  }
+  const rt = r.retention;
+  if (rt !== undefined && rt.status === 'measured') {
+    for (const [i, size] of rt.sizes.entries()) {
+      const last = i === rt.sizes.length - 1;
+      add(
+        `retention of a day (${int(size.dayRows)} entries, its partition dropped) at ${int(size.rows)} stored entries (${size.days} days; median of ${size.runsMs.length})`,
+        `${int(size.dayMs)} ms`,
+        last ? `< ${TARGETS.retentionDayMs / 1000} s` : '',
+        last ? r.targets.retentionDayMs : null,
+      );
+    }
+    const first = rt.sizes[0]!;
+    const last = rt.sizes[rt.sizes.length - 1]!;
+    add(`retention of a day: ${int(last.rows)} against ${int(first.rows)} stored entries`, `${rt.ratio!.toFixed(2)}×`);
+    add(
+      `hourly retention run in steady state (the next hour of the straddling day deleted in batches, ${int(last.hourRows)} entries, at ${int(last.rows)})`,
+      `${int(last.hourMs)} ms`,
+    );
+    if (rt.plainDayMs !== null)
+      add(
+        `before partitioning: the same day deleted in batches of 5,000 from one table of ${int(first.rows)} entries (same run)`,
+        `${int(rt.plainDayMs)} ms (${(rt.plainDayMs / first.dayMs).toFixed(0)}× the drop)`,
+      );
   }
   for (const l of r.latency ?? []) {
     const mode = l.mode === 'default' ? 'one-minute schedules' : `low-latency mode, INGEST_POLL_INTERVAL=${l.pollIntervalMs / 1000}s`;

@@ -3,7 +3,7 @@
 // baseline and logmon's ingest on the same generated file, the ingest of the
 // other formats (JSON, logfmt, the generic rule) against `psql \copy` of the
 // same rows, a backlog ingest
-// (peak RSS), the alert evaluation (runAlert over 20 rules), each handler's bundle size and cold init,
+// (peak RSS), the alert evaluation (runAlert over 20 rules), retention of a day at two table sizes, each handler's bundle size and cold init,
 // and the error templates' grouping accuracy on the LogHub 2k samples (BENCH_LOGHUB, see template-bench.ts).
 // Prints a Markdown table and writes the figures as JSON (bench/results.json).
 import fs from 'node:fs';
@@ -28,6 +28,7 @@ import { formatTemplateAccuracy, measureTemplateAccuracy } from './template-benc
 import { measureThroughput } from './throughput';
 import { LATENCY_MODES, measureLatency } from './latency';
 import { measureManyFiles } from './many-files';
+import { measureRetentionDays } from './retention-days';
 import type { LatencyResult } from './latency';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -119,6 +120,13 @@ async function main(): Promise<void> {
     const manyFiles = await measureManyFiles(server, workDir, options.manyFiles);
     if (manyFiles.status === 'measured')
       say(`  first run ${manyFiles.firstRunMs?.toFixed(0)} ms, idle ${manyFiles.idleRunMs?.toFixed(0)} ms, 1% active ${manyFiles.activeRunMs?.toFixed(0)} ms`);
+    say(`retention of a day: ${options.retentionDayRows.toLocaleString('en-US')} entries a day, tables of 4 and 16 days`);
+    const retention = await measureRetentionDays(
+      server,
+      options.retentionDayRows > 0 ? [4 * options.retentionDayRows, 16 * options.retentionDayRows] : [],
+      options.retentionDayRows,
+      say,
+    );
     say(`detection latency: FATALs written for ${options.latencySeconds} s, ${LATENCY_MODES.join(' and ')} modes at once, on the real one-minute schedule`);
     const latency: LatencyResult[] =
       options.latencySeconds > 0
@@ -157,6 +165,7 @@ async function main(): Promise<void> {
         alertSpanHours: options.alertSpanHours,
         latencySeconds: options.latencySeconds,
         manyFiles: options.manyFiles,
+        retentionDayRows: options.retentionDayRows,
         seed: options.seed,
         ingestBatchBytes: process.env.INGEST_BATCH_BYTES ?? 'default',
       },
@@ -176,6 +185,7 @@ async function main(): Promise<void> {
       alert,
       latency,
       manyFiles,
+      retention,
       bundles,
       templates,
     };

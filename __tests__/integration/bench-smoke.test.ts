@@ -62,8 +62,20 @@ describe('Command: npm run bench -- --tiny', () => {
       'latencyP95LowLatencyMs',
       'manyFilesIdleMs',
       'peakRssMb',
+      'retentionDayMs',
       'templateAccuracy',
     ]);
+    // retention of a day at two table sizes (500 entries a day in --tiny: 4 and 16 days)
+    expect(results.retention).toMatchObject({
+      status: 'measured',
+      dayRows: 500,
+      sizes: [
+        { rows: 2000, days: 4, dayRows: 500, dayMs: expect.any(Number), hourMs: expect.any(Number) },
+        { rows: 8000, days: 16, dayRows: 500, dayMs: expect.any(Number), hourMs: expect.any(Number) },
+      ],
+      ratio: expect.any(Number),
+      plainDayMs: expect.any(Number),
+    });
     // --tiny skips the detection latency (minutes on the real schedule)
     expect(results.latency).toEqual([]);
     expect(['measured', 'skipped']).toContain((results.templates as { status: string }).status);
