@@ -21,6 +21,18 @@ export const BENCH_SQL = {
   /** The same with BRIN on logged_at only, the (ingested_at, id) B-tree kept (the commit cursor's ordered slices need it). */
   createBrinLoggedTable: `CREATE TABLE bench_copy_brin_logged (LIKE log_entries INCLUDING DEFAULTS); ALTER TABLE bench_copy_brin_logged ADD PRIMARY KEY (id);
     CREATE INDEX ON bench_copy_brin_logged USING brin (logged_at); CREATE INDEX ON bench_copy_brin_logged (ingested_at, id)`,
+  /**
+   * log_entries' own shape without logmon: partitioned by day like it (the
+   * generated log's two days and a default), the same primary key and
+   * indexes; against bench_copy_floor (one table, the same indexes) it shows
+   * what partitioning costs a COPY.
+   */
+  createPartitionedTable: `CREATE TABLE bench_copy_partitioned (LIKE log_entries INCLUDING DEFAULTS INCLUDING CONSTRAINTS) PARTITION BY RANGE (logged_at);
+    ALTER TABLE bench_copy_partitioned ADD PRIMARY KEY (id, logged_at);
+    CREATE INDEX ON bench_copy_partitioned (logged_at); CREATE INDEX ON bench_copy_partitioned (ingested_at, id);
+    CREATE TABLE bench_copy_partitioned_20261123 PARTITION OF bench_copy_partitioned FOR VALUES FROM ('2026-11-23 00:00:00+00') TO ('2026-11-24 00:00:00+00');
+    CREATE TABLE bench_copy_partitioned_20261124 PARTITION OF bench_copy_partitioned FOR VALUES FROM ('2026-11-24 00:00:00+00') TO ('2026-11-25 00:00:00+00');
+    CREATE TABLE bench_copy_partitioned_default PARTITION OF bench_copy_partitioned DEFAULT`,
   /** The other formats' baseline table: their pre-extracted rows, the columns ingest writes but template_id (only logmon computes it). */
   createRowsTable: 'CREATE TABLE bench_copy_rows (LIKE log_entries INCLUDING ALL)',
   /** Flush dirty pages so neither timed run pays for the other's writes. */
@@ -98,7 +110,14 @@ const INGEST_COLUMNS = '(logged_at, level, message, source_id, byte_offset, seve
 
 /** The psql meta-command loading COPY rows from standard input into one of the baseline tables. */
 export function copyCommand(
-  table: 'bench_copy_baseline' | 'bench_copy_floor' | 'bench_copy_bare' | 'bench_copy_brin' | 'bench_copy_brin_logged' | 'bench_copy_rows',
+  table:
+    | 'bench_copy_baseline'
+    | 'bench_copy_floor'
+    | 'bench_copy_bare'
+    | 'bench_copy_brin'
+    | 'bench_copy_brin_logged'
+    | 'bench_copy_partitioned'
+    | 'bench_copy_rows',
 ): string {
   return `\\copy ${table} ${table === 'bench_copy_rows' ? INGEST_COLUMNS : BRIEF_COLUMNS} FROM STDIN`;
 }

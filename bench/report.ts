@@ -102,6 +102,7 @@ export interface BenchResults {
   bareFloor?: ThroughputResult['bareFloor'];
   brinFloor?: ThroughputResult['brinFloor'];
   brinLoggedFloor?: ThroughputResult['brinLoggedFloor'];
+  partitionedFloor?: ThroughputResult['partitionedFloor'];
   ingest: ThroughputResult['ingest'];
   ratio: number | null;
   ratioBare?: number | null;
@@ -243,6 +244,12 @@ export function formatTable(r: BenchResults): string {
     add(
       '`psql \\copy` into the primary key + BRIN on logged_at + the (ingested_at, id) B-tree (an index design measured)',
       `${int(brinLogged.linesPerSec)} lines/s (${(brinLogged.linesPerSec / bare.linesPerSec).toFixed(2)}× the bare table, ${(brinLogged.linesPerSec / f.linesPerSec).toFixed(2)}× today's indexes)`,
+    );
+  const part = r.partitionedFloor;
+  if (part?.linesPerSec != null && bare?.linesPerSec != null && f.linesPerSec !== null)
+    add(
+      '`psql \\copy` into a table partitioned by day like log_entries, the same indexes (what partitioning costs a COPY)',
+      `${int(part.linesPerSec)} lines/s (${(part.linesPerSec / f.linesPerSec).toFixed(2)}× one table with those indexes, ${(part.linesPerSec / bare.linesPerSec).toFixed(2)}× the bare table; ingest / it ${(r.ingest.linesPerSec / part.linesPerSec).toFixed(2)}×)`,
     );
   formatRows(r, add);
   add(

@@ -175,6 +175,7 @@ async function main(): Promise<void> {
       bareFloor: tp.bareFloor,
       brinFloor: tp.brinFloor,
       brinLoggedFloor: tp.brinLoggedFloor,
+      partitionedFloor: tp.partitionedFloor,
       ingest: tp.ingest,
       ratio: tp.ratio,
       ratioBare: tp.ratioBare,
