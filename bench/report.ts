@@ -309,7 +309,7 @@ export function formatTable(r: BenchResults): string {
     for (const [i, size] of rt.sizes.entries()) {
       const last = i === rt.sizes.length - 1;
       add(
-        `retention of a day (${int(size.dayRows)} entries, its partition dropped) at ${int(size.rows)} stored entries (${size.days} days; median of ${size.runsMs.length})`,
+        `retention of a day (${int(size.removedRows)} entries, its partition dropped) at ${int(size.rows)} stored entries (${size.days} days; median of ${size.runsMs.length})`,
         `${int(size.dayMs)} ms`,
         last ? `< ${TARGETS.retentionDayMs / 1000} s` : '',
         last ? r.targets.retentionDayMs : null,

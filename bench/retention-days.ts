@@ -31,8 +31,8 @@ export interface RetentionSizeResult {
   loadSeconds: number;
   /** Median ms of the runs that dropped one day (the whole retention run). */
   dayMs: number;
-  /** Rows of the day each of those runs removed (median). */
-  dayRows: number;
+  /** Rows of the day each of those runs removed (median; a day less the hour the previous round's hourly run deleted). */
+  removedRows: number;
   /** Median ms of the hourly runs deleting the next hour of the following day in batches. */
   hourMs: number;
   hourRows: number;
@@ -92,7 +92,7 @@ async function measureSize(server: BenchServer, rows: number, dayRows: number, l
       days,
       loadSeconds,
       dayMs: median(dayRuns.map((r) => r.ms)),
-      dayRows: median(dayRuns.map((r) => r.rows)),
+      removedRows: median(dayRuns.map((r) => r.rows)),
       hourMs: median(hourRuns.map((r) => r.ms)),
       hourRows: median(hourRuns.map((r) => r.rows)),
       runsMs: dayRuns.map((r) => r.ms),

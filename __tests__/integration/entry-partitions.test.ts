@@ -63,6 +63,7 @@ describe('Log entries partitioned by day', () => {
 
       // Assess
       expect(summary.entryPartitions.dropped).toEqual(['log_entries_20261020', 'log_entries_20261021', 'log_entries_20261022', 'log_entries_20261023']);
+      expect(summary.cutoff).toBe(CUTOFF.toISOString());
       expect(summary.entryPartitions.droppedRows).toBe(5);
       expect(summary.entries).toMatchObject({ deleted: 5, complete: true });
       expect(await partitions()).not.toContain('log_entries_20261021');
