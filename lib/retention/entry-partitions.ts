@@ -45,7 +45,12 @@ export interface PartitionOptions {
   logger?: AppLogger;
 }
 
-/** The UTC days from the day of `now` to `daysAhead` days after it, as YYYY-MM-DD. */
+/**
+ * The UTC days from the day of `now` to `daysAhead` days after it, as YYYY-MM-DD.
+ *
+ * @example
+ *   daysToCreate(Date.parse('2026-11-23T23:30:00Z'), 2); // ['2026-11-23', '2026-11-24', '2026-11-25']
+ */
 export function daysToCreate(now: number, daysAhead: number): string[] {
   return Array.from({ length: daysAhead + 1 }, (_, i) => new Date(now + i * DAY_MS).toISOString().slice(0, 10));
 }
