@@ -5,6 +5,7 @@ import type { AlertRule } from '../lib/alert/rules';
 import type { Pool } from '../lib/platform/db';
 import { ensureSchema } from '../lib/platform/migrations';
 import { countWindow } from '../lib/alert/rule-window';
+import { createDayPartitions } from './bench-database';
 import { BENCH_SQL as SQL } from './bench-statements';
 import { median } from './stats';
 
@@ -62,6 +63,8 @@ export async function loadAlertRows(pool: Pool, rows: number, spanHours: number 
   const started = performance.now();
   const end = new Date();
   await pool.query(SQL.insertAlertSources);
+  const days = Math.ceil(span / 24) + 1;
+  await createDayPartitions(pool, end.getTime() - days * 24 * 3_600_000, days + 1);
   for (let first = 1; first <= rows; first += LOAD_BATCH_ROWS) {
     await pool.query(SQL.loadAlertRows, [Math.min(LOAD_BATCH_ROWS, rows - first + 1), first, intervalMs, end]);
   }

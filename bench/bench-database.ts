@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import pg from 'pg';
 import { createPool } from '../lib/platform/db';
 import type { Pool } from '../lib/platform/db';
-import { migrate } from '../lib/platform/migrations';
+import { loadMigrations, migrate } from '../lib/platform/migrations';
+import { PARTITION_DAYS_AHEAD, maintainEntryPartitions } from '../lib/retention/entry-partitions';
+import { START_MS } from './log-data';
 import { BENCH_SQL as SQL, DURABILITY_SETTINGS, createDatabaseSql, dropDatabaseSql } from './bench-statements';
 
 /** The PostgreSQL server the bench runs against. */
@@ -62,8 +64,12 @@ export async function openBenchServer(env: Record<string, string | undefined>, l
   return { url, embedded, version, settings, stop };
 }
 
-/** A fresh database with logmon's migrations applied; `drop()` removes it. */
-export async function createScratchDatabase(server: BenchServer, label: string): Promise<ScratchDatabase> {
+/**
+ * A fresh database with logmon's migrations applied (this checkout's, or
+ * those of `migrationsDir`: compare-ingest measures another checkout on its
+ * own schema); `drop()` removes it.
+ */
+export async function createScratchDatabase(server: BenchServer, label: string, migrationsDir?: string): Promise<ScratchDatabase> {
   const name = `logmon_bench_${label}_${crypto.randomBytes(4).toString('hex')}`;
   try {
     await withClient(server.url, (c) => c.query(createDatabaseSql(name)));
@@ -74,7 +80,10 @@ export async function createScratchDatabase(server: BenchServer, label: string):
   target.pathname = `/${name}`;
   const url = target.toString();
   const pool = createPool(url, 4);
-  await migrate(pool);
+  const migrations = loadMigrations(migrationsDir);
+  await migrate(pool, migrations);
+  // the generated logs' days (16 lines/s from START_MS: a 1 GB backlog spans 9.4 days) get their partitions, as in production
+  if (migrations.some((m) => m.version >= PARTITIONED_SCHEMA)) await createDayPartitions(pool, START_MS, BENCH_LOG_DAYS);
   return {
     name,
     url,
@@ -84,6 +93,21 @@ export async function createScratchDatabase(server: BenchServer, label: string):
       await withClient(server.url, (c) => c.query(dropDatabaseSql(name)));
     },
   };
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** The migration that partitions log_entries (019_partitioned_entries.sql). */
+const PARTITIONED_SCHEMA = 19;
+/** Days of log_entries partitions from START_MS in every scratch database. */
+const BENCH_LOG_DAYS = 12;
+
+/**
+ * The day partitions of log_entries covering `days` UTC days from `fromMs`
+ * (what the retention job creates ahead of time in production; a day it did not
+ * create goes to the default partition).
+ */
+export async function createDayPartitions(pool: Pool, fromMs: number, days: number): Promise<void> {
+  for (let d = 0; d < days; d += PARTITION_DAYS_AHEAD + 1) await maintainEntryPartitions(pool, { now: fromMs + d * DAY_MS, cutoff: new Date(0) });
 }
 
 /** Ask for a checkpoint; a server that refuses (no superuser) is measured as it is. */

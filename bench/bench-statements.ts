@@ -21,6 +21,18 @@ export const BENCH_SQL = {
   /** The same with BRIN on logged_at only, the (ingested_at, id) B-tree kept (the commit cursor's ordered slices need it). */
   createBrinLoggedTable: `CREATE TABLE bench_copy_brin_logged (LIKE log_entries INCLUDING DEFAULTS); ALTER TABLE bench_copy_brin_logged ADD PRIMARY KEY (id);
     CREATE INDEX ON bench_copy_brin_logged USING brin (logged_at); CREATE INDEX ON bench_copy_brin_logged (ingested_at, id)`,
+  /**
+   * log_entries' own shape without logmon: partitioned by day like it (the
+   * generated log's two days and a default), the same primary key and
+   * indexes; against bench_copy_floor (one table, the same indexes) it shows
+   * what partitioning costs a COPY.
+   */
+  createPartitionedTable: `CREATE TABLE bench_copy_partitioned (LIKE log_entries INCLUDING DEFAULTS INCLUDING CONSTRAINTS) PARTITION BY RANGE (logged_at);
+    ALTER TABLE bench_copy_partitioned ADD PRIMARY KEY (id, logged_at);
+    CREATE INDEX ON bench_copy_partitioned (logged_at); CREATE INDEX ON bench_copy_partitioned (ingested_at, id);
+    CREATE TABLE bench_copy_partitioned_20261123 PARTITION OF bench_copy_partitioned FOR VALUES FROM ('2026-11-23 00:00:00+00') TO ('2026-11-24 00:00:00+00');
+    CREATE TABLE bench_copy_partitioned_20261124 PARTITION OF bench_copy_partitioned FOR VALUES FROM ('2026-11-24 00:00:00+00') TO ('2026-11-25 00:00:00+00');
+    CREATE TABLE bench_copy_partitioned_default PARTITION OF bench_copy_partitioned DEFAULT`,
   /** The other formats' baseline table: their pre-extracted rows, the columns ingest writes but template_id (only logmon computes it). */
   createRowsTable: 'CREATE TABLE bench_copy_rows (LIKE log_entries INCLUDING ALL)',
   /** Flush dirty pages so neither timed run pays for the other's writes. */
@@ -63,6 +75,30 @@ export const BENCH_SQL = {
     FROM generate_series($2::bigint, $2::bigint + $1::bigint - 1) AS g,
          LATERAL (SELECT $4::timestamptz - g * make_interval(secs => $3::float8 / 1000) AS t) AS at`,
   vacuumAnalyzeEntries: 'VACUUM (ANALYZE) log_entries',
+  /**
+   * The retention scenario's rows: $1 rows from $2 over $3 ms, evenly (each
+   * ingested when logged), into log_entries or (retentionPlainRows) into the
+   * unpartitioned stand-in with log_entries' former indexes.
+   */
+  loadRetentionRows: `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset, ingested_at, template_id)
+    SELECT t, 'ERROR', 'db timeout after 30s #' || (g % 1000), 1 + g % 4, g * 80, t, 1
+    FROM generate_series(0, $1::bigint - 1) AS g,
+         LATERAL (SELECT $2::timestamptz + make_interval(secs => g * ($3::float8 / $1::bigint) / 1000) AS t) AS at`,
+  /** log_entries before 019_partitioned_entries.sql: one table, primary key id, B-trees on logged_at and (ingested_at, id). */
+  createRetentionPlainTable: `CREATE TABLE bench_retention_plain (LIKE log_entries INCLUDING DEFAULTS); ALTER TABLE bench_retention_plain ADD PRIMARY KEY (id);
+    CREATE INDEX ON bench_retention_plain (logged_at); CREATE INDEX ON bench_retention_plain (ingested_at, id)`,
+  loadRetentionPlainRows: `INSERT INTO bench_retention_plain (logged_at, level, message, source_id, byte_offset, ingested_at, template_id)
+    SELECT t, 'ERROR', 'db timeout after 30s #' || (g % 1000), 1 + g % 4, g * 80, t, 1
+    FROM generate_series(0, $1::bigint - 1) AS g,
+         LATERAL (SELECT $2::timestamptz + make_interval(secs => g * ($3::float8 / $1::bigint) / 1000) AS t) AS at`,
+  vacuumAnalyzeRetentionPlain: 'VACUUM (ANALYZE) bench_retention_plain',
+  /** Retention's batched delete as it was before partitioning (sql/retention-statements.ts at 25e03ef), on the stand-in. */
+  deleteRetentionPlainBatch: `WITH doomed AS (
+    SELECT id FROM bench_retention_plain WHERE id > $1 AND logged_at < $2 ORDER BY id LIMIT $3
+  ), deleted AS (
+    DELETE FROM bench_retention_plain t USING doomed WHERE t.id = doomed.id RETURNING t.id
+  )
+  SELECT count(*)::int AS deleted, max(id)::text AS last_id FROM deleted`,
   /** Where the alert bench freezes its clock: every window is then full. */
   newestEntry: 'SELECT max(logged_at) AS t FROM log_entries',
 } as const;
@@ -74,7 +110,14 @@ const INGEST_COLUMNS = '(logged_at, level, message, source_id, byte_offset, seve
 
 /** The psql meta-command loading COPY rows from standard input into one of the baseline tables. */
 export function copyCommand(
-  table: 'bench_copy_baseline' | 'bench_copy_floor' | 'bench_copy_bare' | 'bench_copy_brin' | 'bench_copy_brin_logged' | 'bench_copy_rows',
+  table:
+    | 'bench_copy_baseline'
+    | 'bench_copy_floor'
+    | 'bench_copy_bare'
+    | 'bench_copy_brin'
+    | 'bench_copy_brin_logged'
+    | 'bench_copy_partitioned'
+    | 'bench_copy_rows',
 ): string {
   return `\\copy ${table} ${table === 'bench_copy_rows' ? INGEST_COLUMNS : BRIEF_COLUMNS} FROM STDIN`;
 }

@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     say(`${data.lines.toLocaleString('en-US')} lines, ${data.wantedLines.toLocaleString('en-US')} stored; ${rounds} rounds`);
     for (let round = 0; round < rounds; round += 1) {
       for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
-        const db = await createScratchDatabase(server, 'cmp');
+        const db = await createScratchDatabase(server, 'cmp', path.join(side.root, 'sql', 'migrations'));
         try {
           await requestCheckpoint(db.pool);
           const run = await runIngestChild({

@@ -23,6 +23,8 @@ export interface BenchOptions {
   manyFiles: number;
   /** Lines of the S3 scenario (the same lines as files and as S3 objects); 0 skips it. */
   s3Lines: number;
+  /** Entries a day of the retention scenario (tables of 4 and 16 days of them); 0 skips it. */
+  retentionDayRows: number;
   /** Seconds during which the detection-latency scenario writes FATALs (both modes at once); 0 skips it. */
   latencySeconds: number;
   seed: number;
@@ -39,9 +41,29 @@ export interface BenchOptions {
 type Env = Record<string, string | undefined>;
 
 const PRESETS = {
-  full: { lines: 1_000_000, repeats: 5, backlogMb: 1024, alertRows: 10_000_000, coldInitRuns: 15, latencySeconds: 240, manyFiles: 10_000, s3Lines: 1_000_000 },
-  quick: { lines: 200_000, repeats: 3, backlogMb: 64, alertRows: 1_000_000, coldInitRuns: 5, latencySeconds: 60, manyFiles: 1000, s3Lines: 200_000 },
-  tiny: { lines: 2_000, repeats: 1, backlogMb: 0, alertRows: 0, coldInitRuns: 1, latencySeconds: 0, manyFiles: 0, s3Lines: 2_000 },
+  full: {
+    lines: 1_000_000,
+    repeats: 5,
+    backlogMb: 1024,
+    alertRows: 10_000_000,
+    coldInitRuns: 15,
+    latencySeconds: 240,
+    manyFiles: 10_000,
+    s3Lines: 1_000_000,
+    retentionDayRows: 250_000,
+  },
+  quick: {
+    lines: 200_000,
+    repeats: 3,
+    backlogMb: 64,
+    alertRows: 1_000_000,
+    coldInitRuns: 5,
+    latencySeconds: 60,
+    manyFiles: 1000,
+    s3Lines: 200_000,
+    retentionDayRows: 50_000,
+  },
+  tiny: { lines: 2_000, repeats: 1, backlogMb: 0, alertRows: 0, coldInitRuns: 1, latencySeconds: 0, manyFiles: 0, s3Lines: 2_000, retentionDayRows: 500 },
 } as const;
 
 function intFrom(env: Env, name: string, fallback: number): number {
@@ -94,6 +116,7 @@ export function readBenchOptions(argv: readonly string[], env: Env, root: string
     latencySeconds: intFrom(env, 'BENCH_LATENCY_SECONDS', preset.latencySeconds),
     manyFiles: intFrom(env, 'BENCH_MANY_FILES', preset.manyFiles),
     s3Lines: intFrom(env, 'BENCH_S3_LINES', preset.s3Lines),
+    retentionDayRows: intFrom(env, 'BENCH_RETENTION_DAY_ROWS', preset.retentionDayRows),
     seed: intFrom(env, 'BENCH_SEED', 20261123),
     // only a full run rewrites the tracked results (the README's figures); --out / BENCH_RESULTS choose another file
     resultsFile: path.resolve(root, out ?? (mode === 'full' ? path.join('bench', 'results.json') : path.join('bench', 'out', `results-${mode}.json`))),

@@ -10,6 +10,7 @@ import type { LogFileStats } from './log-data';
 import type { ManyFilesResult } from './many-files';
 import type { S3IngestResult } from './s3-ingest';
 import type { CodeVersion } from './code-version';
+import type { RetentionDaysResult } from './retention-days';
 import { median } from './stats';
 import type { ThroughputResult } from './throughput';
 
@@ -28,6 +29,8 @@ export const TARGETS = {
   latencyP95LowLatencyMs: 15_000,
   /** Issue 16: ingest against `psql \copy` of the same rows into a table with only its primary key (medians). */
   ingestVsBareCopy: 0.9,
+  /** Issue 16: retention of a day of entries, at the largest table size measured (ms). */
+  retentionDayMs: 1000,
   /** Issue 16: an ingest run over 10,000 files with nothing new (ms). */
   manyFilesIdleMs: 2000,
   /** Issue 12: the stored templates group the LogHub 2k samples better than Drain does on average (published, Zhu et al. 2019: 0.866 over the 16 systems). */
@@ -93,6 +96,8 @@ export interface BenchResults {
     manyFiles: number;
     /** Absent in results written before the S3 scenario. */
     s3Lines?: number;
+    /** Entries a day of the retention scenario (0: skipped); absent before it existed. */
+    retentionDayRows?: number;
     seed: number;
     ingestBatchBytes: string;
   };
@@ -103,6 +108,7 @@ export interface BenchResults {
   bareFloor?: ThroughputResult['bareFloor'];
   brinFloor?: ThroughputResult['brinFloor'];
   brinLoggedFloor?: ThroughputResult['brinLoggedFloor'];
+  partitionedFloor?: ThroughputResult['partitionedFloor'];
   ingest: ThroughputResult['ingest'];
   ratio: number | null;
   ratioBare?: number | null;
@@ -117,6 +123,8 @@ export interface BenchResults {
   manyFiles: ManyFilesResult;
   /** Absent in results written before the S3 scenario. */
   s3?: S3IngestResult;
+  /** Retention of one day at two table sizes (absent in results written before it was measured). */
+  retention?: RetentionDaysResult;
   bundles: HandlerBundle[];
   /** Error templates' grouping accuracy on the LogHub samples (skipped without BENCH_LOGHUB). */
   templates: TemplateAccuracyResult;
@@ -157,6 +165,7 @@ export function checkTargets(r: Omit<BenchResults, 'targets'>): BenchResults['ta
     bundleBytes: check(TARGETS.bundleBytes, bundles ? Math.max(...r.bundles.map((b) => b.bytes)) : null, false),
     templateAccuracy: check(TARGETS.templateAccuracy, r.templates.average?.masking ?? null, true),
     manyFilesIdleMs: manyFilesCheck(r.manyFiles),
+    retentionDayMs: check(TARGETS.retentionDayMs, r.retention?.status === 'measured' ? (r.retention.sizes.at(-1)?.dayMs ?? null) : null, false),
     latencyP95DefaultMs: latencyCheck(
       TARGETS.latencyP95DefaultMs,
       r.latency.find((l) => l.mode === 'default'),
@@ -244,6 +253,12 @@ export function formatTable(r: BenchResults): string {
       '`psql \\copy` into the primary key + BRIN on logged_at + the (ingested_at, id) B-tree (an index design measured)',
       `${int(brinLogged.linesPerSec)} lines/s (${(brinLogged.linesPerSec / bare.linesPerSec).toFixed(2)}× the bare table, ${(brinLogged.linesPerSec / f.linesPerSec).toFixed(2)}× today's indexes)`,
     );
+  const part = r.partitionedFloor;
+  if (part?.linesPerSec != null && bare?.linesPerSec != null && f.linesPerSec !== null)
+    add(
+      '`psql \\copy` into a table partitioned by day like log_entries, the same indexes (what partitioning costs a COPY)',
+      `${int(part.linesPerSec)} lines/s (${(part.linesPerSec / f.linesPerSec).toFixed(2)}× one table with those indexes, ${(part.linesPerSec / bare.linesPerSec).toFixed(2)}× the bare table; ingest / it ${(r.ingest.linesPerSec / part.linesPerSec).toFixed(2)}×)`,
+    );
   formatRows(r, add);
   add(
     `ingest peak RSS (${int(r.data.lines)} lines)`,
@@ -303,6 +318,30 @@ export function formatTable(r: BenchResults): string {
       `ingest from S3: ${int(s3.lines)} lines in ${s3.objects} objects (${s3.gzipObjects} gzip) from s3rver on this machine, against the same lines as files`,
       `${int(s3.s3LinesPerSecond!)} lines/s = ${s3.s3VsFiles!.toFixed(2)}× files (${int(s3.fileLinesPerSecond!)} lines/s); same entries: ${s3.sameEntries ? 'yes' : 'NO'}`,
     );
+  }
+  const rt = r.retention;
+  if (rt !== undefined && rt.status === 'measured') {
+    for (const [i, size] of rt.sizes.entries()) {
+      const last = i === rt.sizes.length - 1;
+      add(
+        `retention of a day (${int(size.removedRows)} entries, its partition dropped) at ${int(size.rows)} stored entries (${size.days} days; median of ${size.runsMs.length})`,
+        `${int(size.dayMs)} ms`,
+        last ? `< ${TARGETS.retentionDayMs / 1000} s` : '',
+        last ? r.targets.retentionDayMs : null,
+      );
+    }
+    const first = rt.sizes[0]!;
+    const last = rt.sizes[rt.sizes.length - 1]!;
+    add(`retention of a day: ${int(last.rows)} against ${int(first.rows)} stored entries`, `${rt.ratio!.toFixed(2)}×`);
+    add(
+      `hourly retention run in steady state (the next hour of the straddling day deleted in batches, ${int(last.hourRows)} entries, at ${int(last.rows)})`,
+      `${int(last.hourMs)} ms`,
+    );
+    if (rt.plainDayMs !== null)
+      add(
+        `before partitioning: the same day deleted in batches of 5,000 from one table of ${int(first.rows)} entries (same run)`,
+        `${int(rt.plainDayMs)} ms (${(rt.plainDayMs / first.dayMs).toFixed(0)}× the drop)`,
+      );
   }
   for (const l of r.latency ?? []) {
     const mode = l.mode === 'default' ? 'one-minute schedules' : `low-latency mode, INGEST_POLL_INTERVAL=${l.pollIntervalMs / 1000}s`;

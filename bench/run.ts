@@ -4,7 +4,7 @@
 // baseline and logmon's ingest on the same generated file, the ingest of the
 // other formats (JSON, logfmt, the generic rule) against `psql \copy` of the
 // same rows, a backlog ingest
-// (peak RSS), the alert evaluation (runAlert over 20 rules), each handler's bundle size and cold init,
+// (peak RSS), the alert evaluation (runAlert over 20 rules), retention of a day at two table sizes, each handler's bundle size and cold init,
 // and the error templates' grouping accuracy on the LogHub 2k samples (BENCH_LOGHUB, see template-bench.ts).
 // Prints a Markdown table and writes the figures as JSON (bench/results.json).
 import fs from 'node:fs';
@@ -31,6 +31,7 @@ import { LATENCY_MODES, measureLatency } from './latency';
 import { measureManyFiles } from './many-files';
 import { measureS3Ingest } from './s3-ingest';
 import { codeVersion, resultsStaleness } from './code-version';
+import { measureRetentionDays } from './retention-days';
 import type { LatencyResult } from './latency';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -137,6 +138,13 @@ async function main(): Promise<void> {
     const s3 = await measureS3Ingest(server, workDir, options.s3Lines);
     if (s3.status === 'measured')
       say(`  files ${s3.fileLinesPerSecond?.toFixed(0)} lines/s, S3 ${s3.s3LinesPerSecond?.toFixed(0)} lines/s (${s3.s3VsFiles?.toFixed(2)}×)`);
+    say(`retention of a day: ${options.retentionDayRows.toLocaleString('en-US')} entries a day, tables of 4 and 16 days`);
+    const retention = await measureRetentionDays(
+      server,
+      options.retentionDayRows > 0 ? [4 * options.retentionDayRows, 16 * options.retentionDayRows] : [],
+      options.retentionDayRows,
+      say,
+    );
     say(`detection latency: FATALs written for ${options.latencySeconds} s, ${LATENCY_MODES.join(' and ')} modes at once, on the real one-minute schedule`);
     const latency: LatencyResult[] =
       options.latencySeconds > 0
@@ -177,6 +185,7 @@ async function main(): Promise<void> {
         latencySeconds: options.latencySeconds,
         manyFiles: options.manyFiles,
         s3Lines: options.s3Lines,
+        retentionDayRows: options.retentionDayRows,
         seed: options.seed,
         ingestBatchBytes: process.env.INGEST_BATCH_BYTES ?? 'default',
       },
@@ -186,6 +195,7 @@ async function main(): Promise<void> {
       bareFloor: tp.bareFloor,
       brinFloor: tp.brinFloor,
       brinLoggedFloor: tp.brinLoggedFloor,
+      partitionedFloor: tp.partitionedFloor,
       ingest: tp.ingest,
       ratio: tp.ratio,
       ratioBare: tp.ratioBare,
@@ -197,6 +207,7 @@ async function main(): Promise<void> {
       latency,
       manyFiles,
       s3,
+      retention,
       bundles,
       templates,
     };

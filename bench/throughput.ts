@@ -28,6 +28,8 @@ export interface ThroughputResult {
   brinFloor: CopyResult;
   /** The same with BRIN on logged_at only, the (ingested_at, id) B-tree kept. */
   brinLoggedFloor: CopyResult;
+  /** The same into a table partitioned by day like log_entries, with its indexes: what partitioning costs a COPY (against copyFloor). */
+  partitionedFloor: CopyResult;
   ingest: {
     seconds: number[];
     cpuSeconds: number[];
@@ -88,6 +90,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
   const bareSeconds: number[] = [];
   const brinSeconds: number[] = [];
   const brinLoggedSeconds: number[] = [];
+  const partitionedSeconds: number[] = [];
   const ingestRuns: IngestRun[] = [];
   let baselineRows: number | null = null;
   let ingestRows = 0;
@@ -103,6 +106,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
         await db.pool.query(SQL.createBareTable);
         await db.pool.query(SQL.createBrinTable);
         await db.pool.query(SQL.createBrinLoggedTable);
+        await db.pool.query(SQL.createPartitionedTable);
         const steps: (() => Promise<void>)[] = [
           async () => {
             await requestCheckpoint(db.pool);
@@ -145,6 +149,12 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
             brinLoggedSeconds.push(seconds);
             log(`  run ${rep + 1}/${n} \\copy with BRIN on logged_at only: ${seconds.toFixed(2)} s, ${rate(data.lines, seconds)}`);
           });
+          steps.push(async () => {
+            await requestCheckpoint(db.pool);
+            const { seconds } = await runCopyFloor(db.url, rowsFile, 'bench_copy_partitioned');
+            partitionedSeconds.push(seconds);
+            log(`  run ${rep + 1}/${n} \\copy into a table partitioned by day like log_entries: ${seconds.toFixed(2)} s, ${rate(data.lines, seconds)}`);
+          });
         }
         for (let i = 0; i < steps.length; i += 1) await steps[(i + rep) % steps.length]!();
 
@@ -176,6 +186,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
     bareFloor: copyResult(options.withBaseline, bareSeconds, data.lines),
     brinFloor: copyResult(options.withBaseline, brinSeconds, data.lines),
     brinLoggedFloor: copyResult(options.withBaseline, brinLoggedSeconds, data.lines),
+    partitionedFloor: copyResult(options.withBaseline, partitionedSeconds, data.lines),
     ingest: {
       seconds: ingestSeconds,
       cpuSeconds: ingestRuns.map((r) => r.cpuSeconds),

@@ -5,11 +5,18 @@
 // only the row locks of the rows it deletes: COPY into log_entries and the
 // alert job's reads go on undisturbed, and no id range is visited twice.
 // Parameters are always $n.
+//
+// log_entries is partitioned by day (019_partitioned_entries.sql): whole days
+// past the cutoff are dropped first (lib/retention/entry-partitions.ts), so
+// deleteEntries only meets the day that straddles the cutoff, the default
+// partition and the legacy one. Its `logged_at < $2` prunes the others from
+// the plan, and the delete joins on the whole key (id, logged_at): joined on
+// id alone, each doomed row would be looked up in every partition.
 export const RETENTION_SQL = {
   deleteEntries: `WITH doomed AS (
-    SELECT id FROM log_entries WHERE id > $1 AND logged_at < $2 ORDER BY id LIMIT $3
+    SELECT id, logged_at FROM log_entries WHERE id > $1 AND logged_at < $2 ORDER BY id LIMIT $3
   ), deleted AS (
-    DELETE FROM log_entries t USING doomed WHERE t.id = doomed.id RETURNING t.id
+    DELETE FROM log_entries t USING doomed WHERE t.id = doomed.id AND t.logged_at = doomed.logged_at AND t.logged_at < $2 RETURNING t.id
   )
   SELECT count(*)::int AS deleted, max(id)::text AS last_id FROM deleted`,
   deleteAnomalies: `WITH doomed AS (

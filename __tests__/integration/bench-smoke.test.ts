@@ -62,10 +62,22 @@ describe('Command: npm run bench -- --tiny', () => {
       'latencyP95LowLatencyMs',
       'manyFilesIdleMs',
       'peakRssMb',
+      'retentionDayMs',
       'templateAccuracy',
     ]);
     // the same lines as files and as S3 objects from s3rver: the same entries either way
     expect(results.s3).toMatchObject({ status: 'measured', lines: 2000, objects: 8, gzipObjects: 4, sameEntries: true, s3VsFiles: expect.any(Number) });
+    // retention of a day at two table sizes (500 entries a day in --tiny: 4 and 16 days)
+    expect(results.retention).toMatchObject({
+      status: 'measured',
+      dayRows: 500,
+      sizes: [
+        { rows: 2000, days: 4, removedRows: expect.any(Number), dayMs: expect.any(Number), hourMs: expect.any(Number) },
+        { rows: 8000, days: 16, removedRows: expect.any(Number), dayMs: expect.any(Number), hourMs: expect.any(Number) },
+      ],
+      ratio: expect.any(Number),
+      plainDayMs: expect.any(Number),
+    });
     // --tiny skips the detection latency (minutes on the real schedule)
     expect(results.latency).toEqual([]);
     expect(['measured', 'skipped']).toContain((results.templates as { status: string }).status);

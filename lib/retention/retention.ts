@@ -5,6 +5,8 @@ import type { RetentionConfig } from './config';
 import { DatabaseError } from '../platform/errors';
 import type { AppLogger } from '../platform/logger';
 import { ensureSchema } from '../platform/migrations';
+import { maintainEntryPartitions } from './entry-partitions';
+import type { PartitionSummary } from './entry-partitions';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -32,7 +34,10 @@ export interface RetentionSummary {
   cutoff: string;
   durationMs: number;
   stoppedEarly: boolean;
+  /** Log entries: the rows of the day partitions dropped whole plus the rows deleted in batches (the straddling day, the default and legacy partitions). */
   entries: PruneSummary;
+  /** The day partitions of log_entries created ahead and dropped (their rows are in `entries.deleted`). */
+  entryPartitions: PartitionSummary;
   anomalies: PruneSummary;
   /** Samples of lines no format understood (ingest_unparsed). */
   unparsedLines: PruneSummary;
@@ -87,7 +92,8 @@ async function pruneTarget(
 }
 
 /**
- * Remove log entries, ingest anomalies, samples of unparsed lines, the
+ * Create the day partitions of log_entries ahead and drop those past the
+ * cutoff whole (entry-partitions.ts); then remove the remaining expired log entries, ingest anomalies, samples of unparsed lines, the
  * record of ingest runs, sent notifications and error templates last seen before
  * RETENTION_DAYS, in batches of short transactions (see
  * sql/retention-statements.ts). Unsent notifications are never removed.
@@ -104,11 +110,14 @@ export async function runRetention(deps: RetentionDeps): Promise<RetentionSummar
   const shouldStop = deps.shouldStop ?? (() => false);
   const cutoff = new Date(now() - deps.config.days * DAY_MS);
   await ensureSchema(deps.pool);
+  const entryPartitions = await maintainEntryPartitions(deps.pool, { now: now(), cutoff, shouldStop, logger: deps.logger });
+  deps.logger?.info('retention log partitions', { runId, ...entryPartitions });
   const pruned = {} as Record<Target, PruneSummary>;
   for (const { target, statement } of TARGETS) {
     pruned[target] = await pruneTarget(deps.pool, target, statement, cutoff, deps.config.batchSize, shouldStop);
     deps.logger?.info('retention pruned', { runId, target, ...pruned[target] });
   }
+  pruned.entries = { ...pruned.entries, deleted: pruned.entries.deleted + entryPartitions.droppedRows };
   const stoppedEarly = TARGETS.some(({ target }) => !pruned[target].complete);
-  return { runId, cutoff: cutoff.toISOString(), durationMs: Date.now() - started, stoppedEarly, ...pruned };
+  return { runId, cutoff: cutoff.toISOString(), durationMs: Date.now() - started, stoppedEarly, entryPartitions, ...pruned };
 }
