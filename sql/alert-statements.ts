@@ -54,6 +54,41 @@ const FRESH_FILTER = `${RULE_FILTER}
 const LATE_FILTER = `${RULE_FILTER}
   AND ${SLICE_6_TO_9} AND e.logged_at <= $2::timestamptz - ${SEEN_EARLIER_BY}`;
 
+// Per-minute counts (020_entry_minutes.sql, lib/alert/minute-counts.ts) for
+// a rule without `pattern` or new-template condition: its filter is levels $3
+// and file LIKE $4 on (file, template, level) groups, which the minutes keep.
+// $1 < logged_at <= $2 is the window, [$5, $6) its whole minutes, $7 the
+// visibility mark (null: none). A group of a minute with a row reaching the
+// mark is counted from its entries (those ingested before the mark), like the
+// partial minutes at the window's ends ($1, $5) and [$6, $2].
+const MARK_7 = `coalesce($7::timestamptz, 'infinity'::timestamptz)`;
+const WINDOW_MINUTES = `SELECT r.minute, r.source_id, r.template_id, r.level, sum(r.n)::bigint AS n, max(r.last_ingested) AS last_ingested
+      FROM log_entry_minutes r
+      WHERE r.minute >= $5 AND r.minute < $6 AND r.level = ANY($3::text[])
+        AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM log_sources ls WHERE ls.id = r.source_id AND ls.path LIKE $4))
+      GROUP BY 1, 2, 3, 4`;
+const ENTRY_OF_RULE_3_4_7 = `e.level = ANY($3::text[])
+        AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM log_sources ls WHERE ls.id = e.source_id AND ls.path LIKE $4))
+        AND e.ingested_at < ${MARK_7}`;
+/** The window's (source_id, template_id, level, n) groups; `limit`: a bound on each raw part. */
+function windowGroups(limit: string): string {
+  return `WITH m AS MATERIALIZED (${WINDOW_MINUTES})
+    SELECT m.source_id, m.template_id, m.level, m.n FROM m WHERE m.last_ingested < ${MARK_7}
+    UNION ALL
+    SELECT raw.source_id, raw.template_id, raw.level, count(*) AS n FROM (
+      (SELECT e.source_id, e.template_id, e.level FROM log_entries e
+        WHERE e.logged_at > $1 AND e.logged_at < $5 AND ${ENTRY_OF_RULE_3_4_7} ${limit})
+      UNION ALL
+      (SELECT e.source_id, e.template_id, e.level FROM log_entries e
+        WHERE e.logged_at >= $6 AND e.logged_at <= $2 AND ${ENTRY_OF_RULE_3_4_7} ${limit})
+      UNION ALL
+      (SELECT e.source_id, e.template_id, e.level FROM m JOIN log_entries e
+        ON e.logged_at >= m.minute AND e.logged_at < m.minute + interval '1 minute'
+          AND e.source_id = m.source_id AND e.level = m.level AND e.template_id IS NOT DISTINCT FROM m.template_id
+        WHERE m.last_ingested >= ${MARK_7} AND ${ENTRY_OF_RULE_3_4_7} ${limit})
+    ) raw GROUP BY 1, 2, 3`;
+}
+
 // A window of $10 ms as a frame: (end - window, end] is [end - window + 1 µs, end].
 const WINDOW_FRAME_10 = 'make_interval(secs => ($10::bigint * 1000 - 1) / 1000000.0)';
 
@@ -127,6 +162,11 @@ export const ALERT_SQL = {
   countByKey: `SELECT ${RULE_KEY} AS key, sum(e.n)::bigint AS n FROM (
       SELECT e.source_id, e.template_id, e.level, count(*) AS n FROM log_entries e WHERE ${RULE_FILTER} GROUP BY 1, 2, 3
     ) e LEFT JOIN log_sources s ON s.id = e.source_id GROUP BY 1`,
+  /** countWindow from the per-minute counts (MARK_7 above): at most $8, each raw part bounded by $8 too. */
+  minuteCountWindow: `SELECT least(coalesce(sum(g.n), 0), $8)::bigint AS n FROM (${windowGroups('LIMIT $8')}) g`,
+  /** countByKey from the per-minute counts (MARK_7 above). */
+  minuteCountByKey: `SELECT ${RULE_KEY} AS key, sum(e.n)::bigint AS n FROM (${windowGroups('')}) e
+    LEFT JOIN log_sources s ON s.id = e.source_id GROUP BY 1`,
   /** The keys of a grouped rule with an entry in the slice $6..$9 logged in ($1, $2]. */
   freshKeys: `SELECT DISTINCT ${RULE_KEY} AS key FROM ${ENTRIES} WHERE ${RULE_FILTER} AND ${SLICE_6_TO_9} AND NOT ${SEEN}`,
   windowBounds: `SELECT count(*) AS n, min(e.logged_at) AS first_at, max(e.logged_at) AS last_at,
@@ -482,11 +522,11 @@ export type AlertStateRow = {
   /** The AlertRule as last evaluated, or `{}` (the column's default). */
   rule: unknown;
 };
-/** countWindow, countRecentNotifications, countUnsent */
+/** countWindow, minuteCountWindow, countRecentNotifications, countUnsent */
 export type CountRow = { n: string };
 /** windowBounds */
 export type WindowBoundsRow = { n: string; first_at: Date | null; last_at: Date | null; files: string };
-/** countByKey */
+/** countByKey, minuteCountByKey */
 export type KeyCountRow = { key: string; n: string };
 /** freshKeys */
 export type KeyRow = { key: string };

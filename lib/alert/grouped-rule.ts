@@ -2,12 +2,13 @@ import type pg from 'pg';
 import { ALERT_SQL as SQL } from '../../sql/alert-statements';
 import type { KeyCountRow, KeyRow } from '../../sql/alert-statements';
 import type { AlertStateName, NotificationKind } from './categories';
-import { rangeParams } from './commit-cursor';
+import { rangeParams, visibleUntilOf } from './commit-cursor';
 import type { CommitRange } from './commit-cursor';
 import { evaluateRule } from './evaluator';
 import type { EvaluatedRule } from './evaluator';
 import { formatNotification } from './notification';
 import type { NotificationInput } from './notification';
+import { readsMinutes, wholeMinutes } from './minute-counts';
 import { KEY_LIMIT, NO_KEY, keyLabels } from './rule-key';
 import type { KeyLabels, RuleKey } from './rule-key';
 import {
@@ -68,10 +69,23 @@ function keyLimitRule(rule: AlertRule): EvaluatedRule {
   return { threshold: 1, clearBelow: 1, forMs: 0, repeatIntervalMs: 0, maxNotificationsPerHour: rule.maxNotificationsPerHour };
 }
 
-/** The window count of each key of `rule` ending at `now`. */
+/** The window count of each key of `rule` ending at `now` (its whole minutes from the per-minute counts when the rule allows). */
 async function countKeys(client: pg.PoolClient, rule: AlertRule, now: number): Promise<Map<RuleKey, number>> {
   const window = windowEndingAt(rule, now);
-  const rows = (await queryRule<KeyCountRow>(client, rule, SQL.countByKey, ruleFilterParams(rule, window.from, window.to))).rows;
+  const minutes = readsMinutes(rule, null) ? wholeMinutes(window.fromMs, window.toMs) : null;
+  const rows =
+    minutes === null
+      ? (await queryRule<KeyCountRow>(client, rule, SQL.countByKey, ruleFilterParams(rule, window.from, window.to))).rows
+      : (
+          await queryRule<KeyCountRow>(
+            client,
+            rule,
+            SQL.minuteCountByKey,
+            [window.from, window.to, rule.levels, rule.sourceLike, minutes.lo, minutes.hi, visibleUntilOf(client)],
+            null,
+            null,
+          )
+        ).rows;
   return new Map(rows.map((r) => [r.key, Number(r.n)]));
 }
 

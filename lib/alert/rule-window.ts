@@ -10,6 +10,7 @@ import type {
   WindowBoundsRow,
 } from '../../sql/alert-statements';
 import { templateOf } from '../ingest/template';
+import { readsMinutes, wholeMinutes } from './minute-counts';
 import { ruleStatement } from './rule-sql';
 import type { RuleKey } from './rule-key';
 import type { AlertRule } from './rules';
@@ -37,7 +38,8 @@ export function ruleFilterParams(rule: AlertRule, from: Date | string, to: Date 
 
 /**
  * Run one of a rule's statements (made for the rule by ruleStatement; `key`:
- * that key's entries only); a pattern PostgreSQL rejects becomes a
+ * that key's entries only; `visibleUntil`: the mark ruleStatement appends, null
+ * for a statement taking it as its own parameter); a pattern PostgreSQL rejects becomes a
  * ConfigError naming the rule and field (the start-up check is JavaScript's).
  */
 export async function queryRule<R extends pg.QueryResultRow>(
@@ -46,8 +48,9 @@ export async function queryRule<R extends pg.QueryResultRow>(
   sql: string,
   params: unknown[],
   key: RuleKey | null = null,
+  visibleUntil: string | null = visibleUntilOf(client),
 ): Promise<pg.QueryResult<R>> {
-  const statement = ruleStatement(sql, rule, params, key, visibleUntilOf(client));
+  const statement = ruleStatement(sql, rule, params, key, visibleUntil);
   try {
     return await client.query<R>(statement.text, statement.values);
   } catch (err) {
@@ -128,10 +131,19 @@ export function countableSince(rule: AlertRule, now: number, graceMs: number): n
 
 /**
  * Entries of `rule` in its window ending at `now`: (now - window, now] on
- * the entries' own timestamps (logged_at), up to `countCap(rule)`.
+ * the entries' own timestamps (logged_at), up to `countCap(rule)`. Its whole
+ * minutes come from the per-minute counts when the rule allows (minute-counts.ts).
  */
 export async function countWindow(client: Queryable, rule: AlertRule, now: number, key: RuleKey | null = null): Promise<number> {
-  const params = [...ruleFilterParams(rule, new Date(now - rule.windowMs), new Date(now)), countCap(rule)];
+  const from = new Date(now - rule.windowMs);
+  const to = new Date(now);
+  const minutes = readsMinutes(rule, key) ? wholeMinutes(now - rule.windowMs, now) : null;
+  if (minutes !== null) {
+    const params = [from, to, rule.levels, rule.sourceLike, minutes.lo, minutes.hi, visibleUntilOf(client), countCap(rule)];
+    const result = await queryRule<CountRow>(client, rule, SQL.minuteCountWindow, params, null, null);
+    return Number(result.rows[0]?.n ?? 0);
+  }
+  const params = [...ruleFilterParams(rule, from, to), countCap(rule)];
   const result = await queryRule<CountRow>(client, rule, SQL.countWindow, params, key);
   return Number(result.rows[0]?.n ?? 0);
 }
