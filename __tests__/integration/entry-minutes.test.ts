@@ -53,7 +53,7 @@ function entries(n: number, seed: number): Entry[] {
     const at = new Date(BASE + ms).toISOString().replace('Z', `${String(micros).padStart(3, '0')}Z`);
     return {
       loggedAt: at,
-      level: LEVELS[Math.floor(next() * LEVELS.length)],
+      level: LEVELS[Math.floor(next() * LEVELS.length)] ?? 'ERROR',
       source: 1 + Math.floor(next() * 3),
       template: next() < 0.2 ? null : 1 + Math.floor(next() * 4),
       ingestedAt: new Date(BASE + Math.floor(next() * 180 * MINUTE)).toISOString(),
@@ -111,7 +111,7 @@ describe('Per-minute counts of log entries', () => {
       )
     ).rows;
   const minuteTotal = async (): Promise<number> =>
-    Number((await db.pool.query<{ n: string }>('SELECT coalesce(sum(n), 0) AS n FROM log_entry_minutes')).rows[0].n);
+    Number((await db.pool.query<{ n: string }>('SELECT coalesce(sum(n), 0) AS n FROM log_entry_minutes')).rows[0]?.n);
 
   it('stay equal to the entries counted per minute, file, template and level through inserts, COPY, deletes, updates and truncation', async () => {
     // Prepare
@@ -152,7 +152,7 @@ describe('Per-minute counts of log entries', () => {
     await runRetention({ pool: db.pool, config: readRetentionConfig({ RETENTION_BATCH_SIZE: '50' }), now: () => Date.parse('2026-11-23T12:00:00Z') });
 
     // Assess
-    const left = Number((await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM log_entries')).rows[0].n);
+    const left = Number((await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM log_entries')).rows[0]?.n);
     expect(left).toBeGreaterThan(0);
     expect(left).toBeLessThan(stored);
     expect(await minuteTotal()).toBe(left);
@@ -185,8 +185,8 @@ describe('Per-minute counts of log entries', () => {
       const q = async <T extends { n: string }>(s: { text: string; values: unknown[] }) => (await db.pool.query<T>(s.text, s.values)).rows;
       const byKey = (rows: KeyCountRow[]) => Object.fromEntries(rows.map((k) => [k.key, Number(k.n)]));
       return {
-        raw: Number((await q<CountRow>(raw))[0].n),
-        minutes: Number((await q<CountRow>(fromMinutes))[0].n),
+        raw: Number((await q<CountRow>(raw))[0]?.n),
+        minutes: Number((await q<CountRow>(fromMinutes))[0]?.n),
         rawKeys: byKey(await q<KeyCountRow>(rawKeys)),
         minuteKeys: byKey(await q<KeyCountRow>(keysFromMinutes)),
       };
@@ -205,7 +205,7 @@ describe('Per-minute counts of log entries', () => {
 
       // Act + Assess
       for (let i = 0; i < 60; i++) {
-        const r = rules[i % rules.length];
+        const r = rules[i % rules.length] as AlertRule;
         const toMs = BASE + Math.floor(next() * 200 * MINUTE) + (next() < 0.2 ? 0 : Math.floor(next() * MINUTE));
         const mark = next() < 0.25 ? null : new Date(BASE + Math.floor(next() * 190 * MINUTE)).toISOString();
         const counts = await bothCounts(r, toMs - r.windowMs, toMs, mark);
@@ -284,7 +284,7 @@ describe('Per-minute counts of log entries', () => {
               new Date(toMs),
               levels,
             ])
-          ).rows[0].n,
+          ).rows[0]?.n,
         );
       expect(long).toBe(await expected(BASE + 60 * MINUTE + 12_345 - 17 * MINUTE, BASE + 60 * MINUTE + 12_345, ['ERROR', 'FATAL']));
       expect(long).toBeGreaterThan(0);
