@@ -4,7 +4,13 @@ import type { AlertSummary } from '../lib/alert/alert';
 import type { AlertRule } from '../lib/alert/rules';
 import type { Pool } from '../lib/platform/db';
 import { ensureSchema } from '../lib/platform/migrations';
-import { countWindow } from '../lib/alert/rule-window';
+import type pg from 'pg';
+import { ALERT_SQL } from '../sql/alert-statements';
+import type { CountRow, KeyCountRow } from '../sql/alert-statements';
+import { countKeys } from '../lib/alert/grouped-rule';
+import { readsMinutes, wholeMinutes } from '../lib/alert/minute-counts';
+import { ruleStatement } from '../lib/alert/rule-sql';
+import { countCap, countWindow, ruleFilterParams } from '../lib/alert/rule-window';
 import { createDayPartitions } from './bench-database';
 import { BENCH_SQL as SQL } from './bench-statements';
 import { median } from './stats';
@@ -12,13 +18,22 @@ import { median } from './stats';
 // The alert section of the bench: fill log_entries, then time runAlert (the
 // alert handler's code path) over 20 rules written in the ALERT_RULES format.
 
-/** One steady-state window count of one rule (lib/rule-window countWindow, the statement runAlert runs). */
+/**
+ * One steady-state window count of one rule: what runAlert runs (countWindow,
+ * or countKeys for a rule with groupBy: whole minutes from log_entry_minutes
+ * where the rule allows) and, as the same-run baseline, the same count from
+ * the entries alone (the statements before the per-minute counts).
+ */
 export interface RuleCountTime {
   rule: string;
-  /** Entries counted (the count stops at max(1000, threshold)). */
+  /** Entries counted (the count stops at max(1000, threshold); a grouped rule: the sum over its keys). */
   count: number;
   /** Median ms of the statement. */
   ms: number;
+  /** Median ms of the count from the entries alone. */
+  rawMs: number;
+  /** Whether runAlert's statement read whole minutes from the per-minute counts. */
+  minutes: boolean;
 }
 
 /** What the alert section measures. */
@@ -79,10 +94,10 @@ export async function loadAlertRows(pool: Pool, rows: number, spanHours: number 
  * A rule below its threshold reads its whole window, one that reaches it
  * stops at its count cap.
  */
-export function benchAlertRules(): Record<string, unknown>[] {
+export function benchAlertRules(count = 20): Record<string, unknown>[] {
   const levelSets = [['ERROR'], ['FATAL'], ['ERROR', 'FATAL']];
   const windows = ['1m', '5m', '10m', '15m', '30m', '60m', '2m'];
-  return Array.from({ length: 20 }, (_, i) => ({
+  return Array.from({ length: count }, (_, i) => ({
     name: `bench-rule-${i + 1}`,
     levels: levelSets[i % levelSets.length],
     threshold: 10 ** (1 + (i % 4)),
@@ -155,29 +170,67 @@ export async function measureAlertEvaluation(pool: Pool, rules: AlertRule[], rep
   };
 }
 
+/** The count of `rule`'s window ending at `now` from the entries alone (the statements runAlert ran before the per-minute counts). */
+async function rawWindowCount(client: Pick<pg.PoolClient, 'query'>, rule: AlertRule, now: number): Promise<number> {
+  const filter = ruleFilterParams(rule, new Date(now - rule.windowMs), new Date(now));
+  if (rule.groupBy.length > 0) {
+    const s = ruleStatement(ALERT_SQL.countByKey, rule, filter);
+    return (await client.query<KeyCountRow>(s.text, s.values)).rows.reduce((sum, k) => sum + Number(k.n), 0);
+  }
+  const s = ruleStatement(ALERT_SQL.countWindow, rule, [...filter, countCap(rule)]);
+  return Number((await client.query<CountRow>(s.text, s.values)).rows[0]?.n ?? 0);
+}
+
 /**
- * The window counts alone: lib/rule-window countWindow (runAlert's own
- * bounded count statement) for each rule in sequence on one connection, at
- * the same frozen clock. Returns the median total and each rule's median.
+ * The window counts alone, for each rule in sequence on one connection at
+ * the same frozen clock: the statement runAlert runs (countWindow, or
+ * countKeys for a grouped rule), and the same count from the entries alone.
+ * Returns the median totals and each rule's medians; throws when the two
+ * counts differ.
  */
-export async function measureWindowCounts(pool: Pool, rules: AlertRule[], repeats: number): Promise<{ totalMs: number; perRule: RuleCountTime[] }> {
+export async function measureWindowCounts(
+  pool: Pool,
+  rules: AlertRule[],
+  repeats: number,
+): Promise<{ totalMs: number; rawTotalMs: number; perRule: RuleCountTime[] }> {
   const now = await newestEntryTime(pool);
   const client = await pool.connect();
+  const timed = async (count: () => Promise<number>): Promise<{ n: number; ms: number }> => {
+    const started = performance.now();
+    const n = await count();
+    return { n, ms: performance.now() - started };
+  };
   try {
     const totals: number[] = [];
-    const perRule = rules.map((rule) => ({ rule: rule.name, count: 0, times: [] as number[] }));
+    const rawTotals: number[] = [];
+    const perRule = rules.map((rule) => ({ rule: rule.name, count: 0, times: [] as number[], rawTimes: [] as number[] }));
     for (let r = 0; r < repeats; r += 1) {
       let total = 0;
+      let rawTotal = 0;
       for (const [i, rule] of rules.entries()) {
-        const started = performance.now();
-        perRule[i]!.count = await countWindow(client, rule, now);
-        const ms = performance.now() - started;
-        perRule[i]!.times.push(ms);
-        total += ms;
+        const own = await timed(async () =>
+          rule.groupBy.length > 0 ? [...(await countKeys(client, rule, now)).values()].reduce((a, b) => a + b, 0) : countWindow(client, rule, now),
+        );
+        const raw = await timed(() => rawWindowCount(client, rule, now));
+        if (own.n !== raw.n) throw new Error(`bench: ${rule.name}: the window count is ${own.n}, from the entries alone ${raw.n}`);
+        perRule[i]!.count = own.n;
+        perRule[i]!.times.push(own.ms);
+        perRule[i]!.rawTimes.push(raw.ms);
+        total += own.ms;
+        rawTotal += raw.ms;
       }
       totals.push(total);
+      rawTotals.push(rawTotal);
     }
-    return { totalMs: median(totals), perRule: perRule.map((p) => ({ rule: p.rule, count: p.count, ms: median(p.times) })) };
+    return {
+      totalMs: median(totals),
+      rawTotalMs: median(rawTotals),
+      perRule: perRule.map((p, i) => {
+        const rule = rules[i]!;
+        const minutes = readsMinutes(rule, null) && wholeMinutes(now - rule.windowMs, now) !== null;
+        return { rule: p.rule, count: p.count, ms: median(p.times), rawMs: median(p.rawTimes), minutes };
+      }),
+    };
   } finally {
     client.release();
   }

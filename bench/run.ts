@@ -37,6 +37,8 @@ import type { LatencyResult } from './latency';
 const ROOT = path.resolve(__dirname, '..');
 /** Steady-state runAlert runs (after the first) and window-count rounds. */
 const ALERT_REPEATS = 11;
+/** Rules of the alert section's second steady state (issue 16: 200 rules). */
+const MANY_RULES = 200;
 
 function say(line: string): void {
   process.stderr.write(`[bench] ${line}\n`);
@@ -63,6 +65,10 @@ async function measureAlert(server: BenchServer, rows: number, spanHours: number
     const evaluation = await measureAlertEvaluation(db.pool, rules, ALERT_REPEATS);
     say(`  runAlert: first ${evaluation.firstRunMs.toFixed(0)} ms, steady median ${evaluation.medianMs.toFixed(1)} ms`);
     const counts = await measureWindowCounts(db.pool, rules, ALERT_REPEATS);
+    say(`  window counts ${counts.totalMs.toFixed(1)} ms, from the entries alone ${counts.rawTotalMs.toFixed(1)} ms`);
+    const manyRules = parseAlertRules(benchAlertRules(MANY_RULES).map((spec, i) => ({ ...spec, name: `bench-many-${i + 1}` })));
+    const many = await measureAlertEvaluation(db.pool, manyRules, ALERT_REPEATS);
+    say(`  runAlert, ${MANY_RULES} rules: first ${many.firstRunMs.toFixed(0)} ms, steady median ${many.medianMs.toFixed(1)} ms`);
     return {
       status: 'measured',
       rows,
@@ -72,7 +78,9 @@ async function measureAlert(server: BenchServer, rows: number, spanHours: number
       evaluationMs: evaluation.medianMs,
       evaluation,
       windowCountsMs: counts.totalMs,
+      rawWindowCountsMs: counts.rawTotalMs,
       ruleCounts: counts.perRule,
+      manyRules: { rules: MANY_RULES, evaluation: many },
     };
   } finally {
     await db.drop();

@@ -60,7 +60,8 @@ const LATE_FILTER = `${RULE_FILTER}
 // $1 < logged_at <= $2 is the window, [$5, $6) its whole minutes, $7 the
 // visibility mark (null: none). A group of a minute with a row reaching the
 // mark is counted from its entries (those ingested before the mark), like the
-// partial minutes at the window's ends ($1, $5) and [$6, $2].
+// partial minutes at the window's ends ($1, $5) and [$6, $2]. Every part
+// bounds logged_at by parameters, so the plan reads only the window's days.
 const MARK_7 = `coalesce($7::timestamptz, 'infinity'::timestamptz)`;
 const WINDOW_MINUTES = `SELECT r.minute, r.source_id, r.template_id, r.level, sum(r.n)::bigint AS n, max(r.last_ingested) AS last_ingested
       FROM log_entry_minutes r
@@ -70,24 +71,22 @@ const WINDOW_MINUTES = `SELECT r.minute, r.source_id, r.template_id, r.level, su
 const ENTRY_OF_RULE_3_4_7 = `e.level = ANY($3::text[])
         AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM log_sources ls WHERE ls.id = e.source_id AND ls.path LIKE $4))
         AND e.ingested_at < ${MARK_7}`;
-/** The window's (source_id, template_id, level, n) groups; `limit`: a bound on each raw part. */
-function windowGroups(limit: string): string {
-  return `WITH m AS MATERIALIZED (${WINDOW_MINUTES})
+// The window's (source_id, template_id, level, n) groups; $8 bounds each raw part (null: no bound, LIMIT NULL).
+const WINDOW_GROUPS = `WITH m AS MATERIALIZED (${WINDOW_MINUTES})
     SELECT m.source_id, m.template_id, m.level, m.n FROM m WHERE m.last_ingested < ${MARK_7}
     UNION ALL
     SELECT raw.source_id, raw.template_id, raw.level, count(*) AS n FROM (
       (SELECT e.source_id, e.template_id, e.level FROM log_entries e
-        WHERE e.logged_at > $1 AND e.logged_at < $5 AND ${ENTRY_OF_RULE_3_4_7} ${limit})
+        WHERE e.logged_at > $1 AND e.logged_at < $5 AND ${ENTRY_OF_RULE_3_4_7} LIMIT $8)
       UNION ALL
       (SELECT e.source_id, e.template_id, e.level FROM log_entries e
-        WHERE e.logged_at >= $6 AND e.logged_at <= $2 AND ${ENTRY_OF_RULE_3_4_7} ${limit})
+        WHERE e.logged_at >= $6 AND e.logged_at <= $2 AND ${ENTRY_OF_RULE_3_4_7} LIMIT $8)
       UNION ALL
       (SELECT e.source_id, e.template_id, e.level FROM m JOIN log_entries e
         ON e.logged_at >= m.minute AND e.logged_at < m.minute + interval '1 minute'
           AND e.source_id = m.source_id AND e.level = m.level AND e.template_id IS NOT DISTINCT FROM m.template_id
-        WHERE m.last_ingested >= ${MARK_7} AND ${ENTRY_OF_RULE_3_4_7} ${limit})
+        WHERE m.last_ingested >= ${MARK_7} AND e.logged_at >= $5 AND e.logged_at < $6 AND ${ENTRY_OF_RULE_3_4_7} LIMIT $8)
     ) raw GROUP BY 1, 2, 3`;
-}
 
 // A window of $10 ms as a frame: (end - window, end] is [end - window + 1 µs, end].
 const WINDOW_FRAME_10 = 'make_interval(secs => ($10::bigint * 1000 - 1) / 1000000.0)';
@@ -163,9 +162,9 @@ export const ALERT_SQL = {
       SELECT e.source_id, e.template_id, e.level, count(*) AS n FROM log_entries e WHERE ${RULE_FILTER} GROUP BY 1, 2, 3
     ) e LEFT JOIN log_sources s ON s.id = e.source_id GROUP BY 1`,
   /** countWindow from the per-minute counts (MARK_7 above): at most $8, each raw part bounded by $8 too. */
-  minuteCountWindow: `SELECT least(coalesce(sum(g.n), 0), $8)::bigint AS n FROM (${windowGroups('LIMIT $8')}) g`,
-  /** countByKey from the per-minute counts (MARK_7 above). */
-  minuteCountByKey: `SELECT ${RULE_KEY} AS key, sum(e.n)::bigint AS n FROM (${windowGroups('')}) e
+  minuteCountWindow: `SELECT least(coalesce(sum(g.n), 0), $8)::bigint AS n FROM (${WINDOW_GROUPS}) g`,
+  /** countByKey from the per-minute counts (MARK_7 above); $8 null. */
+  minuteCountByKey: `SELECT ${RULE_KEY} AS key, sum(e.n)::bigint AS n FROM (${WINDOW_GROUPS}) e
     LEFT JOIN log_sources s ON s.id = e.source_id GROUP BY 1`,
   /** The keys of a grouped rule with an entry in the slice $6..$9 logged in ($1, $2]. */
   freshKeys: `SELECT DISTINCT ${RULE_KEY} AS key FROM ${ENTRIES} WHERE ${RULE_FILTER} AND ${SLICE_6_TO_9} AND NOT ${SEEN}`,

@@ -181,7 +181,7 @@ describe('Per-minute counts of log entries', () => {
       if (minutes === null) return null;
       const params = [from, to, r.levels, r.sourceLike, minutes.lo, minutes.hi, mark];
       const fromMinutes = ruleStatement(SQL.minuteCountWindow, r, [...params, countCap(r)]);
-      const keysFromMinutes = ruleStatement(SQL.minuteCountByKey, r, params);
+      const keysFromMinutes = ruleStatement(SQL.minuteCountByKey, r, [...params, null]);
       const q = async <T extends { n: string }>(s: { text: string; values: unknown[] }) => (await db.pool.query<T>(s.text, s.values)).rows;
       const byKey = (rows: KeyCountRow[]) => Object.fromEntries(rows.map((k) => [k.key, Number(k.n)]));
       return {

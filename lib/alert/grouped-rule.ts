@@ -70,7 +70,7 @@ function keyLimitRule(rule: AlertRule): EvaluatedRule {
 }
 
 /** The window count of each key of `rule` ending at `now` (its whole minutes from the per-minute counts when the rule allows). */
-async function countKeys(client: pg.PoolClient, rule: AlertRule, now: number): Promise<Map<RuleKey, number>> {
+export async function countKeys(client: Pick<pg.PoolClient, 'query'>, rule: AlertRule, now: number): Promise<Map<RuleKey, number>> {
   const window = windowEndingAt(rule, now);
   const minutes = readsMinutes(rule, null) ? wholeMinutes(window.fromMs, window.toMs) : null;
   const rows =
@@ -81,7 +81,7 @@ async function countKeys(client: pg.PoolClient, rule: AlertRule, now: number): P
             client,
             rule,
             SQL.minuteCountByKey,
-            [window.from, window.to, rule.levels, rule.sourceLike, minutes.lo, minutes.hi, visibleUntilOf(client)],
+            [window.from, window.to, rule.levels, rule.sourceLike, minutes.lo, minutes.hi, visibleUntilOf(client), null],
             null,
             null,
           )
