@@ -63,6 +63,7 @@ const LATE_FILTER = `${RULE_FILTER}
 // partial minutes at the window's ends ($1, $5) and [$6, $2]. Every part
 // bounds logged_at by parameters, so the plan reads only the window's days.
 const MARK_7 = `coalesce($7::timestamptz, 'infinity'::timestamptz)`;
+const MARK_6 = `coalesce($6::timestamptz, 'infinity'::timestamptz)`;
 const WINDOW_MINUTES = `SELECT r.minute, r.source_id, r.template_id, r.level, sum(r.n)::bigint AS n, max(r.last_ingested) AS last_ingested
       FROM log_entry_minutes r
       WHERE r.minute >= $5 AND r.minute < $6 AND r.level = ANY($3::text[])
@@ -166,6 +167,55 @@ export const ALERT_SQL = {
   /** countByKey from the per-minute counts (MARK_7 above); $8 null. */
   minuteCountByKey: `SELECT ${RULE_KEY} AS key, sum(e.n)::bigint AS n FROM (${WINDOW_GROUPS}) e
     LEFT JOIN log_sources s ON s.id = e.source_id GROUP BY 1`,
+  /**
+   * The window counts of an evaluation, read once for all the rules that
+   * can read minutes (lib/alert/window-counts.ts): for each window i
+   * ($1[i] < logged_at <= $2[i], whole minutes [$3[i], $4[i])), its entries
+   * of levels $5 ingested before the mark $6 (null: none), per file,
+   * template and level — WINDOW_GROUPS for many windows without the file
+   * filter. The minutes of the longest window are summed once; the partial
+   * minute at a window's start is counted from the entries per window, the
+   * one at its end once per distinct end (every rule's window ends now).
+   */
+  evaluationWindowGroups: `WITH w AS MATERIALIZED (
+      SELECT * FROM unnest($1::timestamptz[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[]) WITH ORDINALITY AS w(from_at, to_at, lo, hi, i)),
+    m AS MATERIALIZED (
+      SELECT r.minute, r.source_id, r.template_id, r.level, sum(r.n)::bigint AS n, max(r.last_ingested) AS last_ingested
+      FROM log_entry_minutes r
+      WHERE r.minute >= (SELECT min(lo) FROM w) AND r.minute < (SELECT max(hi) FROM w) AND r.level = ANY($5::text[])
+      GROUP BY 1, 2, 3, 4),
+    recounted AS MATERIALIZED (
+      SELECT m.minute, m.source_id, m.template_id, m.level,
+        (SELECT count(*) FROM log_entries e
+          WHERE e.logged_at >= m.minute AND e.logged_at < m.minute + interval '1 minute'
+            AND e.source_id = m.source_id AND e.level = m.level AND e.template_id IS NOT DISTINCT FROM m.template_id
+            AND e.ingested_at < ${MARK_6}) AS n
+      FROM m WHERE m.last_ingested >= ${MARK_6}),
+    ends AS (SELECT DISTINCT hi, to_at FROM w),
+    parts AS (
+      SELECT w.i, m.source_id, m.template_id, m.level, m.n FROM w JOIN m ON m.minute >= w.lo AND m.minute < w.hi
+        WHERE m.last_ingested < ${MARK_6}
+      UNION ALL
+      SELECT w.i, u.source_id, u.template_id, u.level, u.n FROM w JOIN recounted u ON u.minute >= w.lo AND u.minute < w.hi
+      UNION ALL
+      SELECT w.i, x.source_id, x.template_id, x.level, x.n FROM w CROSS JOIN LATERAL (
+        SELECT e.source_id, e.template_id, e.level, count(*) AS n FROM log_entries e
+        WHERE e.logged_at > w.from_at AND e.logged_at < w.lo AND e.level = ANY($5::text[]) AND e.ingested_at < ${MARK_6}
+        GROUP BY 1, 2, 3) x
+      UNION ALL
+      SELECT w.i, x.source_id, x.template_id, x.level, x.n FROM ends t CROSS JOIN LATERAL (
+        SELECT e.source_id, e.template_id, e.level, count(*) AS n FROM log_entries e
+        WHERE e.logged_at >= t.hi AND e.logged_at <= t.to_at AND e.level = ANY($5::text[]) AND e.ingested_at < ${MARK_6}
+        GROUP BY 1, 2, 3) x JOIN w ON w.hi = t.hi AND w.to_at = t.to_at)
+    SELECT i::int AS i, source_id::text AS source_id, template_id::text AS template_id, level, sum(n)::bigint::text AS n
+    FROM parts GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0`,
+  /** The files whose path is LIKE each of $1 (a rule's `source` glob): one row per pattern and file. */
+  sourcesLike: `SELECT p.pattern, ls.id::text AS source_id FROM unnest($1::text[]) AS p(pattern) JOIN log_sources ls ON ls.path LIKE p.pattern`,
+  /** The key (RULE_KEY) of each (file $1[i], template $2[i], level $3[i]) group, as countByKey computes it. */
+  groupKeys: `SELECT e.source_id::text AS source_id, e.template_id::text AS template_id, e.level, ${RULE_KEY} AS key
+    FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS e(source_id, template_id, level) LEFT JOIN log_sources s ON s.id = e.source_id`,
+  /** The files and levels of the entries in the slice $1..$4, with the newest logged_at of each (which rules can have a fresh entry). */
+  sliceGroups: `SELECT e.source_id::text AS source_id, e.level, max(e.logged_at) AS last_at FROM log_entries e WHERE ${SLICE_1_TO_4} GROUP BY 1, 2`,
   /** The keys of a grouped rule with an entry in the slice $6..$9 logged in ($1, $2]. */
   freshKeys: `SELECT DISTINCT ${RULE_KEY} AS key FROM ${ENTRIES} WHERE ${RULE_FILTER} AND ${SLICE_6_TO_9} AND NOT ${SEEN}`,
   windowBounds: `SELECT count(*) AS n, min(e.logged_at) AS first_at, max(e.logged_at) AS last_at,
@@ -529,6 +579,14 @@ export type WindowBoundsRow = { n: string; first_at: Date | null; last_at: Date 
 export type KeyCountRow = { key: string; n: string };
 /** freshKeys */
 export type KeyRow = { key: string };
+/** evaluationWindowGroups: window i's entries of one file, template and level (ids as text) */
+export type WindowGroupRow = { i: number; source_id: string; template_id: string | null; level: string; n: string };
+/** sourcesLike */
+export type SourceLikeRow = { pattern: string; source_id: string };
+/** groupKeys */
+export type GroupKeyRow = { source_id: string; template_id: string | null; level: string; key: string };
+/** sliceGroups */
+export type SliceGroupRow = { source_id: string; level: string; last_at: Date };
 /** topTemplates, lateTopTemplates (template_id null: entries stored before templates, grouped by `line`) */
 export type TemplateCountRow = { template_id: string | null; line: string | null; n: string; example_id: string; first_at: Date; files: string };
 /** templateExamples (template and times null until the alert job catalogued the template) */

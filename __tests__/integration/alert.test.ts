@@ -415,6 +415,35 @@ describe('Function: runAlert', () => {
       expect(flat(sns.messages[1]!.message)).toContain('bad-pattern: ALERT_RULES: rule "bad-pattern": pattern is not a valid PostgreSQL regular expression');
     });
 
+    it('counts each rule on its own, and logs why, when the counts of all rules cannot be read at once', async () => {
+      // Prepare: a rule the counts read at once would count (no pattern, whole minutes in its window)
+      rules = makeRules({ name: 'error-burst', window: '10m' });
+      await insertEntries(db.pool, burst(6, T0, sourceId));
+      const warnings: { message: string; context: unknown }[] = [];
+      const logger = {
+        error: () => undefined,
+        warn: (message: string, context: unknown) => warnings.push({ message, context }),
+        info: () => undefined,
+        debug: () => undefined,
+      } as unknown as AlertDeps['logger'];
+      const failingRead = async (c: { query: (sql: string) => Promise<unknown> }): Promise<void> => {
+        await c.query('SELECT 1 / 0');
+      };
+
+      // Act
+      const summary = await alert(T0, { hooks: { duringCounts: failingRead }, logger });
+
+      // Assess
+      expect(summary.rules.map((r) => [r.rule, r.state, r.count, r.error])).toEqual([['error-burst', 'firing', 6, null]]);
+      expect(sns.messages.map((m) => m.subject)).toEqual(['[logmon] FIRING error-burst: 6 ERROR/FATAL in 10m (threshold 5)']);
+      expect(warnings).toEqual([
+        {
+          message: 'the window counts of all rules could not be read at once: each rule counts its own this run',
+          context: { error: expect.stringContaining('division by zero') },
+        },
+      ]);
+    });
+
     it('cancels a rule whose statement runs past its time limit, and evaluates the next one', async () => {
       // Prepare
       rules = makeRules({ name: 'slow', timeout: '200ms' }, { name: 'any-fatal', levels: ['FATAL'], threshold: 1, window: '1m' });

@@ -67,12 +67,17 @@ import { snsChannel } from './sns-channel';
 import type { ChannelPublishSummary, PublishFailure, PublishHooks } from './outbox-publisher';
 import { busiestFreshWindow, countCap, countWindow, readIncidentDetails, readWindowDetails, windowEndingAt } from './rule-window';
 import type { CountedWindow } from './rule-window';
+import { COUNT_EACH_RULE, readEvaluationCounts } from './window-counts';
+import { savepointOnFirstStatement } from './rule-savepoint';
+import type { EvaluationCounts } from './window-counts';
 
 export interface AlertHooks extends PublishHooks {
   /** Called inside the evaluation transaction just before COMMIT (tests hold it open here). */
   beforeEvaluationCommit?: () => Promise<void> | void;
   /** Called inside a rule's evaluation, under its savepoint and time limit (tests make a rule fail here). */
   duringRule?: (rule: AlertRule, client: pg.PoolClient) => Promise<void> | void;
+  /** Called while the rules' window counts are read at once, under that read's savepoint (tests make the read fail here). */
+  duringCounts?: (client: pg.PoolClient) => Promise<void> | void;
 }
 
 export interface AlertDeps {
@@ -252,10 +257,11 @@ async function countRule(
   previous: StoredState | null,
   now: number,
   range: CommitRange | null,
+  counts: EvaluationCounts,
 ): Promise<CountedWindow> {
-  const current: CountedWindow = { ...windowEndingAt(rule, now), count: await countWindow(client, rule, now) };
+  const current: CountedWindow = { ...windowEndingAt(rule, now), count: counts.count(rule) ?? (await countWindow(client, rule, now)) };
   const decisive = previous?.state === 'firing' ? rule.clearBelow : rule.threshold;
-  if (range === null || current.count >= decisive) return current;
+  if (range === null || current.count >= decisive || !counts.mayHaveFresh(rule)) return current;
   const fresh = await busiestFreshWindow(client, rule, range, now, deps.graceMs);
   return fresh !== null && fresh.count > current.count ? fresh : current;
 }
@@ -268,8 +274,9 @@ async function evaluateOne(
   previous: StoredState | null,
   now: number,
   range: CommitRange | null,
+  counts: EvaluationCounts,
 ): Promise<RuleSummary> {
-  const window = await countRule(client, deps, rule, previous, now, range);
+  const window = await countRule(client, deps, rule, previous, now, range, counts);
   const count = window.count;
   const recent = previous?.state === 'firing' ? await notificationsLastHour(client, rule.name, now) : 0;
   const decision = evaluateRule(rule, previous, { count, now, notificationsLastHour: recent });
@@ -369,8 +376,9 @@ async function evaluateGroupedRule(
   stored: ReadonlyMap<RuleKey, StoredState>,
   now: number,
   range: CommitRange | null,
+  counts: EvaluationCounts,
 ): Promise<RuleSummary> {
-  const evaluation = await evaluateGrouped(client, deps, rule, stored, now, range);
+  const evaluation = await evaluateGrouped(client, deps, rule, stored, now, range, counts);
   const worst = evaluation.keys.reduce<AlertStateName>((w, k) => (STATE_RANK[k.state] > STATE_RANK[w] ? k.state : w), 'ok');
   const count = evaluation.keys.reduce((m, k) => Math.max(m, k.count), 0);
   // the key that notified, else the busiest, speaks for the rule
@@ -729,6 +737,31 @@ async function evaluateLocked(client: pg.PoolClient, deps: RunDeps, clock: numbe
 }
 
 /** The rules, the health rules, the removed rules and the late data of one evaluation (see above). */
+/**
+ * The rules' window counts and the slice's files, read once for the whole
+ * evaluation (window-counts.ts), under a savepoint and the longest rule
+ * time limit: when that fails, it is logged and every rule counts on its own,
+ * each under its own savepoint and limit as before.
+ */
+async function readCountsOnce(client: pg.PoolClient, deps: RunDeps, now: number, step: CursorStep): Promise<EvaluationCounts> {
+  if (deps.rules.length === 0) return COUNT_EACH_RULE;
+  const limit = Math.max(...deps.rules.map((r) => r.timeoutMs));
+  await client.query(SQL.setStatementTimeout, [`${limit}ms`]);
+  await client.query(SQL.savepointRule);
+  try {
+    await deps.hooks?.duringCounts?.(client);
+    const counts = await readEvaluationCounts(client, deps.rules, now, step.visibleUntil, step.range, deps.graceMs);
+    await client.query(SQL.releaseRule);
+    return counts;
+  } catch (err) {
+    await client.query(SQL.rollbackRule);
+    deps.logger?.warn('the window counts of all rules could not be read at once: each rule counts its own this run', {
+      error: ruleErrorText(err, limit),
+    });
+    return COUNT_EACH_RULE;
+  }
+}
+
 async function evaluateEveryRule(
   client: pg.PoolClient,
   deps: RunDeps,
@@ -744,6 +777,7 @@ async function evaluateEveryRule(
   const failures: RuleFailure[] = [];
   // each rule under its own savepoint and time limit (its `timeout`): one that fails is rolled back alone, and the others go on
   const timeout = (await client.query<{ timeout: string }>(SQL.currentStatementTimeout)).rows[0]?.timeout ?? '0';
+  const counts = await readCountsOnce(client, deps, now, step);
   // the rules' states are written together after the last rule (one statement, not one per key)
   deferStateWrites(client);
   try {
@@ -753,21 +787,24 @@ async function evaluateEveryRule(
       // set outside the savepoint, so a rollback to it keeps the limit
       if (rule.timeoutMs !== limit) await client.query(SQL.setStatementTimeout, [`${rule.timeoutMs}ms`]);
       limit = rule.timeoutMs;
-      await client.query(SQL.savepointRule);
+      // taken with the rule's first statement: a rule counted by readCountsOnce whose state stays runs none
+      const savepoint = savepointOnFirstStatement(client, SQL.savepointRule);
       beginRuleStates(client);
       try {
         await deps.hooks?.duringRule?.(rule, client);
         let ruleQueued = await retireOrphanKeys(client, deps, rule, keys, now);
         const summary =
           rule.groupBy.length > 0
-            ? await evaluateGroupedRule(client, deps, rule, keys, now, range)
-            : await evaluateOne(client, deps, rule, keys.get(NO_KEY) ?? null, now, range);
+            ? await evaluateGroupedRule(client, deps, rule, keys, now, range, counts)
+            : await evaluateOne(client, deps, rule, keys.get(NO_KEY) ?? null, now, range, counts);
         ruleQueued += summary.queued;
-        await client.query(SQL.releaseRule);
+        savepoint.end();
+        if (savepoint.taken) await client.query(SQL.releaseRule);
         rules.push(summary);
         queued += ruleQueued;
       } catch (err) {
-        await client.query(SQL.rollbackRule);
+        savepoint.end();
+        if (savepoint.taken) await client.query(SQL.rollbackRule);
         discardRuleStates(client);
         const error = ruleErrorText(err, rule.timeoutMs);
         failures.push({ rule: rule.name, error });

@@ -27,6 +27,7 @@ import type { AlertRule } from './rules';
 import { deleteKeyState, notificationsLastHour, queueNotification, saveState, silenceEndedWhileFiring } from './state-store';
 import type { StoredState } from './state-store';
 import type { AppLogger } from '../platform/logger';
+import type { EvaluationCounts } from './window-counts';
 
 // A rule with `groupBy` (every new-template rule): one state machine per key
 // (its values of service, host, file, template, level), each with its own
@@ -106,13 +107,14 @@ export async function evaluateGrouped(
   stored: ReadonlyMap<RuleKey, StoredState>,
   now: number,
   range: CommitRange | null,
+  counts: EvaluationCounts,
 ): Promise<GroupedEvaluation> {
   const cap = countCap(rule);
-  const current = await countKeys(client, rule, now);
+  const current = counts.keys(rule) ?? (await countKeys(client, rule, now));
   const windows = new Map<RuleKey, CountedWindow>();
   const base = windowEndingAt(rule, now);
   for (const [key, n] of current) windows.set(key, { ...base, count: Math.min(n, cap) });
-  if (range !== null) {
+  if (range !== null && counts.mayHaveFresh(rule)) {
     // a key below what decides its state may have had a busier window its entries were committed too late for
     for (const key of await freshKeys(client, rule, range, now, deps.graceMs)) {
       const decisive = stored.get(key)?.state === 'firing' ? rule.clearBelow : rule.threshold;
