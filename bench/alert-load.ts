@@ -8,7 +8,9 @@ import type pg from 'pg';
 import { ALERT_SQL } from '../sql/alert-statements';
 import type { CountRow, KeyCountRow } from '../sql/alert-statements';
 import { countKeys } from '../lib/alert/grouped-rule';
-import { readsMinutes, wholeMinutes } from '../lib/alert/minute-counts';
+import { ALERT_DEFAULT_MS } from '../lib/alert/defaults';
+import { maintainPatternMinutes } from '../lib/alert/pattern-minutes';
+import { readEvaluationCounts } from '../lib/alert/window-counts';
 import { ruleStatement } from '../lib/alert/rule-sql';
 import { countCap, countWindow, ruleFilterParams } from '../lib/alert/rule-window';
 import { createDayPartitions } from './bench-database';
@@ -19,20 +21,20 @@ import { median } from './stats';
 // alert handler's code path) over 20 rules written in the ALERT_RULES format.
 
 /**
- * One steady-state window count of one rule: what runAlert runs (countWindow,
- * or countKeys for a rule with groupBy: whole minutes from log_entry_minutes
- * where the rule allows) and, as the same-run baseline, the same count from
- * the entries alone (the statements before the per-minute counts).
+ * One steady-state window count of one rule: what runAlert reads (the
+ * evaluation's one read of every rule that reads minutes, else the rule's own
+ * countWindow or countKeys) and, as the same-run baseline, the same count
+ * from the entries alone (the statements before the per-minute counts).
  */
 export interface RuleCountTime {
   rule: string;
   /** Entries counted (the count stops at max(1000, threshold); a grouped rule: the sum over its keys). */
   count: number;
-  /** Median ms of the statement. */
+  /** Median ms of the rule's own statement (0: counted by the evaluation's one read, window-counts.ts). */
   ms: number;
   /** Median ms of the count from the entries alone. */
   rawMs: number;
-  /** Whether runAlert's statement read whole minutes from the per-minute counts. */
+  /** Whether runAlert counts it in the evaluation's one read (whole minutes from the per-minute counts or the pattern minutes). */
   minutes: boolean;
 }
 
@@ -182,11 +184,13 @@ async function rawWindowCount(client: Pick<pg.PoolClient, 'query'>, rule: AlertR
 }
 
 /**
- * The window counts alone, for each rule in sequence on one connection at
- * the same frozen clock: the statement runAlert runs (countWindow, or
- * countKeys for a grouped rule), and the same count from the entries alone.
- * Returns the median totals and each rule's medians; throws when the two
- * counts differ.
+ * The window counts alone, at the same frozen clock on one connection: what
+ * runAlert reads (the pattern minutes brought up to the cursor, one read for
+ * every rule that reads minutes, then each other rule's own statement, in a
+ * transaction rolled back after), and, as the same-run baseline, each rule's
+ * count from the entries alone. Returns the median totals and each rule's
+ * count and medians (`ms` 0: the rule was counted by the one read); throws
+ * when the two counts of a rule differ.
  */
 export async function measureWindowCounts(
   pool: Pool,
@@ -195,41 +199,48 @@ export async function measureWindowCounts(
 ): Promise<{ totalMs: number; rawTotalMs: number; perRule: RuleCountTime[] }> {
   const now = await newestEntryTime(pool);
   const client = await pool.connect();
-  const timed = async (count: () => Promise<number>): Promise<{ n: number; ms: number }> => {
-    const started = performance.now();
-    const n = await count();
-    return { n, ms: performance.now() - started };
-  };
+  const grace = ALERT_DEFAULT_MS.grace;
   try {
+    const position = (await client.query<{ at: string; id: string }>(SQL.cursorPosition)).rows[0] ?? { at: new Date(now).toISOString(), id: '0' };
     const totals: number[] = [];
     const rawTotals: number[] = [];
-    const perRule = rules.map((rule) => ({ rule: rule.name, count: 0, times: [] as number[], rawTimes: [] as number[] }));
+    const perRule = rules.map((rule) => ({ rule: rule.name, count: 0, once: false, times: [] as number[], rawTimes: [] as number[] }));
     for (let r = 0; r < repeats; r += 1) {
-      let total = 0;
+      await client.query('BEGIN');
+      const started = performance.now();
+      const patterns = await maintainPatternMinutes(client, rules, { position }, now, grace);
+      const counts = await readEvaluationCounts(client, rules, now, null, null, grace, patterns);
+      const owns: number[] = [];
+      for (const [i, rule] of rules.entries()) {
+        const once = rule.groupBy.length > 0 ? counts.keys(rule) : counts.count(rule);
+        const ruleStarted = performance.now();
+        const n =
+          once instanceof Map
+            ? [...once.values()].reduce((a, b) => a + b, 0)
+            : (once ??
+              (rule.groupBy.length > 0 ? [...(await countKeys(client, rule, now)).values()].reduce((a, b) => a + b, 0) : await countWindow(client, rule, now)));
+        perRule[i]!.once = once !== undefined;
+        perRule[i]!.times.push(once === undefined ? performance.now() - ruleStarted : 0);
+        owns.push(n);
+      }
+      totals.push(performance.now() - started);
+      await client.query('ROLLBACK');
       let rawTotal = 0;
       for (const [i, rule] of rules.entries()) {
-        const own = await timed(async () =>
-          rule.groupBy.length > 0 ? [...(await countKeys(client, rule, now)).values()].reduce((a, b) => a + b, 0) : countWindow(client, rule, now),
-        );
-        const raw = await timed(() => rawWindowCount(client, rule, now));
-        if (own.n !== raw.n) throw new Error(`bench: ${rule.name}: the window count is ${own.n}, from the entries alone ${raw.n}`);
-        perRule[i]!.count = own.n;
-        perRule[i]!.times.push(own.ms);
-        perRule[i]!.rawTimes.push(raw.ms);
-        total += own.ms;
-        rawTotal += raw.ms;
+        const rawStarted = performance.now();
+        const raw = await rawWindowCount(client, rule, now);
+        const ms = performance.now() - rawStarted;
+        if (owns[i] !== raw) throw new Error(`bench: ${rule.name}: the window count is ${owns[i]}, from the entries alone ${raw}`);
+        perRule[i]!.count = raw;
+        perRule[i]!.rawTimes.push(ms);
+        rawTotal += ms;
       }
-      totals.push(total);
       rawTotals.push(rawTotal);
     }
     return {
       totalMs: median(totals),
       rawTotalMs: median(rawTotals),
-      perRule: perRule.map((p, i) => {
-        const rule = rules[i]!;
-        const minutes = readsMinutes(rule, null) && wholeMinutes(now - rule.windowMs, now) !== null;
-        return { rule: p.rule, count: p.count, ms: median(p.times), rawMs: median(p.rawTimes), minutes };
-      }),
+      perRule: perRule.map((p) => ({ rule: p.rule, count: p.count, ms: median(p.times), rawMs: median(p.rawTimes), minutes: p.once })),
     };
   } finally {
     client.release();

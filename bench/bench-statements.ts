@@ -101,6 +101,8 @@ export const BENCH_SQL = {
   SELECT count(*)::int AS deleted, max(id)::text AS last_id FROM deleted`,
   /** Where the alert bench freezes its clock: every window is then full. */
   newestEntry: 'SELECT max(logged_at) AS t FROM log_entries',
+  /** Where the alert job's commit cursor stands (PostgreSQL text: microseconds kept). */
+  cursorPosition: 'SELECT examined_until::text AS at, examined_id::text AS id FROM alert_cursor WHERE singleton',
 } as const;
 
 /** The columns of the brief's baselines (what its `awk` writes; the others take their defaults). */

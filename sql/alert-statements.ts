@@ -64,6 +64,7 @@ const LATE_FILTER = `${RULE_FILTER}
 // bounds logged_at by parameters, so the plan reads only the window's days.
 const MARK_7 = `coalesce($7::timestamptz, 'infinity'::timestamptz)`;
 const MARK_6 = `coalesce($6::timestamptz, 'infinity'::timestamptz)`;
+const MARK_10 = `coalesce($10::timestamptz, 'infinity'::timestamptz)`;
 const WINDOW_MINUTES = `SELECT r.minute, r.source_id, r.template_id, r.level, sum(r.n)::bigint AS n, max(r.last_ingested) AS last_ingested
       FROM log_entry_minutes r
       WHERE r.minute >= $5 AND r.minute < $6 AND r.level = ANY($3::text[])
@@ -209,6 +210,83 @@ export const ALERT_SQL = {
         GROUP BY 1, 2, 3) x JOIN w ON w.hi = t.hi AND w.to_at = t.to_at)
     SELECT i::int AS i, source_id::text AS source_id, template_id::text AS template_id, level, sum(n)::bigint::text AS n
     FROM parts GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0`,
+  /**
+   * The window counts of an evaluation's rules with a `pattern` whose counts
+   * pattern_minutes keeps (021_pattern_minutes.sql, lib/alert/pattern-minutes.ts):
+   * for each window i ($1[i] < logged_at <= $2[i], whole minutes [$3[i], $4[i]))
+   * of pattern $5[i] (covered from $6[i], counted before position ($7[i], $8[i])),
+   * its entries of levels $9 ingested before the mark $10 (null: none), per
+   * file, template and level. The covered whole minutes come from
+   * pattern_minutes; from log_entries: the window up to the first covered
+   * minute, its partial last minute, and in the covered minutes the entries
+   * not counted yet (a backlog the cursor has not reached), when $11: the
+   * cursor stopped short of the mark (else it stands at the mark, and every
+   * entry before it is counted).
+   */
+  evaluationPatternGroups: `WITH w AS MATERIALIZED (
+      SELECT * FROM unnest($1::timestamptz[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::bigint[])
+        WITH ORDINALITY AS w(from_at, to_at, lo, hi, pattern, covered_from, added_until, added_id, i)),
+    parts AS (
+      SELECT w.i, m.source_id, m.template_id, m.level, m.n FROM w JOIN pattern_minutes m
+        ON m.pattern = w.pattern AND m.minute >= greatest(w.lo, w.covered_from) AND m.minute < w.hi
+        WHERE m.level = ANY($9::text[])
+      UNION ALL
+      SELECT w.i, x.source_id, x.template_id, x.level, x.n FROM w CROSS JOIN LATERAL (
+        SELECT e.source_id, e.template_id, e.level, count(*) AS n FROM log_entries e
+        WHERE e.logged_at > w.from_at AND e.logged_at < least(greatest(w.lo, w.covered_from), w.hi)
+          AND e.level = ANY($9::text[]) AND e.ingested_at < ${MARK_10} AND e.message ~ w.pattern
+        GROUP BY 1, 2, 3) x
+      UNION ALL
+      SELECT w.i, x.source_id, x.template_id, x.level, x.n FROM w CROSS JOIN LATERAL (
+        SELECT e.source_id, e.template_id, e.level, count(*) AS n FROM log_entries e
+        WHERE e.logged_at >= w.hi AND e.logged_at <= w.to_at
+          AND e.level = ANY($9::text[]) AND e.ingested_at < ${MARK_10} AND e.message ~ w.pattern
+        GROUP BY 1, 2, 3) x
+      UNION ALL
+      SELECT w.i, x.source_id, x.template_id, x.level, x.n FROM w CROSS JOIN LATERAL (
+        SELECT e.source_id, e.template_id, e.level, count(*) AS n FROM log_entries e
+        WHERE $11::boolean AND e.ingested_at >= w.added_until AND e.ingested_at < ${MARK_10} AND (e.ingested_at, e.id) >= (w.added_until, w.added_id)
+          AND e.logged_at >= greatest(w.lo, w.covered_from) AND e.logged_at < w.hi
+          AND e.level = ANY($9::text[]) AND e.message ~ w.pattern
+        GROUP BY 1, 2, 3) x)
+    SELECT i::int AS i, source_id::text AS source_id, template_id::text AS template_id, level, sum(n)::bigint::text AS n
+    FROM parts GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0`,
+  /**
+   * Which patterns pattern_minutes keeps, from which minute, counted up to
+   * which position, and whether that is past the cursor's position ($1, $2):
+   * a cursor moved back by hand (its counts then hold entries the evaluation
+   * must not see yet).
+   */
+  patternCoverage: `SELECT pattern, covered_from, added_until::text AS added_until, added_id::text AS added_id,
+      (added_until, added_id) > ($1::timestamptz, $2::bigint) AS ahead
+    FROM pattern_coverage`,
+  /** Stop keeping the patterns no rule has any more ($1: the rules' patterns); their minutes go with them. */
+  dropPatterns: 'DELETE FROM pattern_coverage WHERE NOT (pattern = ANY($1::text[]))',
+  /** Keep pattern $1 from minute $2 on, counted before position ($3, $4) (its entries are added by addPatternMinutes). */
+  startPattern: `INSERT INTO pattern_coverage (pattern, covered_from, added_until, added_id) VALUES ($1, $2, $3::timestamptz, $4::bigint)`,
+  /**
+   * Add to pattern $1 its entries logged in [$2, $3) at positions from
+   * ($4, $5) (inclusive; a null $4: from the first) to ($6, $7) (exclusive),
+   * and record ($6, $7) as counted before when it is further (its first
+   * minute: $2 when it is earlier). The caller keeps $2..$3 and the positions
+   * outside what is already counted.
+   */
+  addPatternMinutes: `WITH moved AS (
+      UPDATE pattern_coverage SET covered_from = least(covered_from, $2), updated_at = now(),
+        added_until = CASE WHEN ($6::timestamptz, $7::bigint) > (added_until, added_id) THEN $6::timestamptz ELSE added_until END,
+        added_id = CASE WHEN ($6::timestamptz, $7::bigint) > (added_until, added_id) THEN $7::bigint ELSE added_id END
+      WHERE pattern = $1 RETURNING pattern)
+    INSERT INTO pattern_minutes (pattern, minute, source_id, template_id, level, n)
+    SELECT (SELECT pattern FROM moved), date_bin('1 minute', e.logged_at, '2000-01-01 00:00+00'), e.source_id, e.template_id, e.level, count(*)
+    FROM log_entries e
+    WHERE e.logged_at >= $2 AND e.logged_at < $3
+      AND ($4::timestamptz IS NULL OR (e.ingested_at >= $4 AND (e.ingested_at, e.id) >= ($4::timestamptz, $5::bigint)))
+      AND e.ingested_at <= $6 AND (e.ingested_at, e.id) < ($6::timestamptz, $7::bigint)
+      AND e.message ~ $1
+    GROUP BY 2, 3, 4, 5`,
+  /** Pattern $1 is counted from minute $2 on (later than before): the minutes before go. */
+  prunePattern: `WITH moved AS (UPDATE pattern_coverage SET covered_from = $2, updated_at = now() WHERE pattern = $1 AND covered_from < $2 RETURNING pattern)
+    DELETE FROM pattern_minutes m USING moved WHERE m.pattern = moved.pattern AND m.minute < $2`,
   /** The files whose path is LIKE each of $1 (a rule's `source` glob): one row per pattern and file. */
   sourcesLike: `SELECT p.pattern, ls.id::text AS source_id FROM unnest($1::text[]) AS p(pattern) JOIN log_sources ls ON ls.path LIKE p.pattern`,
   /** The key (RULE_KEY) of each (file $1[i], template $2[i], level $3[i]) group, as countByKey computes it. */
@@ -581,6 +659,8 @@ export type KeyCountRow = { key: string; n: string };
 export type KeyRow = { key: string };
 /** evaluationWindowGroups: window i's entries of one file, template and level (ids as text) */
 export type WindowGroupRow = { i: number; source_id: string; template_id: string | null; level: string; n: string };
+/** patternCoverage (positions as text: microseconds kept) */
+export type PatternCoverageRow = { pattern: string; covered_from: Date; added_until: string; added_id: string; ahead: boolean };
 /** sourcesLike */
 export type SourceLikeRow = { pattern: string; source_id: string };
 /** groupKeys */

@@ -767,6 +767,35 @@ describe('Function: runAlert', () => {
         expect(late('error-burst').subject).toBe('[logmon] LATE DATA error-burst: 300 ERROR/FATAL within 5m in the past (threshold 5)');
       });
 
+      it('counts a rule with a pattern from the entries the cursor has not reached yet while it works through a backlog', async () => {
+        // Prepare: the pattern is counted per minute from the first run; then 5,000 entries arrive in one transaction, then 6 current errors
+        rules = makeRules({ name: 'current-pattern', pattern: 'current', window: '5m' });
+        await run(T0);
+        await db.pool.query(
+          `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset)
+           SELECT $1::timestamptz - i * interval '10 milliseconds', 'ERROR', 'backlog ' || i, $2, i FROM generate_series(1, 5000) i`,
+          [new Date(T0), sourceId],
+        );
+        await insertEntries(db.pool, burst(6, T0 + MIN, sourceId, { message: 'current error', ingestedAt: 'now' }));
+
+        const warnings: string[] = [];
+        const logger = {
+          warn: (m: string) => warnings.push(m),
+          error: () => undefined,
+          info: () => undefined,
+          debug: () => undefined,
+        } as unknown as AlertDeps['logger'];
+
+        // Act: the first run examines 1,000 of the backlog; the current errors lie past the cursor, before the mark
+        const first = await alert(T0 + MIN, { commitSafetyMarginMs: 0, maxExaminedEntries: BOUND, logger });
+        const kept = (await db.pool.query('SELECT pattern FROM pattern_coverage')).rows;
+
+        // Assess: counted from the pattern's minutes and the entries past the cursor (no fallback to the rule's own statement)
+        expect(warnings).toEqual([]);
+        expect(kept).toEqual([{ pattern: 'current' }]);
+        expect(first.rules[0]).toMatchObject({ count: 6, state: 'firing', notification: 'firing' });
+      });
+
       it('reports a backlog still being examined after an hour as "at least", and the rest once examined', async () => {
         // Prepare
         await run(T0);

@@ -106,7 +106,7 @@ describe('The window counts of an evaluation, read once', () => {
       const counts = await readEvaluationCounts(db.pool, rules, now, mark, null, 0);
       for (const rl of rules) {
         const own = await ownCounts(rl, now, mark);
-        if (!countedOnce(rl, now)) {
+        if (!countedOnce(rl)) {
           expect({ rule: rl.name, count: counts.count(rl), keys: counts.keys(rl) }).toEqual({ rule: rl.name, count: undefined, keys: undefined });
           continue;
         }

@@ -69,6 +69,7 @@ import { busiestFreshWindow, countCap, countWindow, readIncidentDetails, readWin
 import type { CountedWindow } from './rule-window';
 import { COUNT_EACH_RULE, readEvaluationCounts } from './window-counts';
 import { savepointOnFirstStatement } from './rule-savepoint';
+import { maintainPatternMinutes } from './pattern-minutes';
 import type { EvaluationCounts } from './window-counts';
 
 export interface AlertHooks extends PublishHooks {
@@ -739,18 +740,24 @@ async function evaluateLocked(client: pg.PoolClient, deps: RunDeps, clock: numbe
 /** The rules, the health rules, the removed rules and the late data of one evaluation (see above). */
 /**
  * The rules' window counts and the slice's files, read once for the whole
- * evaluation (window-counts.ts), under a savepoint and the longest rule
+ * evaluation (window-counts.ts), after the pattern minutes took in what the
+ * cursor passed (pattern-minutes.ts), under a savepoint and the longest rule
  * time limit: when that fails, it is logged and every rule counts on its own,
  * each under its own savepoint and limit as before.
  */
 async function readCountsOnce(client: pg.PoolClient, deps: RunDeps, now: number, step: CursorStep): Promise<EvaluationCounts> {
-  if (deps.rules.length === 0) return COUNT_EACH_RULE;
+  if (deps.rules.length === 0) {
+    await maintainPatternMinutes(client, deps.rules, step, now, deps.graceMs, deps.logger);
+    return COUNT_EACH_RULE;
+  }
+  // every run, whatever else fails: the entries the cursor passed are added once, in this transaction
+  const patterns = await maintainPatternMinutes(client, deps.rules, step, now, deps.graceMs, deps.logger);
   const limit = Math.max(...deps.rules.map((r) => r.timeoutMs));
   await client.query(SQL.setStatementTimeout, [`${limit}ms`]);
   await client.query(SQL.savepointRule);
   try {
     await deps.hooks?.duringCounts?.(client);
-    const counts = await readEvaluationCounts(client, deps.rules, now, step.visibleUntil, step.range, deps.graceMs);
+    const counts = await readEvaluationCounts(client, deps.rules, now, step.visibleUntil, step.range, deps.graceMs, patterns);
     await client.query(SQL.releaseRule);
     return counts;
   } catch (err) {

@@ -3,16 +3,21 @@ import { ALERT_SQL as SQL, RULE_KEY } from '../../sql/alert-statements';
 import type { GroupKeyRow, SliceGroupRow, SourceLikeRow, WindowGroupRow } from '../../sql/alert-statements';
 import { rangeParams } from './commit-cursor';
 import type { CommitRange } from './commit-cursor';
-import { readsMinutes, wholeMinutes } from './minute-counts';
+import { MINUTE_MS, readsMinutes, wholeMinutes } from './minute-counts';
+import type { WholeMinutes } from './minute-counts';
+import type { PatternCoverage } from './pattern-minutes';
 import { keyExpression } from './rule-key';
 import type { RuleKey } from './rule-key';
 import { countCap, countableSince } from './rule-window';
+import { RULE_TYPE } from './rules';
 import type { AlertRule } from './rules';
 
 // What an evaluation reads once for all its rules instead of once per rule
 // (issue 16: 200 rules). The window counts of the rules that can read the
 // per-minute counts (minute-counts.ts) come from one statement over every
-// distinct window, per file, template and level; each rule's count (or each
+// distinct window, and those of the rules with a pattern the evaluation
+// counts per minute (pattern-minutes.ts) from a second, per file, template
+// and level; each rule's count (or each
 // key's, for a grouped rule) is then a sum of those groups here. The files
 // and levels of the commit cursor's slice tell which rules can have a fresh
 // entry at all, so a rule with none skips the fresh-window statements.
@@ -46,9 +51,29 @@ export const COUNT_EACH_RULE: EvaluationCounts = {
   mayHaveFresh: () => true,
 };
 
-/** Whether `rule`'s window ending at `now` is counted by readEvaluationCounts. */
-export function countedOnce(rule: AlertRule, now: number): boolean {
-  return readsMinutes(rule, null) && wholeMinutes(now - rule.windowMs, now) !== null;
+/** Whether `rule`'s window ending at `now` is counted by readEvaluationCounts (`patterns`: the patterns pattern_minutes keeps). */
+export function countedOnce(rule: AlertRule, patterns: ReadonlyMap<string, PatternCoverage> = NO_PATTERNS): boolean {
+  if (rule.pattern !== null) return rule.type !== RULE_TYPE.NEW_TEMPLATE && patterns.has(rule.pattern);
+  return readsMinutes(rule, null);
+}
+
+const NO_PATTERNS: ReadonlyMap<string, PatternCoverage> = new Map();
+
+/**
+ * The whole minutes [lo, hi) the statements read of the window (fromMs,
+ * toMs]; a window holding none (at most two partial minutes) gets the empty
+ * [hi, hi) at the minute holding `toMs`, so its two ends, (from, hi) and
+ * [hi, to], are the whole window: `from` is before that minute, a window
+ * being at least a minute long.
+ */
+export function windowMinutes(fromMs: number, toMs: number): WholeMinutes {
+  const hi = new Date(Math.floor(toMs / MINUTE_MS) * MINUTE_MS);
+  return wholeMinutes(fromMs, toMs) ?? { lo: hi, hi };
+}
+
+/** The windows one statement counts: each distinct length (and pattern) once. */
+function windowKey(rule: AlertRule): string {
+  return JSON.stringify([rule.windowMs, rule.pattern]);
 }
 
 /**
@@ -68,36 +93,52 @@ export async function readEvaluationCounts(
   visibleUntil: string | null,
   range: CommitRange | null,
   graceMs: number,
+  patterns: ReadonlyMap<string, PatternCoverage> = NO_PATTERNS,
 ): Promise<EvaluationCounts> {
-  const counted = rules.filter((r) => countedOnce(r, now));
+  const counted = rules.filter((r) => countedOnce(r, patterns));
   const slice = range === null ? [] : (await client.query<SliceGroupRow>(SQL.sliceGroups, rangeParams(range))).rows;
-  const patterns = [...new Set(rules.map((r) => r.sourceLike).filter((p): p is string => p !== null))];
-  const filesOf = new Map<string, Set<string>>(patterns.map((p) => [p, new Set()]));
-  if (patterns.length > 0)
-    for (const row of (await client.query<SourceLikeRow>(SQL.sourcesLike, [patterns])).rows) filesOf.get(row.pattern)?.add(row.source_id);
+  const globs = [...new Set(rules.map((r) => r.sourceLike).filter((p): p is string => p !== null))];
+  const filesOf = new Map<string, Set<string>>(globs.map((p) => [p, new Set()]));
+  if (globs.length > 0) for (const row of (await client.query<SourceLikeRow>(SQL.sourcesLike, [globs])).rows) filesOf.get(row.pattern)?.add(row.source_id);
   const matches = (rule: AlertRule, source: string, level: string): boolean =>
     rule.levels.includes(level) && (rule.sourceLike === null || filesOf.get(rule.sourceLike)?.has(source) === true);
 
-  const windows = new Map<number, Group[]>();
-  if (counted.length > 0) {
-    const lengths = [...new Set(counted.map((r) => r.windowMs))];
-    const params = [
-      lengths.map((w) => new Date(now - w)),
-      lengths.map(() => new Date(now)),
-      lengths.map((w) => wholeMinutes(now - w, now)?.lo),
-      lengths.map((w) => wholeMinutes(now - w, now)?.hi),
-      [...new Set(counted.flatMap((r) => r.levels))],
-      visibleUntil,
-    ];
-    for (const length of lengths) windows.set(length, []);
-    for (const row of (await client.query<WindowGroupRow>(SQL.evaluationWindowGroups, params)).rows) {
-      const length = lengths[row.i - 1];
-      if (length !== undefined) windows.get(length)?.push({ source: row.source_id, template: row.template_id, level: row.level, n: Number(row.n) });
+  const windows = new Map<string, Group[]>();
+  const read = async (of: AlertRule[], sql: string, extra: (rule: AlertRule) => unknown[], more: unknown[] = []): Promise<void> => {
+    const distinct = [...new Map(of.map((r) => [windowKey(r), r])).entries()];
+    if (distinct.length === 0) return;
+    const columns: unknown[][] = [];
+    for (const [key, r] of distinct) {
+      windows.set(key, []);
+      const minutes = windowMinutes(now - r.windowMs, now);
+      [new Date(now - r.windowMs), new Date(now), minutes.lo, minutes.hi, ...extra(r)].forEach((v, c) => {
+        columns[c] = [...(columns[c] ?? []), v];
+      });
     }
-  }
+    const params = [...columns, [...new Set(of.flatMap((r) => r.levels))], visibleUntil, ...more];
+    for (const row of (await client.query<WindowGroupRow>(sql, params)).rows) {
+      const key = distinct[row.i - 1]?.[0];
+      if (key !== undefined) windows.get(key)?.push({ source: row.source_id, template: row.template_id, level: row.level, n: Number(row.n) });
+    }
+  };
+  await read(
+    counted.filter((r) => r.pattern === null),
+    SQL.evaluationWindowGroups,
+    () => [],
+  );
+  await read(
+    counted.filter((r) => r.pattern !== null),
+    SQL.evaluationPatternGroups,
+    (r) => {
+      const c = patterns.get(r.pattern ?? '');
+      return [r.pattern, c?.coveredFrom, c?.addedUntil, c?.addedId];
+    },
+    // entries not counted yet lie before the mark only while the cursor works through a backlog (or when no slice says)
+    [range === null || range.more],
+  );
   const keysOf = await readGroupKeys(client, counted, windows);
   const groupsOf = (rule: AlertRule): Group[] | undefined =>
-    countedOnce(rule, now) ? (windows.get(rule.windowMs) ?? []).filter((g) => matches(rule, g.source, g.level)) : undefined;
+    countedOnce(rule, patterns) ? (windows.get(windowKey(rule)) ?? []).filter((g) => matches(rule, g.source, g.level)) : undefined;
 
   return {
     count(rule) {
@@ -143,13 +184,13 @@ function groupId(g: { source: string; template: string | null; level: string }):
 async function readGroupKeys(
   client: Queryable,
   rules: readonly AlertRule[],
-  windows: ReadonlyMap<number, Group[]>,
+  windows: ReadonlyMap<string, Group[]>,
 ): Promise<Map<string, Map<string, RuleKey>>> {
   const result = new Map<string, Map<string, RuleKey>>();
   const grouped = rules.filter((r) => r.groupBy.length > 0);
   if (grouped.length === 0) return result;
   const groups = new Map<string, Group>();
-  for (const length of new Set(grouped.map((r) => r.windowMs))) for (const g of windows.get(length) ?? []) groups.set(groupId(g), g);
+  for (const key of new Set(grouped.map(windowKey))) for (const g of windows.get(key) ?? []) groups.set(groupId(g), g);
   const all = [...groups.values()];
   for (const dims of new Map(grouped.map((r) => [keyExpression(r.groupBy), r.groupBy])).values()) {
     const expression = keyExpression(dims);
