@@ -51,7 +51,7 @@ export const COUNT_EACH_RULE: EvaluationCounts = {
   mayHaveFresh: () => true,
 };
 
-/** Whether `rule`'s window ending at `now` is counted by readEvaluationCounts (`patterns`: the patterns pattern_minutes keeps). */
+/** Whether `rule`'s window is counted by readEvaluationCounts (`patterns`: the patterns pattern_minutes keeps): all but new-template rules and those of a pattern not kept. */
 export function countedOnce(rule: AlertRule, patterns: ReadonlyMap<string, PatternCoverage> = NO_PATTERNS): boolean {
   if (rule.pattern !== null) return rule.type !== RULE_TYPE.NEW_TEMPLATE && patterns.has(rule.pattern);
   return readsMinutes(rule, null);
@@ -78,13 +78,13 @@ function windowKey(rule: AlertRule): string {
 
 /**
  * Read, in a few statements, the window counts ending at `now` of the
- * `rules` that can read minutes (countedOnce) and the files and levels of
+ * `rules` counted once (countedOnce) and the files and levels of
  * the slice `range`, for entries ingested before `visibleUntil` (the
  * evaluation's mark, null: none).
  *
  * @example
  *   const counts = await readEvaluationCounts(client, rules, now, step.visibleUntil, step.range, graceMs);
- *   counts.count(rule) // 412, or undefined for a rule with a pattern
+ *   counts.count(rule) // 412, or undefined for a new-template rule
  */
 export async function readEvaluationCounts(
   client: Queryable,
@@ -112,7 +112,7 @@ export async function readEvaluationCounts(
       windows.set(key, []);
       const minutes = windowMinutes(now - r.windowMs, now);
       [new Date(now - r.windowMs), new Date(now), minutes.lo, minutes.hi, ...extra(r)].forEach((v, c) => {
-        columns[c] = [...(columns[c] ?? []), v];
+        (columns[c] ??= []).push(v);
       });
     }
     const params = [...columns, [...new Set(of.flatMap((r) => r.levels))], visibleUntil, ...more];
