@@ -519,10 +519,17 @@ export const ALERT_SQL = {
       count(*) AS n, max(e.id)::text AS example_id, min(e.logged_at) AS first_at, count(DISTINCT e.source_id) AS files
     FROM ${ENTRIES} WHERE ${LATE_FILTER}
     GROUP BY 1, 2 ORDER BY n DESC, 1, 2 LIMIT $10`,
-  lateSampleEntries: `SELECT e.logged_at, e.level, left(e.message, 2000) AS message, coalesce(s.path, '(unknown file)') AS path
-    FROM ${ENTRIES}
-    WHERE ${LATE_FILTER}
-    ORDER BY e.logged_at DESC, e.id DESC LIMIT $10`,
+  /**
+   * The latest late entries of a rule in the slice ($10: how many). The slice
+   * is read first (OFFSET 0 keeps the sort out of the scan): ordered by
+   * logged_at with a LIMIT, the planner walked log_entries_logged_at back from
+   * the late bound through every newer entry, 1.7 million at 1 million live
+   * and 1 million late entries (0.6 s per rule and run of a backlog).
+   */
+  lateSampleEntries: `SELECT x.logged_at, x.level, x.message, x.path FROM (
+      SELECT e.logged_at, e.id, e.level, left(e.message, 2000) AS message, coalesce(s.path, '(unknown file)') AS path
+      FROM ${ENTRIES} WHERE ${LATE_FILTER} OFFSET 0) x
+    ORDER BY x.logged_at DESC, x.id DESC LIMIT $10`,
   /** Late entries of each rule examined by earlier evaluations of a backlog, not reported yet. */
   listLateTallies:
     'SELECT rule_name, entries, busiest, first_at, last_at, top_messages, samples, since, from_at::text AS from_at, from_id::text AS from_id FROM alert_late_tally',

@@ -107,14 +107,13 @@ export async function readEvaluationCounts(
   const read = async (of: AlertRule[], sql: string, extra: (rule: AlertRule) => unknown[], more: unknown[] = []): Promise<void> => {
     const distinct = [...new Map(of.map((r) => [windowKey(r), r])).entries()];
     if (distinct.length === 0) return;
-    const columns: unknown[][] = [];
-    for (const [key, r] of distinct) {
+    // one array parameter per column of the windows
+    const rows = distinct.map(([key, r]) => {
       windows.set(key, []);
       const minutes = windowMinutes(now - r.windowMs, now);
-      [new Date(now - r.windowMs), new Date(now), minutes.lo, minutes.hi, ...extra(r)].forEach((v, c) => {
-        (columns[c] ??= []).push(v);
-      });
-    }
+      return [new Date(now - r.windowMs), new Date(now), minutes.lo, minutes.hi, ...extra(r)];
+    });
+    const columns = (rows[0] ?? []).map((_, c) => rows.map((row) => row[c]));
     const params = [...columns, [...new Set(of.flatMap((r) => r.levels))], visibleUntil, ...more];
     for (const row of (await client.query<WindowGroupRow>(sql, params)).rows) {
       const key = distinct[row.i - 1]?.[0];
