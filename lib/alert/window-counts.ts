@@ -114,7 +114,9 @@ export async function readEvaluationCounts(
       return [new Date(now - r.windowMs), new Date(now), minutes.lo, minutes.hi, ...extra(r)];
     });
     const columns = (rows[0] ?? []).map((_, c) => rows.map((row) => row[c]));
-    const params = [...columns, [...new Set(of.flatMap((r) => r.levels))], visibleUntil, ...more];
+    // and the span holding every window, for the planner (SPAN_7_8 in the statements)
+    const span = [new Date(now - Math.max(...of.map((r) => r.windowMs))), new Date(now)];
+    const params = [...columns, [...new Set(of.flatMap((r) => r.levels))], visibleUntil, ...more, ...span];
     for (const row of (await client.query<WindowGroupRow>(sql, params)).rows) {
       const key = distinct[row.i - 1]?.[0];
       if (key !== undefined) windows.get(key)?.push({ source: row.source_id, template: row.template_id, level: row.level, n: Number(row.n) });
