@@ -737,7 +737,6 @@ async function evaluateLocked(client: pg.PoolClient, deps: RunDeps, clock: numbe
   }
 }
 
-/** The rules, the health rules, the removed rules and the late data of one evaluation (see above). */
 /**
  * The rules' window counts and the slice's files, read once for the whole
  * evaluation (window-counts.ts), after the pattern minutes took in what the
@@ -769,6 +768,7 @@ async function readCountsOnce(client: pg.PoolClient, deps: RunDeps, now: number,
   }
 }
 
+/** The rules, the health rules, the removed rules and the late data of one evaluation (see above). */
 async function evaluateEveryRule(
   client: pg.PoolClient,
   deps: RunDeps,
