@@ -745,12 +745,9 @@ async function evaluateLocked(client: pg.PoolClient, deps: RunDeps, clock: numbe
  * each under its own savepoint and limit as before.
  */
 async function readCountsOnce(client: pg.PoolClient, deps: RunDeps, now: number, step: CursorStep): Promise<EvaluationCounts> {
-  if (deps.rules.length === 0) {
-    await maintainPatternMinutes(client, deps.rules, step, now, deps.graceMs, deps.logger);
-    return COUNT_EACH_RULE;
-  }
-  // every run, whatever else fails: the entries the cursor passed are added once, in this transaction
+  // every run, whatever else fails (with no rules: the patterns are dropped): the entries the cursor passed are added once, in this transaction
   const patterns = await maintainPatternMinutes(client, deps.rules, step, now, deps.graceMs, deps.logger);
+  if (deps.rules.length === 0) return COUNT_EACH_RULE;
   const limit = Math.max(...deps.rules.map((r) => r.timeoutMs));
   await client.query(SQL.setStatementTimeout, [`${limit}ms`]);
   await client.query(SQL.savepointRule);
