@@ -96,6 +96,11 @@ const WINDOW_GROUPS = `WITH m AS MATERIALIZED (${WINDOW_MINUTES})
         WHERE m.last_ingested >= ${MARK_7} AND e.logged_at >= $5 AND e.logged_at < $6 AND ${ENTRY_OF_RULE_3_4_7} LIMIT $8)
     ) raw GROUP BY 1, 2, 3`;
 
+// lateSliceClasses: an entry's first line when it has no template (as the
+// top templates show it), and the numbers (from 1) of the patterns $8 it matches.
+const LATE_LINE = "CASE WHEN e.template_id IS NULL THEN left(split_part(e.message, E'\\n', 1), 300) END";
+const LATE_PATTERNS_8 = 'ARRAY(SELECT p.i::int FROM unnest($8::text[]) WITH ORDINALITY AS p(re, i) WHERE e.message ~ p.re ORDER BY p.i)';
+
 // A window of $10 ms as a frame: (end - window, end] is [end - window + 1 µs, end].
 const WINDOW_FRAME_10 = 'make_interval(secs => ($10::bigint * 1000 - 1) / 1000000.0)';
 
@@ -554,6 +559,81 @@ export const ALERT_SQL = {
     FROM (SELECT count(*) OVER (ORDER BY e.logged_at RANGE BETWEEN CURRENT ROW AND ${WINDOW_FRAME_10} FOLLOWING) AS in_window
           FROM ${ENTRIES} WHERE ${LATE_FILTER} AND e.logged_at <= $11::timestamptz) late`,
   deleteLateTally: 'DELETE FROM alert_late_tally WHERE rule_name = $1',
+  /**
+   * The late entries of every rule in the slice [($1, $2), ($3, $4)), read
+   * once (lib/alert/late-pass.ts), as classes: entries alike for every rule
+   * filter, with their times. An entry is late for the latest bound $5
+   * (moved back as LATE_FILTER's) and logged after $6 (the horizon), visible
+   * before $10 (null: no mark). A class holds the entries of one file, level,
+   * template (or first line, before templates), of the same rule bounds met
+   * (`tier`: how many of $7, ascending, the entry is at or before, moved back
+   * alike), of the same patterns of $8 matched (their numbers from 1), and of
+   * this slice (`current`) or of an earlier one: those examined from the
+   * first tally start ($11 positions, $12 ids) up to the slice, logged within
+   * $13 ms of its late entries (readBusiestAcross's windows across slices),
+   * with the tally starts their position is at or after (`starts`, numbers
+   * from 1; neither template nor line: only their times count). `globs`: the
+   * file globs of $9 its file matches. `times`: its entries' times, in
+   * microseconds after $6, as big-endian float8 (a text array of 100,000
+   * numbers took the job longer to parse than the statement to run). Grouped
+   * by hashing (no ordered aggregate: the job orders the times); how far an entry's bounds move back is worked out once per
+   * ingest time (`shifts`, materialized: inlined, the planner computed it
+   * for every entry), and the bounds it meets with width_bucket.
+   */
+  lateSliceClasses: `WITH starts AS (SELECT s.at, s.id, s.i FROM unnest($11::timestamptz[], $12::bigint[]) WITH ORDINALITY AS s(at, id, i)),
+    least_shift AS (SELECT least(interval '0', ${EVALUATED_AT} - coalesce((SELECT max(m.evaluated_at) FROM alert_visibility m), ${EVALUATED_AT})) AS shift),
+    slice AS MATERIALIZED (
+      SELECT e.id, e.logged_at, e.ingested_at, e.level, e.source_id, e.template_id, ${LATE_LINE} AS line, ${LATE_PATTERNS_8} AS pats
+      FROM log_entries e
+      WHERE ${SLICE_1_TO_4} AND e.logged_at <= $5::timestamptz - (SELECT shift FROM least_shift) AND e.logged_at > $6::timestamptz
+        AND ($10::timestamptz IS NULL OR e.ingested_at < $10::timestamptz)),
+    span AS (SELECT min(logged_at) - make_interval(secs => $13::bigint / 1000.0) AS lo, max(logged_at) + make_interval(secs => $13::bigint / 1000.0) AS hi FROM slice),
+    earlier AS (
+      SELECT e.id, e.logged_at, e.ingested_at, e.level, e.source_id, NULL::bigint AS template_id, NULL::text AS line, ${LATE_PATTERNS_8} AS pats
+      FROM log_entries e
+      WHERE e.ingested_at >= (SELECT min(at) FROM starts) AND e.ingested_at <= $1::timestamptz
+        AND (e.ingested_at, e.id) >= (SELECT s.at, s.id FROM starts s ORDER BY s.at, s.id LIMIT 1)
+        AND (e.ingested_at, e.id) < ($1::timestamptz, $2::bigint)
+        AND e.logged_at > (SELECT lo FROM span) AND e.logged_at <= (SELECT hi FROM span)
+        AND e.logged_at <= $5::timestamptz - (SELECT shift FROM least_shift) AND e.logged_at > $6::timestamptz
+        AND ($10::timestamptz IS NULL OR e.ingested_at < $10::timestamptz)),
+    x AS MATERIALIZED (
+      SELECT true AS current, s.*, '{}'::int[] AS starts FROM slice s
+      UNION ALL
+      SELECT false, r.*, ARRAY(SELECT t.i::int FROM starts t WHERE (t.at, t.id) <= (r.ingested_at, r.id) ORDER BY t.i) FROM earlier r),
+    shifts AS MATERIALIZED (
+      SELECT i.ingested_at, h.shift, ARRAY(SELECT b.at - h.shift FROM unnest($7::timestamptz[]) WITH ORDINALITY AS b(at, n) ORDER BY b.n) AS bounds
+      FROM (SELECT DISTINCT ingested_at FROM x) i
+      CROSS JOIN LATERAL (SELECT ${EVALUATED_AT} - coalesce((SELECT min(m.evaluated_at) FROM alert_visibility m WHERE m.visible_until > i.ingested_at), ${EVALUATED_AT}) AS shift) h),
+    classes AS (
+      SELECT x.current, x.starts, cardinality($7::timestamptz[]) - width_bucket(x.logged_at - interval '1 microsecond', h.bounds) AS tier,
+        x.level, x.source_id, x.pats, x.template_id, x.line,
+        count(*) AS n, min(x.logged_at) AS first_at, max(x.logged_at) AS last_at, max(x.id)::text AS max_id,
+        string_agg(float8send(round(date_part('epoch', x.logged_at - $6::timestamptz) * 1000000)), ''::bytea) AS times
+      FROM x JOIN shifts h ON h.ingested_at = x.ingested_at
+      WHERE x.logged_at <= $5::timestamptz - h.shift
+      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8)
+    SELECT c.current, c.starts, c.tier, c.level, c.source_id::text AS source_id, c.pats, c.template_id::text AS template_id, c.line,
+      ARRAY(SELECT g.i::int FROM unnest($9::text[]) WITH ORDINALITY AS g(glob, i)
+        WHERE EXISTS (SELECT 1 FROM log_sources ls WHERE ls.id = c.source_id AND ls.path LIKE g.glob) ORDER BY g.i) AS globs,
+      dense_rank() OVER (ORDER BY c.template_id::text, c.line)::int AS rank,
+      c.n::text AS n, c.first_at, c.last_at, c.max_id, c.times
+    FROM classes c`,
+  /**
+   * The entries of the slice that lateSliceClasses counts (same $1..$10)
+   * logged at one of the times $11 (microseconds after $6): the latest of
+   * each rule's classes, to choose its samples from. Each with what says
+   * which rules it is of, as a class of lateSliceClasses.
+   */
+  lateEntriesAt: `SELECT e.id::text AS id, e.logged_at, round(date_part('epoch', e.logged_at - $6::timestamptz) * 1000000) AS us,
+      e.level, left(e.message, 2000) AS message, coalesce(s.path, '(unknown file)') AS path,
+      (SELECT count(*) FROM unnest($7::timestamptz[]) AS b(at) WHERE e.logged_at <= b.at - ${SEEN_EARLIER_BY})::int AS tier,
+      ${LATE_PATTERNS_8} AS pats,
+      ARRAY(SELECT g.i::int FROM unnest($9::text[]) WITH ORDINALITY AS g(glob, i) WHERE s.path LIKE g.glob ORDER BY g.i) AS globs
+    FROM log_entries e LEFT JOIN log_sources s ON s.id = e.source_id
+    WHERE ${SLICE_1_TO_4} AND e.logged_at = ANY(ARRAY(SELECT $6::timestamptz + u * interval '1 microsecond' FROM unnest($11::float8[]) AS u))
+      AND e.logged_at <= $5::timestamptz - ${SEEN_EARLIER_BY} AND e.logged_at > $6::timestamptz
+      AND ($10::timestamptz IS NULL OR e.ingested_at < $10::timestamptz)`,
 
   /**
    * The oldest unsent row of a rule that no other run holds, locked for the
@@ -753,6 +833,26 @@ export type TrackingSinceRow = { created_at: Date };
 export type LateBusiestRow = { busiest: string };
 /** anyLateEntries */
 export type FoundRow = { found: boolean };
+/** lateSliceClasses (numbers from 1 in `starts`, `pats`, `globs`; `times`: float8 big-endian, microseconds after the horizon) */
+export type LateClassRow = {
+  current: boolean;
+  starts: number[];
+  tier: number;
+  level: string;
+  source_id: string | null;
+  pats: number[];
+  template_id: string | null;
+  line: string | null;
+  globs: number[];
+  rank: number;
+  n: string;
+  first_at: Date;
+  last_at: Date;
+  max_id: string;
+  times: Buffer;
+};
+/** lateEntriesAt (us: microseconds after the horizon) */
+export type LateEntryRow = SampleEntryRow & { id: string; us: number; tier: number; pats: number[]; globs: number[] };
 /** lateBursts */
 export type LateBurstRow = { n: string; first_at: Date | null; last_at: Date | null; busiest: string };
 /** listLateTallies (top_messages and samples as saveLateTally wrote them) */

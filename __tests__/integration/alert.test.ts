@@ -688,6 +688,41 @@ describe('Function: runAlert', () => {
       expect(sns.messages[0]!.message).toContain('  7 x backlog error\n  3 x sparse');
     });
 
+    it('reads each rule’s late entries on its own, and logs why, when those of all rules cannot be read at once', async () => {
+      // Prepare: a backlog from two hours before the run, as in the test above
+      await alert(T0);
+      await rewindCursor();
+      const arrived = (await dbNow()) - 30_000;
+      await insertEntries(db.pool, [
+        ...burst(7, T0 - 2 * 3_600_000, sourceId, { ingestedAt: arrived, message: 'backlog error' }),
+        ...burst(3, T0 - 3 * 3_600_000, sourceId, { ingestedAt: arrived, message: 'sparse' }),
+      ]);
+      const warnings: { message: string; context: unknown }[] = [];
+      const logger = {
+        error: () => undefined,
+        warn: (message: string, context: unknown) => warnings.push({ message, context }),
+        info: () => undefined,
+        debug: () => undefined,
+      } as unknown as AlertDeps['logger'];
+      const failingRead = async (c: { query: (sql: string) => Promise<unknown> }): Promise<void> => {
+        await c.query('SELECT 1 / 0');
+      };
+
+      // Act
+      const late = await alert(T0 + MIN, { hooks: { duringLateRead: failingRead }, logger });
+
+      // Assess: the same report as when read at once
+      expect(late.rules[0]).toMatchObject({ state: 'ok', notification: null, lateEntries: 10, late: 'queued', error: null });
+      expect(sns.messages.map((m) => m.subject)).toEqual(['[logmon] LATE DATA error-burst: 7 ERROR/FATAL within 5m in the past (threshold 5)']);
+      expect(sns.messages[0]!.message).toContain('  7 x backlog error\n  3 x sparse');
+      expect(warnings).toEqual([
+        {
+          message: 'the late entries of all rules could not be read at once: each rule reads its own this run',
+          context: { error: expect.stringContaining('division by zero') },
+        },
+      ]);
+    });
+
     it('examines the entries of an ingest transaction open during a run once, after it commits', async () => {
       // Prepare: the cursor starts, then an ingest transaction writes a backlog and stays open
       const run = (at: number): Promise<AlertSummary> => alert(at, { commitSafetyMarginMs: 0 });

@@ -44,6 +44,9 @@ import {
   readLateTallies,
   saveLateTally,
 } from './late-data';
+import type { LateLimits, LateTally } from './late-data';
+import { readLateOnce } from './late-pass';
+import type { LateRead } from './late-pass';
 import { ensureSchema } from '../platform/migrations';
 import { formatNotification } from './notification';
 import { observeHealth } from './health-checks';
@@ -79,6 +82,8 @@ export interface AlertHooks extends PublishHooks {
   duringRule?: (rule: AlertRule, client: pg.PoolClient) => Promise<void> | void;
   /** Called while the rules' window counts are read at once, under that read's savepoint (tests make the read fail here). */
   duringCounts?: (client: pg.PoolClient) => Promise<void> | void;
+  /** Called while the rules' late entries are read at once, under that read's savepoint (tests make the read fail here). */
+  duringLateRead?: (client: pg.PoolClient) => Promise<void> | void;
 }
 
 export interface AlertDeps {
@@ -629,17 +634,20 @@ async function checkLateData(client: pg.PoolClient, deps: RunDeps, summaries: Ru
   const anyLate = range !== null && (await anyLateEntries(client, range, shortest, limits));
   if (!anyLate && tallies.size === 0) return 0;
   const caughtUp = range === null || !range.more;
+  // a new template is about now: late entries of one are catalogued, not reported; a failed rule is not looked at again
+  const looked = deps.rules.filter((rule, i) => rule.type !== RULE_TYPE.NEW_TEMPLATE && summaries[i]?.error === null);
+  const once = anyLate && range ? await readLateOnceOrEach(client, deps, looked, tallies, range, limits) : null;
   let queued = 0;
   for (const [i, rule] of deps.rules.entries()) {
     const summary = summaries[i]!;
-    // a new template is about now: late entries of one are catalogued, not reported; a failed rule is not looked at again
-    if (rule.type === RULE_TYPE.NEW_TEMPLATE || summary.error !== null) continue;
+    if (!looked.includes(rule)) continue;
     const stored = tallies.get(rule.name) ?? null;
     let tally = stored;
     if (anyLate && range) {
-      const burst = await readLateBurst(client, rule, range, limits);
+      const read = once?.get(rule.name);
+      const burst = read?.burst ?? (await readLateBurst(client, rule, range, limits));
       summary.lateEntries = burst.total;
-      const across = await readBusiestAcross(client, rule, stored, range, burst, limits);
+      const across = read?.across ?? (await readBusiestAcross(client, rule, stored, range, burst, limits));
       tally = mergeLateTally(stored, burst, now, range);
       if (tally && across > tally.busiest) tally = { ...tally, busiest: across };
     }
@@ -681,6 +689,38 @@ async function checkLateData(client: pg.PoolClient, deps: RunDeps, summaries: Ru
     queued += 1;
   }
   return queued;
+}
+
+/**
+ * The late entries of every rule in the slice from one read (late-pass.ts),
+ * under the longest `timeout` of the rules; null when it failed (logged):
+ * each rule then reads its own, as before.
+ */
+async function readLateOnceOrEach(
+  client: pg.PoolClient,
+  deps: RunDeps,
+  rules: AlertRule[],
+  tallies: Map<string, LateTally>,
+  range: CommitRange,
+  limits: LateLimits,
+): Promise<Map<string, LateRead> | null> {
+  if (rules.length === 0) return null;
+  const timeout = (await client.query<{ timeout: string }>(SQL.currentStatementTimeout)).rows[0]?.timeout ?? '0';
+  const limit = Math.max(...rules.map((r) => r.timeoutMs));
+  await client.query(SQL.setStatementTimeout, [`${limit}ms`]);
+  await client.query(SQL.savepointRule);
+  try {
+    await deps.hooks?.duringLateRead?.(client);
+    const read = await readLateOnce(client, rules, tallies, range, limits);
+    await client.query(SQL.releaseRule);
+    return read;
+  } catch (err) {
+    await client.query(SQL.rollbackRule);
+    deps.logger?.warn('the late entries of all rules could not be read at once: each rule reads its own this run', { error: ruleErrorText(err, limit) });
+    return null;
+  } finally {
+    await client.query(SQL.setStatementTimeout, [timeout]);
+  }
 }
 
 /** Evaluate every rule in one transaction under the evaluation lock; busy when another run holds it. */

@@ -32,7 +32,7 @@ export const LATE_REPORT_MAX_DELAY_MS = 3_600_000;
  * messages are summed over the slices, each counting the messages among its
  * own most frequent, so over several slices their counts are a lower bound.
  */
-const LATE_TOP_KEPT = 20;
+export const LATE_TOP_KEPT = 20;
 
 export interface LateBurst {
   /** Late entries of the rule in the slice. */

@@ -73,8 +73,25 @@ export async function queryRule<R extends pg.QueryResultRow>(
  */
 export async function toTemplateCounts(client: Queryable, rows: TemplateCountRow[]): Promise<MessageCount[]> {
   if (rows.length === 0) return [];
+  return templateCountsOf(
+    rows,
+    await readTemplateExamples(
+      client,
+      rows.map((r) => r.example_id),
+    ),
+  );
+}
+
+/** The example entries `ids` of template counts (templateExamples), by id. */
+export async function readTemplateExamples(client: Queryable, ids: string[]): Promise<Map<string, TemplateExampleRow>> {
   const examples = new Map<string, TemplateExampleRow>();
-  for (const r of (await client.query<TemplateExampleRow>(SQL.templateExamples, [rows.map((r) => r.example_id)])).rows) examples.set(r.id, r);
+  if (ids.length === 0) return examples;
+  for (const r of (await client.query<TemplateExampleRow>(SQL.templateExamples, [ids])).rows) examples.set(r.id, r);
+  return examples;
+}
+
+/** toTemplateCounts with the examples read (readTemplateExamples). */
+export function templateCountsOf(rows: TemplateCountRow[], examples: Map<string, TemplateExampleRow>): MessageCount[] {
   return rows.map((r) => {
     const example = examples.get(r.example_id);
     const message = r.template_id === null ? (r.line ?? '') : (example?.template ?? templateOf(example?.message ?? '').template);
