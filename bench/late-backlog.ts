@@ -9,7 +9,7 @@ import { createScratchDatabase, openBenchServer } from './bench-database';
 // BENCH_LIVE_ROWS live entries (default 1M, the bench's density), runs
 // runAlert twice (state and cursor settle), commits BENCH_LATE_ROWS late
 // entries (default 1M, logged 1 to 21 hours before the run: within the late
-// horizon) in one transaction, then times each run, a minute apart on the
+// horizon; with their templates unless BENCH_LATE_TEMPLATES=none) in one transaction, then times each run, a minute apart on the
 // job's clock, until one examines no late entry. Prints one JSON line a run.
 //   npx tsx bench/late-backlog.ts
 
@@ -18,12 +18,16 @@ const LATE_ROWS = Number(process.env.BENCH_LATE_ROWS ?? 1_000_000);
 const MAX_RUNS = 40;
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:logmon-bench';
 
-const INSERT_LATE = `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset)
+// With the template ingest gives each message (those of bench/bench-statements.ts'
+// loadAlertRows), or with none ($3: as entries stored before templates existed,
+// grouped by their first lines: 3,000 of them, the costlier case).
+const INSERT_LATE = `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset, template_id)
   SELECT $1::timestamptz - interval '21 hours' + g * make_interval(secs => 72000.0 / $2::bigint),
          CASE WHEN g % 10 = 0 THEN 'FATAL' ELSE 'ERROR' END,
          (ARRAY['db timeout after 30s', 'connection refused by upstream', 'disk full on /var'])[1 + g % 3] || ' #' || (g % 1000),
-         1 + g % 4, g * 80
+         1 + g % 4, g * 80, CASE WHEN $3::boolean THEN (ARRAY[1, 2, 4])[1 + g % 3] END
   FROM generate_series(1, $2::bigint) AS g`;
+const TEMPLATES = process.env.BENCH_LATE_TEMPLATES !== 'none';
 
 async function main(): Promise<void> {
   const server = await openBenchServer(process.env, (line) => process.stderr.write(`${line}\n`));
@@ -43,9 +47,11 @@ async function main(): Promise<void> {
     await run(0);
     await run(0);
     const loaded = performance.now();
-    await db.pool.query(INSERT_LATE, [new Date(start), LATE_ROWS]);
+    await db.pool.query(INSERT_LATE, [new Date(start), LATE_ROWS, TEMPLATES]);
     await db.pool.query('VACUUM (ANALYZE) log_entries');
-    process.stdout.write(`${JSON.stringify({ liveRows: LIVE_ROWS, lateRows: LATE_ROWS, lateLoadSeconds: (performance.now() - loaded) / 1000 })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ liveRows: LIVE_ROWS, lateRows: LATE_ROWS, templates: TEMPLATES, lateLoadSeconds: (performance.now() - loaded) / 1000 })}\n`,
+    );
     await new Promise((resolve) => setTimeout(resolve, 1500));
     let sawLate = false;
     for (let minute = 1; minute <= MAX_RUNS; minute += 1) {

@@ -39,7 +39,10 @@ const SEEN = 'EXISTS (SELECT 1 FROM alert_visibility m WHERE m.visible_until > e
 const SEEN_AT = '(SELECT min(m.evaluated_at) FROM alert_visibility m WHERE m.visible_until > e.ingested_at)';
 const EVALUATED_AT = `(SELECT coalesce(nullif(current_setting('logmon.evaluated_at', true), ''), 'infinity')::timestamptz)`;
 // How much earlier than this evaluation an entry was first counted (0 when now): late bounds move back by it.
-const SEEN_EARLIER_BY = `(${EVALUATED_AT} - coalesce(${SEEN_AT}, ${EVALUATED_AT}))`;
+// Elapsed time (microseconds, no day part): a bound moved back by a day is 24 hours earlier in any time zone.
+const elapsedSince = (seenAt: string): string =>
+  `(interval '1 microsecond' * round(date_part('epoch', ${EVALUATED_AT} - coalesce(${seenAt}, ${EVALUATED_AT})) * 1000000))`;
+const SEEN_EARLIER_BY = elapsedSince(SEEN_AT);
 
 // The entries of a rule examined by this evaluation and counted by none
 // before (fresh): RULE_FILTER plus the slice [($6, $7), ($8, $9)) of the
@@ -97,9 +100,9 @@ const WINDOW_GROUPS = `WITH m AS MATERIALIZED (${WINDOW_MINUTES})
     ) raw GROUP BY 1, 2, 3`;
 
 // lateSliceClasses: an entry's first line when it has no template (as the
-// top templates show it), and the numbers (from 1) of the patterns $8 it matches.
+// top templates show it), and the numbers (from 1) of the patterns $8 it matches (a set, in no order).
 const LATE_LINE = "CASE WHEN e.template_id IS NULL THEN left(split_part(e.message, E'\\n', 1), 300) END";
-const LATE_PATTERNS_8 = 'ARRAY(SELECT p.i::int FROM unnest($8::text[]) WITH ORDINALITY AS p(re, i) WHERE e.message ~ p.re ORDER BY p.i)';
+const LATE_PATTERNS_8 = 'ARRAY(SELECT p.i::int FROM unnest($8::text[]) WITH ORDINALITY AS p(re, i) WHERE e.message ~ p.re)';
 
 // A window of $10 ms as a frame: (end - window, end] is [end - window + 1 µs, end].
 const WINDOW_FRAME_10 = 'make_interval(secs => ($10::bigint * 1000 - 1) / 1000000.0)';
@@ -576,16 +579,22 @@ export const ALERT_SQL = {
    * file globs of $9 its file matches. `times`: its entries' times, in
    * microseconds after $6, as big-endian float8 (a text array of 100,000
    * numbers took the job longer to parse than the statement to run). Grouped
-   * by hashing (no ordered aggregate: the job orders the times); how far an entry's bounds move back is worked out once per
-   * ingest time (`shifts`, materialized: inlined, the planner computed it
-   * for every entry), and the bounds it meets with width_bucket.
+   * by hashing (no ordered aggregate: the job orders the times). How far
+   * an entry's bounds move back (SEEN_EARLIER_BY) comes from the marks as
+   * two arrays (width_bucket: no statement per entry), and the bounds it
+   * meets from $7 (width_bucket). The scans bound logged_at with IS TRUE:
+   * the planner otherwise added a bitmap of log_entries_logged_at (1.5
+   * million entries at 1 million live and 1 million late) to the slice's.
    */
   lateSliceClasses: `WITH starts AS (SELECT s.at, s.id, s.i FROM unnest($11::timestamptz[], $12::bigint[]) WITH ORDINALITY AS s(at, id, i)),
-    least_shift AS (SELECT least(interval '0', ${EVALUATED_AT} - coalesce((SELECT max(m.evaluated_at) FROM alert_visibility m), ${EVALUATED_AT})) AS shift),
+    marks AS MATERIALIZED (
+      SELECT array_agg(m.visible_until ORDER BY m.visible_until) AS until, array_agg(m.seen ORDER BY m.visible_until) AS seen
+      FROM (SELECT visible_until, min(evaluated_at) OVER (ORDER BY visible_until DESC) AS seen FROM alert_visibility) m),
+    least_shift AS (SELECT least(interval '0', ${elapsedSince('(SELECT max(m.evaluated_at) FROM alert_visibility m)')}) AS shift),
     slice AS MATERIALIZED (
       SELECT e.id, e.logged_at, e.ingested_at, e.level, e.source_id, e.template_id, ${LATE_LINE} AS line, ${LATE_PATTERNS_8} AS pats
       FROM log_entries e
-      WHERE ${SLICE_1_TO_4} AND e.logged_at <= $5::timestamptz - (SELECT shift FROM least_shift) AND e.logged_at > $6::timestamptz
+      WHERE ${SLICE_1_TO_4} AND (e.logged_at <= $5::timestamptz - (SELECT shift FROM least_shift) AND e.logged_at > $6::timestamptz) IS TRUE
         AND ($10::timestamptz IS NULL OR e.ingested_at < $10::timestamptz)),
     span AS (SELECT min(logged_at) - make_interval(secs => $13::bigint / 1000.0) AS lo, max(logged_at) + make_interval(secs => $13::bigint / 1000.0) AS hi FROM slice),
     earlier AS (
@@ -595,30 +604,27 @@ export const ALERT_SQL = {
         AND (e.ingested_at, e.id) >= (SELECT s.at, s.id FROM starts s ORDER BY s.at, s.id LIMIT 1)
         AND (e.ingested_at, e.id) < ($1::timestamptz, $2::bigint)
         AND e.logged_at > (SELECT lo FROM span) AND e.logged_at <= (SELECT hi FROM span)
-        AND e.logged_at <= $5::timestamptz - (SELECT shift FROM least_shift) AND e.logged_at > $6::timestamptz
+        AND (e.logged_at <= $5::timestamptz - (SELECT shift FROM least_shift) AND e.logged_at > $6::timestamptz) IS TRUE
         AND ($10::timestamptz IS NULL OR e.ingested_at < $10::timestamptz)),
-    x AS MATERIALIZED (
+    x AS (
       SELECT true AS current, s.*, '{}'::int[] AS starts FROM slice s
       UNION ALL
-      SELECT false, r.*, ARRAY(SELECT t.i::int FROM starts t WHERE (t.at, t.id) <= (r.ingested_at, r.id) ORDER BY t.i) FROM earlier r),
-    shifts AS MATERIALIZED (
-      SELECT i.ingested_at, h.shift, ARRAY(SELECT b.at - h.shift FROM unnest($7::timestamptz[]) WITH ORDINALITY AS b(at, n) ORDER BY b.n) AS bounds
-      FROM (SELECT DISTINCT ingested_at FROM x) i
-      CROSS JOIN LATERAL (SELECT ${EVALUATED_AT} - coalesce((SELECT min(m.evaluated_at) FROM alert_visibility m WHERE m.visible_until > i.ingested_at), ${EVALUATED_AT}) AS shift) h),
+      SELECT false, r.*, ARRAY(SELECT t.i::int FROM starts t WHERE (t.at, t.id) <= (r.ingested_at, r.id)) FROM earlier r),
+    shifted AS (
+      SELECT x.*, ${elapsedSince('mk.seen[width_bucket(x.ingested_at, mk.until) + 1]')} AS shift FROM x CROSS JOIN marks mk),
     classes AS (
-      SELECT x.current, x.starts, cardinality($7::timestamptz[]) - width_bucket(x.logged_at - interval '1 microsecond', h.bounds) AS tier,
+      SELECT x.current, x.starts, cardinality($7::timestamptz[]) - width_bucket(x.logged_at + x.shift - interval '1 microsecond', $7::timestamptz[]) AS tier,
         x.level, x.source_id, x.pats, x.template_id, x.line,
         count(*) AS n, min(x.logged_at) AS first_at, max(x.logged_at) AS last_at, max(x.id)::text AS max_id,
         string_agg(float8send(round(date_part('epoch', x.logged_at - $6::timestamptz) * 1000000)), ''::bytea) AS times
-      FROM x JOIN shifts h ON h.ingested_at = x.ingested_at
-      WHERE x.logged_at <= $5::timestamptz - h.shift
+      FROM shifted x
       GROUP BY 1, 2, 3, 4, 5, 6, 7, 8)
     SELECT c.current, c.starts, c.tier, c.level, c.source_id::text AS source_id, c.pats, c.template_id::text AS template_id, c.line,
       ARRAY(SELECT g.i::int FROM unnest($9::text[]) WITH ORDINALITY AS g(glob, i)
         WHERE EXISTS (SELECT 1 FROM log_sources ls WHERE ls.id = c.source_id AND ls.path LIKE g.glob) ORDER BY g.i) AS globs,
       dense_rank() OVER (ORDER BY c.template_id::text, c.line)::int AS rank,
       c.n::text AS n, c.first_at, c.last_at, c.max_id, c.times
-    FROM classes c`,
+    FROM classes c WHERE c.tier > 0`,
   /**
    * The entries of the slice that lateSliceClasses counts (same $1..$10)
    * logged at one of the times $11 (microseconds after $6): the latest of
