@@ -15,7 +15,7 @@ import { createScratchDatabase, openBenchServer } from './bench-database';
 
 const LIVE_ROWS = Number(process.env.BENCH_LIVE_ROWS ?? 1_000_000);
 const LATE_ROWS = Number(process.env.BENCH_LATE_ROWS ?? 1_000_000);
-const MAX_RUNS = 40;
+const MAX_RUNS = Number(process.env.BENCH_LATE_MAX_RUNS ?? 40);
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:logmon-bench';
 
 // With the template ingest gives each message (those of bench/bench-statements.ts'

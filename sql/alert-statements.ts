@@ -104,6 +104,29 @@ const WINDOW_GROUPS = `WITH m AS MATERIALIZED (${WINDOW_MINUTES})
 const LATE_LINE = "CASE WHEN e.template_id IS NULL THEN left(split_part(e.message, E'\\n', 1), 300) END";
 const LATE_PATTERNS_8 = 'ARRAY(SELECT p.i::int FROM unnest($8::text[]) WITH ORDINALITY AS p(re, i) WHERE e.message ~ p.re)';
 
+// lateSliceClasses and lateEarlierClasses: the classes of the entries `entries` selects (columns
+// id, logged_at, ingested_at, level, source_id, template_id, line, pats, starts; it may use least_shift).
+const lateClasses = (entries: string): string => `WITH marks AS MATERIALIZED (
+      SELECT array_agg(m.visible_until ORDER BY m.visible_until) AS until, array_agg(m.seen ORDER BY m.visible_until) AS seen
+      FROM (SELECT visible_until, min(evaluated_at) OVER (ORDER BY visible_until DESC) AS seen FROM alert_visibility) m),
+    least_shift AS (SELECT least(interval '0', ${elapsedSince('(SELECT max(m.evaluated_at) FROM alert_visibility m)')}) AS shift),
+    x AS (${entries}),
+    shifted AS (
+      SELECT x.*, ${elapsedSince('mk.seen[width_bucket(x.ingested_at, mk.until) + 1]')} AS shift FROM x CROSS JOIN marks mk),
+    classes AS (
+      SELECT x.starts, cardinality($7::timestamptz[]) - width_bucket(x.logged_at + x.shift - interval '1 microsecond', $7::timestamptz[]) AS tier,
+        x.level, x.source_id, x.pats, x.template_id, x.line,
+        count(*) AS n, min(x.logged_at) AS first_at, max(x.logged_at) AS last_at, max(x.id)::text AS max_id,
+        string_agg(float8send(round(date_part('epoch', x.logged_at - $6::timestamptz) * 1000000)), ''::bytea) AS times
+      FROM shifted x
+      GROUP BY 1, 2, 3, 4, 5, 6, 7)
+    SELECT c.starts, c.tier, c.level, c.source_id::text AS source_id, c.pats, c.template_id::text AS template_id, c.line,
+      ARRAY(SELECT g.i::int FROM unnest($9::text[]) WITH ORDINALITY AS g(glob, i)
+        WHERE EXISTS (SELECT 1 FROM log_sources ls WHERE ls.id = c.source_id AND ls.path LIKE g.glob)) AS globs,
+      dense_rank() OVER (ORDER BY c.template_id::text, c.line)::int AS rank,
+      c.n::text AS n, c.first_at, c.last_at, c.max_id, c.times
+    FROM classes c WHERE c.tier > 0`;
+
 // A window of $10 ms as a frame: (end - window, end] is [end - window + 1 µs, end].
 const WINDOW_FRAME_10 = 'make_interval(secs => ($10::bigint * 1000 - 1) / 1000000.0)';
 
@@ -570,61 +593,41 @@ export const ALERT_SQL = {
    * before $10 (null: no mark). A class holds the entries of one file, level,
    * template (or first line, before templates), of the same rule bounds met
    * (`tier`: how many of $7, ascending, the entry is at or before, moved back
-   * alike), of the same patterns of $8 matched (their numbers from 1), and of
-   * this slice (`current`) or of an earlier one: those examined from the
-   * first tally start ($11 positions, $12 ids) up to the slice, logged within
-   * $13 ms of its late entries (readBusiestAcross's windows across slices),
-   * with the tally starts their position is at or after (`starts`, numbers
-   * from 1; neither template nor line: only their times count). `globs`: the
-   * file globs of $9 its file matches. `times`: its entries' times, in
-   * microseconds after $6, as big-endian float8 (a text array of 100,000
-   * numbers took the job longer to parse than the statement to run). Grouped
-   * by hashing (no ordered aggregate: the job orders the times). How far
-   * an entry's bounds move back (SEEN_EARLIER_BY) comes from the marks as
-   * two arrays (width_bucket: no statement per entry), and the bounds it
-   * meets from $7 (width_bucket). The scans bound logged_at with IS TRUE:
+   * alike) and of the same patterns of $8 matched (their numbers from 1).
+   * `globs`: the file globs of $9 its file matches. `times`: its entries'
+   * times, in microseconds after $6, as big-endian float8 (a text array of
+   * 100,000 numbers took the job longer to parse than the statement to run).
+   * Grouped by hashing (no ordered aggregate: the job orders the times). How
+   * far an entry's bounds move back (SEEN_EARLIER_BY) comes from the marks
+   * as two arrays (width_bucket: no statement per entry), and the bounds it
+   * meets from $7 (width_bucket). The scan bounds logged_at with IS TRUE:
    * the planner otherwise added a bitmap of log_entries_logged_at (1.5
    * million entries at 1 million live and 1 million late) to the slice's.
    */
-  lateSliceClasses: `WITH starts AS (SELECT s.at, s.id, s.i FROM unnest($11::timestamptz[], $12::bigint[]) WITH ORDINALITY AS s(at, id, i)),
-    marks AS MATERIALIZED (
-      SELECT array_agg(m.visible_until ORDER BY m.visible_until) AS until, array_agg(m.seen ORDER BY m.visible_until) AS seen
-      FROM (SELECT visible_until, min(evaluated_at) OVER (ORDER BY visible_until DESC) AS seen FROM alert_visibility) m),
-    least_shift AS (SELECT least(interval '0', ${elapsedSince('(SELECT max(m.evaluated_at) FROM alert_visibility m)')}) AS shift),
-    slice AS MATERIALIZED (
-      SELECT e.id, e.logged_at, e.ingested_at, e.level, e.source_id, e.template_id, ${LATE_LINE} AS line, ${LATE_PATTERNS_8} AS pats
+  lateSliceClasses: lateClasses(`SELECT e.id, e.logged_at, e.ingested_at, e.level, e.source_id, e.template_id, ${LATE_LINE} AS line, ${LATE_PATTERNS_8} AS pats,
+        '{}'::int[] AS starts
       FROM log_entries e
       WHERE ${SLICE_1_TO_4} AND (e.logged_at <= $5::timestamptz - (SELECT shift FROM least_shift) AND e.logged_at > $6::timestamptz) IS TRUE
-        AND ($10::timestamptz IS NULL OR e.ingested_at < $10::timestamptz)),
-    span AS (SELECT min(logged_at) - make_interval(secs => $13::bigint / 1000.0) AS lo, max(logged_at) + make_interval(secs => $13::bigint / 1000.0) AS hi FROM slice),
-    earlier AS (
-      SELECT e.id, e.logged_at, e.ingested_at, e.level, e.source_id, NULL::bigint AS template_id, NULL::text AS line, ${LATE_PATTERNS_8} AS pats
+        AND ($10::timestamptz IS NULL OR e.ingested_at < $10::timestamptz)`),
+  /**
+   * As lateSliceClasses, the late entries (for $5 to $10 as there) of the
+   * levels $13 examined by earlier slices: from the first tally start ($11
+   * positions, $12 ids) up to the slice ($1, $2), logged in ($3, $4] (one
+   * window around the slice's late entries of the rules whose busiest window
+   * across slices is read: readBusiestAcross), with the tally starts their
+   * position is at or after (`starts`, numbers from 1); neither template nor
+   * line (only their times count).
+   */
+  lateEarlierClasses: lateClasses(`WITH starts AS (SELECT s.at, s.id, s.i FROM unnest($11::timestamptz[], $12::bigint[]) WITH ORDINALITY AS s(at, id, i))
+      SELECT e.id, e.logged_at, e.ingested_at, e.level, e.source_id, NULL::bigint AS template_id, NULL::text AS line, ${LATE_PATTERNS_8} AS pats,
+        ARRAY(SELECT t.i::int FROM starts t WHERE (t.at, t.id) <= (e.ingested_at, e.id)) AS starts
       FROM log_entries e
       WHERE e.ingested_at >= (SELECT min(at) FROM starts) AND e.ingested_at <= $1::timestamptz
         AND (e.ingested_at, e.id) >= (SELECT s.at, s.id FROM starts s ORDER BY s.at, s.id LIMIT 1)
         AND (e.ingested_at, e.id) < ($1::timestamptz, $2::bigint)
-        AND e.logged_at > (SELECT lo FROM span) AND e.logged_at <= (SELECT hi FROM span)
+        AND e.logged_at > $3::timestamptz AND e.logged_at <= $4::timestamptz AND e.level = ANY($13::text[])
         AND (e.logged_at <= $5::timestamptz - (SELECT shift FROM least_shift) AND e.logged_at > $6::timestamptz) IS TRUE
-        AND ($10::timestamptz IS NULL OR e.ingested_at < $10::timestamptz)),
-    x AS (
-      SELECT true AS current, s.*, '{}'::int[] AS starts FROM slice s
-      UNION ALL
-      SELECT false, r.*, ARRAY(SELECT t.i::int FROM starts t WHERE (t.at, t.id) <= (r.ingested_at, r.id)) FROM earlier r),
-    shifted AS (
-      SELECT x.*, ${elapsedSince('mk.seen[width_bucket(x.ingested_at, mk.until) + 1]')} AS shift FROM x CROSS JOIN marks mk),
-    classes AS (
-      SELECT x.current, x.starts, cardinality($7::timestamptz[]) - width_bucket(x.logged_at + x.shift - interval '1 microsecond', $7::timestamptz[]) AS tier,
-        x.level, x.source_id, x.pats, x.template_id, x.line,
-        count(*) AS n, min(x.logged_at) AS first_at, max(x.logged_at) AS last_at, max(x.id)::text AS max_id,
-        string_agg(float8send(round(date_part('epoch', x.logged_at - $6::timestamptz) * 1000000)), ''::bytea) AS times
-      FROM shifted x
-      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8)
-    SELECT c.current, c.starts, c.tier, c.level, c.source_id::text AS source_id, c.pats, c.template_id::text AS template_id, c.line,
-      ARRAY(SELECT g.i::int FROM unnest($9::text[]) WITH ORDINALITY AS g(glob, i)
-        WHERE EXISTS (SELECT 1 FROM log_sources ls WHERE ls.id = c.source_id AND ls.path LIKE g.glob) ORDER BY g.i) AS globs,
-      dense_rank() OVER (ORDER BY c.template_id::text, c.line)::int AS rank,
-      c.n::text AS n, c.first_at, c.last_at, c.max_id, c.times
-    FROM classes c WHERE c.tier > 0`,
+        AND ($10::timestamptz IS NULL OR e.ingested_at < $10::timestamptz)`),
   /**
    * The entries of the slice that lateSliceClasses counts (same $1..$10)
    * logged at one of the times $11 (microseconds after $6): the latest of
@@ -839,9 +842,8 @@ export type TrackingSinceRow = { created_at: Date };
 export type LateBusiestRow = { busiest: string };
 /** anyLateEntries */
 export type FoundRow = { found: boolean };
-/** lateSliceClasses (numbers from 1 in `starts`, `pats`, `globs`; `times`: float8 big-endian, microseconds after the horizon) */
+/** lateSliceClasses, lateEarlierClasses (numbers from 1 in `starts`, `pats`, `globs`; `times`: float8 big-endian, microseconds after the horizon) */
 export type LateClassRow = {
-  current: boolean;
   starts: number[];
   tier: number;
   level: string;

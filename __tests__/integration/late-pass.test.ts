@@ -186,6 +186,53 @@ describe('The late entries of all rules in a slice, read once', () => {
     expect(within.once).toEqual(within.own);
   });
 
+  it('counts a window across slices only below the rule’s count cap: past it the slice’s own busiest window stands, as at least that many', async () => {
+    // Prepare: 1,000 FATALs within a second in this slice (the count cap of `fatal`), 5 in the same minute in an earlier one; 2 of `web` alike
+    const now = SLICES[SLICES.length - 1]!;
+    const insert = (n: number, level: string, source: number, ingested: number) =>
+      db.pool.query(
+        `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset, ingested_at)
+         SELECT '2026-11-23T12:00:00Z'::timestamptz + g * interval '1 millisecond', $2, 'x', $3, 0, $4 FROM generate_series(1, $1) AS g`,
+        [n, level, source, iso(ingested)],
+      );
+    await insert(1000, 'FATAL', 1, SLICES[3]! + 1000);
+    await insert(5, 'FATAL', 1, SLICES[1]! + 1000);
+    await insert(1, 'WARN', 3, SLICES[3]! + 1000);
+    await insert(1, 'WARN', 3, SLICES[1]! + 1000);
+    const range: CommitRange = { from: iso(SLICES[3]!), fromId: '0', until: iso(SLICES[4]!), untilId: '0', more: true };
+    const limits = { now, graceMs: 3 * MINUTE, horizonMs: 24 * HOUR };
+    const picked = rules.filter((r) => r.name === 'fatal' || r.name === 'web');
+    const start = iso(SLICES[1]!);
+    const tallies = new Map<string, LateTally>(
+      picked.map((r) => [
+        r.name,
+        { entries: 1, busiest: 1, firstAt: new Date(BASE), lastAt: new Date(BASE), topMessages: [], samples: [], since: now, fromAt: start, fromId: '0' },
+      ]),
+    );
+    const client = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await setEvaluationMarks(client, { range, first: false, visibleUntil: iso(now), position: { at: range.until, id: range.untilId } }, now);
+
+      // Act
+      const once = await readLateOnce(client, picked, tallies, range, limits);
+
+      // Assess: `fatal` reached its cap in the slice (1,000): not counted across; `web` is (its two entries, a slice apart)
+      const own = async (name: string) => {
+        const rule = picked.find((r) => r.name === name)!;
+        const burst = await readLateBurst(client, rule, range, limits);
+        return readBusiestAcross(client, rule, tallies.get(name) ?? null, range, burst, limits);
+      };
+      expect(once.get('fatal')).toMatchObject({ burst: { total: 1000, busiest: 1000 }, across: 0 });
+      expect(await own('fatal')).toBe(1005);
+      expect(once.get('web')).toMatchObject({ burst: { total: 1, busiest: 1 }, across: 2 });
+      expect(await own('web')).toBe(2);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  });
+
   it('reads nothing for a slice without late entries', async () => {
     // Prepare: one entry, logged a minute before the run
     const now = SLICES[SLICES.length - 1]!;

@@ -169,6 +169,16 @@ describe('Function: formatNotification', () => {
     expect(formatNotification({ kind, rule: makeRule(), now: NOW, prefix: '[logmon]', details }).attributes).toEqual(attributes);
   });
 
+  it('says a LATE DATA report’s busiest window holds at least its count when it reached the count cap', () => {
+    const late = (busiestAtLeast: boolean) =>
+      formatNotification({ kind: 'late', rule: makeRule(), now: NOW, prefix: '[logmon]', details, busiestWindowCount: 1000, busiestAtLeast });
+
+    expect(late(true).subject).toBe('[logmon] LATE DATA error-burst: at least 1000 ERROR/FATAL within 5m in the past (threshold 5)');
+    expect(late(true).body).toContain('at least 1000 within 5m (threshold 5)');
+    expect(late(false).subject).toBe('[logmon] LATE DATA error-burst: 1000 ERROR/FATAL within 5m in the past (threshold 5)');
+    expect(late(false).body).not.toContain('at least 1000');
+  });
+
   it('gives a FATAL-only rule the critical severity attribute', () => {
     const n = formatNotification({ kind: 'firing', rule: makeRule({ levels: ['FATAL'] }), now: NOW, prefix: '[logmon]', details });
 

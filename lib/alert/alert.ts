@@ -680,6 +680,8 @@ async function checkLateData(client: pg.PoolClient, deps: RunDeps, summaries: Ru
       dashboardUrl: deps.dashboardUrl,
       details: lateTallyDetails(tally),
       busiestWindowCount: tally.busiest,
+      // past its count cap a window across slices is not counted whole (late-pass.ts): at least this many
+      busiestAtLeast: tally.busiest >= countCap(rule),
       lateStillExamining: !caughtUp,
       ingestOutage: await ingestOutageBefore(client, deps, tally.firstAt.getTime(), now),
     });

@@ -6,7 +6,7 @@ import { rangeParams, visibleUntilOf } from './commit-cursor';
 import type { CommitRange } from './commit-cursor';
 import type { LateBurst, LateLimits, LateTally } from './late-data';
 import { LATE_TOP_KEPT } from './late-data';
-import { SAMPLE_ENTRIES, countableSince, readTemplateExamples, templateCountsOf, toSamples } from './rule-window';
+import { SAMPLE_ENTRIES, countCap, countableSince, readTemplateExamples, templateCountsOf, toSamples } from './rule-window';
 
 // The late entries of every rule in a slice, read once (issue 16): the
 // per-rule statements of late-data.ts (readLateBurst, readBusiestAcross)
@@ -67,22 +67,16 @@ export async function readLateOnce(
   const bounds = [...new Set(rules.map((r) => countableSince(r, limits.now, limits.graceMs)))].sort((a, b) => a - b);
   const patterns = numbered(rules.map((r) => r.pattern));
   const globs = numbered(rules.map((r) => r.sourceLike));
-  const starts = numbered(rules.map((r) => tallyStart(tallies.get(r.name))));
-  const filters: RuleFilter[] = rules.map((rule) => {
-    const start = tallyStart(tallies.get(rule.name));
-    return {
-      rule,
-      tier: bounds.length - bounds.indexOf(countableSince(rule, limits.now, limits.graceMs)),
-      pattern: rule.pattern === null ? null : (patterns.get(rule.pattern) ?? null),
-      glob: rule.sourceLike === null ? null : (globs.get(rule.sourceLike) ?? null),
-      start: start === null ? null : (starts.get(start) ?? null),
-    };
-  });
+  const filters: RuleFilter[] = rules.map((rule) => ({
+    rule,
+    tier: bounds.length - bounds.indexOf(countableSince(rule, limits.now, limits.graceMs)),
+    pattern: rule.pattern === null ? null : (patterns.get(rule.pattern) ?? null),
+    glob: rule.sourceLike === null ? null : (globs.get(rule.sourceLike) ?? null),
+    start: null,
+  }));
   // the statements' times are microseconds after the horizon
   const horizon = limits.now - limits.horizonMs;
-  const startPairs = [...starts.keys()].map((s) => s.split('\n') as [string, string]);
-  const params = [
-    ...rangeParams(range),
+  const shared = [
     new Date(bounds[bounds.length - 1]!),
     new Date(horizon),
     bounds.map((b) => new Date(b)),
@@ -90,63 +84,118 @@ export async function readLateOnce(
     [...globs.keys()],
     visibleUntilOf(client),
   ];
-  const rows = (
-    await client.query<LateClassRow>(SQL.lateSliceClasses, [
-      ...params,
-      startPairs.map((p) => p[0]),
-      startPairs.map((p) => p[1]),
-      Math.max(...rules.map((r) => r.windowMs)),
-    ])
-  ).rows;
-  const timeline = timelineOf(rows);
-  const partial = new Map<string, { burst: LateBurst; top: TemplateCountRow[]; take: boolean[]; across: number }>();
+  const params = [...rangeParams(range), ...shared];
+  const rows: Classes = (await client.query<LateClassRow>(SQL.lateSliceClasses, params)).rows.map((c) => ({ ...c, current: true }));
+  let timeline = timelineOf(rows);
+  const partial = new Map<string, Partial>();
+  // rules alike in all this reads (200 rules often have far fewer such filters) share one reading
+  const alike = new Map<string, string>();
   for (const f of filters) {
-    const matches = rows.map((c) => isOfRule(c, f));
-    const take = rows.map((c, i) => c.current && matches[i] === true);
-    const current = rows.filter((_, i) => take[i]);
-    const total = current.reduce((n, c) => n + Number(c.n), 0);
-    if (total === 0) {
-      partial.set(f.rule.name, { burst: { total: 0, busiest: 0, details: null }, top: [], take, across: 0 });
+    const same = sameReading(f);
+    const earlier = partial.get(alike.get(same) ?? '');
+    if (earlier) {
+      partial.set(f.rule.name, earlier);
       continue;
     }
-    const firstAt = new Date(Math.min(...current.map((c) => c.first_at.getTime())));
-    const lastAt = new Date(Math.max(...current.map((c) => c.last_at.getTime())));
-    const frame = f.rule.windowMs * 1000 - 1;
-    let across = 0;
-    if (f.start !== null) {
+    alike.set(same, f.rule.name);
+    partial.set(f.rule.name, readBurst(rows, timeline, f));
+  }
+  // the busiest window across the tally's slices, read for the rules whose busiest window is below their count cap
+  const across = filters.filter((f) => tallyStart(tallies.get(f.rule.name)) !== null && (partial.get(f.rule.name)?.burst.busiest ?? 0) > 0);
+  const capped = across.filter((f) => (partial.get(f.rule.name)?.burst.busiest ?? 0) >= countCap(f.rule));
+  const counted = across.filter((f) => !capped.includes(f));
+  if (counted.length > 0) {
+    const starts = numbered(counted.map((f) => tallyStart(tallies.get(f.rule.name))));
+    for (const f of counted) f.start = starts.get(tallyStart(tallies.get(f.rule.name)) ?? '') ?? null;
+    const spans = counted.map((f) => acrossSpan(partial.get(f.rule.name)!, f.rule, horizon));
+    const pairs = [...starts.keys()].map((k) => k.split('\n') as [string, string]);
+    const earlierRows = (
+      await client.query<LateClassRow>(SQL.lateEarlierClasses, [
+        range.from,
+        range.fromId,
+        new Date(Math.min(...spans.map((s) => s.lo))),
+        // the last entries' times are whole milliseconds of their microseconds
+        new Date(Math.max(...spans.map((s) => s.hi)) + 1),
+        ...shared,
+        pairs.map((p) => p[0]),
+        pairs.map((p) => p[1]),
+        [...new Set(counted.flatMap((f) => f.rule.levels))],
+      ])
+    ).rows.map((c) => ({ ...c, current: false }));
+    const all = [...rows, ...earlierRows];
+    timeline = timelineOf(all);
+    for (const [k, f] of counted.entries()) {
+      const p = partial.get(f.rule.name)!;
       const start = f.start;
-      const lo = (Math.max(horizon, firstAt.getTime() - f.rule.windowMs) - horizon) * 1000;
-      const hi = (lastAt.getTime() + f.rule.windowMs - horizon) * 1000;
-      const since = rows.map((c, i) => matches[i] === true && (c.current || c.starts.includes(start)));
-      across = busiestWindow(timeline, since, frame, lo, hi);
+      const span = spans[k]!;
+      const since = all.map((c) => isOfRule(c, f) && (c.current || (start !== null && c.starts.includes(start))));
+      const busiest = busiestWindow(timeline, since, f.rule.windowMs * 1000 - 1, (span.lo - horizon) * 1000, (span.hi - horizon) * 1000);
+      partial.set(f.rule.name, { ...p, across: busiest });
     }
-    const burst: LateBurst = {
-      total,
-      busiest: busiestWindow(timeline, take, frame),
-      details: { count: total, from: firstAt.getTime(), to: lastAt.getTime(), firstAt, lastAt, topMessages: [], samples: [] },
-    };
-    partial.set(f.rule.name, { burst, top: topTemplates(current), take, across });
   }
   const parts = [...partial.values()];
   const examples = await readTemplateExamples(client, [...new Set(parts.flatMap((p) => p.top.map((t) => t.example_id)))]);
   // each rule's samples: its latest entries, among those logged at its latest times (ties included)
-  const times = new Set(parts.flatMap((p) => (p.burst.total > 0 ? latestTimes(timeline, p.take, SAMPLE_ENTRIES) : [])));
+  const times = new Set(parts.flatMap((p) => p.latest));
   const latest = times.size === 0 ? [] : (await client.query<LateEntryRow>(SQL.lateEntriesAt, [...params, [...times]])).rows;
-  for (const [i, f] of filters.entries()) {
+  for (const f of filters) {
     const p = partial.get(f.rule.name)!;
-    const details = p.burst.details;
-    if (details) {
-      details.topMessages = templateCountsOf(p.top, examples);
-      details.samples = toSamples(
+    const d = p.burst.details;
+    const details = d && {
+      ...d,
+      topMessages: templateCountsOf(p.top, examples),
+      samples: toSamples(
         latest
-          .filter((e) => isOfRule(e, filters[i]!))
+          .filter((e) => isOfRule(e, f))
           .sort((a, b) => b.us - a.us || byId(b.id, a.id))
           .slice(0, SAMPLE_ENTRIES),
-      );
-    }
-    read.set(f.rule.name, { burst: p.burst, across: p.across });
+      ),
+    };
+    read.set(f.rule.name, { burst: { ...p.burst, details }, across: p.across });
   }
   return read;
+}
+
+type Classes = (LateClassRow & { current: boolean })[];
+
+/** What readLateOnce has of a rule before its examples and samples are read. */
+interface Partial {
+  burst: LateBurst;
+  top: TemplateCountRow[];
+  /** The times of its latest entries (SAMPLE_ENTRIES of them). */
+  latest: number[];
+  across: number;
+}
+
+/** The key under which rules read alike: their levels, glob, pattern, bound and window. */
+function sameReading(f: RuleFilter): string {
+  return `${[...f.rule.levels].sort().join(',')}\n${f.glob}\n${f.pattern}\n${f.tier}\n${f.rule.windowMs}`;
+}
+
+/** A rule's late entries in the slice: count, span, busiest window, top templates, the times of its latest entries. */
+function readBurst(rows: Classes, timeline: Timeline, f: RuleFilter): Partial {
+  const take = rows.map((c) => c.current && isOfRule(c, f));
+  const current = rows.filter((_, i) => take[i]);
+  const total = current.reduce((n, c) => n + Number(c.n), 0);
+  if (total === 0) return { burst: { total: 0, busiest: 0, details: null }, top: [], latest: [], across: 0 };
+  const firstAt = new Date(Math.min(...current.map((c) => c.first_at.getTime())));
+  const lastAt = new Date(Math.max(...current.map((c) => c.last_at.getTime())));
+  return {
+    burst: {
+      total,
+      busiest: busiestWindow(timeline, take, f.rule.windowMs * 1000 - 1),
+      details: { count: total, from: firstAt.getTime(), to: lastAt.getTime(), firstAt, lastAt, topMessages: [], samples: [] },
+    },
+    top: topTemplates(current),
+    latest: latestTimes(timeline, take, SAMPLE_ENTRIES),
+    across: 0,
+  };
+}
+
+/** The entries readBusiestAcross counts a rule's windows over (ms): one window around the slice's late entries, after the horizon. */
+function acrossSpan(p: Partial, rule: AlertRule, horizon: number): { lo: number; hi: number } {
+  const d = p.burst.details!;
+  return { lo: Math.max(horizon, d.from - rule.windowMs), hi: d.to + rule.windowMs };
 }
 
 /** The tally's start as one key (position text, newline, id), null without one. */
@@ -176,7 +225,7 @@ function float8s(bytes: Buffer): Float64Array {
 }
 
 /** The entries of all classes in time order: each class's times sorted, then merged (a heap of the classes by their next time). */
-function timelineOf(rows: LateClassRow[]): Timeline {
+function timelineOf(rows: Classes): Timeline {
   const runs = rows.map((c) => float8s(c.times).sort());
   const size = runs.reduce((n, r) => n + r.length, 0);
   const times = new Float64Array(size);
@@ -240,7 +289,7 @@ export function busiestWindow(line: Timeline, take: boolean[], frame: number, lo
 }
 
 /** lateTopTemplates from a rule's classes: per template (or first line) the count, the latest entry, the first time, the files. */
-function topTemplates(current: LateClassRow[]): TemplateCountRow[] {
+function topTemplates(current: Classes): TemplateCountRow[] {
   const groups = new Map<string, { row: TemplateCountRow; rank: number; files: Set<string> }>();
   for (const c of current) {
     const key = `${c.rank}`;

@@ -92,6 +92,8 @@ export interface NotificationInput {
   reason?: string;
   /** Late data: the busiest window's count within `details`. */
   busiestWindowCount?: number;
+  /** Late data: the busiest window reached the rule's count cap (windows across slices are not counted past it): at least `busiestWindowCount`. */
+  busiestAtLeast?: boolean;
   /** Late data: a backlog is still being examined, so the counts are a lower bound. */
   lateStillExamining?: boolean;
   /** Late data: the ingest outage (health:ingest-not-running FIRING, `to` null while it lasts) these entries follow. */
@@ -244,6 +246,8 @@ export function formatSubject(input: {
   key?: string;
   /** The rule was removed while firing: the subject says so, not "RESOLVED". */
   removed?: boolean;
+  /** The count is a lower bound (late data: busiestAtLeast). */
+  atLeast?: boolean;
 }): string {
   const { kind, rule, count } = input;
   const prefix = toSubjectAscii(input.prefix);
@@ -257,7 +261,8 @@ export function formatSubject(input: {
   let facts = countText(rule, count);
   if (kind === 'reminder' && input.firedMs != null) facts += `, for ${formatDuration(input.firedMs)}`;
   if (kind === 'resolved' && input.firedMs != null) facts += `, fired ${formatDuration(input.firedMs)}`;
-  if (kind === 'late') facts = `${count} ${levelsText(rule)} within ${formatDuration(rule.windowMs)} in the past (threshold ${rule.threshold})`;
+  if (kind === 'late')
+    facts = `${input.atLeast ? 'at least ' : ''}${count} ${levelsText(rule)} within ${formatDuration(rule.windowMs)} in the past (threshold ${rule.threshold})`;
   if (kind === 'resolved' && input.removed)
     facts = `rule removed while firing, no longer evaluated${input.firedMs != null ? ` (fired ${formatDuration(input.firedMs)})` : ''}`;
   const head = `${prefix ? `${prefix} ` : ''}${kind === 'resolved' && input.removed ? 'REMOVED' : HEADLINE[kind]} `;
@@ -532,7 +537,12 @@ function formatBody(input: NotificationInput): string {
           lines.push('A backlog is still being examined: these are the late entries found so far (at least this many); the rest are reported later.', '');
         }
         lines.push(...ruleLines(rule));
-        lines.push(field('Busiest', `${input.busiestWindowCount ?? details.count} within ${formatDuration(rule.windowMs)} (threshold ${rule.threshold})`));
+        lines.push(
+          field(
+            'Busiest',
+            `${input.busiestAtLeast ? 'at least ' : ''}${input.busiestWindowCount ?? details.count} within ${formatDuration(rule.windowMs)} (threshold ${rule.threshold})`,
+          ),
+        );
         lines.push(field('Late total', `${input.lateStillExamining ? 'at least ' : ''}${details.count}`), ...occurrenceLines(details).slice(1));
         break;
     }
@@ -599,6 +609,7 @@ export function formatNotification(input: NotificationInput): Notification {
             firedMs,
             key: keyTitle(input.labels, input.templateText),
             removed: input.removed,
+            atLeast: input.kind === 'late' && input.busiestAtLeast === true,
           }),
     body: formatBody(input),
     attributes: {
