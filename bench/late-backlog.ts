@@ -9,9 +9,12 @@ import { createScratchDatabase, openBenchServer } from './bench-database';
 // BENCH_LIVE_ROWS live entries (default 1M, the bench's density), runs
 // runAlert twice (state and cursor settle), commits BENCH_LATE_ROWS late
 // entries (default 1M, logged 1 to 21 hours before the run: within the late
-// horizon; with their templates unless BENCH_LATE_TEMPLATES=none) in one transaction, then times each run, a minute apart on the
-// job's clock, until one examines no late entry. Prints one JSON line a run.
+// horizon; with their templates unless BENCH_LATE_TEMPLATES=none) in one
+// transaction, then times each run, a minute apart on the job's clock, until
+// one examines no late entry (at most BENCH_LATE_MAX_RUNS, default 40).
+// Prints one JSON line a run.
 //   npx tsx bench/late-backlog.ts
+//   BENCH_LATE_ROWS=10000000 BENCH_LATE_MAX_RUNS=120 npx tsx bench/late-backlog.ts
 
 const LIVE_ROWS = Number(process.env.BENCH_LIVE_ROWS ?? 1_000_000);
 const LATE_ROWS = Number(process.env.BENCH_LATE_ROWS ?? 1_000_000);
