@@ -28,6 +28,23 @@ function makeRules(...specs: Record<string, unknown>[]): AlertRule[] {
   return parseAlertRules(specs.map((s) => ({ levels: ['ERROR', 'FATAL'], threshold: 5, window: '5m', keepFiringFor: '0s', ...s })));
 }
 
+/** A logger keeping its warnings (the rest dropped). */
+function warningLogger(): { warnings: { message: string; context: unknown }[]; logger: AlertDeps['logger'] } {
+  const warnings: { message: string; context: unknown }[] = [];
+  const logger = {
+    error: () => undefined,
+    warn: (message: string, context: unknown) => warnings.push({ message, context }),
+    info: () => undefined,
+    debug: () => undefined,
+  } as unknown as AlertDeps['logger'];
+  return { warnings, logger };
+}
+
+/** A hook making the read it runs in fail (division by zero). */
+async function failingRead(c: { query: (sql: string) => Promise<unknown> }): Promise<void> {
+  await c.query('SELECT 1 / 0');
+}
+
 /** Rules as given, resolving as soon as the count falls. */
 function noKeep(rules: AlertRule[]): AlertRule[] {
   return rules.map((r) => ({ ...r, keepFiringForMs: 0 }));
@@ -419,16 +436,7 @@ describe('Function: runAlert', () => {
       // Prepare: a rule the counts read at once would count (no pattern, whole minutes in its window)
       rules = makeRules({ name: 'error-burst', window: '10m' });
       await insertEntries(db.pool, burst(6, T0, sourceId));
-      const warnings: { message: string; context: unknown }[] = [];
-      const logger = {
-        error: () => undefined,
-        warn: (message: string, context: unknown) => warnings.push({ message, context }),
-        info: () => undefined,
-        debug: () => undefined,
-      } as unknown as AlertDeps['logger'];
-      const failingRead = async (c: { query: (sql: string) => Promise<unknown> }): Promise<void> => {
-        await c.query('SELECT 1 / 0');
-      };
+      const { warnings, logger } = warningLogger();
 
       // Act
       const summary = await alert(T0, { hooks: { duringCounts: failingRead }, logger });
@@ -665,9 +673,8 @@ describe('Function: runAlert', () => {
     /** Pretend the previous run examined everything ingested up to an hour ago. */
     const rewindCursor = (): Promise<unknown> => db.pool.query(`UPDATE alert_cursor SET examined_until = now() - interval '1 hour'`);
     const dbNow = async (): Promise<number> => (await db.pool.query<{ now: Date }>('SELECT now()')).rows[0]!.now.getTime();
-
-    it('reports entries that arrive after their window once, as LATE DATA, without changing the state', async () => {
-      // Prepare: a first run starts the cursor; then a backlog from two hours before the next run arrives
+    /** A first run starts the cursor; then a backlog from two and three hours before T0 arrives (7 + 3 entries). */
+    const backlogAfterFirstRun = async (): Promise<void> => {
       await alert(T0);
       await rewindCursor();
       const arrived = (await dbNow()) - 30_000;
@@ -675,6 +682,11 @@ describe('Function: runAlert', () => {
         ...burst(7, T0 - 2 * 3_600_000, sourceId, { ingestedAt: arrived, message: 'backlog error' }),
         ...burst(3, T0 - 3 * 3_600_000, sourceId, { ingestedAt: arrived, message: 'sparse' }),
       ]);
+    };
+
+    it('reports entries that arrive after their window once, as LATE DATA, without changing the state', async () => {
+      // Prepare: a first run starts the cursor; then a backlog from two hours before the next run arrives
+      await backlogAfterFirstRun();
 
       // Act
       const late = await alert(T0 + MIN);
@@ -690,23 +702,8 @@ describe('Function: runAlert', () => {
 
     it('reads each rule’s late entries on its own, and logs why, when those of all rules cannot be read at once', async () => {
       // Prepare: a backlog from two hours before the run, as in the test above
-      await alert(T0);
-      await rewindCursor();
-      const arrived = (await dbNow()) - 30_000;
-      await insertEntries(db.pool, [
-        ...burst(7, T0 - 2 * 3_600_000, sourceId, { ingestedAt: arrived, message: 'backlog error' }),
-        ...burst(3, T0 - 3 * 3_600_000, sourceId, { ingestedAt: arrived, message: 'sparse' }),
-      ]);
-      const warnings: { message: string; context: unknown }[] = [];
-      const logger = {
-        error: () => undefined,
-        warn: (message: string, context: unknown) => warnings.push({ message, context }),
-        info: () => undefined,
-        debug: () => undefined,
-      } as unknown as AlertDeps['logger'];
-      const failingRead = async (c: { query: (sql: string) => Promise<unknown> }): Promise<void> => {
-        await c.query('SELECT 1 / 0');
-      };
+      await backlogAfterFirstRun();
+      const { warnings, logger } = warningLogger();
 
       // Act
       const late = await alert(T0 + MIN, { hooks: { duringLateRead: failingRead }, logger });
