@@ -12,18 +12,23 @@ import { SAMPLE_ENTRIES, countCap, countableSince, readTemplateExamples, templat
 // per-rule statements of late-data.ts (readLateBurst, readBusiestAcross)
 // each read the slice, so a run during a backlog cost O(rules × slice),
 // ~18 s at 20 rules and 100,000 entries a slice. lateSliceClasses reads the
-// slice's late entries (for the latest bound of all rules) and, for the
-// rules with a tally, those of earlier slices near them, once, as classes:
-// entries alike for every rule filter (file, level, template or first line,
-// the rule bounds they meet, the patterns and file globs they match), each
-// with its entries' times. Each rule's count, span, top templates and
-// samples are sums over its classes; its busiest windows are counted over
-// the times of its classes, in order, in JavaScript (one pass a rule).
-// The result is what the per-rule statements return (tested side by side).
+// slice's late entries (for the latest bound of all rules) once, as
+// classes: entries alike for every rule filter (file, level, template or
+// first line, the rule bounds they meet, the patterns and file globs they
+// match), each with its entries' times. Each rule's count, span and top
+// templates are sums over its classes; its busiest window is one walk of
+// the merged times in JavaScript; its samples come from the entries at its
+// latest times (lateEntriesAt). For a rule with a tally whose busiest
+// window is below its count cap, lateEarlierClasses reads the earlier
+// slices' entries within one window of its late entries, and its busiest
+// window across slices is walked alike; past the cap it is not (the slice's
+// own window already meets the threshold: LATE DATA says "at least"). The
+// result is what the per-rule statements return below the cap (tested side
+// by side).
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
-/** A rule's late entries in the slice and its busiest window across the tally's slices (readBusiestAcross; 0 without a tally). */
+/** A rule's late entries in the slice and its busiest window across the tally's slices (readBusiestAcross; 0 without a tally, and when the slice's own reached the count cap). */
 export interface LateRead {
   burst: LateBurst;
   across: number;
