@@ -60,9 +60,14 @@ export const INGEST_SQL = {
   /** A rename (rotation) or a status change: `path` follows the file, origin_path stays. */
   relocateSource: `UPDATE log_sources SET path = $2, status = $3, updated_at = now()
     WHERE id = $1`,
-  /** A file now matched by (another) configured source takes its name and labels. */
-  labelSource: `UPDATE log_sources SET source_name = $2, service = $3, host = $4, labels = $5, updated_at = now()
-    WHERE id = $1 AND (source_name, service, host, labels) IS DISTINCT FROM ($2, $3, $4, $5::jsonb)`,
+  /**
+   * Files now matched by (another) configured source take its name and labels:
+   * the discovered checkpoints' ids with their names, services, hosts and
+   * labels (json text), one row each; only the rows that differ are written.
+   */
+  labelSources: `UPDATE log_sources AS s SET source_name = v.source_name, service = v.service, host = v.host, labels = v.labels, updated_at = now()
+    FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::jsonb[]) AS v(id, source_name, service, host, labels)
+    WHERE s.id = v.id AND (s.source_name, s.service, s.host, s.labels) IS DISTINCT FROM (v.source_name, v.service, v.host, v.labels)`,
   /** The same file seen through a file system mounted again under another device number. */
   adoptDevice: 'UPDATE log_sources SET dev = $2, updated_at = now() WHERE id = $1',
   /** Checkpoints made before birth times were recorded adopt their file's. */

@@ -17,6 +17,7 @@ import type { AppLogger } from '../../lib/platform/logger';
 import { createTestDatabase } from '../support/database';
 import type { TestDatabase } from '../support/database';
 import { makeTempDir } from '../support/files';
+import { countStatements } from '../support/statement-count';
 
 const stamp = (at: number) => new Date(at).toISOString().replace('T', ' ').replace('Z', '');
 
@@ -105,5 +106,28 @@ describe('Function: runIngest over many files', () => {
     const perFileInfo = logged.filter((l) => l.level !== 'debug' && l.path !== undefined).map((l) => path.basename(l.path!));
     expect(perFileInfo.sort()).toEqual([...active].sort());
     expect(summary.files).toHaveLength(300);
+  });
+
+  it('sends as many statements for a run over 300 idle files as over 30 (discovery labels them in one statement)', async () => {
+    // Prepare: 30 files in one folder, 300 in another, each read to its end once
+    const idleRunStatements = async (n: number): Promise<number> => {
+      const folder = fs.mkdtempSync(path.join(dir, `idle-${n}-`));
+      for (const f of names(n)) fs.writeFileSync(path.join(folder, f), `${stamp(Date.now())} [ERROR] first line of ${f}\n`);
+      const own = { ...readIngestConfig({ LOG_FILES: path.join(folder, '*.log'), LOG_TIMEZONE: 'UTC' }), multilineFlushMs: 0 };
+      await runIngest({ pool: db.pool, config: own });
+      const counted = countStatements(db.pool);
+
+      // Act: a run with nothing new
+      const summary = await runIngest({ pool: counted.pool, config: own });
+
+      expect(summary.files).toHaveLength(n);
+      expect(summary.totals.entriesStored).toBe(0);
+      return counted.statements();
+    };
+
+    // Assess: the statements do not grow with the files
+    const few = await idleRunStatements(30);
+    const many = await idleRunStatements(300);
+    expect(many).toBe(few);
   });
 });

@@ -45,6 +45,34 @@ describe('Sources: the configuration file', () => {
     expect(summary.files.map((f) => f.source)).toEqual(['api', 'api']);
   });
 
+  it('gives the known files the labels of a changed configuration, and leaves files whose labels did not change unwritten', async () => {
+    // Prepare: two sources read once, then the service of one of them changed
+    write('logs/web-1/api.log', logLine('ERROR', 'db down', 1));
+    write('logs/web-1/worker.log', logLine('ERROR', 'queue stuck', 1));
+    const sources = (apiService: string) => [
+      { name: 'api', path: fx.file('logs/{host}/api.log'), service: apiService },
+      { name: 'worker', path: fx.file('logs/{host}/worker.log'), service: 'jobs' },
+    ];
+    fx.config = { ...readIngestConfig({ LOGMON_CONFIG: writeConfig({ sources: sources('payments') }) }), multilineFlushMs: 0 };
+    await fx.ingest();
+    const before = await fx.db.pool.query<{ source_name: string; updated_at: Date }>('SELECT source_name, updated_at FROM log_sources ORDER BY source_name');
+    fx.config = { ...readIngestConfig({ LOGMON_CONFIG: writeConfig({ sources: sources('billing') }) }), multilineFlushMs: 0 };
+
+    // Act
+    await fx.ingest();
+
+    // Assess: api relabelled, worker's row not written (its updated_at, the visit order's key, kept)
+    const after = await fx.db.pool.query<{ source_name: string; service: string; host: string; labels: unknown; updated_at: Date }>(
+      'SELECT source_name, service, host, labels, updated_at FROM log_sources ORDER BY source_name',
+    );
+    expect(after.rows.map(({ source_name, service, host, labels }) => ({ source_name, service, host, labels }))).toEqual([
+      { source_name: 'api', service: 'billing', host: 'web-1', labels: { service: 'billing', host: 'web-1' } },
+      { source_name: 'worker', service: 'jobs', host: 'web-1', labels: { service: 'jobs', host: 'web-1' } },
+    ]);
+    expect(after.rows[0]!.updated_at.getTime()).toBeGreaterThan(before.rows[0]!.updated_at.getTime());
+    expect(after.rows[1]!.updated_at).toEqual(before.rows[1]!.updated_at);
+  });
+
   it("reads timestamps without an offset in the source's time zone", async () => {
     write('paris.log', '2026-11-23 10:00:00 [ERROR] boom\n');
     const config = writeConfig({ sources: [{ path: fx.file('paris.log'), timezone: 'Europe/Paris' }] });

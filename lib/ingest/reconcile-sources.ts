@@ -154,9 +154,28 @@ async function locateRow(
 /** Compressed files looked into per checkpoint, at most (a folder of old archives costs a bounded run). */
 const MAX_COMPRESSED_CANDIDATES = 50;
 
-async function labelSource(client: pg.PoolClient, id: number, file: DiscoveredFile, cwd: string): Promise<void> {
-  const labels = labelsFor(file.source, file.path, cwd);
-  await client.query(SQL.labelSource, [id, file.source.name, labels.service ?? '', labels.host ?? '', JSON.stringify(labels)]);
+/** The source name and labels each discovered checkpoint takes, written in one statement (labelSources). */
+class SourceLabels {
+  private readonly ids: number[] = [];
+  private readonly names: string[] = [];
+  private readonly services: string[] = [];
+  private readonly hosts: string[] = [];
+  private readonly labels: string[] = [];
+
+  add(id: number, file: DiscoveredFile, cwd: string): void {
+    const labels = labelsFor(file.source, file.path, cwd);
+    this.ids.push(id);
+    this.names.push(file.source.name);
+    this.services.push(labels.service ?? '');
+    this.hosts.push(labels.host ?? '');
+    this.labels.push(JSON.stringify(labels));
+  }
+
+  /** One round trip however many files (10,000 idle files cost one statement, not 10,000); rows already so labelled are not written. */
+  async write(client: pg.PoolClient): Promise<void> {
+    if (this.ids.length === 0) return;
+    await client.query(SQL.labelSources, [this.ids, this.names, this.services, this.hosts, this.labels]);
+  }
 }
 
 async function createSource(client: pg.PoolClient, file: DiscoveredFile, cwd: string): Promise<SourceRow | null> {
@@ -190,6 +209,7 @@ async function applyReconcile(
 ): Promise<ReconciledSources> {
   const sources: SourceRow[] = [];
   const stats = new Map<number, FileStat>();
+  const labels = new SourceLabels();
   for (const action of actions) {
     switch (action.kind) {
       case 'adopt':
@@ -198,7 +218,7 @@ async function applyReconcile(
         if (action.device !== null) await client.query(SQL.adoptDevice, [row.id, action.device]);
         if (action.birthTimeNs !== null) await client.query(SQL.adoptBirthTime, [row.id, action.birthTimeNs]);
         if (action.kind === 'relocate') await client.query(SQL.relocateSource, [row.id, file.path, 'active']);
-        await labelSource(client, row.id, file, cwd);
+        labels.add(row.id, file, cwd);
         sources.push(row);
         stats.set(row.id, file);
         break;
@@ -268,6 +288,7 @@ async function applyReconcile(
       }
     }
   }
+  await labels.write(client);
   return { sources, stats };
 }
 

@@ -273,8 +273,22 @@ function escapeRegex(text: string): string {
   return text.replace(/[.+^$()|[\]\\]/g, '\\$&');
 }
 
+/** Compiled matchers by template: discovery labels every file of a run (10,000 files, a handful of templates). */
+const matchers = new Map<string, (filePath: string) => Record<string, string> | null>();
+/** Templates kept compiled at most (a long-lived process given ever new ones starts over). */
+const MAX_MATCHERS = 1000;
+
 /** A matcher of absolute file paths against a path template (globs `*`, `**`, `?` and placeholders). */
 export function templateMatcher(template: string): (filePath: string) => Record<string, string> | null {
+  let matcher = matchers.get(template);
+  if (matcher) return matcher;
+  if (matchers.size >= MAX_MATCHERS) matchers.clear();
+  matcher = compileTemplate(template);
+  matchers.set(template, matcher);
+  return matcher;
+}
+
+function compileTemplate(template: string): (filePath: string) => Record<string, string> | null {
   const names = placeholders(template);
   let re = '';
   for (const part of template.split(/(\{[a-z][\w]*\}|\*\*\/?|\*|\?)/)) {
