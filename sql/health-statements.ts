@@ -7,6 +7,17 @@ export const HEALTH_SQL = {
   insertIngestRun: `INSERT INTO ingest_runs (run_id, started_at, finished_at, outcome, files_read, entries_stored, files_with_errors,
       unmatched_patterns, silent_sources, lines)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+  /**
+   * Today and tomorrow (UTC, the database's clock) when no day partition of
+   * log_entries covers them (the retention job creates each day ahead:
+   * entries of a day without one go to the default partition).
+   */
+  missingDayPartitions: `SELECT to_char(days.day, 'YYYY-MM-DD') AS day
+    FROM (SELECT (now() AT TIME ZONE 'UTC')::date + ahead.n AS day FROM (VALUES (0), (1)) AS ahead(n)) AS days
+    WHERE NOT EXISTS (SELECT 1 FROM log_entries_partitions() p
+      WHERE NOT p.is_default AND (p.lower_bound IS NULL OR p.lower_bound <= days.day::timestamp AT TIME ZONE 'UTC')
+        AND p.upper_bound >= (days.day + 1)::timestamp AT TIME ZONE 'UTC')
+    ORDER BY days.day`,
   /** The latest recorded run (null columns when there is none). */
   latestIngestRun: `SELECT max(finished_at) AS finished_at,
       (SELECT unmatched_patterns FROM ingest_runs ORDER BY finished_at DESC, id DESC LIMIT 1) AS unmatched_patterns,
@@ -56,6 +67,8 @@ export type LatestIngestRunRow = {
   unmatched_patterns: string[] | null;
   silent_sources: { source: string; lastActivity: number | null; withinMs: number }[] | null;
 };
+/** missingDayPartitions: a day, YYYY-MM-DD (UTC) */
+export type MissingDayRow = { day: string };
 /** problemSources */
 export type ProblemSourceRow = { path: string; source_name: string; status: string; last_error: string | null };
 /** recentLines */

@@ -21,6 +21,7 @@ import { openForReading } from '../../lib/ingest/source-reader';
 import type { OpenFile } from '../../lib/ingest/source-reader';
 import { parseSourcesConfig } from '../../lib/ingest/sources';
 import type { AppLogger } from '../../lib/platform/logger';
+import { maintainEntryPartitions } from '../../lib/retention/entry-partitions';
 import { readStatus } from '../../lib/status/status';
 import { formatStatusReport } from '../../lib/status/status-report';
 import { createTestDatabase, emptyTables } from '../support/database';
@@ -415,6 +416,39 @@ describe('Health rules (runAlert with runIngest)', () => {
       // Assess
       expect(drained.health.find((h) => h.rule === 'health:outbox-not-draining')).toMatchObject({ state: 'ok' });
       expect(health()).toEqual(['firing health:source-missing']);
+    });
+  });
+
+  describe('partition-missing', () => {
+    const tomorrow = (): string => new Date(Date.now() + 24 * 60 * MIN).toISOString().slice(0, 10);
+
+    it("sends one FIRING naming the day when tomorrow's partition of log_entries is missing, and one RESOLVED once retention creates it", async () => {
+      // Prepare: ingest runs; tomorrow's partition detached and dropped, as if retention had not run for a day
+      await ingest(T0);
+      await alert(T0);
+      const day = tomorrow();
+      const name = `log_entries_${day.replaceAll('-', '')}`;
+      await db.pool.query(`ALTER TABLE log_entries DETACH PARTITION ${name}`);
+      await db.pool.query(`DROP TABLE ${name}`);
+      try {
+        // Act
+        await ingest(T0 + MIN);
+        const missing = await alert(T0 + MIN);
+        await ingest(T0 + 2 * MIN);
+        await alert(T0 + 2 * MIN);
+
+        // Assess: one FIRING, no repeat while it lasts
+        expect(missing.health.find((h) => h.rule === 'health:partition-missing')).toMatchObject({ state: 'firing', notification: 'firing' });
+        expect(health()).toEqual(['firing health:partition-missing']);
+        expect(healthMessages()[0]?.subject).toBe(`[logmon] FIRING health:partition-missing: no partition of log_entries for ${day} (UTC)`);
+        expect(healthMessages()[0]?.message).toContain('npm run job -- retention');
+      } finally {
+        // the retention job's maintenance creates it again
+        await maintainEntryPartitions(db.pool, { now: Date.now(), cutoff: new Date(0) });
+      }
+      await ingest(T0 + 3 * MIN);
+      await alert(T0 + 3 * MIN);
+      expect(health()).toEqual(['firing health:partition-missing', 'resolved health:partition-missing']);
     });
   });
 

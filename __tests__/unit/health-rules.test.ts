@@ -51,6 +51,7 @@ describe('Function: parseHealthRules', () => {
       'rule-failing',
       'alert-behind',
       'channel-failing',
+      'partition-missing',
     ]);
     expect(rules[0]).toMatchObject({ afterMs: 10 * 60_000, severity: 'warning' });
   });

@@ -1,7 +1,15 @@
 import path from 'node:path';
 import type pg from 'pg';
 import { HEALTH_SQL as SQL } from '../../sql/health-statements';
-import type { HealthCursorRow, LatestIngestRunRow, NewLossRow, OldestUnsentRow, ProblemSourceRow, RecentLinesRow } from '../../sql/health-statements';
+import type {
+  HealthCursorRow,
+  LatestIngestRunRow,
+  MissingDayRow,
+  NewLossRow,
+  OldestUnsentRow,
+  ProblemSourceRow,
+  RecentLinesRow,
+} from '../../sql/health-statements';
 import { ALERT_SQL } from '../../sql/alert-statements';
 import { DELIVERY_SQL } from '../../sql/channel-statements';
 import type { ChannelBacklogRow } from '../../sql/channel-statements';
@@ -293,6 +301,26 @@ async function alertBehind(client: pg.PoolClient, rule: HealthRule, run: HealthR
 }
 
 /**
+ * partition-missing: no day partition of log_entries covers today or
+ * tomorrow (UTC, the database's clock). The retention job creates each day
+ * two days ahead, every run (hourly), so tomorrow's missing means about a
+ * day of runs that did not (deferred behind locks every time, failing, or
+ * not scheduled). Entries of such a day go to the default partition: kept,
+ * but expired only by the batched delete, whose cost grows with them.
+ */
+async function partitionMissing(client: pg.PoolClient): Promise<HealthObservation> {
+  const days = (await client.query<MissingDayRow>(SQL.missingDayPartitions)).rows.map((r) => r.day);
+  const active = days.length > 0;
+  return {
+    active,
+    headline: active ? `no partition of log_entries for ${days.join(' and ')} (UTC)` : "today's and tomorrow's partitions of log_entries exist",
+    lines: active ? ['Days without a partition (UTC):', ...days.map((d) => `  ${d}`)] : [],
+    hint: "Look at the retention function: its schedule, its errors, and 'log partition maintenance deferred' warnings (a lock it waited 500 ms for every run: a long transaction on log_entries). `npm run job -- retention` creates them now; docs/performance.md#retention-by-day-partitions-issue-16.",
+    where: days,
+  };
+}
+
+/**
  * Look at one health check now. Reads only; loss-recorded also moves its
  * cursor in health_cursor, in the caller's transaction.
  *
@@ -325,5 +353,7 @@ export async function observeHealth(
       return alertBehind(client, rule, run);
     case 'channel-failing':
       return channelFailing(client, rule, now, run.channels ?? []);
+    case 'partition-missing':
+      return partitionMissing(client);
   }
 }

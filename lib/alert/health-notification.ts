@@ -36,6 +36,8 @@ const MEANING: Record<HealthRule['check'], string> = {
     'The rules do not see entries as they are committed: they are counted, once, when the alert job reaches them; alerts on them wait until then.',
   'channel-failing':
     'A notification channel does not accept notifications: they wait for it (each is sent once it recovers), while the other channels get theirs as usual. This message goes to the channels that work.',
+  'partition-missing':
+    "log_entries has no partition for today or tomorrow (UTC): the retention job creates each day's two days ahead and has not. Nothing is lost (entries of such a day go to the default partition), but retention can then only delete them row by row.",
 };
 
 function utc(ms: number): string {

@@ -15,6 +15,7 @@ export const HEALTH_CHECK = {
   RULE_FAILING: 'rule-failing',
   ALERT_BEHIND: 'alert-behind',
   CHANNEL_FAILING: 'channel-failing',
+  PARTITION_MISSING: 'partition-missing',
 } as const;
 export type HealthCheck = (typeof HEALTH_CHECK)[keyof typeof HEALTH_CHECK];
 export const HEALTH_CHECKS: readonly HealthCheck[] = Object.values(HEALTH_CHECK);
@@ -52,6 +53,7 @@ export const HEALTH_DEFAULTS: Readonly<Record<HealthCheck, Readonly<Spec>>> = {
   'rule-failing': { severity: SEVERITY.CRITICAL },
   'alert-behind': { severity: SEVERITY.WARNING, after: '5m' },
   'channel-failing': { severity: SEVERITY.WARNING, after: '5m' },
+  'partition-missing': { severity: SEVERITY.WARNING },
 };
 
 const COMMON_FIELDS = ['enabled', 'severity', 'repeatInterval', 'maxNotificationsPerHour'] as const;
@@ -65,6 +67,7 @@ const FIELDS: Record<HealthCheck, readonly string[]> = {
   'rule-failing': COMMON_FIELDS,
   'alert-behind': [...COMMON_FIELDS, 'after'],
   'channel-failing': [...COMMON_FIELDS, 'after'],
+  'partition-missing': COMMON_FIELDS,
 };
 
 function fail(check: string, field: string, problem: string, value: unknown): never {
