@@ -30,6 +30,26 @@ describe("The README's benchmark figures and the code they describe", () => {
     if (results.code?.commit) expect(readme).toContain(results.code.commit.slice(0, 7));
   });
 
+  it('leaves no placeholder of a draft in the README or docs/ (a figure to fill in later is a figure never filled in)', () => {
+    // Prepare
+    const files = [
+      'README.md',
+      ...fs
+        .readdirSync(path.join(ROOT, 'docs'))
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => path.join('docs', f)),
+    ];
+
+    // Assess
+    const left = files.flatMap((f) =>
+      fs
+        .readFileSync(path.join(ROOT, f), 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (/\b[A-Z][A-Z_]*_(?:PLACEHOLDER|RESULT|TBD)\b|\bTBD\b/.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : [])),
+    );
+    expect(left).toEqual([]);
+  });
+
   describe('resultsStaleness', () => {
     let dir: string;
 
