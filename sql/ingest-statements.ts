@@ -8,7 +8,7 @@ const SOURCE_COLUMNS = `id, path, dev::text AS dev, ino::text AS ino, birth_time
 
 /**
  * A `log_sources` row as `SOURCE_COLUMNS` returns it (listKnownSources,
- * insertSource, lockSource), in node-postgres' types: bigint and numeric
+ * insertSources, lockSource), in node-postgres' types: bigint and numeric
  * columns arrive as strings, integer as number, timestamptz as Date.
  */
 export interface SourceRowDb {
@@ -52,9 +52,18 @@ export const INGEST_SQL = {
   /** The files' checkpoints (S3 objects are registered by listing: sql/s3-statements.ts). */
   listKnownSources: `SELECT ${SOURCE_COLUMNS} FROM log_sources
     WHERE status IN ('active', 'rotated', 'missing') AND kind = 'file' ORDER BY id`,
-  /** origin_path: the path the file is discovered under, kept for good (relocateSource moves `path` only). */
-  insertSource: `INSERT INTO log_sources (path, origin_path, dev, ino, birth_time_ns, size_seen, mtime_seen, source_name, service, host, labels)
-    VALUES ($1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+  /**
+   * The checkpoints of new files: $n[i] is the i-th file's path, dev, ino,
+   * birth time, mtime, source name, service, host and labels (json text); a
+   * file another live checkpoint has by dev+inode gets no row. origin_path:
+   * the path the file is discovered under, kept for good (relocateSource
+   * moves `path` only).
+   */
+  insertSources: `INSERT INTO log_sources (path, origin_path, dev, ino, birth_time_ns, size_seen, mtime_seen, source_name, service, host, labels)
+    SELECT v.path, v.path, v.dev, v.ino, v.birth_time_ns, 0, v.mtime_seen, v.source_name, v.service, v.host, v.labels::jsonb
+    FROM unnest($1::text[], $2::numeric[], $3::numeric[], $4::numeric[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[])
+      WITH ORDINALITY AS v(path, dev, ino, birth_time_ns, mtime_seen, source_name, service, host, labels, i)
+    ORDER BY v.i
     ON CONFLICT (dev, ino) WHERE status IN ('active', 'rotated') AND kind = 'file' DO NOTHING
     RETURNING ${SOURCE_COLUMNS}`,
   /** A rename (rotation) or a status change: `path` follows the file, origin_path stays. */

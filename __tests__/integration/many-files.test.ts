@@ -108,6 +108,26 @@ describe('Function: runIngest over many files', () => {
     expect(summary.files).toHaveLength(300);
   });
 
+  it('creates the checkpoints of 300 new files in one statement, and reads every one of them in that first run', async () => {
+    // Prepare
+    const files = names(300);
+    for (const f of files) write(f, `first line of ${f}`);
+    const counted = countStatements(db.pool);
+
+    // Act
+    const summary = await runIngest({ pool: counted.pool, config });
+
+    // Assess
+    expect(counted.texts().filter((t) => t.trimStart().startsWith('INSERT INTO log_sources'))).toHaveLength(1);
+    expect(summary.totals.entriesStored).toBe(300);
+    const rows = await db.pool.query<{ n: number; paths: number }>(
+      "SELECT count(*)::int AS n, count(DISTINCT origin_path)::int AS paths FROM log_sources WHERE status = 'active'",
+    );
+    expect(rows.rows[0]).toEqual({ n: 300, paths: 300 });
+    const stored = await db.pool.query<{ n: number }>('SELECT count(DISTINCT source_id)::int AS n FROM log_entries');
+    expect(stored.rows[0]!.n).toBe(300);
+  });
+
   it('sends as many statements for a run over 300 idle files as over 30 (discovery labels them in one statement)', async () => {
     // Prepare: 30 files in one folder, 300 in another, each read to its end once
     const idleRunStatements = async (n: number): Promise<number> => {

@@ -4,15 +4,17 @@ import type pg from 'pg';
 export interface CountingPool {
   pool: pg.Pool;
   statements: () => number;
+  /** The text of each statement sent, in order (COPY streams as their class name). */
+  texts: () => string[];
 }
 
-function counting<T extends object>(target: T, count: () => void, lend?: (client: pg.PoolClient) => pg.PoolClient): T {
+function counting<T extends object>(target: T, count: (statement: unknown) => void, lend?: (client: pg.PoolClient) => pg.PoolClient): T {
   return new Proxy(target, {
     get(t, property) {
       const value: unknown = Reflect.get(t, property, t);
       if (property === 'query' && typeof value === 'function') {
         return (...args: unknown[]) => {
-          count();
+          count(args[0]);
           return (value as (...a: unknown[]) => unknown).apply(t, args);
         };
       }
@@ -34,9 +36,11 @@ function counting<T extends object>(target: T, count: () => void, lend?: (client
  *   counted.statements(); // 12
  */
 export function countStatements(pool: pg.Pool): CountingPool {
-  let n = 0;
-  const count = (): void => {
-    n += 1;
+  const sent: string[] = [];
+  const count = (statement: unknown): void => {
+    if (typeof statement === 'string') sent.push(statement);
+    else if (typeof statement === 'object' && statement !== null && 'text' in statement) sent.push(String(statement.text));
+    else sent.push(String((statement as { constructor?: { name?: string } } | null)?.constructor?.name));
   };
-  return { pool: counting(pool, count, (client) => counting(client, count)), statements: () => n };
+  return { pool: counting(pool, count, (client) => counting(client, count)), statements: () => sent.length, texts: () => [...sent] };
 }

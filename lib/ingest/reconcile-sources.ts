@@ -178,22 +178,40 @@ class SourceLabels {
   }
 }
 
-async function createSource(client: pg.PoolClient, file: DiscoveredFile, cwd: string): Promise<SourceRow | null> {
-  const labels = labelsFor(file.source, file.path, cwd);
-  const inserted = await client.query<SourceRowDb>(SQL.insertSource, [
-    file.path,
-    file.dev,
-    file.ino,
-    file.birthTimeNs,
-    0,
-    new Date(file.mtimeMs),
-    file.source.name,
-    labels.service ?? '',
-    labels.host ?? '',
-    JSON.stringify(labels),
-  ]);
-  // No row: another live checkpoint has this dev+inode (ON CONFLICT DO NOTHING).
-  return inserted.rows[0] ? toSourceRow(inserted.rows[0]) : null;
+/** The checkpoints of the files seen for the first time, created in one statement (insertSources). */
+class NewSources {
+  private readonly files: DiscoveredFile[] = [];
+
+  add(file: DiscoveredFile): void {
+    this.files.push(file);
+  }
+
+  /**
+   * One round trip however many new files (a first run over 10,000 files
+   * sent 10,000 INSERTs). A file another live checkpoint already has by its
+   * dev+inode gets none (ON CONFLICT DO NOTHING): each created row is matched
+   * back to its file by dev+inode, in the order the files were added.
+   */
+  async write(client: pg.PoolClient, cwd: string): Promise<{ row: SourceRow; file: DiscoveredFile }[]> {
+    if (this.files.length === 0) return [];
+    const column = <T>(of: (f: DiscoveredFile, labels: Record<string, string>) => T): T[] => this.files.map((f) => of(f, labelsFor(f.source, f.path, cwd)));
+    const inserted = await client.query<SourceRowDb>(SQL.insertSources, [
+      column((f) => f.path),
+      column((f) => f.dev),
+      column((f) => f.ino),
+      column((f) => f.birthTimeNs),
+      column((f) => new Date(f.mtimeMs)),
+      column((f) => f.source.name),
+      column((_, l) => l.service ?? ''),
+      column((_, l) => l.host ?? ''),
+      column((_, l) => JSON.stringify(l)),
+    ]);
+    const byIdentity = new Map(inserted.rows.map((r) => [`${r.dev}:${r.ino}`, toSourceRow(r)]));
+    return this.files.flatMap((file) => {
+      const row = byIdentity.get(`${file.dev}:${file.ino}`);
+      return row ? [{ row, file }] : [];
+    });
+  }
 }
 
 /**
@@ -210,6 +228,7 @@ async function applyReconcile(
   const sources: SourceRow[] = [];
   const stats = new Map<number, FileStat>();
   const labels = new SourceLabels();
+  const created = new NewSources();
   for (const action of actions) {
     switch (action.kind) {
       case 'adopt':
@@ -224,11 +243,7 @@ async function applyReconcile(
         break;
       }
       case 'create': {
-        const created = await createSource(client, action.file, cwd);
-        if (created) {
-          sources.push(created);
-          stats.set(created.id, action.file);
-        }
+        created.add(action.file);
         break;
       }
       case 'retire-mismatched': {
@@ -289,6 +304,10 @@ async function applyReconcile(
     }
   }
   await labels.write(client);
+  for (const { row, file } of await created.write(client, cwd)) {
+    sources.push(row);
+    stats.set(row.id, file);
+  }
   return { sources, stats };
 }
 
