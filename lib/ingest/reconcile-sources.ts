@@ -194,7 +194,8 @@ class NewSources {
    */
   async write(client: pg.PoolClient, cwd: string): Promise<{ row: SourceRow; file: DiscoveredFile }[]> {
     if (this.files.length === 0) return [];
-    const column = <T>(of: (f: DiscoveredFile, labels: Record<string, string>) => T): T[] => this.files.map((f) => of(f, labelsFor(f.source, f.path, cwd)));
+    const labelled = this.files.map((f) => ({ f, labels: labelsFor(f.source, f.path, cwd) }));
+    const column = <T>(of: (f: DiscoveredFile, labels: Record<string, string>) => T): T[] => labelled.map(({ f, labels }) => of(f, labels));
     const inserted = await client.query<SourceRowDb>(SQL.insertSources, [
       column((f) => f.path),
       column((f) => f.dev),
