@@ -277,6 +277,11 @@ export const ALERT_SQL = {
    * not counted yet (a backlog the cursor has not reached), when $11: the
    * cursor stopped short of the mark (else it stands at the mark, and every
    * entry before it is counted). $12 < logged_at <= $13 holds every window.
+   * Those entries are looked for only in the minutes log_entry_minutes says
+   * something was stored in at or after the counted position's ingest time
+   * (a row's last_ingested is the latest of the entries it counts): during a
+   * late backlog, the window's minutes of live entries are not read again
+   * (issue 16).
    */
   evaluationPatternGroups: `WITH w AS MATERIALIZED (
       SELECT * FROM unnest($1::timestamptz[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::bigint[])
@@ -299,8 +304,12 @@ export const ALERT_SQL = {
         GROUP BY 1, 2, 3) x
       UNION ALL
       SELECT w.i, x.source_id, x.template_id, x.level, x.n FROM w CROSS JOIN LATERAL (
-        SELECT e.source_id, e.template_id, e.level, count(*) AS n FROM log_entries e
-        WHERE ${SPAN_12_13} AND $11::boolean AND e.ingested_at >= w.added_until AND e.ingested_at < ${MARK_10} AND (e.ingested_at, e.id) >= (w.added_until, w.added_id)
+        SELECT e.source_id, e.template_id, e.level, count(*) AS n
+        FROM (SELECT DISTINCT r.minute FROM log_entry_minutes r
+            WHERE $11::boolean AND r.minute >= greatest(w.lo, w.covered_from) AND r.minute < w.hi AND r.last_ingested >= w.added_until
+              AND r.level = ANY($9::text[])) fresh
+          JOIN log_entries e ON e.logged_at >= fresh.minute AND e.logged_at < fresh.minute + interval '1 minute'
+        WHERE ${SPAN_12_13} AND e.ingested_at >= w.added_until AND e.ingested_at < ${MARK_10} AND (e.ingested_at, e.id) >= (w.added_until, w.added_id)
           AND e.logged_at >= greatest(w.lo, w.covered_from) AND e.logged_at < w.hi
           AND e.level = ANY($9::text[]) AND e.message ~ w.pattern
         GROUP BY 1, 2, 3) x)
