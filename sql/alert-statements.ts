@@ -42,6 +42,17 @@ const SLICE_1_TO_4 = `e.ingested_at >= $1 AND e.ingested_at <= $3
     OR (e.ingested_at > $1::timestamptz AND e.ingested_at < $3::timestamptz)
     OR (e.ingested_at = $3::timestamptz AND $1::timestamptz < $3::timestamptz AND e.id < $4::bigint))`;
 
+// addPatternMinutes' positions: from ($4, $5) (inclusive; a null $4: from
+// the first) to ($6, $7) (exclusive), as SLICE_1_TO_4's index ranges (the
+// row comparisons read every index entry of a backlog's one ingest time:
+// ~0.4 s a run during a 10-million-entry backlog). A null $4 folds away
+// one arm or the other when the statement is planned.
+const COUNTED_4_TO_7 = `(($4::timestamptz IS NULL AND e.ingested_at <= $6 AND (e.ingested_at < $6::timestamptz OR e.id < $7::bigint))
+  OR ($4::timestamptz IS NOT NULL AND e.ingested_at >= $4 AND e.ingested_at <= $6
+    AND ((e.ingested_at = $4::timestamptz AND e.id >= $5::bigint AND ($4::timestamptz < $6::timestamptz OR e.id < $7::bigint))
+      OR (e.ingested_at > $4::timestamptz AND e.ingested_at < $6::timestamptz)
+      OR (e.ingested_at = $6::timestamptz AND $4::timestamptz < $6::timestamptz AND e.id < $7::bigint))))`;
+
 // An entry of the slice an earlier evaluation already counted (below one of
 // its visibility marks, 013_visibility_marks.sql), and that evaluation's time.
 const SEEN = 'EXISTS (SELECT 1 FROM alert_visibility m WHERE m.visible_until > e.ingested_at)';
@@ -120,9 +131,6 @@ const MARK_SEEN_AT = 'mk.seen[width_bucket(x.ingested_at, mk.until) + 1]';
 const MARK_EARLIER_BY = `(interval '1 microsecond' * round(date_part('epoch', ${EVALUATED_AT} - coalesce(${MARK_SEEN_AT}, ${EVALUATED_AT})) * 1000000))`;
 const LATEST_MARK_AT = '(SELECT max(m.evaluated_at) FROM alert_visibility m)';
 const LEAST_EARLIER_BY = `(interval '1 microsecond' * round(date_part('epoch', ${EVALUATED_AT} - coalesce(${LATEST_MARK_AT}, ${EVALUATED_AT})) * 1000000))`;
-// lateEarlierClasses: the first tally start, bounding the earlier slices as SLICE_1_TO_4's ranges do.
-const FIRST_START_AT = '(SELECT s.at FROM starts s ORDER BY s.at, s.id LIMIT 1)';
-const FIRST_START_ID = '(SELECT s.id FROM starts s ORDER BY s.at, s.id LIMIT 1)';
 const LATE_CLASSES_HEAD = `WITH marks AS MATERIALIZED (
       SELECT array_agg(m.visible_until ORDER BY m.visible_until) AS until, array_agg(m.seen ORDER BY m.visible_until) AS seen
       FROM (SELECT visible_until, min(evaluated_at) OVER (ORDER BY visible_until DESC) AS seen FROM alert_visibility) m),
@@ -279,13 +287,19 @@ export const ALERT_SQL = {
    * entry before it is counted). $12 < logged_at <= $13 holds every window.
    * Those entries are looked for only in the minutes log_entry_minutes says
    * something was stored in at or after the counted position's ingest time
-   * (a row's last_ingested is the latest of the entries it counts): during a
-   * late backlog, the window's minutes of live entries are not read again
-   * (issue 16).
+   * (`fresh`: a row's last_ingested is the latest of the entries it counts),
+   * each minute read by logged_at alone (OFFSET 0: no BitmapAnd with the
+   * ingest-time index, which during a backlog committed at once holds the
+   * whole backlog past the position). During a late backlog the window's
+   * minutes of live entries are not read again: 2.0 s -> ms a run at 10
+   * million late entries (issue 16).
    */
   evaluationPatternGroups: `WITH w AS MATERIALIZED (
       SELECT * FROM unnest($1::timestamptz[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::bigint[])
         WITH ORDINALITY AS w(from_at, to_at, lo, hi, pattern, covered_from, added_until, added_id, i)),
+    fresh AS MATERIALIZED (
+      SELECT DISTINCT w.i, r.minute FROM w JOIN log_entry_minutes r ON r.minute >= greatest(w.lo, w.covered_from) AND r.minute < w.hi
+      WHERE $11::boolean AND r.last_ingested >= w.added_until AND r.level = ANY($9::text[])),
     parts AS (
       SELECT w.i, m.source_id, m.template_id, m.level, m.n FROM w JOIN pattern_minutes m
         ON m.pattern = w.pattern AND m.minute >= greatest(w.lo, w.covered_from) AND m.minute < w.hi
@@ -303,15 +317,14 @@ export const ALERT_SQL = {
           AND e.level = ANY($9::text[]) AND e.ingested_at < ${MARK_10} AND e.message ~ w.pattern
         GROUP BY 1, 2, 3) x
       UNION ALL
-      SELECT w.i, x.source_id, x.template_id, x.level, x.n FROM w CROSS JOIN LATERAL (
-        SELECT e.source_id, e.template_id, e.level, count(*) AS n
-        FROM (SELECT DISTINCT r.minute FROM log_entry_minutes r
-            WHERE $11::boolean AND r.minute >= greatest(w.lo, w.covered_from) AND r.minute < w.hi AND r.last_ingested >= w.added_until
-              AND r.level = ANY($9::text[])) fresh
-          JOIN log_entries e ON e.logged_at >= fresh.minute AND e.logged_at < fresh.minute + interval '1 minute'
-        WHERE ${SPAN_12_13} AND e.ingested_at >= w.added_until AND e.ingested_at < ${MARK_10} AND (e.ingested_at, e.id) >= (w.added_until, w.added_id)
-          AND e.logged_at >= greatest(w.lo, w.covered_from) AND e.logged_at < w.hi
-          AND e.level = ANY($9::text[]) AND e.message ~ w.pattern
+      SELECT w.i, x.source_id, x.template_id, x.level, x.n FROM fresh f JOIN w ON w.i = f.i CROSS JOIN LATERAL (
+        SELECT e.source_id, e.template_id, e.level, count(*) AS n FROM (
+          SELECT e.source_id, e.template_id, e.level, e.ingested_at, e.id, e.message FROM log_entries e
+          WHERE ${SPAN_12_13} AND e.logged_at >= f.minute AND e.logged_at < f.minute + interval '1 minute'
+            AND e.logged_at >= greatest(w.lo, w.covered_from) AND e.logged_at < w.hi AND e.level = ANY($9::text[])
+          OFFSET 0) e
+        WHERE e.ingested_at >= w.added_until AND e.ingested_at < ${MARK_10} AND (e.ingested_at, e.id) >= (w.added_until, w.added_id)
+          AND e.message ~ w.pattern
         GROUP BY 1, 2, 3) x)
     SELECT i::int AS i, source_id::text AS source_id, template_id::text AS template_id, level, sum(n)::bigint::text AS n
     FROM parts GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0`,
@@ -344,8 +357,7 @@ export const ALERT_SQL = {
     SELECT (SELECT pattern FROM moved), date_bin('1 minute', e.logged_at, '2000-01-01 00:00+00'), e.source_id, e.template_id, e.level, count(*)
     FROM log_entries e
     WHERE e.logged_at >= $2 AND e.logged_at < $3
-      AND ($4::timestamptz IS NULL OR (e.ingested_at >= $4 AND (e.ingested_at, e.id) >= ($4::timestamptz, $5::bigint)))
-      AND e.ingested_at <= $6 AND (e.ingested_at, e.id) < ($6::timestamptz, $7::bigint)
+      AND ${COUNTED_4_TO_7}
       AND e.message ~ $1
     GROUP BY 2, 3, 4, 5`,
   /** Pattern $1 is counted from minute $2 on (later than before): the minutes before go. */
@@ -637,21 +649,27 @@ export const ALERT_SQL = {
         AND ($10::timestamptz IS NULL OR e.ingested_at < $10::timestamptz)${LATE_CLASSES_TAIL}`,
   /**
    * As lateSliceClasses, the late entries (for $5 to $10 as there) of the
-   * levels $13 examined by earlier slices: from the first tally start ($11
-   * positions, $12 ids) up to the slice ($1, $2), logged in ($3, $4] (one
+   * levels $13 examined by earlier slices: from the first tally start ($14,
+   * $15; all of them: $11 positions, $12 ids) up to the slice ($1, $2), as
+   * SLICE_1_TO_4's index ranges with bounds the planner sees (from a
+   * subquery it took the whole backlog's ingest time for one range, and
+   * joined that index with logged_at's: 10 million index entries read, 0.5 s
+   * a run during a backlog committed at once), logged in ($3, $4] (one
    * window around the slice's late entries of the rules whose busiest window
    * across slices is read: readBusiestAcross), with the tally starts their
    * position is at or after (`starts`, numbers from 1); neither template nor
    * line (only their times count).
    */
+  /** The first of the positions ($1[i], $2[i]) in the cursor's order (ingested_at, id), as text: lateEarlierClasses' $14, $15. */
+  firstPosition: `SELECT s.at::text AS at, s.id::text AS id FROM unnest($1::timestamptz[], $2::bigint[]) AS s(at, id) ORDER BY s.at, s.id LIMIT 1`,
   lateEarlierClasses: `${LATE_CLASSES_HEAD}WITH starts AS (SELECT s.at, s.id, s.i FROM unnest($11::timestamptz[], $12::bigint[]) WITH ORDINALITY AS s(at, id, i))
       SELECT e.id, e.logged_at, e.ingested_at, e.level, e.source_id, NULL::bigint AS template_id, NULL::text AS line, ${LATE_PATTERNS_8} AS pats,
         ARRAY(SELECT t.i::int FROM starts t WHERE (t.at, t.id) <= (e.ingested_at, e.id)) AS starts
       FROM log_entries e
-      WHERE e.ingested_at >= ${FIRST_START_AT} AND e.ingested_at <= $1::timestamptz
-        AND ((e.ingested_at = ${FIRST_START_AT} AND e.id >= ${FIRST_START_ID} AND (${FIRST_START_AT} < $1::timestamptz OR e.id < $2::bigint))
-          OR (e.ingested_at > ${FIRST_START_AT} AND e.ingested_at < $1::timestamptz)
-          OR (e.ingested_at = $1::timestamptz AND ${FIRST_START_AT} < $1::timestamptz AND e.id < $2::bigint))
+      WHERE e.ingested_at >= $14 AND e.ingested_at <= $1
+        AND ((e.ingested_at = $14::timestamptz AND e.id >= $15::bigint AND ($14::timestamptz < $1::timestamptz OR e.id < $2::bigint))
+          OR (e.ingested_at > $14::timestamptz AND e.ingested_at < $1::timestamptz)
+          OR (e.ingested_at = $1::timestamptz AND $14::timestamptz < $1::timestamptz AND e.id < $2::bigint))
         AND e.logged_at > $3::timestamptz AND e.logged_at <= $4::timestamptz AND e.level = ANY($13::text[])
         AND (e.logged_at <= $5::timestamptz - (SELECT shift FROM least_shift) AND e.logged_at > $6::timestamptz) IS TRUE
         AND ($10::timestamptz IS NULL OR e.ingested_at < $10::timestamptz)${LATE_CLASSES_TAIL}`,
@@ -887,6 +905,8 @@ export type LateClassRow = {
   times: Buffer;
 };
 /** lateEntriesAt (us: microseconds after the horizon) */
+export type PositionRow = { at: string; id: string };
+
 export type LateEntryRow = SampleEntryRow & { id: string; us: number; tier: number; pats: number[]; globs: number[] };
 /** lateBursts */
 export type LateBurstRow = { n: string; first_at: Date | null; last_at: Date | null; busiest: string };

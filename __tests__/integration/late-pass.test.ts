@@ -67,7 +67,8 @@ describe('The late entries of all rules in a slice, read once', () => {
         message: `${r.pick(MESSAGES)}${r.chance(0.3) ? ` #${r.int(1, 3)}` : ''}`,
         source: r.int(1, 4), // 4: a file whose row is gone
         template: r.chance(0.3) ? null : r.int(1, 5),
-        ingested: iso(SLICES[slice]! + r.int(0, 10 * MINUTE - 1), r.int(0, 999)),
+        // some ingested at the very start of a slice, where a slice or a tally may start at one of their ids
+        ingested: r.chance(0.05) ? iso(SLICES[slice]!) : iso(SLICES[slice]! + r.int(0, 10 * MINUTE - 1), r.int(0, 999)),
       };
     });
     await db.pool.query(
@@ -91,9 +92,18 @@ describe('The late entries of all rules in a slice, read once', () => {
     let withLate = 0;
     let withAcross = 0;
 
+    // an id among the entries ingested at the very start of slice j (a position inside that ingest time), or '0' (before them all)
+    const idAt = async (j: number): Promise<string> => {
+      const ids = (await db.pool.query<{ id: string }>('SELECT id::text AS id FROM log_entries WHERE ingested_at = $1 ORDER BY id', [iso(SLICES[j]!)])).rows;
+      return ids.length === 0 || r.chance(0.4) ? '0' : ids[r.int(0, ids.length - 1)]!.id;
+    };
+    const minId = (a: string, b: string): string => (BigInt(a) < BigInt(b) ? a : b);
+    let insideIngestTime = 0;
+
     for (let i = 0; i < 16; i++) {
       const k = r.int(1, SLICES.length - 2);
-      const range: CommitRange = { from: iso(SLICES[k]!), fromId: '0', until: iso(SLICES[k + 1]!), untilId: '0', more: true };
+      const range: CommitRange = { from: iso(SLICES[k]!), fromId: await idAt(k), until: iso(SLICES[k + 1]!), untilId: await idAt(k + 1), more: true };
+      if (range.fromId !== '0' || range.untilId !== '0') insideIngestTime++;
       const now = SLICES[SLICES.length - 1]! + r.int(0, 30 * MINUTE);
       const limits = { now, graceMs: r.pick([0, 3 * MINUTE]), horizonMs: r.pick([6 * HOUR, 24 * HOUR]) };
       const mark = r.chance(0.3) ? iso(SLICES[k]! + r.int(0, 10 * MINUTE)) : iso(now + HOUR);
@@ -102,7 +112,10 @@ describe('The late entries of all rules in a slice, read once', () => {
         if (r.chance(0.25)) continue;
         // a tally begins at the start of a slice examined before or at this one
         const j = r.int(0, k);
-        const start = r.chance(0.15) ? null : iso(SLICES[j]! + (j === k || r.chance(0.5) ? 0 : r.int(0, 10 * MINUTE)));
+        const exact = j === k || r.chance(0.5);
+        const start = r.chance(0.15) ? null : iso(SLICES[j]! + (exact ? 0 : r.int(0, 10 * MINUTE)));
+        // a tally starting inside the slice's own ingest time starts at or before the slice
+        const startId = start === null ? null : !exact ? '0' : j === k ? minId(range.fromId, await idAt(j)) : await idAt(j);
         tallies.set(rule.name, {
           entries: 1,
           busiest: 1,
@@ -112,7 +125,7 @@ describe('The late entries of all rules in a slice, read once', () => {
           samples: [],
           since: now,
           fromAt: start,
-          fromId: start === null ? null : '0',
+          fromId: startId,
         });
       }
       const client = await db.pool.connect();
@@ -146,6 +159,7 @@ describe('The late entries of all rules in a slice, read once', () => {
     // the comparisons covered rules with late entries, and windows a slice boundary split
     expect(withLate).toBeGreaterThan(40);
     expect(withAcross).toBeGreaterThan(5);
+    expect(insideIngestTime).toBeGreaterThan(4);
   });
 
   it('counts entries exactly a window apart in two windows, and a microsecond less apart in one, as its own statements do', async () => {

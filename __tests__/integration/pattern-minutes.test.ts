@@ -80,10 +80,10 @@ describe('Per-minute counts of rule patterns', () => {
   const longer = rules([{ name: 'timeouts-day', minLevel: 'WARN', pattern: '[Tt]imeout', window: '3h' }]);
 
   /** One evaluation: the cursor stands at `positionMs`, the mark `markMs` (at or after it), the clock `now`. */
-  const evaluate = async (rs: AlertRule[], positionMs: number, markMs: number, now: number, logger?: AppLogger) => {
+  const evaluate = async (rs: AlertRule[], positionMs: number, markMs: number, now: number, logger?: AppLogger, at?: { at: string; id: string }) => {
     await client.query('BEGIN');
     try {
-      const position = { at: new Date(positionMs).toISOString(), id: '0' };
+      const position = at ?? { at: new Date(positionMs).toISOString(), id: '0' };
       const patterns = await maintainPatternMinutes(client, rs, { position }, now, GRACE, logger);
       const mark = new Date(markMs).toISOString();
       const counts = await readEvaluationCounts(client, rs, now, mark, null, GRACE, patterns);
@@ -134,11 +134,47 @@ describe('Per-minute counts of rule patterns', () => {
       const rs = step >= 10 ? [...base, ...longer] : base;
       const mark = position + (r.chance(0.5) ? 0 : r.int(1, 5) * MINUTE);
       const now = position + r.int(-10, 10) * MINUTE + r.int(0, MINUTE - 1);
-      const { seen } = await evaluate(rs, position, mark, now);
+      // every third evaluation the cursor stands exactly at a stored entry (its ingest time and id): the bounds of a slice
+      const exact =
+        step % 3 === 1
+          ? (
+              await db.pool.query<{ at: string; id: string }>(
+                `SELECT ingested_at::text AS at, id::text AS id FROM log_entries WHERE ingested_at <= $1 ORDER BY ingested_at DESC, id DESC OFFSET $2 LIMIT 1`,
+                [new Date(position).toISOString(), r.int(0, 40)],
+              )
+            ).rows[0]
+          : undefined;
+      const { seen } = await evaluate(rs, exact ? Date.parse(exact.at) : position, mark, now, undefined, exact);
       compared += seen.filter((s) => s.once).length;
       expect({ step, counts: agree(seen) }).toEqual({ step, counts: expected(seen) });
     }
     expect(compared).toBeGreaterThan(60);
+  });
+
+  it('counts each entry once when the cursor stops inside one ingest time, at its first evaluation and at the ones after', async () => {
+    // Prepare: 12 entries matching every pattern, in one minute, stored by one statement (one ingest time)
+    const at = new Date(BASE + 5 * MINUTE).toISOString();
+    const ids = (
+      await db.pool.query<{ id: string; ingested: string }>(
+        `INSERT INTO log_entries (logged_at, level, message, source_id, byte_offset, ingested_at)
+         SELECT $1::timestamptz - g * interval '1 second', 'ERROR', 'Timeout: refused #' || g, 1, g, $1::timestamptz + interval '10 minutes'
+         FROM generate_series(1, 12) g RETURNING id::text AS id, ingested_at::text AS ingested`,
+        [at],
+      )
+    ).rows.sort((a, b) => Number(a.id) - Number(b.id));
+    const ingested = ids[0]!.ingested;
+    const now = BASE + 6 * MINUTE;
+    const mark = BASE + 20 * MINUTE;
+
+    // Act: the cursor at the 4th entry (first evaluation: the pattern starts), the 8th, the 8th again, then past all of them
+    const positions = [ids[3]!.id, ids[7]!.id, ids[7]!.id].map((id) => ({ at: ingested, id }));
+    const runs = [];
+    for (const position of positions) runs.push(await evaluate(base, Date.parse(position.at), mark, now, undefined, position));
+    runs.push(await evaluate(base, mark, mark, now));
+
+    // Assess
+    for (const { seen } of runs) expect(agree(seen)).toEqual(expected(seen));
+    expect(runs.map(({ seen }) => seen.find((x) => x.rule === 'timeouts')?.count)).toEqual([12, 12, 12, 12]);
   });
 
   it('drops a pattern no rule has any more, and counts it again when a rule takes it up', async () => {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { ALERT_SQL as SQL } from '../../sql/alert-statements';
-import type { LateClassRow, LateEntryRow, TemplateCountRow } from '../../sql/alert-statements';
+import type { LateClassRow, LateEntryRow, PositionRow, TemplateCountRow } from '../../sql/alert-statements';
 import type { AlertRule } from './rules';
 import { rangeParams, visibleUntilOf } from './commit-cursor';
 import type { CommitRange } from './commit-cursor';
@@ -114,6 +114,7 @@ export async function readLateOnce(
     for (const f of counted) f.start = starts.get(tallyStart(tallies.get(f.rule.name)) ?? '') ?? null;
     const spans = counted.map((f) => acrossSpan(partial.get(f.rule.name)!, f.rule, horizon));
     const pairs = [...starts.keys()].map((k) => k.split('\n') as [string, string]);
+    const first = (await client.query<PositionRow>(SQL.firstPosition, [pairs.map((p) => p[0]), pairs.map((p) => p[1])])).rows[0]!;
     const earlierRows = (
       await client.query<LateClassRow>(SQL.lateEarlierClasses, [
         range.from,
@@ -125,6 +126,8 @@ export async function readLateOnce(
         pairs.map((p) => p[0]),
         pairs.map((p) => p[1]),
         [...new Set(counted.flatMap((f) => f.rule.levels))],
+        first.at,
+        first.id,
       ])
     ).rows.map((c) => ({ ...c, current: false }));
     const all = [...rows, ...earlierRows];
